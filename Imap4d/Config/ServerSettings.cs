@@ -1,0 +1,98 @@
+namespace Imap4d.Config;
+
+/// <summary>
+/// The settings a session and its host consume, bound from the configuration tree
+/// (see <see cref="SettingsBinder"/>). Defaults are GNU imap4d's where it has one.
+/// Immutable after binding, so one instance can be shared by many sessions in a test process.
+/// </summary>
+public sealed record ServerSettings
+{
+    /// <summary>`login-disabled`: LOGIN and AUTHENTICATE refused, LOGINDISABLED advertised.</summary>
+    public bool LoginDisabled { get; init; }
+
+    /// <summary>`id-fields`: names of the fields sent in the `* ID` response (GNU default set).</summary>
+    public IReadOnlyList<string> IdFields { get; init; } = ["name", "version", "vendor"];
+
+    /// <summary>Namespaces (RFC 2342); each kind holds its prefixes in configuration order.</summary>
+    public NamespaceSettings Namespaces { get; init; } = NamespaceSettings.Default;
+
+    /// <summary>`timeout`: idle time before the session is closed with BYE; zero means none.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>`transcript`: log every protocol line (secrets and literal payloads masked).</summary>
+    public bool Transcript { get; init; }
+
+    /// <summary>Protocol limits; a violation gets a tagged BAD, or BYE when the stream cannot resynchronize.</summary>
+    public ProtocolLimits Limits { get; init; } = new();
+
+    /// <summary>The file of virtual users (passwd format), or null when none is configured.</summary>
+    public string? UserDatabaseFile { get; init; }
+
+    /// <summary>`auth { authentication ...; }`: module names in the order they are tried.</summary>
+    public IReadOnlyList<string> AuthenticationModules { get; init; } = ["generic", "system"];
+
+    /// <summary>`logging` block: where log lines go.</summary>
+    public LoggingSettings Logging { get; init; } = new();
+
+    /// <summary>`preauth`: how a session may start authenticated (stdio only in this release).</summary>
+    public string? Preauth { get; init; }
+
+    /// <summary>`mode`: inetd or daemon.</summary>
+    public string Mode { get; init; } = "inetd";
+
+    /// <summary>`port`: the port the daemon listens on when no `server` block is given.</summary>
+    public int Port { get; init; } = 143;
+
+    /// <summary>`server ADDR[:PORT]` blocks (daemon mode).</summary>
+    public IReadOnlyList<ListenerSettings> Servers { get; init; } = [];
+
+    /// <summary>`max-children` for daemon mode.</summary>
+    public int MaxChildren { get; init; } = 20;
+
+    /// <summary>`foreground` for daemon mode.</summary>
+    public bool Foreground { get; init; }
+}
+
+/// <summary>Limits on what one client can make the server read or hold.</summary>
+public sealed record ProtocolLimits
+{
+    /// <summary>Longest command line, not counting literals (bytes).</summary>
+    public int MaxLineLength { get; init; } = 64 * 1024;
+
+    /// <summary>Largest literal accepted outside APPEND (bytes).</summary>
+    public long MaxLiteralSize { get; init; } = 64 * 1024;
+
+    /// <summary>Largest APPEND message literal (bytes).</summary>
+    public long MaxAppendSize { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>Deepest parenthesized list nesting.</summary>
+    public int MaxNestingDepth { get; init; } = 64;
+
+    /// <summary>Most arguments in one command, all lists included.</summary>
+    public int MaxArguments { get; init; } = 100_000;
+
+    /// <summary>Consecutive bad commands after which the session is closed with BYE.</summary>
+    public int MaxBadCommands { get; init; } = 20;
+}
+
+/// <summary>One listening endpoint of the standalone daemon.</summary>
+public sealed record ListenerSettings(string Address, int Port);
+
+/// <summary>The `logging` block.</summary>
+public sealed record LoggingSettings
+{
+    /// <summary>Send logs to syslog (true) or to stderr (false).</summary>
+    public bool Syslog { get; init; } = true;
+
+    /// <summary>Syslog facility name (`mail` by default, as GNU).</summary>
+    public string Facility { get; init; } = "mail";
+
+    /// <summary>Syslog tag; GNU uses the program name.</summary>
+    public string Tag { get; init; } = "imap4d";
+
+    /// <summary>Lowest severity logged: debug, info, notice, warning, error, crit, alert, emerg.</summary>
+    public string Severity { get; init; } = "info";
+
+    /// <summary>Prefix each line with its severity.</summary>
+    public bool PrintSeverity { get; init; }
+}
