@@ -1,0 +1,35 @@
+namespace Imap4d.Commands;
+
+/// <summary>
+/// The table of commands a session understands (mailutils imap4d/commands.c keeps the same
+/// table). UID forms are registered under "UID NAME".
+/// </summary>
+public sealed class CommandRegistry
+{
+    private readonly Dictionary<string, IImapCommand> _commands = new(StringComparer.OrdinalIgnoreCase);
+
+    public CommandRegistry(IEnumerable<IImapCommand> commands)
+    {
+        foreach (var command in commands)
+        {
+            _commands.Add(command.Name, command);
+        }
+    }
+
+    /// <summary>Every command this server implements, for an ordinary session.</summary>
+    public static CommandRegistry CreateDefault() => new(
+    [
+        new CapabilityCommand(),
+        new NoopCommand(),
+        new LogoutCommand(),
+        new LoginCommand(),
+        new AuthenticateCommand(),
+        new IdCommand(),
+        new EnableCommand(),
+        new NamespaceCommand(),
+    ]);
+
+    public IEnumerable<IImapCommand> All => _commands.Values;
+
+    public IImapCommand? Find(string name) => _commands.GetValueOrDefault(name);
+}

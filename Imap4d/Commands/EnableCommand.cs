@@ -1,0 +1,45 @@
+using Imap4d.Protocol;
+using Imap4d.Session;
+
+namespace Imap4d.Commands;
+
+// RFC 5161 ENABLE. Extensions that can be enabled register their names in Enableable;
+// unknown names are ignored, as the RFC requires.
+public sealed class EnableCommand : IImapCommand
+{
+    /// <summary>Capabilities a client may ENABLE (none in this release: CONDSTORE, QRESYNC, UTF8=ACCEPT come later).</summary>
+    public static readonly IReadOnlySet<string> Enableable = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+    public string Name => "ENABLE";
+
+    public SessionStates AllowedIn => SessionStates.Authenticated;
+
+    public IEnumerable<string> Capabilities(CapabilityContext context) => ["ENABLE"];
+
+    public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
+    {
+        if (args.AtEnd)
+        {
+            throw new ImapSyntaxException("Missing capability");
+        }
+
+        var newlyEnabled = new List<string>();
+        while (!args.AtEnd)
+        {
+            string capability = args.ExpectAtom("capability").ToUpperInvariant();
+            if (Enableable.Contains(capability) && context.Session.Enabled.Add(capability))
+            {
+                newlyEnabled.Add(capability);
+            }
+        }
+
+        var writer = context.Writer.Untagged().Atom("ENABLED");
+        foreach (string capability in newlyEnabled)
+        {
+            writer.Atom(capability);
+        }
+
+        writer.EndLine();
+        return ValueTask.FromResult(CommandResult.Ok("ENABLE Completed"));
+    }
+}

@@ -1,0 +1,28 @@
+using Imap4d.Protocol;
+using Imap4d.Session;
+
+namespace Imap4d.Commands;
+
+/// <summary>
+/// One IMAP command. A command parses all of its arguments before it touches anything,
+/// writes its untagged responses through <see cref="CommandContext.Writer"/> and returns
+/// the tagged result; the session writes the tagged line (the only place that does).
+/// </summary>
+public interface IImapCommand
+{
+    /// <summary>The command name, upper case; "UID FETCH" for the UID form.</summary>
+    string Name { get; }
+
+    SessionStates AllowedIn { get; }
+
+    /// <summary>
+    /// Capabilities this command (or the extension it implements) adds to CAPABILITY in the
+    /// given situation, so that each extension is advertised beside its code.
+    /// </summary>
+    IEnumerable<string> Capabilities(CapabilityContext context) => [];
+
+    ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct);
+}
+
+/// <summary>What a command sees when asked for its capabilities.</summary>
+public sealed record CapabilityContext(SessionState State, Config.ServerSettings Settings);

@@ -1,0 +1,19 @@
+using Imap4d.Protocol;
+using Imap4d.Session;
+
+namespace Imap4d.Commands;
+
+// RFC 3501 §6.1.3 LOGOUT: untagged BYE, then the tagged OK, then the connection closes.
+public sealed class LogoutCommand : IImapCommand
+{
+    public string Name => "LOGOUT";
+
+    public SessionStates AllowedIn => SessionStates.Any;
+
+    public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
+    {
+        args.ExpectEnd();
+        context.Writer.UntaggedStatus("BYE", null, "Session terminating.");
+        return ValueTask.FromResult(CommandResult.Ok("LOGOUT Completed", next: SessionState.Logout));
+    }
+}

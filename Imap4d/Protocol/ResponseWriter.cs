@@ -1,0 +1,335 @@
+using System.Globalization;
+using System.Text;
+
+namespace Imap4d.Protocol;
+
+/// <summary>
+/// Builds server responses element by element and chooses the wire form of strings itself
+/// (atom, quoted string or literal). Spacing between elements is automatic. Output is
+/// buffered and written synchronously once the buffer is large, so a huge FETCH does not
+/// accumulate in memory; <see cref="FlushAsync"/> sends the rest.
+/// </summary>
+public sealed class ResponseWriter
+{
+    private const int FlushThreshold = 64 * 1024;
+    private const int MaxQuotedLength = 1024;
+
+    private readonly Stream _output;
+    private readonly Action<string>? _transcript;
+    private readonly StringBuilder? _lineText;
+    private byte[] _buffer = new byte[8 * 1024];
+    private int _length;
+    private bool _needSpace;
+
+    /// <param name="output">The client stream.</param>
+    /// <param name="transcript">Receives each complete line with literal payloads left out; null for none.</param>
+    public ResponseWriter(Stream output, Action<string>? transcript = null)
+    {
+        _output = output;
+        _transcript = transcript;
+        _lineText = transcript is null ? null : new StringBuilder();
+    }
+
+    /// <summary>Total bytes handed to the stream so far (for logging and tests).</summary>
+    public long BytesWritten { get; private set; }
+
+    /// <summary>Starts an untagged line: "*".</summary>
+    public ResponseWriter Untagged() => Token("*");
+
+    /// <summary>Starts a tagged line.</summary>
+    public ResponseWriter Tag(string tag) => Token(tag);
+
+    /// <summary>An atom, written as is (the caller guarantees atom syntax).</summary>
+    public ResponseWriter Atom(string atom) => Token(atom);
+
+    public ResponseWriter Number(long n) => Token(n.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>Free text to the end of the line (resp-text), preceded by a space.</summary>
+    public ResponseWriter Text(string text)
+    {
+        Separate();
+        WriteAscii(text);
+        return this;
+    }
+
+    /// <summary>Bytes written without a separating space, e.g. "BODY[1]" right before "&lt;0&gt;".</summary>
+    public ResponseWriter Raw(string text)
+    {
+        WriteAscii(text);
+        _needSpace = true;
+        return this;
+    }
+
+    public ResponseWriter Nil() => Token("NIL");
+
+    /// <summary>"(" — the next element follows without a space.</summary>
+    public ResponseWriter BeginList()
+    {
+        Separate();
+        WriteByte((byte)'(');
+        _needSpace = false;
+        return this;
+    }
+
+    public ResponseWriter EndList()
+    {
+        WriteByte((byte)')');
+        _needSpace = true;
+        return this;
+    }
+
+    /// <summary>A string: quoted when it can be, a literal otherwise.</summary>
+    public ResponseWriter String(string value) => String(Encoding.UTF8.GetBytes(value));
+
+    /// <summary>A string from bytes: quoted when it can be, a literal otherwise.</summary>
+    public ResponseWriter String(ReadOnlySpan<byte> value)
+    {
+        if (CanQuote(value))
+        {
+            Separate();
+            WriteByte((byte)'"');
+            foreach (byte b in value)
+            {
+                if (b == '"' || b == '\\')
+                {
+                    WriteByte((byte)'\\');
+                }
+
+                WriteByte(b);
+            }
+
+            WriteByte((byte)'"');
+            _needSpace = true;
+            return this;
+        }
+
+        return Literal(value);
+    }
+
+    /// <summary>NIL for null, otherwise a string.</summary>
+    public ResponseWriter NString(string? value) => value is null ? Nil() : String(value);
+
+    /// <summary>An atom when the value is a valid atom (and not NIL), otherwise a string.</summary>
+    public ResponseWriter AString(string value)
+    {
+        if (value.Length > 0 && !value.Equals("NIL", StringComparison.OrdinalIgnoreCase) && IsAString(value))
+        {
+            return Token(value);
+        }
+
+        return String(value);
+    }
+
+    /// <summary>A literal with the given bytes.</summary>
+    public ResponseWriter Literal(ReadOnlySpan<byte> value)
+    {
+        WriteLiteralHeader(value.Length);
+        Append(value);
+        _needSpace = true;
+        return this;
+    }
+
+    /// <summary>A literal copied from a stream that holds exactly <paramref name="length"/> bytes.</summary>
+    public ResponseWriter Literal(Stream content, long length)
+    {
+        WriteLiteralHeader(length);
+        FlushBuffer();
+        long copied = 0;
+        var chunk = new byte[Math.Min(length, 128 * 1024)];
+        while (copied < length)
+        {
+            int n = content.Read(chunk, 0, (int)Math.Min(chunk.Length, length - copied));
+            if (n <= 0)
+            {
+                // The content shrank under us: pad so the client stays in sync.
+                Array.Clear(chunk);
+                n = (int)Math.Min(chunk.Length, length - copied);
+            }
+
+            _output.Write(chunk, 0, n);
+            BytesWritten += n;
+            copied += n;
+        }
+
+        _needSpace = true;
+        return this;
+    }
+
+    /// <summary>Ends the current line with CRLF.</summary>
+    public void EndLine()
+    {
+        WriteByte((byte)'\r');
+        WriteByte((byte)'\n');
+        _needSpace = false;
+        if (_lineText is not null)
+        {
+            _transcript!(_lineText.ToString(0, Math.Max(0, _lineText.Length - 2)));
+            _lineText.Clear();
+        }
+
+        if (_length >= FlushThreshold)
+        {
+            FlushBuffer();
+        }
+    }
+
+    /// <summary>A whole tagged status line: TAG OK|NO|BAD [CODE] text.</summary>
+    public void Tagged(string tag, string status, string? code, string text) => StatusLine(tag, status, code, text);
+
+    /// <summary>A whole untagged status line: * OK|NO|BAD|BYE|PREAUTH [CODE] text.</summary>
+    public void UntaggedStatus(string status, string? code, string text) => StatusLine("*", status, code, text);
+
+    /// <summary>A continuation request: "+ text".</summary>
+    public void Continue(string text)
+    {
+        Token("+");
+        if (text.Length > 0)
+        {
+            Text(text);
+        }
+
+        EndLine();
+    }
+
+    /// <summary>Sends everything written so far.</summary>
+    public async ValueTask FlushAsync(CancellationToken ct)
+    {
+        if (_length > 0)
+        {
+            await _output.WriteAsync(_buffer.AsMemory(0, _length), ct).ConfigureAwait(false);
+            BytesWritten += _length;
+            _length = 0;
+        }
+
+        await _output.FlushAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>True when <paramref name="value"/> can be sent as a quoted string (7-bit TEXT-CHARs only).</summary>
+    public static bool CanQuote(ReadOnlySpan<byte> value)
+    {
+        if (value.Length > MaxQuotedLength)
+        {
+            return false;
+        }
+
+        foreach (byte b in value)
+        {
+            if (b == 0 || b == '\r' || b == '\n' || b >= 0x80)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsAString(string value)
+    {
+        foreach (char c in value)
+        {
+            if (c <= ' ' || c >= 0x7f || c is '(' or ')' or '{' or '%' or '*' or '"' or '\\')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void StatusLine(string tag, string status, string? code, string text)
+    {
+        Token(tag).Atom(status);
+        if (code is not null)
+        {
+            Text("[" + code + "]");
+        }
+
+        Text(text);
+        EndLine();
+    }
+
+    private void WriteLiteralHeader(long length)
+    {
+        Separate();
+        WriteAscii("{" + length.ToString(CultureInfo.InvariantCulture) + "}\r\n");
+        if (_lineText is not null)
+        {
+            // The payload never reaches the transcript (Append does not log); drop the CRLF too.
+            _lineText.Length -= 2;
+        }
+    }
+
+    private ResponseWriter Token(string token)
+    {
+        Separate();
+        WriteAscii(token);
+        _needSpace = true;
+        return this;
+    }
+
+    private void Separate()
+    {
+        if (_needSpace)
+        {
+            WriteByte((byte)' ');
+        }
+    }
+
+    private void WriteAscii(string text)
+    {
+        EnsureRoom(Encoding.UTF8.GetMaxByteCount(text.Length));
+        _length += Encoding.UTF8.GetBytes(text, _buffer.AsSpan(_length));
+        _lineText?.Append(text);
+    }
+
+    private void WriteByte(byte b)
+    {
+        EnsureRoom(1);
+        _buffer[_length++] = b;
+        _lineText?.Append((char)b);
+    }
+
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length > FlushThreshold)
+        {
+            FlushBuffer();
+            _output.Write(bytes);
+            BytesWritten += bytes.Length;
+            return;
+        }
+
+        EnsureRoom(bytes.Length);
+        bytes.CopyTo(_buffer.AsSpan(_length));
+        _length += bytes.Length;
+    }
+
+    private void EnsureRoom(int count)
+    {
+        if (_length + count <= _buffer.Length)
+        {
+            return;
+        }
+
+        if (_length >= FlushThreshold)
+        {
+            FlushBuffer();
+            if (count <= _buffer.Length)
+            {
+                return;
+            }
+        }
+
+        Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + count));
+    }
+
+    private void FlushBuffer()
+    {
+        if (_length > 0)
+        {
+            _output.Write(_buffer, 0, _length);
+            BytesWritten += _length;
+            _length = 0;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using Imap4d.Auth;
+using Imap4d.Config;
+using Imap4d.Protocol;
+
+namespace Imap4d.Session;
+
+/// <summary>Everything a running command may use: its tag, the wire, the session's data and services.</summary>
+public sealed class CommandContext
+{
+    private readonly ImapSession _session;
+
+    internal CommandContext(ImapSession session, string tag, string commandName)
+    {
+        _session = session;
+        Tag = tag;
+        CommandName = commandName;
+    }
+
+    public string Tag { get; }
+
+    /// <summary>The command as the client named it, upper case ("UID FETCH").</summary>
+    public string CommandName { get; }
+
+    public ResponseWriter Writer => _session.Writer;
+
+    public SessionData Session => _session.Data;
+
+    public SessionServices Services => _session.Services;
+
+    public ServerSettings Settings => _session.Services.Settings;
+
+    /// <summary>The capability list for the current state.</summary>
+    public IReadOnlyList<string> Capabilities() => _session.Capabilities();
+
+    /// <summary>Sends "+ text" and reads the client's reply line (AUTHENTICATE); null at end of input.</summary>
+    public async ValueTask<string?> ContinueAsync(string text, CancellationToken ct)
+    {
+        Writer.Continue(text);
+        await Writer.FlushAsync(ct).ConfigureAwait(false);
+        string? line = await _session.Reader.ReadRawLineAsync(ct).ConfigureAwait(false);
+        _session.TranscriptClient(line is null ? null : "<response hidden>");
+        return line;
+    }
+
+    /// <summary>
+    /// Completes a successful authentication: runs the login hook, records the user and logs it.
+    /// Returns null on success or the text of a NO.
+    /// </summary>
+    public ValueTask<string?> CompleteLoginAsync(UserInfo user, string mechanism, CancellationToken ct) =>
+        _session.CompleteLoginAsync(user, mechanism, ct);
+}

@@ -1,0 +1,281 @@
+using Imap4d.Auth;
+using Imap4d.Commands;
+using Imap4d.Protocol;
+
+namespace Imap4d.Session;
+
+/// <summary>
+/// One IMAP connection: greets, reads commands, checks their state, runs them and writes the
+/// tagged result (the only place that does), until LOGOUT, end of input, a fatal protocol
+/// error or the idle timeout.
+/// </summary>
+public sealed class ImapSession
+{
+    private readonly CommandRegistry _commands;
+    private int _consecutiveBad;
+
+    public ImapSession(SessionServices services, CommandRegistry commands, ConnectionEndpoints? endpoints = null, bool testMode = false)
+    {
+        Services = services;
+        _commands = commands;
+        Data = new SessionData { Endpoints = endpoints ?? ConnectionEndpoints.Unknown, TestMode = testMode };
+    }
+
+    public SessionServices Services { get; }
+
+    public SessionData Data { get; }
+
+    internal ResponseWriter Writer { get; private set; } = null!;
+
+    internal CommandReader Reader { get; private set; } = null!;
+
+    /// <summary>Runs the session to its end. Never throws for client behaviour or I/O errors.</summary>
+    public async Task RunAsync(Stream input, Stream output, SessionStart start, CancellationToken ct)
+    {
+        Writer = new ResponseWriter(output, Services.Transcript is null ? null : line => Services.Transcript("S: " + line));
+        Reader = new CommandReader(new InputBuffer(input), Services.Settings.Limits, SendLiteralContinuationAsync);
+        try
+        {
+            Greet(start);
+            await Writer.FlushAsync(ct).ConfigureAwait(false);
+            await CommandLoopAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            Services.Log.Debug("session ended: {0}", e.Message);
+        }
+        finally
+        {
+            Services.Log.Info("session closed for {0}", Data.User?.Name ?? "(not authenticated)");
+        }
+    }
+
+    internal IReadOnlyList<string> Capabilities()
+    {
+        var context = new CapabilityContext(Data.State, Services.Settings);
+        var list = new List<string> { "IMAP4rev1", "LITERAL+" };
+        foreach (var command in _commands.All)
+        {
+            foreach (string capability in command.Capabilities(context))
+            {
+                if (!list.Contains(capability, StringComparer.OrdinalIgnoreCase))
+                {
+                    list.Add(capability);
+                }
+            }
+        }
+
+        return list;
+    }
+
+    internal async ValueTask<string?> CompleteLoginAsync(UserInfo user, string mechanism, CancellationToken ct)
+    {
+        if (Services.OnAuthenticated is { } hook)
+        {
+            string? refusal = await hook(user, ct).ConfigureAwait(false);
+            if (refusal is not null)
+            {
+                Services.Log.Warn("login of {0} from {1} refused after authentication: {2}", user.Name, Data.Endpoints.ClientText, refusal);
+                return refusal;
+            }
+        }
+
+        Data.User = user;
+        Services.Log.Info("user {0} logged in from {1} ({2})", user.Name, Data.Endpoints.ClientText, mechanism);
+        return null;
+    }
+
+    internal void TranscriptClient(string? line)
+    {
+        if (line is not null)
+        {
+            Services.Transcript?.Invoke("C: " + line);
+        }
+    }
+
+    private void Greet(SessionStart start)
+    {
+        string text = start.TestMode ? "IMAP4rev1 Test mode" : "IMAP4rev1";
+        if (start.PreauthUser is { } user)
+        {
+            Data.User = user;
+            Data.State = SessionState.Authenticated;
+            Services.Log.Info("user {0} preauthenticated from {1}", user.Name, Data.Endpoints.ClientText);
+            Writer.UntaggedStatus("PREAUTH", null, text);
+        }
+        else
+        {
+            Writer.UntaggedStatus("OK", null, text);
+        }
+    }
+
+    private async Task CommandLoopAsync(CancellationToken ct)
+    {
+        while (Data.State != SessionState.Logout)
+        {
+            await Writer.FlushAsync(ct).ConfigureAwait(false);
+            ClientCommand? command;
+            try
+            {
+                command = await ReadWithTimeoutAsync(ct).ConfigureAwait(false);
+            }
+            catch (ImapSyntaxException e)
+            {
+                TranscriptClient((e.Tag ?? "*") + " <invalid command>");
+                WriteBad(e.Tag, e.Code, e.Message);
+                if (TooManyBadCommands())
+                {
+                    break;
+                }
+
+                continue;
+            }
+            catch (ProtocolViolationException e)
+            {
+                Writer.UntaggedStatus("BYE", null, e.Message);
+                await Writer.FlushAsync(ct).ConfigureAwait(false);
+                return;
+            }
+            catch (TimeoutException)
+            {
+                Writer.UntaggedStatus("BYE", null, "Session timed out");
+                await Writer.FlushAsync(ct).ConfigureAwait(false);
+                Services.Log.Info("session timed out for {0}", Data.Endpoints.ClientText);
+                return;
+            }
+
+            if (command is null)
+            {
+                Services.Log.Debug("end of input from {0}", Data.Endpoints.ClientText);
+                return;
+            }
+
+            using (command)
+            {
+                TranscriptClient(TranscriptFormatter.Format(command));
+                await DispatchAsync(command, ct).ConfigureAwait(false);
+            }
+
+            if (TooManyBadCommands())
+            {
+                break;
+            }
+        }
+
+        await Writer.FlushAsync(ct).ConfigureAwait(false);
+    }
+
+    private async ValueTask<ClientCommand?> ReadWithTimeoutAsync(CancellationToken ct)
+    {
+        var timeout = Services.Settings.IdleTimeout;
+        if (timeout <= TimeSpan.Zero)
+        {
+            return await Reader.ReadCommandAsync(ct).ConfigureAwait(false);
+        }
+
+        // A plain race rather than cancelling the read: reads from a pipe on stdin cannot be
+        // cancelled, and after a timeout the session ends anyway.
+        using var delayCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var read = Reader.ReadCommandAsync(ct).AsTask();
+        var delay = Task.Delay(timeout, Services.Clock, delayCancel.Token);
+        var first = await Task.WhenAny(read, delay).ConfigureAwait(false);
+        delayCancel.Cancel();
+        if (first != read)
+        {
+            throw new TimeoutException();
+        }
+
+        return await read.ConfigureAwait(false);
+    }
+
+    private async ValueTask DispatchAsync(ClientCommand command, CancellationToken ct)
+    {
+        var args = new ArgReader(command.Args);
+        string name = command.Name;
+        if (name == "UID")
+        {
+            if (args.Peek() is not AtomArg sub)
+            {
+                WriteBad(command.Tag, null, "Invalid command");
+                return;
+            }
+
+            args.ExpectAtom();
+            name = "UID " + sub.Value.ToUpperInvariant();
+        }
+
+        var handler = _commands.Find(name);
+        if (handler is null)
+        {
+            WriteBad(command.Tag, null, "Invalid command");
+            return;
+        }
+
+        if (!handler.AllowedIn.HasFlag(ToFlag(Data.State)))
+        {
+            WriteBad(command.Tag, null, "Wrong state");
+            return;
+        }
+
+        CommandResult result;
+        try
+        {
+            result = await handler.ExecuteAsync(new CommandContext(this, command.Tag, name), args, ct).ConfigureAwait(false);
+        }
+        catch (ImapSyntaxException e)
+        {
+            result = CommandResult.Bad(e.Message, e.Code);
+        }
+        catch (Exception e) when (e is not (IOException or OperationCanceledException or ObjectDisposedException))
+        {
+            Services.Log.Error(e, "{0} {1} failed", command.Tag, name);
+            result = CommandResult.No("Internal error");
+        }
+
+        _consecutiveBad = result.Status == "BAD" ? _consecutiveBad + 1 : 0;
+        Writer.Tagged(command.Tag, result.Status, result.Code, result.Text);
+        if (result.Next is { } next)
+        {
+            Data.State = next;
+        }
+    }
+
+    private void WriteBad(string? tag, string? code, string text)
+    {
+        _consecutiveBad++;
+        if (tag is null)
+        {
+            Writer.UntaggedStatus("BAD", code, text);
+        }
+        else
+        {
+            Writer.Tagged(tag, "BAD", code, text);
+        }
+    }
+
+    private bool TooManyBadCommands()
+    {
+        if (_consecutiveBad < Services.Settings.Limits.MaxBadCommands)
+        {
+            return false;
+        }
+
+        Writer.UntaggedStatus("BYE", null, "Too many invalid commands");
+        Services.Log.Warn("closing session from {0}: too many invalid commands", Data.Endpoints.ClientText);
+        return true;
+    }
+
+    private ValueTask SendLiteralContinuationAsync(CancellationToken ct)
+    {
+        Writer.Continue("Ready for literal data");
+        return Writer.FlushAsync(ct);
+    }
+
+    private static SessionStates ToFlag(SessionState state) => state switch
+    {
+        SessionState.NotAuthenticated => SessionStates.NotAuthenticated,
+        SessionState.Authenticated => SessionStates.Authenticated,
+        SessionState.Selected => SessionStates.Selected,
+        _ => SessionStates.None,
+    };
+}

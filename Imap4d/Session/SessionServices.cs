@@ -1,0 +1,30 @@
+using Imap4d.Auth;
+using Imap4d.Config;
+using NLog;
+
+namespace Imap4d.Session;
+
+/// <summary>
+/// What a session needs from outside: settings, authentication, logging and the hook that
+/// switches to the user after login. Shared by all sessions of a process; no global state.
+/// </summary>
+public sealed class SessionServices
+{
+    public required ServerSettings Settings { get; init; }
+
+    /// <summary>Checks LOGIN and AUTHENTICATE credentials; null refuses every login.</summary>
+    public IAuthenticator? Authenticator { get; init; }
+
+    public ILogger Log { get; init; } = LogManager.CreateNullLogger();
+
+    /// <summary>Receives transcript lines ("C: ..." / "S: ...") when `transcript` is on.</summary>
+    public Action<string>? Transcript { get; init; }
+
+    /// <summary>
+    /// Runs after a successful authentication, before the tagged OK: switches privileges,
+    /// prepares the user's store. Returns null on success, or a text for NO.
+    /// </summary>
+    public Func<UserInfo, CancellationToken, ValueTask<string?>>? OnAuthenticated { get; init; }
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+}
