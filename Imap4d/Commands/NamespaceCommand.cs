@@ -36,7 +36,7 @@ public sealed class NamespaceCommand : IImapCommand
         writer.BeginList();
         foreach (var prefix in prefixes)
         {
-            writer.BeginList().String(ModifiedUtf7.Encode(prefix.Prefix)).String(prefix.Delimiter.ToString()).EndList();
+            writer.Adjacent().BeginList().String(ModifiedUtf7.Encode(prefix.Prefix)).String(prefix.Delimiter.ToString()).EndList();
         }
 
         writer.EndList();

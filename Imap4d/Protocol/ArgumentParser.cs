@@ -185,6 +185,13 @@ internal sealed class ArgumentParser
         return i;
     }
 
+    /// <summary>The tag at the start of a line, if it has a valid one followed by a space.</summary>
+    public static string? TryReadTag(ReadOnlySpan<byte> line)
+    {
+        int space = line.IndexOf((byte)' ');
+        return space > 0 && IsValidTag(line[..space]) ? Encoding.ASCII.GetString(line[..space]) : null;
+    }
+
     private static bool IsValidTag(ReadOnlySpan<byte> tag)
     {
         foreach (byte b in tag)

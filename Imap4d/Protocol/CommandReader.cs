@@ -55,7 +55,7 @@ public sealed class CommandReader
                     var marker = LiteralMarker.FindAtEnd(line.Line.Span);
                     await SkipRestAsync(marker, ct).ConfigureAwait(false);
                     parser.DisposeAll();
-                    throw new ImapSyntaxException("Command line too long") { Tag = parser.Tag };
+                    throw new ImapSyntaxException("Command line too long") { Tag = parser.Tag ?? ArgumentParser.TryReadTag(line.Head.Span) };
                 }
 
                 if (line.Line.IsEmpty && parser.IsEmpty)

@@ -6,6 +6,10 @@ namespace Imap4d.Protocol;
 /// </summary>
 public sealed class InputBuffer
 {
+    /// <summary>How much of the start and end of an overlong line is kept (for its tag and a literal marker).</summary>
+    private const int HeadSize = 64;
+    private const int TailSize = 32;
+
     private readonly Stream _stream;
     private byte[] _buffer;
     private int _start;
@@ -24,7 +28,7 @@ public sealed class InputBuffer
     /// Reads one line. The result excludes the LF and a CR before it; it stays valid until
     /// the next call. A line longer than <paramref name="maxLength"/> is consumed to its end
     /// without being kept; <see cref="LineResult.TooLong"/> is then set and <see cref="LineResult.Tail"/>
-    /// holds its last bytes (enough to see a trailing literal marker).
+    /// holds its last bytes (enough to see a trailing literal marker), <see cref="LineResult.Head"/> its first.
     /// Returns null at end of stream (a partial last line is dropped).
     /// </summary>
     public async ValueTask<LineResult?> ReadLineAsync(int maxLength, CancellationToken ct)
@@ -40,7 +44,8 @@ public sealed class InputBuffer
                 _start = lf + 1;
                 if (lineEnd - lineStart > maxLength)
                 {
-                    return LineResult.Overlong(_buffer.AsSpan(lineStart, lineEnd - lineStart));
+                    var whole = _buffer.AsSpan(lineStart, lineEnd - lineStart);
+                    return LineResult.Overlong(whole[..Math.Min(HeadSize, whole.Length)], whole[^Math.Min(TailSize, whole.Length)..]);
                 }
 
                 return new LineResult(new ReadOnlyMemory<byte>(_buffer, lineStart, lineEnd - lineStart), false);
@@ -118,7 +123,7 @@ public sealed class InputBuffer
 
     private async ValueTask<LineResult?> DiscardLineAsync(CancellationToken ct)
     {
-        const int TailSize = 32;
+        var head = _buffer.AsSpan(_start, Math.Min(HeadSize, _end - _start)).ToArray();
         var tail = new byte[TailSize];
         int tailLength = 0;
         while (true)
@@ -135,7 +140,7 @@ public sealed class InputBuffer
                     kept = kept[..^1];
                 }
 
-                return LineResult.Overlong(kept);
+                return LineResult.Overlong(head, kept);
             }
 
             _start = _end = 0;
@@ -192,8 +197,11 @@ public sealed class InputBuffer
     }
 }
 
-/// <summary>One input line; <see cref="Tail"/> is its end when the line was too long to keep.</summary>
-public sealed record LineResult(ReadOnlyMemory<byte> Line, bool TooLong)
+/// <summary>
+/// One input line. When it was too long to keep, <see cref="Line"/> holds only its last bytes
+/// and <see cref="Head"/> its first ones.
+/// </summary>
+public sealed record LineResult(ReadOnlyMemory<byte> Line, bool TooLong, ReadOnlyMemory<byte> Head = default)
 {
-    public static LineResult Overlong(ReadOnlySpan<byte> tail) => new(tail.ToArray(), true);
+    public static LineResult Overlong(ReadOnlySpan<byte> head, ReadOnlySpan<byte> tail) => new(tail.ToArray(), true, head.ToArray());
 }

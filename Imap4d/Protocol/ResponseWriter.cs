@@ -71,6 +71,13 @@ public sealed class ResponseWriter
         return this;
     }
 
+    /// <summary>The next element follows without a space (RFC 2342 namespace descriptors are adjacent).</summary>
+    public ResponseWriter Adjacent()
+    {
+        _needSpace = false;
+        return this;
+    }
+
     public ResponseWriter EndList()
     {
         WriteByte((byte)')');
@@ -182,12 +189,8 @@ public sealed class ResponseWriter
     /// <summary>A continuation request: "+ text".</summary>
     public void Continue(string text)
     {
-        Token("+");
-        if (text.Length > 0)
-        {
-            Text(text);
-        }
-
+        // continue-req = "+" SP (resp-text / base64): the space is there even when the text is empty.
+        Token("+").Text(text);
         EndLine();
     }
 
