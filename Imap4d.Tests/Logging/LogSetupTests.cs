@@ -1,3 +1,4 @@
+using Imap4d.Config;
 using Imap4d.Logging;
 using NLog;
 using NLog.Config;
@@ -70,5 +71,27 @@ public class LogSetupTests
         Assert.That(SyslogSeverities.Parse(name), Is.EqualTo(severity));
         Assert.That(SyslogSeverities.Name(severity), Is.EqualTo(name));
         Assert.That(SyslogSeverities.ToLogLevel(severity).Name, Is.EqualTo(level));
+    }
+
+    [Test]
+    public void OptionsFromTheLoggingBlock()
+    {
+        LogOptions options = LogOptions.FromSettings(new LoggingSettings
+        {
+            Syslog = false,
+            Facility = "local2",
+            Tag = "imapd",
+            Severity = "notice",
+            PrintSeverity = true,
+        });
+        Assert.That(options, Is.EqualTo(new LogOptions
+        {
+            Destination = LogDestination.Stderr,
+            Facility = SyslogFacility.Local2,
+            Tag = "imapd",
+            MinimumSeverity = SyslogSeverity.Notice,
+            PrintSeverity = true,
+        }));
+        Assert.That(LogOptions.FromSettings(new LoggingSettings()), Is.EqualTo(new LogOptions()), "same defaults");
     }
 }

@@ -1,3 +1,5 @@
+using Imap4d.Config;
+
 namespace Imap4d.Logging;
 
 /// <summary>Everything <see cref="LogSetup"/> needs; defaults are GNU imap4d's.</summary>
@@ -17,4 +19,14 @@ public sealed record LogOptions
     public bool PrintSeverity { get; init; }
 
     public string SyslogSocketPath { get; init; } = SyslogTarget.DefaultSocketPath;
+
+    /// <summary>From the <c>logging</c> block; throws ArgumentException on an unknown facility or severity name.</summary>
+    public static LogOptions FromSettings(LoggingSettings settings) => new()
+    {
+        Destination = settings.Syslog ? LogDestination.Syslog : LogDestination.Stderr,
+        Facility = SyslogFacilities.Parse(settings.Facility),
+        Tag = settings.Tag,
+        MinimumSeverity = SyslogSeverities.Parse(settings.Severity),
+        PrintSeverity = settings.PrintSeverity,
+    };
 }
