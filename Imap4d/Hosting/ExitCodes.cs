@@ -1,0 +1,22 @@
+namespace Imap4d.Hosting;
+
+/// <summary>Process exit statuses, from BSD sysexits.h as GNU Mailutils uses them.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+
+    /// <summary>EX_USAGE: bad command line.</summary>
+    public const int Usage = 64;
+
+    /// <summary>EX_UNAVAILABLE: a required service (e.g. the listening socket) is unavailable.</summary>
+    public const int Unavailable = 69;
+
+    /// <summary>EX_SOFTWARE: internal error.</summary>
+    public const int Software = 70;
+
+    /// <summary>EX_OSERR: an operating system call failed (fork, setuid, ...).</summary>
+    public const int OsError = 71;
+
+    /// <summary>EX_CONFIG: the configuration is invalid.</summary>
+    public const int Config = 78;
+}
