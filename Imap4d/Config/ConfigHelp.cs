@@ -43,6 +43,10 @@ public static class ConfigHelp
         output.WriteLine("WITH_VIRTUAL_USERS");
     }
 
+    /// <summary>`&lt;arg: type&gt;`, with words that hold `(`, `,` and the like quoted so the output still parses.</summary>
+    private static string Placeholder(string argument) =>
+        string.Join(' ', $"<{argument}>".Split(' ').Select(word => word.All(ConfigSyntax.IsWordChar) ? word : ConfigSyntax.Quote(word)));
+
     private static void WriteEntry(TextWriter output, ConfigSchemaEntry entry, string indent)
     {
         var description = entry.Description + (entry.Implemented ? "" : NotImplementedNote);
@@ -53,11 +57,11 @@ public static class ConfigHelp
 
         if (!entry.IsBlock)
         {
-            output.WriteLine($"{indent}{entry.Name} <{entry.Argument}>;");
+            output.WriteLine($"{indent}{entry.Name} {Placeholder(entry.Argument!)};");
             return;
         }
 
-        var label = entry.LabelType is null ? "" : $" <{entry.Argument}>";
+        var label = entry.LabelType is null ? "" : " " + Placeholder(entry.Argument!);
         output.WriteLine($"{indent}{entry.Name}{label} {{");
         if (entry.FreeForm)
         {
