@@ -151,7 +151,7 @@ public class ConfigSchemaTests
         Assert.That(help.ToString(), Does.Contain("# Disable the LOGIN command.\nlogin-disabled <arg: bool>;\n")
             .And.Contain("namespace <personal | other | shared> {\n")
             .And.Contain("  prefix <string> {\n    # Directory holding")
-            .And.Contain("# TLS settings used when no server block has its own. [not implemented yet: accepted and ignored]\ntls {\n"));
+            .And.Contain("# TLS settings used when no server block has its own. [not implemented yet;\n# ignored]\ntls {\n  # The server certificate (PEM).\n"));
     }
 
     [Test]

@@ -204,15 +204,4 @@ public class SettingsBinderTests
         ConfigText.Bind("sql { interface mysql; getpwnam \"SELECT ...\"; }", out var warnings);
         Assert.That(warnings, Is.EqualTo(new[] { "test.conf:1: warning: statement \"sql\" is not implemented yet; ignored" }));
     }
-
-    [Test]
-    public void LintReportsTheFirstError()
-    {
-        var (settings, error, _) = SettingsBinder.Lint(new ConfigTree(ConfigText.Parse("foo;"), []));
-        Assert.Multiple(() =>
-        {
-            Assert.That(settings, Is.Null);
-            Assert.That(error, Is.EqualTo("test.conf:1: unknown keyword \"foo\""));
-        });
-    }
 }

@@ -8,7 +8,7 @@ namespace Imap4d.Config;
 /// </summary>
 public static class ConfigHelp
 {
-    private const string NotImplementedNote = " [not implemented yet: accepted and ignored]";
+    private const string NotImplementedNote = " [not implemented yet; ignored]";
 
     public static void Write(TextWriter output)
     {
@@ -16,11 +16,12 @@ public static class ConfigHelp
         output.WriteLine("# For use in global configuration file (/etc/mailutils.conf), enclose it");
         output.WriteLine($"# in `program {ConfigLoader.ProgramName} {{ ... }};'");
         output.WriteLine("#");
-        output.WriteLine($"# Statements marked{NotImplementedNote} are checked but have no effect.");
+        output.WriteLine($"# Statements marked{NotImplementedNote} are checked, then");
+        output.WriteLine("# ignored with a warning.");
         output.WriteLine("#");
         foreach (var entry in ConfigSchema.Root.Children)
         {
-            WriteEntry(output, entry, "");
+            WriteEntry(output, entry, "", parentImplemented: true);
         }
     }
 
@@ -43,14 +44,32 @@ public static class ConfigHelp
         output.WriteLine("WITH_VIRTUAL_USERS");
     }
 
+    private static IEnumerable<string> Wrap(string text, int width)
+    {
+        var line = "";
+        foreach (var word in text.Split(' '))
+        {
+            if (line.Length > 0 && line.Length + 1 + word.Length > width)
+            {
+                yield return line;
+                line = "";
+            }
+
+            line = line.Length == 0 ? word : line + " " + word;
+        }
+
+        yield return line;
+    }
+
     /// <summary>`&lt;arg: type&gt;`, with words that hold `(`, `,` and the like quoted so the output still parses.</summary>
     private static string Placeholder(string argument) =>
-        string.Join(' ', $"<{argument}>".Split(' ').Select(word => word.All(ConfigSyntax.IsWordChar) ? word : ConfigSyntax.Quote(word)));
+        string.Join(' ', (argument.StartsWith('[') || argument.StartsWith('<') ? argument : $"<{argument}>").Split(' ').Select(word => word.All(ConfigSyntax.IsWordChar) ? word : ConfigSyntax.Quote(word)));
 
-    private static void WriteEntry(TextWriter output, ConfigSchemaEntry entry, string indent)
+    /// <param name="parentImplemented">False inside a block already marked as not implemented: no need to repeat it.</param>
+    private static void WriteEntry(TextWriter output, ConfigSchemaEntry entry, string indent, bool parentImplemented)
     {
-        var description = entry.Description + (entry.Implemented ? "" : NotImplementedNote);
-        foreach (var line in description.Split('\n'))
+        var description = entry.Description + (entry.Implemented || !parentImplemented ? "" : NotImplementedNote);
+        foreach (var line in Wrap(description, 76 - indent.Length))
         {
             output.WriteLine($"{indent}# {line}");
         }
@@ -70,7 +89,7 @@ public static class ConfigHelp
 
         foreach (var child in entry.Children)
         {
-            WriteEntry(output, child, indent + "  ");
+            WriteEntry(output, child, indent + "  ", entry.Implemented && parentImplemented);
         }
 
         output.WriteLine($"{indent}}};");

@@ -107,7 +107,7 @@ public static class ConfigSchema
         Statement("tcp-wrappers-daemon", S, "name: string", "Daemon name for the TCP wrappers check."),
         Statement("tcp-wrappers-allow", S, "file: string", "TCP wrappers allow file."),
         Statement("tcp-wrappers-deny", S, "file: string", "TCP wrappers deny file."),
-        Statement("special-use", A, "mailbox: string> <attribute: string",
+        Statement("special-use", A, "<mailbox: string> <attribute: string>",
             "Mark a mailbox with a RFC 6154 special-use attribute (planned)."),
 
         // The m-server statements (daemon mode).

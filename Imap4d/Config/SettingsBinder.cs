@@ -18,20 +18,6 @@ public static class SettingsBinder
         return settings;
     }
 
-    /// <summary>The errors and warnings `--config-lint` prints; an empty error means the configuration is usable.</summary>
-    public static (ServerSettings? Settings, string? Error, IReadOnlyList<string> Warnings) Lint(ConfigTree tree)
-    {
-        try
-        {
-            var settings = Bind(tree, out var warnings);
-            return (settings, null, warnings);
-        }
-        catch (ConfigException e)
-        {
-            return (null, e.Message, []);
-        }
-    }
-
     /// <param name="builder">Null below a block that is not implemented: check only.</param>
     private static void Walk(IReadOnlyList<ConfigNode> nodes, ConfigSchemaEntry parent, string parentPath, SettingsBuilder? builder, List<string> warnings)
     {
