@@ -24,15 +24,5 @@ public static class ConfigLint
             errors.WriteLine($"{ConfigLoader.ProgramName}: {e.Message}");
             return ExitConfigError;
         }
-        catch (IOException e)
-        {
-            errors.WriteLine($"{ConfigLoader.ProgramName}: {e.Message}");
-            return ExitConfigError;
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            errors.WriteLine($"{ConfigLoader.ProgramName}: {e.Message}");
-            return ExitConfigError;
-        }
     }
 }

@@ -26,15 +26,25 @@ public sealed class ConfigParser
     public static IReadOnlyList<ConfigNode> ParseText(string text, string file, ConfigReadContext? context = null) =>
         new ConfigParser(ConfigLexer.Tokenize(text, file), context ?? new ConfigReadContext()).ParseStatements(null);
 
-    /// <summary>Reads and parses one file (reporting it when the context is verbose).</summary>
+    /// <summary>Reads and parses one file (reporting it when the context is verbose); an unreadable file is a <see cref="ConfigException"/>.</summary>
     public static IReadOnlyList<ConfigNode> ParseFile(string path, ConfigReadContext context)
     {
         var fullPath = Path.GetFullPath(path);
         context.Verbose?.WriteLine($"{ConfigLoader.ProgramName}: parsing file `{path}'");
+        string text;
+        try
+        {
+            text = File.ReadAllText(fullPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException(new SourceLocation(path, 0), $"cannot read configuration file: {e.Message}");
+        }
+
         context.Enter(fullPath);
         try
         {
-            return ParseText(File.ReadAllText(fullPath), path, context);
+            return ParseText(text, path, context);
         }
         finally
         {
