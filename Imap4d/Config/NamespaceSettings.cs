@@ -11,6 +11,7 @@ public enum NamespaceKind
 /// <summary>
 /// One namespace prefix: `namespace KIND { prefix "P" { directory D; delimiter C; mailbox-type T; } }`.
 /// The directory keeps its `$user`/`$home` variables; they are expanded per user at login.
+/// MailboxMode is the full file mode for new mailboxes (e.g. 0660 for `mailbox-mode g+rw`), or null for 0600.
 /// </summary>
 public sealed record NamespacePrefix(
     NamespaceKind Kind,
@@ -26,9 +27,12 @@ public sealed record NamespaceSettings(
     IReadOnlyList<NamespacePrefix> Other,
     IReadOnlyList<NamespacePrefix> Shared)
 {
-    /// <summary>GNU imap4d's built-in default: personal "" in $home with "/", other "~" in /home/$user.</summary>
-    public static NamespaceSettings Default { get; } = new(
-        [new NamespacePrefix(NamespaceKind.Personal, "", '/', "$home", null, null)],
-        [new NamespacePrefix(NamespaceKind.Other, "~", '/', "/home/$user", null, null)],
-        []);
+    /// <summary>The personal prefix "" in $home with "/", which GNU imap4d adds when no namespace defines "".</summary>
+    public static NamespacePrefix DefaultPersonalPrefix { get; } = new(NamespaceKind.Personal, "", '/', "$home", null, null);
+
+    /// <summary>
+    /// GNU imap4d 3.15's built-in default: only the personal prefix "" in $home with "/";
+    /// the other users' and shared namespaces are empty (NIL in the NAMESPACE response).
+    /// </summary>
+    public static NamespaceSettings Default { get; } = new([DefaultPersonalPrefix], [], []);
 }

@@ -75,8 +75,15 @@ public sealed record ProtocolLimits
     public int MaxBadCommands { get; init; } = 20;
 }
 
-/// <summary>One listening endpoint of the standalone daemon.</summary>
-public sealed record ListenerSettings(string Address, int Port);
+/// <summary>One listening endpoint of the standalone daemon (`server ADDR[:PORT] { ... }`).</summary>
+public sealed record ListenerSettings(string Address, int Port)
+{
+    /// <summary>The block's `transcript`, or null to use the global one.</summary>
+    public bool? Transcript { get; init; }
+
+    /// <summary>The block's `timeout`, or null to use the global one.</summary>
+    public TimeSpan? IdleTimeout { get; init; }
+}
 
 /// <summary>The `logging` block.</summary>
 public sealed record LoggingSettings
@@ -95,4 +102,7 @@ public sealed record LoggingSettings
 
     /// <summary>Prefix each line with its severity.</summary>
     public bool PrintSeverity { get; init; }
+
+    /// <summary>`session-id`: prefix each line with the session identifier.</summary>
+    public bool SessionId { get; init; }
 }

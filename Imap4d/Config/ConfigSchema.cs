@@ -1,0 +1,277 @@
+namespace Imap4d.Config;
+
+/// <summary>
+/// Every statement and block GNU imap4d 3.15 accepts (its own, the m-server ones, and the
+/// mailutils capabilities it loads: auth, debug, mailbox, locking, logging and the auth
+/// modules' blocks), plus this daemon's own additions. The one description of the syntax:
+/// it drives type checking, `--config-help` and `--config-lint`.
+/// </summary>
+public static class ConfigSchema
+{
+    private static readonly ConfigValueType S = ConfigValueType.String;
+    private static readonly ConfigValueType N = ConfigValueType.Number;
+    private static readonly ConfigValueType B = ConfigValueType.Boolean;
+    private static readonly ConfigValueType T = ConfigValueType.TimeInterval;
+    private static readonly ConfigValueType L = ConfigValueType.StringList;
+    private static readonly ConfigValueType A = ConfigValueType.Any;
+
+    /// <summary>Namespace kinds; `private` is the name GNU 3.5-3.7 used for `personal`.</summary>
+    public static readonly IReadOnlyList<string> NamespaceKinds = ["personal", "other", "shared", "private"];
+
+    public static readonly IReadOnlyList<string> Severities = ["debug", "info", "notice", "warning", "error", "crit", "alert", "emerg"];
+
+    public static readonly IReadOnlyList<string> Facilities =
+    [
+        "user", "daemon", "auth", "authpriv", "mail", "cron",
+        "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7",
+    ];
+
+    public static readonly IReadOnlyList<string> TlsModes = ["no", "false", "off", "0", "ondemand", "stls", "required", "connection", "yes", "true", "on", "1"];
+
+    /// <summary>Statements older mailutils accepted, with what replaced them, for a helpful error.</summary>
+    public static readonly IReadOnlyDictionary<string, string> RemovedStatements = new Dictionary<string, string>
+    {
+        ["homedir"] = "use a `namespace personal` block",
+        ["personal-namespace"] = "use a `namespace personal` block",
+        ["other-namespace"] = "use a `namespace other` block",
+        ["shared-namespace"] = "use a `namespace shared` block",
+        ["other-mailbox-mode"] = "use `mailbox-mode` in a `namespace other` block",
+        ["shared-mailbox-mode"] = "use `mailbox-mode` in a `namespace shared` block",
+    };
+
+    /// <summary>The root: the statements allowed at the top of a file (or in `program imap4d { }`).</summary>
+    public static ConfigSchemaEntry Root { get; } = Block("", null, "imap4d configuration", implemented: true, Top());
+
+    /// <summary>Finds an entry by its path from the root, e.g. `logging.syslog` or `namespace.prefix.directory`.</summary>
+    public static ConfigSchemaEntry? Find(string path)
+    {
+        var entry = Root;
+        foreach (var name in path.Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            entry = entry.Find(name);
+            if (entry is null)
+            {
+                return null;
+            }
+        }
+
+        return entry;
+    }
+
+    /// <summary>Every entry with its dotted path, depth first, in schema order.</summary>
+    public static IEnumerable<(string Path, ConfigSchemaEntry Entry)> All()
+    {
+        static IEnumerable<(string, ConfigSchemaEntry)> Walk(string prefix, ConfigSchemaEntry parent)
+        {
+            foreach (var child in parent.Children)
+            {
+                var path = prefix.Length == 0 ? child.Name : prefix + "." + child.Name;
+                yield return (path, child);
+                foreach (var nested in Walk(path, child))
+                {
+                    yield return nested;
+                }
+            }
+        }
+
+        return Walk("", Root);
+    }
+
+    private static ConfigSchemaEntry[] Top() =>
+    [
+        // imap4d's own statements.
+        Statement("allow-users", L, "users: list", "Allow access only to the users in this list."),
+        Statement("deny-users", L, "users: list", "Deny access to the users in this list."),
+        Statement("allow-groups", L, "groups: list", "Allow access only if the user is in one of these groups."),
+        Statement("deny-groups", L, "groups: list", "Deny access if the user is in one of these groups."),
+        Namespace(),
+        Statement("login-disabled", B, "arg: bool", "Disable the LOGIN command.", implemented: true),
+        Statement("create-home-dir", B, "arg: bool", "Create the home directory of a user who logs in and has none."),
+        Statement("home-dir-mode", ConfigValueType.OctalMode, "mode: octal", "File mode of home directories created by create-home-dir."),
+        Statement("retain-groups", L, "groups: list of string", "Supplementary groups to keep when switching to the user's privileges."),
+        Tls("tls", "TLS settings used when no server block has its own."),
+        Statement("tls-mode", ConfigValueType.Keyword, "arg: false|true|ondemand|stls|required|connection", "Kind of TLS to use when no server block sets its own.", keywords: TlsModes),
+        Statement("preauth", S, "mode: stdio|ident[://:PORT]|prog:///PROGRAM",
+            "Start sessions in the authenticated state. Only `stdio` (the user running the daemon) is implemented.", implemented: true),
+        Statement("preauth-only", B, "arg: bool", "Use only preauth mode; close the connection when it cannot be set up."),
+        Statement("ident-keyfile", S, "file: string", "DES key file for decoding encrypted ident responses."),
+        Statement("ident-encrypt-only", B, "arg: bool", "Accept only encrypted ident responses."),
+        Statement("id-fields", L, "fields: list", "Fields returned in the response to the ID command.", implemented: true),
+        Block("mandatory-locking", null, "Mandatory locking of mailboxes in use.", implemented: false,
+        [
+            Statement("enable", B, "arg: bool", "Enable mandatory locking."),
+            Statement("lock-directory", S, "dir: string", "Directory to keep the lock files in."),
+        ]),
+        Statement("transcript", B, "arg: bool", "Log every line of every session (passwords masked).", implemented: true),
+        Statement("tcp-wrappers", B, "arg: bool", "Check connections with TCP wrappers."),
+        Statement("tcp-wrappers-daemon", S, "name: string", "Daemon name for the TCP wrappers check."),
+        Statement("tcp-wrappers-allow", S, "file: string", "TCP wrappers allow file."),
+        Statement("tcp-wrappers-deny", S, "file: string", "TCP wrappers deny file."),
+        Statement("special-use", A, "<mailbox: string> <attribute: string>",
+            "Mark a mailbox with a RFC 6154 special-use attribute (planned)."),
+
+        // The m-server statements (daemon mode).
+        Statement("max-children", N, "arg: number", "Largest number of sessions served at once in daemon mode.", implemented: true),
+        Statement("mode", ConfigValueType.Keyword, "mode: inetd|interactive|daemon", "Operation mode.", implemented: true, keywords: ["inetd", "interactive", "daemon"]),
+        Statement("foreground", B, "arg: bool", "Stay in the foreground in daemon mode.", implemented: true),
+        Statement("pidfile", S, "file: string", "Store the PID of the master process in this file."),
+        Statement("port", ConfigValueType.Port, "arg: port number or service name", "Port to listen on when a server block has none.", implemented: true),
+        Statement("timeout", T, "arg: interval", "Close a session idle this long (seconds, or e.g. `1 hour 30 minutes`; 0 means never).", implemented: true),
+        Server(),
+        Acl("acl", "Access control list applied to every connection."),
+
+        // Mailutils capabilities loaded by imap4d.
+        Block("auth", null, "Authentication and authorization modules.", implemented: true,
+        [
+            Statement("authentication", L, "modules: list", "Authentication modules, tried in order (a list, or names separated by colons; `clear` empties the list).", implemented: true),
+            Statement("authorization", L, "modules: list", "Authorization modules, tried in order (a list, or names separated by colons; `clear` empties the list)."),
+        ]),
+        Block("debug", null, "Mailutils debugging.", implemented: false,
+        [
+            Statement("level", S, "arg: string", "Debugging specification: [!]category[.level,level...] separated by semicolons."),
+            Statement("line-info", B, "arg: bool", "Prefix debug messages with source locations."),
+        ]),
+        Block("mailbox", null, "Where mailboxes are and what they are.", implemented: false,
+        [
+            Statement("mail-spool", S, "url: string", "URL or directory of the mail spool."),
+            Statement("mailbox-pattern", S, "pattern: string", "Pattern for building a user's mailbox URL."),
+            Statement("mailbox-type", S, "protocol: string", "Default mailbox type (mbox, maildir, mh...)."),
+            Statement("folder", S, "dir: string", "Default directory of the user's folders."),
+            Statement("autodetect-accuracy", S, "n: number", "Accuracy of mailbox format detection: a number, auto, fast or minimal."),
+        ]),
+        Block("locking", null, "Mailbox locking.", implemented: false,
+        [
+            Statement("type", ConfigValueType.Keyword, "arg: dotlock|external|kernel|null", "Kind of locker to use.", keywords: ["dotlock", "external", "kernel", "null", "default"]),
+            Statement("retry-count", N, "arg: number", "How many times to try acquiring a lock."),
+            Statement("retry-sleep", T, "arg: interval", "Time to wait between two attempts."),
+            Statement("retry-timeout", T, "arg: interval", "Older name of retry-sleep."),
+            Statement("expire-timeout", T, "arg: interval", "Consider a lock older than this stale."),
+            Statement("external-locker", S, "prog: string", "External locker program."),
+            Statement("pid-check", B, "arg: bool", "Consider a lock stale when the process that holds it is gone."),
+            Statement("flags", S, "arg: string", "Older locker flags: E=external, R=retry, T=time, P=pid."),
+        ]),
+        Block("logging", null, "Where and how diagnostics are logged.", implemented: true,
+        [
+            Statement("syslog", B, "arg: bool", "Send diagnostics to syslog (otherwise to stderr).", implemented: true),
+            Statement("print-severity", B, "arg: bool", "Print the severity of each message.", implemented: true),
+            Statement("severity", ConfigValueType.Keyword, "arg: debug|info|notice|warning|error|crit|alert|emerg",
+                "Log only messages of this severity or higher.", implemented: true, keywords: Severities),
+            Statement("facility", S, "arg: auth|authpriv|mail|local0-local7|<number>", "Syslog facility.", implemented: true),
+            Statement("session-id", B, "arg: bool", "Prefix each message with the session ID.", implemented: true),
+            Statement("tag", S, "arg: string", "Tag syslog messages with this string.", implemented: true),
+        ]),
+        Block("pam", null, "PAM authentication.", implemented: false,
+        [
+            Statement("service", S, "name: string", "PAM service name."),
+        ]),
+        Block("virtdomain", null, "Virtual mail domains (passwd files per domain).", implemented: false,
+        [
+            Statement("passwd-dir", S, "dir: string", "Directory holding the per-domain passwd files."),
+        ]),
+        Block("gsasl", null, "GNU SASL authentication.", implemented: false,
+        [
+            Statement("cram-passwd", S, "file: string", "Password file for CRAM-MD5."),
+            Statement("service", S, "name: string", "SASL service name."),
+            Statement("realm", S, "name: string", "SASL realm."),
+            Statement("hostname", S, "name: string", "SASL host name."),
+            Statement("anonymous-user", S, "name: string", "User for anonymous logins."),
+        ]),
+        Block("sql", null, "SQL user database.", implemented: false, [], freeForm: true),
+        Block("ldap", null, "LDAP user database.", implemented: false, [], freeForm: true),
+        Block("radius", null, "RADIUS authentication.", implemented: false, [], freeForm: true),
+
+        // This daemon's additions.
+        Block("virtual-users", null, "Virtual users (imap4d.NET extension).", implemented: true,
+        [
+            Statement("file", S, "file: string", "A passwd-format file of virtual users: name:password-hash:uid:gid:gecos:home:shell.", implemented: true),
+        ]),
+        Block("limits", null, "Protocol limits (imap4d.NET extension).", implemented: true,
+        [
+            Statement("max-line-length", N, "bytes: number", "Longest command line, literals excluded.", implemented: true),
+            Statement("max-literal-size", N, "bytes: number", "Largest literal outside APPEND.", implemented: true),
+            Statement("max-append-size", N, "bytes: number", "Largest message APPEND accepts.", implemented: true),
+            Statement("max-nesting-depth", N, "levels: number", "Deepest nesting of parenthesized lists.", implemented: true),
+            Statement("max-arguments", N, "count: number", "Most arguments in one command.", implemented: true),
+            Statement("max-bad-commands", N, "count: number", "Consecutive bad commands before the session is closed.", implemented: true),
+        ]),
+    ];
+
+    private static ConfigSchemaEntry Namespace() =>
+        Block("namespace", "personal | other | shared", "Define a namespace (RFC 2342).", implemented: true,
+        [
+            Statement("mailbox-mode", ConfigValueType.MailboxMode, "mode: g(+|=)[wr]+,o(+|=)[wr]+",
+                "Permissions for group and others on mailboxes created in this namespace.", implemented: true),
+            Block("prefix", "string", "Define one prefix of the namespace.", implemented: true,
+            [
+                Statement("directory", S, "dir: string", "Directory holding the mailboxes; $user and $home are expanded at login.", implemented: true),
+                Statement("delimiter", S, "arg: character", "Hierarchy delimiter character.", implemented: true),
+                Statement("mailbox-type", S, "type: string", "Type of the mailboxes under this prefix.", implemented: true),
+                Statement("mailbox-mode", ConfigValueType.MailboxMode, "mode: g(+|=)[wr]+,o(+|=)[wr]+",
+                    "Permissions of new mailboxes under this prefix (imap4d.NET extension; overrides the namespace's).", implemented: true),
+            ], labelType: S),
+        ], labelType: ConfigValueType.Keyword, keywords: NamespaceKinds);
+
+    private static ConfigSchemaEntry Server() =>
+        Block("server", "ipaddr[:port]", "A listening address in daemon mode, with its own settings.", implemented: true,
+        [
+            Statement("single-process", B, "arg: bool", "Serve connections without forking a child."),
+            Statement("transcript", B, "arg: bool", "Log the session transcript of this server.", implemented: true),
+            Statement("timeout", T, "arg: interval", "Idle timeout of this server.", implemented: true),
+            Acl("acl", "Access control list of this server."),
+            Statement("backlog", N, "number", "Size of the queue of pending connections."),
+            Statement("tls-mode", ConfigValueType.Keyword, "arg: false|true|ondemand|stls|required|connection", "Kind of TLS this server uses.", keywords: TlsModes),
+            Tls("tls", "TLS settings of this server."),
+        ], labelType: ConfigValueType.HostPort);
+
+    private static ConfigSchemaEntry Tls(string name, string description) =>
+        Block(name, null, description, implemented: false,
+        [
+            Statement("ssl-certificate-file", S, "file: string", "The server certificate (PEM)."),
+            Statement("ssl-key-file", S, "file: string", "The certificate's private key (PEM)."),
+            Statement("ssl-ca-file", S, "file: string", "Certificate authorities for client certificates."),
+            Statement("ssl-priorities", S, "arg: string", "GnuTLS priority string."),
+            Statement("handshake-timeout", T, "arg: interval", "Time allowed for the TLS handshake."),
+            Statement("key-file-safety-checks", S, "arg: string", "Permission checks on the key file."),
+            Statement("cert-file-safety-checks", S, "arg: string", "Permission checks on the certificate file."),
+            Statement("ca-file-safety-checks", S, "arg: string", "Permission checks on the CA file."),
+        ]);
+
+    private static ConfigSchemaEntry Acl(string name, string description) =>
+        Block(name, null, description, implemented: false,
+        [
+            Statement("allow", A, "[all|authenticated|group <grp: list>] [acl <name: string>] [from <addr: string>]", "Allow access."),
+            Statement("deny", A, "[all|authenticated|group <grp: list>] [acl <name: string>] [from <addr: string>]", "Deny access."),
+            Statement("log", A, "[all|authenticated|group <grp: list>] [acl <name: string>] [from <addr: string>] [<arg: string>]", "Log the access attempt."),
+            Statement("exec", A, "[all|authenticated|group <grp: list>] [acl <name: string>] [from <addr: string>] <program: string>", "Run a program."),
+            Statement("ifexec", A, "[all|authenticated|group <grp: list>] [acl <name: string>] [from <addr: string>] <program: string>", "Run a program; its exit status decides."),
+        ]);
+
+    private static ConfigSchemaEntry Statement(
+        string name, ConfigValueType type, string argument, string description,
+        bool implemented = false, IReadOnlyList<string>? keywords = null) =>
+        new()
+        {
+            Name = name,
+            Type = type,
+            Argument = argument,
+            Description = description,
+            Implemented = implemented,
+            Keywords = keywords,
+        };
+
+    private static ConfigSchemaEntry Block(
+        string name, string? label, string description, bool implemented, ConfigSchemaEntry[] children,
+        ConfigValueType? labelType = null, IReadOnlyList<string>? keywords = null, bool freeForm = false) =>
+        new()
+        {
+            Name = name,
+            Type = ConfigValueType.Block,
+            Argument = label,
+            Description = description,
+            Implemented = implemented,
+            Children = children,
+            LabelType = labelType,
+            Keywords = keywords,
+            FreeForm = freeForm,
+        };
+}
