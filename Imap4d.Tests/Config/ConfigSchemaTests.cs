@@ -99,6 +99,8 @@ public class ConfigSchemaTests
     [TestCase("foreground")]
     [TestCase("max-children")]
     [TestCase("server")]
+    [TestCase("server.single-process")]
+    [TestCase("server.backlog")]
     [TestCase("preauth")]
     public void ImplementedEntries(string path) => Assert.That(ConfigSchema.Find(path)!.Implemented, Is.True);
 
@@ -106,7 +108,7 @@ public class ConfigSchemaTests
     [TestCase("acl")]
     [TestCase("special-use")]
     [TestCase("auth.authorization")]
-    [TestCase("server.backlog")]
+    [TestCase("server.tls-mode")]
     public void NotYetImplementedEntries(string path) => Assert.That(ConfigSchema.Find(path)!.Implemented, Is.False);
 
     [Test]

@@ -177,7 +177,7 @@ public class SettingsBinderTests
             create-home-dir yes;
             logging { syslog no; }
             server 0.0.0.0:143 {
-              backlog 10;
+              tls-mode connection;
               acl { allow from 127.0.0.1; }
             }
             auth { authorization system; }
@@ -187,7 +187,7 @@ public class SettingsBinderTests
         {
             "test.conf:1: warning: statement \"tls\" is not implemented yet; ignored",
             "test.conf:4: warning: statement \"create-home-dir\" is not implemented yet; ignored",
-            "test.conf:7: warning: statement \"server.backlog\" is not implemented yet; ignored",
+            "test.conf:7: warning: statement \"server.tls-mode\" is not implemented yet; ignored",
             "test.conf:8: warning: statement \"server.acl\" is not implemented yet; ignored",
             "test.conf:10: warning: statement \"auth.authorization\" is not implemented yet; ignored",
             "test.conf:11: warning: preauth mode \"ident\" is not implemented yet; ignored",

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Imap4d.Hosting;
+using Imap4d.Session;
 
 namespace Imap4d.Tests.Hosting;
 

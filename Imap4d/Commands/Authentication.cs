@@ -15,7 +15,7 @@ internal static class Authentication
         if (account is null)
         {
             context.Services.Log.Warn("authentication failed for {0} from {1} ({2})",
-                user, context.Session.Endpoints.ClientText, mechanism);
+                user, context.Session.Connection.ClientText, mechanism);
             return CommandResult.No("Authentication failed", "AUTHENTICATIONFAILED");
         }
 

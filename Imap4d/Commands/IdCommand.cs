@@ -25,7 +25,7 @@ public sealed class IdCommand : IImapCommand
         if (clientId is not null)
         {
             context.Session.ClientId = clientId;
-            context.Services.Log.Info("client {0} identifies as {1}", context.Session.Endpoints.ClientText,
+            context.Services.Log.Info("client {0} identifies as {1}", context.Session.Connection.ClientText,
                 string.Join(", ", clientId.Select(kv => $"{kv.Key}={kv.Value ?? "NIL"}")));
         }
 

@@ -214,11 +214,11 @@ public static class ConfigSchema
     private static ConfigSchemaEntry Server() =>
         Block("server", "ipaddr[:port]", "A listening address in daemon mode, with its own settings.", implemented: true,
         [
-            Statement("single-process", B, "arg: bool", "Serve connections without forking a child."),
+            Statement("single-process", B, "arg: bool", "Serve connections without forking a child.", implemented: true),
             Statement("transcript", B, "arg: bool", "Log the session transcript of this server.", implemented: true),
             Statement("timeout", T, "arg: interval", "Idle timeout of this server.", implemented: true),
             Acl("acl", "Access control list of this server."),
-            Statement("backlog", N, "number", "Size of the queue of pending connections."),
+            Statement("backlog", N, "number", "Size of the queue of pending connections.", implemented: true),
             Statement("tls-mode", ConfigValueType.Keyword, "arg: false|true|ondemand|stls|required|connection", "Kind of TLS this server uses.", keywords: TlsModes),
             Tls("tls", "TLS settings of this server."),
         ], labelType: ConfigValueType.HostPort);

@@ -83,6 +83,12 @@ public sealed record ListenerSettings(string Address, int Port)
 
     /// <summary>The block's `timeout`, or null to use the global one.</summary>
     public TimeSpan? IdleTimeout { get; init; }
+
+    /// <summary>`single-process`: serve this server's connections inside the daemon process.</summary>
+    public bool? SingleProcess { get; init; }
+
+    /// <summary>`backlog`: the listen queue length; null for the system default.</summary>
+    public int? Backlog { get; init; }
 }
 
 /// <summary>The `logging` block.</summary>

@@ -66,6 +66,8 @@ internal sealed class SettingsBuilder
 
             case "server.transcript": _server = _server! with { Transcript = (bool)value }; break;
             case "server.timeout": _server = _server! with { IdleTimeout = (TimeSpan)value }; break;
+            case "server.single-process": _server = _server! with { SingleProcess = (bool)value }; break;
+            case "server.backlog": _server = _server! with { Backlog = ToInt(node, value) }; break;
 
             case "namespace.mailbox-mode": _namespaces.SetNamespaceMode((int)value); break;
             case "namespace.prefix.directory": _namespaces.SetDirectory((string)value); break;
@@ -119,6 +121,8 @@ internal sealed class SettingsBuilder
         {
             Transcript = server.Transcript ?? earlier.Transcript,
             IdleTimeout = server.IdleTimeout ?? earlier.IdleTimeout,
+            SingleProcess = server.SingleProcess ?? earlier.SingleProcess,
+            Backlog = server.Backlog ?? earlier.Backlog,
         };
     }
 

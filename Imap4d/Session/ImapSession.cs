@@ -14,11 +14,11 @@ public sealed class ImapSession
     private readonly CommandRegistry _commands;
     private int _consecutiveBad;
 
-    public ImapSession(SessionServices services, CommandRegistry commands, ConnectionEndpoints? endpoints = null, bool testMode = false)
+    public ImapSession(SessionServices services, CommandRegistry commands, ConnectionInfo? endpoints = null, bool testMode = false)
     {
         Services = services;
         _commands = commands;
-        Data = new SessionData { Endpoints = endpoints ?? ConnectionEndpoints.Unknown, TestMode = testMode };
+        Data = new SessionData { Connection = endpoints ?? ConnectionInfo.Unknown, TestMode = testMode };
     }
 
     public SessionServices Services { get; }
@@ -75,13 +75,13 @@ public sealed class ImapSession
             string? refusal = await hook(user, ct).ConfigureAwait(false);
             if (refusal is not null)
             {
-                Services.Log.Warn("login of {0} from {1} refused after authentication: {2}", user.Name, Data.Endpoints.ClientText, refusal);
+                Services.Log.Warn("login of {0} from {1} refused after authentication: {2}", user.Name, Data.Connection.ClientText, refusal);
                 return refusal;
             }
         }
 
         Data.User = user;
-        Services.Log.Info("user {0} logged in from {1} ({2})", user.Name, Data.Endpoints.ClientText, mechanism);
+        Services.Log.Info("user {0} logged in from {1} ({2})", user.Name, Data.Connection.ClientText, mechanism);
         return null;
     }
 
@@ -100,7 +100,7 @@ public sealed class ImapSession
         {
             Data.User = user;
             Data.State = SessionState.Authenticated;
-            Services.Log.Info("user {0} preauthenticated from {1}", user.Name, Data.Endpoints.ClientText);
+            Services.Log.Info("user {0} preauthenticated from {1}", user.Name, Data.Connection.ClientText);
             Writer.UntaggedStatus("PREAUTH", null, text);
         }
         else
@@ -140,13 +140,13 @@ public sealed class ImapSession
             {
                 Writer.UntaggedStatus("BYE", null, "Session timed out");
                 await Writer.FlushAsync(ct).ConfigureAwait(false);
-                Services.Log.Info("session timed out for {0}", Data.Endpoints.ClientText);
+                Services.Log.Info("session timed out for {0}", Data.Connection.ClientText);
                 return;
             }
 
             if (command is null)
             {
-                Services.Log.Debug("end of input from {0}", Data.Endpoints.ClientText);
+                Services.Log.Debug("end of input from {0}", Data.Connection.ClientText);
                 return;
             }
 
@@ -261,7 +261,7 @@ public sealed class ImapSession
         }
 
         Writer.UntaggedStatus("BYE", null, "Too many invalid commands");
-        Services.Log.Warn("closing session from {0}: too many invalid commands", Data.Endpoints.ClientText);
+        Services.Log.Warn("closing session from {0}: too many invalid commands", Data.Connection.ClientText);
         return true;
     }
 

@@ -16,7 +16,7 @@ public sealed class SessionData
     /// <summary>What the client said about itself in ID, for the log.</summary>
     public IReadOnlyDictionary<string, string?>? ClientId { get; set; }
 
-    public ConnectionEndpoints Endpoints { get; init; } = ConnectionEndpoints.Unknown;
+    public ConnectionInfo Connection { get; init; } = ConnectionInfo.Unknown;
 
     public bool TestMode { get; init; }
 }

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Mono.Unix.Native;
 
-namespace Imap4d.Hosting;
+namespace Imap4d.Session;
 
 /// <summary>
 /// The two ends of the client connection, for logging and the <c>preauth</c> checks.
@@ -47,6 +47,9 @@ public sealed record ConnectionInfo(EndPoint? LocalEndPoint, EndPoint? RemoteEnd
     /// <summary>Whether <paramref name="fd"/> is a socket (fstat and S_ISSOCK).</summary>
     public static bool IsSocketDescriptor(int fd) =>
         Syscall.fstat(fd, out Stat status) == 0 && (status.st_mode & FilePermissions.S_IFMT) == FilePermissions.S_IFSOCK;
+
+    /// <summary>The client's address for log lines: "192.0.2.1:5678", or "stdio" when not a socket.</summary>
+    public string ClientText => RemoteEndPoint is null ? "stdio" : Describe(RemoteEndPoint);
 
     public override string ToString() => $"{Describe(LocalEndPoint)} <- {Describe(RemoteEndPoint)}";
 
