@@ -149,6 +149,8 @@ public class DemoDaemonTests
             using var reader = new StreamReader(client.GetStream(), Encoding.ASCII);
             Assert.That(reader.ReadLine(), Is.EqualTo("* OK IMAP4rev1"));
             Assert.That(Syscall.kill(server.Process.Id, Signum.SIGTERM), Is.EqualTo(0));
+            Assert.That(reader.ReadLine(), Is.EqualTo("* BYE Server shutting down"));
+            Assert.That(reader.ReadLine(), Is.Null);
             Assert.That(server.Process.WaitForExit(15_000), Is.True, "daemon did not stop on SIGTERM");
             Assert.That(server.Process.ExitCode, Is.EqualTo(0));
         }

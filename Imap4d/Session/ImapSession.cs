@@ -40,6 +40,10 @@ public sealed class ImapSession
             await Writer.FlushAsync(ct).ConfigureAwait(false);
             await CommandLoopAsync(ct).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await SayGoodbyeAsync("Server shutting down").ConfigureAwait(false);
+        }
         catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
         {
             Services.Log.Debug("session ended: {0}", e.Message);
@@ -47,6 +51,20 @@ public sealed class ImapSession
         finally
         {
             Services.Log.Info("session closed for {0}", Data.User?.Name ?? "(not authenticated)");
+        }
+    }
+
+    /// <summary>Best effort "* BYE" when the server stops; a client that does not read is not waited for.</summary>
+    private async Task SayGoodbyeAsync(string text)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            Writer.UntaggedStatus("BYE", null, text);
+            await Writer.FlushAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
+        {
         }
     }
 
@@ -180,6 +198,7 @@ public sealed class ImapSession
         var delay = Task.Delay(timeout, Services.Clock, delayCancel.Token);
         var first = await Task.WhenAny(read, delay).ConfigureAwait(false);
         delayCancel.Cancel();
+        ct.ThrowIfCancellationRequested();
         if (first != read)
         {
             throw new TimeoutException();
