@@ -1,0 +1,106 @@
+using System.Collections.Immutable;
+
+namespace Imap4d.Storage;
+
+/// <summary>
+/// The stored flags of a message: system flags plus keywords (atoms, case-insensitive as
+/// RFC 3501 says; kept in the spelling first seen). Immutable.
+/// </summary>
+public readonly record struct FlagSet
+{
+    public static readonly StringComparer KeywordComparer = StringComparer.OrdinalIgnoreCase;
+
+    private static readonly ImmutableSortedSet<string> NoKeywords = ImmutableSortedSet.Create<string>(KeywordComparer);
+
+    private readonly ImmutableSortedSet<string>? _keywords;
+
+    public FlagSet(MessageFlags system, ImmutableSortedSet<string> keywords)
+    {
+        System = system;
+        _keywords = keywords.KeyComparer == KeywordComparer ? keywords : keywords.WithComparer(KeywordComparer);
+    }
+
+    public MessageFlags System { get; }
+
+    /// <summary>Keywords; never null, also for <c>default(FlagSet)</c>.</summary>
+    public ImmutableSortedSet<string> Keywords => _keywords ?? NoKeywords;
+
+    public static FlagSet Empty { get; } = new(MessageFlags.None, NoKeywords);
+
+    public static FlagSet Of(MessageFlags system, params string[] keywords) =>
+        new(system, ImmutableSortedSet.CreateRange(KeywordComparer, keywords));
+
+    public bool Has(MessageFlags flag) => (System & flag) == flag;
+
+    public FlagSet Add(FlagSet other) => new(System | other.System, Keywords.Union(other.Keywords));
+
+    public FlagSet Remove(FlagSet other) => new(System & ~other.System, Keywords.Except(other.Keywords));
+
+    public FlagSet Apply(FlagOperation operation, FlagSet flags) => operation switch
+    {
+        FlagOperation.Replace => flags,
+        FlagOperation.Add => Add(flags),
+        FlagOperation.Remove => Remove(flags),
+        _ => throw new ArgumentOutOfRangeException(nameof(operation)),
+    };
+
+    public bool Equals(FlagSet other) =>
+        System == other.System && Keywords.Count == other.Keywords.Count && Keywords.SetEquals(other.Keywords);
+
+    public override int GetHashCode() => HashCode.Combine(System, Keywords.Count);
+
+    /// <summary>IMAP names, system flags first: \Seen \Answered \Flagged \Deleted \Draft, then keywords.</summary>
+    public IEnumerable<string> ToImapNames()
+    {
+        if (Has(MessageFlags.Seen))
+        {
+            yield return @"\Seen";
+        }
+
+        if (Has(MessageFlags.Answered))
+        {
+            yield return @"\Answered";
+        }
+
+        if (Has(MessageFlags.Flagged))
+        {
+            yield return @"\Flagged";
+        }
+
+        if (Has(MessageFlags.Deleted))
+        {
+            yield return @"\Deleted";
+        }
+
+        if (Has(MessageFlags.Draft))
+        {
+            yield return @"\Draft";
+        }
+
+        foreach (string keyword in Keywords)
+        {
+            yield return keyword;
+        }
+    }
+
+    /// <summary>The system flag for an IMAP name such as "\Seen" (any case); None when it is not one.</summary>
+    public static MessageFlags SystemFlagOf(string name) => name.ToLowerInvariant() switch
+    {
+        @"\seen" => MessageFlags.Seen,
+        @"\answered" => MessageFlags.Answered,
+        @"\flagged" => MessageFlags.Flagged,
+        @"\deleted" => MessageFlags.Deleted,
+        @"\draft" => MessageFlags.Draft,
+        _ => MessageFlags.None,
+    };
+
+    public override string ToString() => "(" + string.Join(' ', ToImapNames()) + ")";
+}
+
+/// <summary>How STORE combines flags: FLAGS, +FLAGS, -FLAGS.</summary>
+public enum FlagOperation
+{
+    Replace,
+    Add,
+    Remove,
+}

@@ -1,0 +1,64 @@
+namespace Imap4d.Storage;
+
+/// <summary>
+/// An open mailbox. <see cref="Messages"/> is a snapshot in sequence (ascending UID) order,
+/// changed only by this object's own <see cref="Store"/> and <see cref="Expunge"/> and by
+/// <see cref="Sync"/>, which takes in what other sessions and programs did. Not thread-safe:
+/// one session uses it. Disposing it writes back what must be written and drops locks.
+/// </summary>
+public interface IMailbox : IDisposable
+{
+    /// <summary>The IMAP name this mailbox was opened under.</summary>
+    string Name { get; }
+
+    uint UidValidity { get; }
+
+    /// <summary>The UID the next appended message will get (as of the last sync).</summary>
+    uint UidNext { get; }
+
+    bool ReadOnly { get; }
+
+    /// <summary>True when keywords can be stored (PERMANENTFLAGS includes \*).</summary>
+    bool SupportsKeywords { get; }
+
+    IReadOnlyList<MessageInfo> Messages { get; }
+
+    /// <summary>UIDs that are \Recent in this session (RFC 3501: exactly one session sees a message as recent).</summary>
+    IReadOnlySet<uint> RecentUids { get; }
+
+    /// <summary>Every keyword used in this mailbox (for the FLAGS response).</summary>
+    IReadOnlyCollection<string> Keywords { get; }
+
+    /// <summary>
+    /// Re-reads what changed on disk since the last view. Cheap when nothing changed
+    /// (a stat or two). New messages seen here for the first time may become recent.
+    /// </summary>
+    MailboxChanges Sync();
+
+    /// <summary>
+    /// Appends a message (bytes as the client sent them, CRLF or LF) and returns its UID.
+    /// The message appears in <see cref="Messages"/> at the next <see cref="Sync"/>.
+    /// </summary>
+    uint Append(Stream content, FlagSet flags, DateTimeOffset internalDate);
+
+    /// <summary>Changes flags; returns the messages whose flags changed, with their new flags.</summary>
+    IReadOnlyList<MessageInfo> Store(IReadOnlyCollection<uint> uids, FlagOperation operation, FlagSet flags);
+
+    /// <summary>
+    /// Removes messages flagged \Deleted (only those in <paramref name="onlyUids"/> when given, for
+    /// UID EXPUNGE) and returns their UIDs in ascending order.
+    /// </summary>
+    IReadOnlyList<uint> Expunge(IReadOnlyCollection<uint>? onlyUids = null);
+
+    /// <summary>Copies messages to <paramref name="target"/>; returns (source UID, new UID) pairs in source order.</summary>
+    IReadOnlyList<(uint Source, uint Target)> CopyTo(IReadOnlyCollection<uint> uids, IMailbox target);
+
+    /// <summary>
+    /// The message as the client sees it: CRLF line ends, storage bookkeeping headers
+    /// (X-UID, Status, ...) removed; exactly <see cref="MessageInfo.Size"/> bytes.
+    /// </summary>
+    Stream OpenContent(uint uid);
+
+    /// <summary>Writes pending changes so that other programs see them (CHECK, CLOSE).</summary>
+    void Checkpoint();
+}

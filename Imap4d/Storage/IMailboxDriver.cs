@@ -1,0 +1,28 @@
+namespace Imap4d.Storage;
+
+/// <summary>
+/// One mailbox format (mbox, maildir, MH) on the file system. Paths are absolute and already
+/// checked to lie inside their namespace; drivers never see IMAP names.
+/// </summary>
+public interface IMailboxDriver
+{
+    /// <summary>"mbox", "maildir" or "mh", as in `mailbox-type`.</summary>
+    string Type { get; }
+
+    /// <summary>True when <paramref name="path"/> is a mailbox of this format (GNU imap4d's rules).</summary>
+    bool Detect(string path);
+
+    /// <summary>Creates an empty mailbox; throws AlreadyExists when something is there.</summary>
+    void Create(string path, UnixFileMode mode);
+
+    IMailbox Open(string path, string name, bool readOnly);
+
+    /// <summary>STATUS, ideally without a full open (index only).</summary>
+    MailboxStatus GetStatus(string path);
+
+    /// <summary>Deletes the mailbox's messages and files (not subfolders of a directory mailbox).</summary>
+    void Delete(string path);
+
+    /// <summary>Moves the mailbox; <paramref name="to"/> does not exist yet.</summary>
+    void Rename(string from, string to);
+}

@@ -1,0 +1,18 @@
+namespace Imap4d.Storage.Memory;
+
+/// <summary>The shared state of one in-memory mailbox; every open <see cref="MemoryMailbox"/> on it sees the same data.</summary>
+internal sealed class MemoryMailboxData
+{
+    public uint UidValidity { get; init; }
+
+    public uint UidNext { get; set; } = 1;
+
+    public uint RecentBoundary { get; set; }
+
+    public ulong ModSeq { get; set; } = 1;
+
+    /// <summary>Messages by UID, with their content in client form (CRLF).</summary>
+    public SortedDictionary<uint, (MessageInfo Info, byte[] Content)> Messages { get; } = [];
+
+    public object Sync { get; } = new();
+}
