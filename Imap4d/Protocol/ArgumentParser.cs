@@ -142,9 +142,14 @@ internal sealed class ArgumentParser
 
     private static bool IsWholeMarker(ReadOnlySpan<byte> line, int brace)
     {
-        // The marker must run from this brace to the end of the segment.
-        var rest = line[(brace + 1)..];
-        return rest.IndexOf((byte)'}') == rest.Length - 1;
+        // The marker must run from this brace to the end of the segment: digits, "+" or "-", "}".
+        var inside = line[(brace + 1)..^1];
+        if (inside.Length > 0 && inside[^1] is (byte)'+' or (byte)'-')
+        {
+            inside = inside[..^1];
+        }
+
+        return inside.Length > 0 && !inside.ContainsAnyExceptInRange((byte)'0', (byte)'9');
     }
 
     private int ReadTagAndName(ReadOnlySpan<byte> line)
