@@ -230,7 +230,8 @@ internal sealed class ArgumentParser
     /// <summary>
     /// Reads an atom. List wildcards, flags' backslash and sequence-set "*" are accepted here
     /// (the command grammar decides what is valid); "[" opens a section that runs to its "]"
-    /// and may hold spaces, lists and quoted strings, as in BODY[HEADER.FIELDS (A B)].
+    /// and may hold spaces, lists and quoted strings, as in BODY[HEADER.FIELDS (A B)]; without
+    /// a closing "]" the atom ends at the next space or parenthesis.
     /// </summary>
     private int ReadAtom(ReadOnlySpan<byte> line, int i)
     {
@@ -285,7 +286,18 @@ internal sealed class ArgumentParser
 
         if (bracketDepth > 0)
         {
-            throw new ImapSyntaxException("Missing ]");
+            // No closing "]", so no section: "[" is an ordinary ATOM-CHAR (RFC 3501 §9), as in
+            // the password pa[ss. Read a plain atom instead.
+            i = start;
+            while (i < line.Length && line[i] is not ((byte)' ' or (byte)'(' or (byte)')'))
+            {
+                if (line[i] < 0x20 || line[i] >= 0x7f || line[i] is (byte)'"' or (byte)'{')
+                {
+                    throw new ImapSyntaxException("Invalid character in atom");
+                }
+
+                i++;
+            }
         }
 
         CountArgument();
