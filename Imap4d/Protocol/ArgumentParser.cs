@@ -248,7 +248,10 @@ internal sealed class ArgumentParser
                 }
                 else if (b == '[')
                 {
-                    bracketDepth++;
+                    if (++bracketDepth > _limits.MaxNestingDepth)
+                    {
+                        throw new ImapSyntaxException("Too deeply nested");
+                    }
                 }
                 else if (b == '"')
                 {
