@@ -234,6 +234,22 @@ public class LimitsTests
         Assert.That(Print(next!), Is.EqualTo("b NOOP"));
     }
 
+    [TestCase(") {99999999999+}")]
+    [TestCase("{99999999999+}")]
+    [TestCase("x", 70_000, " {99999999999+}")]
+    public async Task SpoolIsRemovedWhenTheCommandEndsInAProtocolViolation(string rest, int filler = 0, string end = "")
+    {
+        int size = CommandReader.SpoolThreshold + 10;
+        var pipe = new TestPipe();
+        pipe.Write(Latin1($"a APPEND INBOX {{{size}+}}\r\n"));
+        pipe.Write(new byte[size]);
+        pipe.Write(Latin1(" " + rest + new string('x', filler) + end + "\r\nb NOOP\r\n"));
+        pipe.Complete();
+        var reader = SpoolingReader(pipe);
+        Assert.ThrowsAsync<ProtocolViolationException>(async () => await reader.ReadCommandAsync(CancellationToken.None));
+        Assert.That(Directory.GetFiles(_spool), Is.Empty);
+    }
+
     [Test]
     public async Task EndOfStreamInsideASpooledLiteral()
     {
