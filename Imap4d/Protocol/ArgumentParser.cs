@@ -142,9 +142,14 @@ internal sealed class ArgumentParser
 
     private static bool IsWholeMarker(ReadOnlySpan<byte> line, int brace)
     {
-        // The marker must run from this brace to the end of the segment.
-        var rest = line[(brace + 1)..];
-        return rest.IndexOf((byte)'}') == rest.Length - 1;
+        // The marker must run from this brace to the end of the segment: digits, "+" or "-", "}".
+        var inside = line[(brace + 1)..^1];
+        if (inside.Length > 0 && inside[^1] is (byte)'+' or (byte)'-')
+        {
+            inside = inside[..^1];
+        }
+
+        return inside.Length > 0 && !inside.ContainsAnyExceptInRange((byte)'0', (byte)'9');
     }
 
     private int ReadTagAndName(ReadOnlySpan<byte> line)
@@ -225,7 +230,8 @@ internal sealed class ArgumentParser
     /// <summary>
     /// Reads an atom. List wildcards, flags' backslash and sequence-set "*" are accepted here
     /// (the command grammar decides what is valid); "[" opens a section that runs to its "]"
-    /// and may hold spaces, lists and quoted strings, as in BODY[HEADER.FIELDS (A B)].
+    /// and may hold spaces, lists and quoted strings, as in BODY[HEADER.FIELDS (A B)]; without
+    /// a closing "]" the atom ends at the next space or parenthesis.
     /// </summary>
     private int ReadAtom(ReadOnlySpan<byte> line, int i)
     {
@@ -242,7 +248,10 @@ internal sealed class ArgumentParser
                 }
                 else if (b == '[')
                 {
-                    bracketDepth++;
+                    if (++bracketDepth > _limits.MaxNestingDepth)
+                    {
+                        throw new ImapSyntaxException("Too deeply nested");
+                    }
                 }
                 else if (b == '"')
                 {
@@ -280,7 +289,18 @@ internal sealed class ArgumentParser
 
         if (bracketDepth > 0)
         {
-            throw new ImapSyntaxException("Missing ]");
+            // No closing "]", so no section: "[" is an ordinary ATOM-CHAR (RFC 3501 §9), as in
+            // the password pa[ss. Read a plain atom instead.
+            i = start;
+            while (i < line.Length && line[i] is not ((byte)' ' or (byte)'(' or (byte)')'))
+            {
+                if (line[i] < 0x20 || line[i] >= 0x7f || line[i] is (byte)'"' or (byte)'{')
+                {
+                    throw new ImapSyntaxException("Invalid character in atom");
+                }
+
+                i++;
+            }
         }
 
         CountArgument();

@@ -53,8 +53,8 @@ public sealed class CommandReader
                 if (line.TooLong)
                 {
                     var marker = LiteralMarker.FindAtEnd(line.Line.Span);
-                    await SkipRestAsync(marker, ct).ConfigureAwait(false);
                     parser.DisposeAll();
+                    await SkipRestAsync(marker, ct).ConfigureAwait(false);
                     throw new ImapSyntaxException("Command line too long") { Tag = parser.Tag ?? ArgumentParser.TryReadTag(line.Head.Span) };
                 }
 
@@ -70,8 +70,9 @@ public sealed class CommandReader
                 }
                 catch (ImapSyntaxException e)
                 {
-                    await SkipRestAsync(LiteralMarker.FindAtEnd(line.Line.Span), ct).ConfigureAwait(false);
+                    // Release spooled literals first: skipping may end in a ProtocolViolationException.
                     parser.DisposeAll();
+                    await SkipRestAsync(LiteralMarker.FindAtEnd(line.Line.Span), ct).ConfigureAwait(false);
                     throw new ImapSyntaxException(e.Message) { Tag = parser.Tag, Code = e.Code };
                 }
 
