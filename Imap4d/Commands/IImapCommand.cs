@@ -16,6 +16,12 @@ public interface IImapCommand
     SessionStates AllowedIn { get; }
 
     /// <summary>
+    /// True for commands that address messages by sequence number (FETCH, STORE, SEARCH, COPY,
+    /// MOVE): untagged EXPUNGE is withheld while they run (RFC 3501 §7.4.1).
+    /// </summary>
+    bool WithholdsExpunge => false;
+
+    /// <summary>
     /// Capabilities this command (or the extension it implements) adds to CAPABILITY in the
     /// given situation, so that each extension is advertised beside its code.
     /// </summary>

@@ -7,7 +7,8 @@ namespace Imap4d.Config;
 /// </summary>
 internal sealed class NamespaceSettingsBuilder
 {
-    private static readonly string[] LocalMailboxTypes = ["mbox", "maildir", "mh", "dotmail"];
+    /// <summary>The local mailbox formats a `mailbox-type` may name.</summary>
+    public static readonly string[] LocalMailboxTypes = ["mbox", "maildir", "mh"];
 
     private readonly List<PrefixDraft> _prefixes = [];
     private readonly Dictionary<NamespaceKind, int> _namespaceModes = [];

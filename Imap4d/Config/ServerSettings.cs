@@ -49,8 +49,27 @@ public sealed record ServerSettings
     /// <summary>`max-children` for daemon mode.</summary>
     public int MaxChildren { get; init; } = 20;
 
+    /// <summary>The `mailbox` block: where INBOX is and the default mailbox type.</summary>
+    public MailboxSettings Mailbox { get; init; } = new();
+
     /// <summary>`foreground` for daemon mode.</summary>
     public bool Foreground { get; init; }
+}
+
+/// <summary>
+/// The `mailbox` block. INBOX is `mailbox-pattern` with $user/$home expanded when given
+/// (`/var/mail/$user`, `maildir://$home/Maildir`), else `mail-spool`/USER.
+/// </summary>
+public sealed record MailboxSettings
+{
+    /// <summary>`mail-spool`: the directory of the users' system mailboxes.</summary>
+    public string MailSpool { get; init; } = "/var/mail";
+
+    /// <summary>`mailbox-pattern`: a URL or path for INBOX, with $user and $home; null to use the spool.</summary>
+    public string? MailboxPattern { get; init; }
+
+    /// <summary>`mailbox-type`: the type of new mailboxes where a namespace does not say.</summary>
+    public string MailboxType { get; init; } = "mbox";
 }
 
 /// <summary>Limits on what one client can make the server read or hold.</summary>

@@ -83,6 +83,9 @@ internal sealed class SettingsBuilder
             case "logging.tag": _logging = _logging with { Tag = (string)value }; break;
 
             case "auth.authentication": ApplyAuthentication((IReadOnlyList<string>)value); break;
+            case "mailbox.mail-spool": _settings = _settings with { Mailbox = _settings.Mailbox with { MailSpool = (string)value } }; break;
+            case "mailbox.mailbox-pattern": _settings = _settings with { Mailbox = _settings.Mailbox with { MailboxPattern = (string)value } }; break;
+            case "mailbox.mailbox-type": _settings = _settings with { Mailbox = _settings.Mailbox with { MailboxType = CheckMailboxType(node, (string)value) } }; break;
             case "virtual-users.file": _settings = _settings with { UserDatabaseFile = (string)value }; break;
 
             case "limits.max-line-length": _limits = _limits with { MaxLineLength = ToInt(node, value) }; break;
@@ -163,6 +166,12 @@ internal sealed class SettingsBuilder
 
         _warnings.Add($"{node.Location}: warning: preauth mode \"{scheme}\" is not implemented yet; ignored");
     }
+
+    private static string CheckMailboxType(ConfigNode node, string type) =>
+        NamespaceSettingsBuilder.LocalMailboxTypes.Contains(type)
+            ? type
+            : throw new ConfigException(node.Location,
+                $"unknown local mailbox type \"{type}\" (expected {string.Join(", ", NamespaceSettingsBuilder.LocalMailboxTypes)})");
 
     private static string CheckFacility(ConfigNode node, string facility)
     {

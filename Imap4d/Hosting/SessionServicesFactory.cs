@@ -1,6 +1,8 @@
 using Imap4d.Auth;
 using Imap4d.Config;
 using Imap4d.Session;
+using Imap4d.Storage;
+using Imap4d.Storage.Namespaces;
 using NLog;
 
 namespace Imap4d.Hosting;
@@ -12,13 +14,29 @@ public static class SessionServicesFactory
     {
         var log = LogManager.GetLogger("imap4d");
         var transcriptLog = LogManager.GetLogger("transcript");
+        var users = CreateUserDirectory(settings, message => log.Warn(message));
+        var drivers = MailDrivers.CreateDefault();
         return new SessionServices
         {
             Settings = settings,
             Authenticator = CreateAuthenticator(settings, message => log.Warn(message)),
             Log = log,
             Transcript = settings.Transcript ? line => transcriptLog.Info(line) : null,
+            StoreFactory = user => new MailStore(settings, user.Name, user.Home, drivers, name => users.Lookup(name)?.Home),
         };
+    }
+
+    /// <summary>Where other users' homes are found (the other-users namespace): virtual users, then system users.</summary>
+    public static IUserDirectory CreateUserDirectory(ServerSettings settings, Action<string> warn)
+    {
+        var directories = new List<IUserDirectory>();
+        if (settings.UserDatabaseFile is { } file)
+        {
+            directories.Add(new PasswdFileUserDatabase(file, warn));
+        }
+
+        directories.Add(new SystemUserDirectory());
+        return new UserDirectoryChain(directories);
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Imap4d.Auth;
 using Imap4d.Commands;
 using Imap4d.Protocol;
+using Imap4d.Storage;
 
 namespace Imap4d.Session;
 
@@ -50,6 +51,7 @@ public sealed class ImapSession
         }
         finally
         {
+            CloseSelected();
             Services.Log.Info("session closed for {0}", Data.User?.Name ?? "(not authenticated)");
         }
     }
@@ -65,6 +67,23 @@ public sealed class ImapSession
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>Writes back and closes the selected mailbox when the session ends, however it ends.</summary>
+    private void CloseSelected()
+    {
+        try
+        {
+            Data.Selected?.Mailbox.Checkpoint();
+        }
+        catch (StorageException e)
+        {
+            Services.Log.Warn("writing back the mailbox failed: {0} ({1})", e.Message, e.Detail ?? "");
+        }
+        finally
+        {
+            Data.Deselect();
         }
     }
 
@@ -99,6 +118,7 @@ public sealed class ImapSession
         }
 
         Data.User = user;
+        Data.Store = Services.StoreFactory?.Invoke(user);
         Services.Log.Info("user {0} logged in from {1} ({2})", user.Name, Data.Connection.ClientText, mechanism);
         return null;
     }
@@ -117,6 +137,7 @@ public sealed class ImapSession
         if (start.PreauthUser is { } user)
         {
             Data.User = user;
+            Data.Store = Services.StoreFactory?.Invoke(user);
             Data.State = SessionState.Authenticated;
             Services.Log.Info("user {0} preauthenticated from {1}", user.Name, Data.Connection.ClientText);
             Writer.UntaggedStatus("PREAUTH", null, text);
@@ -245,6 +266,11 @@ public sealed class ImapSession
         {
             result = CommandResult.Bad(e.Message, e.Code);
         }
+        catch (StorageException e)
+        {
+            Services.Log.Warn("{0} {1}: {2} ({3})", command.Tag, name, e.Message, e.Detail ?? e.InnerException?.Message ?? "");
+            result = CommandResult.No(e.Message, StorageErrors.CodeOf(e.Error));
+        }
         catch (Exception e) when (e is not (IOException or OperationCanceledException or ObjectDisposedException))
         {
             Services.Log.Error(e, "{0} {1} failed", command.Tag, name);
@@ -252,10 +278,29 @@ public sealed class ImapSession
         }
 
         _consecutiveBad = result.Status == "BAD" ? _consecutiveBad + 1 : 0;
+        PollSelected(allowExpunge: !handler.WithholdsExpunge);
         Writer.Tagged(command.Tag, result.Status, result.Code, result.Text);
         if (result.Next is { } next)
         {
             Data.State = next;
+        }
+    }
+
+    /// <summary>Sends what changed in the selected mailbox before the tagged response.</summary>
+    private void PollSelected(bool allowExpunge)
+    {
+        if (Data.State != SessionState.Selected || Data.Selected is null)
+        {
+            return;
+        }
+
+        try
+        {
+            Data.Selected.Poll(Writer, allowExpunge);
+        }
+        catch (StorageException e)
+        {
+            Services.Log.Warn("mailbox poll failed: {0} ({1})", e.Message, e.Detail ?? "");
         }
     }
 

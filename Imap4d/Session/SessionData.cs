@@ -1,4 +1,5 @@
 using Imap4d.Auth;
+using Imap4d.Storage;
 
 namespace Imap4d.Session;
 
@@ -10,6 +11,12 @@ public sealed class SessionData
     /// <summary>The authenticated user; null before authentication.</summary>
     public UserInfo? User { get; set; }
 
+    /// <summary>The user's mail store; set when the session becomes authenticated.</summary>
+    public IMailStore? Store { get; set; }
+
+    /// <summary>The selected mailbox in the Selected state.</summary>
+    public SelectedMailbox? Selected { get; set; }
+
     /// <summary>Extensions turned on with ENABLE (RFC 5161), upper case.</summary>
     public HashSet<string> Enabled { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -19,4 +26,23 @@ public sealed class SessionData
     public ConnectionInfo Connection { get; init; } = ConnectionInfo.Unknown;
 
     public bool TestMode { get; init; }
+
+    /// <summary>The store, which every command allowed after login may rely on.</summary>
+    public IMailStore RequireStore() =>
+        Store ?? throw new StorageException(StorageError.Temporary, "Mail store not available");
+
+    /// <summary>The selected mailbox, which every Selected-state command may rely on.</summary>
+    public SelectedMailbox RequireSelected() =>
+        Selected ?? throw new InvalidOperationException("no mailbox selected");
+
+    /// <summary>Closes the selected mailbox (if any) and returns to the Authenticated state.</summary>
+    public void Deselect()
+    {
+        Selected?.Dispose();
+        Selected = null;
+        if (State == SessionState.Selected)
+        {
+            State = SessionState.Authenticated;
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using Imap4d.Auth;
 using Imap4d.Config;
+using Imap4d.Storage;
 using NLog;
 
 namespace Imap4d.Session;
@@ -25,6 +26,9 @@ public sealed class SessionServices
     /// prepares the user's store. Returns null on success, or a text for NO.
     /// </summary>
     public Func<UserInfo, CancellationToken, ValueTask<string?>>? OnAuthenticated { get; init; }
+
+    /// <summary>Builds the mail store of an authenticated user; null leaves sessions without mail (tests of login only).</summary>
+    public Func<UserInfo, IMailStore>? StoreFactory { get; init; }
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

@@ -1,0 +1,70 @@
+using Imap4d.Protocol;
+using Imap4d.Session;
+using Imap4d.Storage;
+
+namespace Imap4d.Commands;
+
+// RFC 3501 §6.4.7 COPY / UID COPY with COPYUID (RFC 4315), and RFC 6851 MOVE / UID MOVE.
+public sealed class CopyCommand(bool byUid, bool move) : IImapCommand
+{
+    public string Name => (byUid ? "UID " : "") + (move ? "MOVE" : "COPY");
+
+    public SessionStates AllowedIn => SessionStates.Selected;
+
+    public bool WithholdsExpunge => !byUid;
+
+    public IEnumerable<string> Capabilities(CapabilityContext context) => move ? ["MOVE"] : [];
+
+    public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
+    {
+        var selected = context.Session.RequireSelected();
+        var set = args.ExpectSequenceSet();
+        string name = args.ExpectMailbox();
+        args.ExpectEnd();
+        if (move && selected.ReadOnly)
+        {
+            return ValueTask.FromResult(CommandResult.No("Mailbox is read-only", "READ-ONLY"));
+        }
+
+        var uids = selected.Resolve(set, byUid).Where(u => selected.Find(u) is not null).ToList();
+        var store = context.Session.RequireStore();
+        IMailbox target;
+        try
+        {
+            target = store.Open(name, readOnly: true);
+        }
+        catch (StorageException e) when (e.Error == StorageError.NotFound)
+        {
+            return ValueTask.FromResult(CommandResult.No("Mailbox does not exist", "TRYCREATE"));
+        }
+
+        IReadOnlyList<(uint Source, uint Target)> map;
+        uint validity;
+        using (target)
+        {
+            map = selected.Mailbox.CopyTo(uids, target);
+            target.Checkpoint();
+            validity = target.UidValidity;
+        }
+
+        string? copyUid = map.Count == 0
+            ? null
+            : $"COPYUID {validity} {SequenceSet.FromNumbers(map.Select(p => p.Source))} {SequenceSet.FromNumbers(map.Select(p => p.Target))}";
+        if (!move)
+        {
+            return ValueTask.FromResult(CommandResult.Ok(Name + " Completed", copyUid));
+        }
+
+        if (copyUid is not null)
+        {
+            context.Writer.UntaggedStatus("OK", copyUid, "Moved");
+        }
+
+        var copied = map.Select(p => p.Source).ToList();
+        selected.Mailbox.Store(copied, FlagOperation.Add, FlagSet.Of(MessageFlags.Deleted));
+        var expunged = selected.Mailbox.Expunge(copied);
+        selected.Mailbox.Checkpoint();
+        selected.AnnounceExpunges(context.Writer, expunged);
+        return ValueTask.FromResult(CommandResult.Ok(Name + " Completed"));
+    }
+}

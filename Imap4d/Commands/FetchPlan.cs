@@ -1,0 +1,242 @@
+using System.Text;
+using Imap4d.Protocol;
+using Imap4d.Session;
+using Imap4d.Storage;
+
+namespace Imap4d.Commands;
+
+/// <summary>The parsed data items of one FETCH, run for each message.</summary>
+internal sealed class FetchPlan
+{
+    private readonly List<FetchItem> _items;
+
+    private FetchPlan(List<FetchItem> items)
+    {
+        _items = items;
+    }
+
+    /// <summary>True when an item marks the message \Seen (BODY[...] without PEEK, RFC822, RFC822.TEXT).</summary>
+    public bool SetsSeen => _items.Any(i => i.SetsSeen);
+
+    public static FetchPlan Parse(ArgReader args, bool byUid)
+    {
+        var items = new List<FetchItem>();
+        if (args.TryList(out var list))
+        {
+            while (!list.AtEnd)
+            {
+                items.AddRange(FetchItem.Parse(list.ExpectAtom("fetch item"), allowMacro: false));
+            }
+
+            if (items.Count == 0)
+            {
+                throw new ImapSyntaxException("Empty fetch item list");
+            }
+        }
+        else
+        {
+            items.AddRange(FetchItem.Parse(args.ExpectAtom("fetch item"), allowMacro: true));
+        }
+
+        if (byUid && !items.Any(i => i.Kind == FetchItemKind.Uid))
+        {
+            items.Insert(0, new FetchItem(FetchItemKind.Uid, "UID"));
+        }
+
+        return new FetchPlan(items);
+    }
+
+    public void Write(ResponseWriter writer, SelectedMailbox selected, int sequence, MessageInfo info)
+    {
+        bool flagsChanged = false;
+        if (SetsSeen && !selected.ReadOnly && !info.Flags.Has(MessageFlags.Seen))
+        {
+            var changed = selected.Mailbox.Store([info.Uid], FlagOperation.Add, FlagSet.Of(MessageFlags.Seen));
+            if (changed.Count > 0)
+            {
+                info = changed[0];
+                flagsChanged = true;
+            }
+        }
+
+        writer.Untagged().Number(sequence).Atom("FETCH").BeginList();
+        MessageContent? content = null;
+        foreach (var item in _items)
+        {
+            item.Write(writer, selected, info, ref content);
+        }
+
+        if (flagsChanged && !_items.Any(i => i.Kind == FetchItemKind.Flags))
+        {
+            writer.Atom("FLAGS");
+            selected.WriteFlagList(writer, info);
+        }
+
+        writer.EndList().EndLine();
+    }
+}
+
+internal enum FetchItemKind
+{
+    Uid,
+    Flags,
+    InternalDate,
+    Size,
+    Section,
+}
+
+/// <summary>One FETCH data item: its kind, the name echoed in the response, and for sections the part to send.</summary>
+internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, SectionRequest? Section = null, bool SetsSeen = false)
+{
+    public static IEnumerable<FetchItem> Parse(string atom, bool allowMacro)
+    {
+        string upper = atom.ToUpperInvariant();
+        switch (upper)
+        {
+            case "ALL" when allowMacro:
+            case "FULL" when allowMacro:
+            case "FAST" when allowMacro:
+                return [new(FetchItemKind.Flags, "FLAGS"), new(FetchItemKind.InternalDate, "INTERNALDATE"), new(FetchItemKind.Size, "RFC822.SIZE")];
+            case "UID":
+                return [new(FetchItemKind.Uid, "UID")];
+            case "FLAGS":
+                return [new(FetchItemKind.Flags, "FLAGS")];
+            case "INTERNALDATE":
+                return [new(FetchItemKind.InternalDate, "INTERNALDATE")];
+            case "RFC822.SIZE":
+                return [new(FetchItemKind.Size, "RFC822.SIZE")];
+            case "RFC822":
+                return [new(FetchItemKind.Section, "RFC822", new SectionRequest(SectionPart.Whole, [], null, null), SetsSeen: true)];
+            case "RFC822.HEADER":
+                return [new(FetchItemKind.Section, "RFC822.HEADER", new SectionRequest(SectionPart.Header, [], null, null))];
+            case "RFC822.TEXT":
+                return [new(FetchItemKind.Section, "RFC822.TEXT", new SectionRequest(SectionPart.Text, [], null, null), SetsSeen: true)];
+        }
+
+        if (upper.StartsWith("BODY[", StringComparison.Ordinal) || upper.StartsWith("BODY.PEEK[", StringComparison.Ordinal))
+        {
+            bool peek = upper.StartsWith("BODY.PEEK[", StringComparison.Ordinal);
+            var section = SectionRequest.Parse(atom[(atom.IndexOf('[') + 1)..]);
+            string name = "BODY[" + section.CanonicalText + "]" + (section.PartialOffset is long o ? $"<{o}>" : "");
+            return [new(FetchItemKind.Section, name, section, SetsSeen: !peek)];
+        }
+
+        throw new ImapSyntaxException("Unknown fetch item " + atom);
+    }
+
+    public void Write(ResponseWriter writer, SelectedMailbox selected, MessageInfo info, ref MessageContent? content)
+    {
+        writer.Atom(ResponseName);
+        switch (Kind)
+        {
+            case FetchItemKind.Uid:
+                writer.Number(info.Uid);
+                break;
+            case FetchItemKind.Flags:
+                selected.WriteFlagList(writer, info);
+                break;
+            case FetchItemKind.InternalDate:
+                writer.String(ImapDate.FormatDateTime(info.InternalDate));
+                break;
+            case FetchItemKind.Size:
+                writer.Number(info.Size);
+                break;
+            case FetchItemKind.Section:
+                content ??= new MessageContent(selected.Mailbox, info);
+                Section!.Write(writer, content);
+                break;
+        }
+    }
+}
+
+/// <summary>Lazy access to one message's bytes during a FETCH.</summary>
+internal sealed class MessageContent(IMailbox mailbox, MessageInfo info)
+{
+    private byte[]? _header;
+
+    public MessageInfo Info => info;
+
+    public Stream Open() => mailbox.OpenContent(info.Uid);
+
+    /// <summary>The header block including the blank line that ends it.</summary>
+    public byte[] Header
+    {
+        get
+        {
+            if (_header is null)
+            {
+                using var stream = new BufferedStream(Open(), 16 * 1024);
+                _header = HeaderReader.ReadHeader(stream);
+            }
+
+            return _header;
+        }
+    }
+}
+
+/// <summary>Reads the header of a message up to and including the empty line (bounded).</summary>
+internal static class HeaderReader
+{
+    private const int MaxHeader = 1024 * 1024;
+
+    public static byte[] ReadHeader(Stream stream)
+    {
+        var header = new MemoryStream();
+        int previous = -1, beforePrevious = -1, third = -1;
+        int b;
+        while (header.Length < MaxHeader && (b = stream.ReadByte()) >= 0)
+        {
+            header.WriteByte((byte)b);
+            if (b == '\n' && (previous == '\n' || (previous == '\r' && beforePrevious == '\n') ||
+                              (previous == '\r' && beforePrevious == '\n' && third == '\r')))
+            {
+                break;
+            }
+
+            third = beforePrevious;
+            beforePrevious = previous;
+            previous = b;
+        }
+
+        return header.ToArray();
+    }
+
+    /// <summary>The header lines (with continuation lines) whose field name is (not) in <paramref name="names"/>.</summary>
+    public static byte[] Filter(byte[] header, IReadOnlyCollection<string> names, bool exclude)
+    {
+        var output = new MemoryStream();
+        string text = Encoding.Latin1.GetString(header);
+        var lines = text.Split("\n");
+        bool keep = false;
+        foreach (string raw in lines)
+        {
+            string line = raw.TrimEnd('\r');
+            if (line.Length == 0)
+            {
+                break;
+            }
+
+            if (line[0] is ' ' or '\t')
+            {
+                if (keep)
+                {
+                    output.Write(Encoding.Latin1.GetBytes(line + "\r\n"));
+                }
+
+                continue;
+            }
+
+            int colon = line.IndexOf(':');
+            string field = colon > 0 ? line[..colon].TrimEnd() : line;
+            bool listed = names.Contains(field, StringComparer.OrdinalIgnoreCase);
+            keep = colon > 0 && listed != exclude;
+            if (keep)
+            {
+                output.Write(Encoding.Latin1.GetBytes(line + "\r\n"));
+            }
+        }
+
+        output.Write("\r\n"u8);
+        return output.ToArray();
+    }
+}

@@ -1,0 +1,21 @@
+using Imap4d.Storage;
+
+namespace Imap4d.Commands;
+
+/// <summary>Response codes (RFC 5530) for storage errors, as Dovecot's imap_get_error_string maps them.</summary>
+public static class StorageErrors
+{
+    public static string CodeOf(StorageError error) => error switch
+    {
+        StorageError.NotFound => "NONEXISTENT",
+        StorageError.AlreadyExists => "ALREADYEXISTS",
+        StorageError.NoPermission => "NOPERM",
+        StorageError.InUse => "INUSE",
+        StorageError.NotPossible => "CANNOT",
+        StorageError.Corrupted => "CORRUPTION",
+        StorageError.Temporary => "UNAVAILABLE",
+        StorageError.TooBig => "TOOBIG",
+        StorageError.OverQuota => "OVERQUOTA",
+        _ => "SERVERBUG",
+    };
+}

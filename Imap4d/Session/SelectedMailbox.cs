@@ -1,0 +1,241 @@
+using Imap4d.Protocol;
+using Imap4d.Storage;
+
+namespace Imap4d.Session;
+
+/// <summary>
+/// The selected mailbox as this client knows it: the sequence-number-to-UID map the client
+/// has been told about, and the updates (EXISTS, RECENT, EXPUNGE, FETCH FLAGS) still to send.
+/// Expunges are withheld while a command that uses sequence numbers runs (RFC 3501 §7.4.1).
+/// </summary>
+public sealed class SelectedMailbox : IDisposable
+{
+    private readonly List<uint> _uids;
+    private readonly HashSet<uint> _pendingExpunges = [];
+    private HashSet<string> _knownKeywords;
+    private int _recentCount;
+
+    public SelectedMailbox(IMailbox mailbox)
+    {
+        Mailbox = mailbox;
+        _uids = mailbox.Messages.Select(m => m.Uid).ToList();
+        _recentCount = mailbox.RecentUids.Count;
+        _knownKeywords = new HashSet<string>(mailbox.Keywords, FlagSet.KeywordComparer);
+    }
+
+    public IMailbox Mailbox { get; }
+
+    public bool ReadOnly => Mailbox.ReadOnly;
+
+    /// <summary>Messages as the client counts them (expunged ones not yet announced included).</summary>
+    public int Count => _uids.Count;
+
+    /// <summary>UIDs in sequence order, as the client knows them.</summary>
+    public IReadOnlyList<uint> Uids => _uids;
+
+    public uint UidOf(int sequence) => _uids[sequence - 1];
+
+    /// <summary>The sequence number of a UID, or 0 when the client does not know it.</summary>
+    public int SequenceOf(uint uid)
+    {
+        int index = _uids.BinarySearch(uid);
+        return index < 0 ? 0 : index + 1;
+    }
+
+    /// <summary>True for messages expunged by someone else but not yet announced to this client.</summary>
+    public bool IsExpungedPending(uint uid) => _pendingExpunges.Contains(uid);
+
+    /// <summary>Current info of a message, or null when its data is gone.</summary>
+    public MessageInfo? Find(uint uid)
+    {
+        var messages = Mailbox.Messages;
+        int lo = 0, hi = messages.Count - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) / 2;
+            uint u = messages[mid].Uid;
+            if (u == uid)
+            {
+                return messages[mid];
+            }
+
+            if (u < uid)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Resolves a sequence set (of sequence numbers or UIDs) to UIDs the client knows, ascending.</summary>
+    public IReadOnlyList<uint> Resolve(SequenceSet set, bool byUid)
+    {
+        if (_uids.Count == 0)
+        {
+            return [];
+        }
+
+        if (!byUid)
+        {
+            return set.Enumerate((uint)_uids.Count).Select(n => _uids[(int)n - 1]).ToList();
+        }
+
+        uint max = _uids[^1];
+        var result = new List<uint>();
+        foreach (var (first, last) in set.Ranges)
+        {
+            uint a = first == SequenceSet.Star ? max : first;
+            uint b = last == SequenceSet.Star ? max : last;
+            if (a > b)
+            {
+                (a, b) = (b, a);
+            }
+
+            int start = _uids.BinarySearch(a);
+            start = start < 0 ? ~start : start;
+            for (int i = start; i < _uids.Count && _uids[i] <= b; i++)
+            {
+                result.Add(_uids[i]);
+            }
+        }
+
+        return result.Distinct().Order().ToList();
+    }
+
+    /// <summary>Writes FLAGS, EXISTS, RECENT and the OK codes of a SELECT/EXAMINE response.</summary>
+    public void WriteSelectResponses(ResponseWriter writer)
+    {
+        WriteFlags(writer);
+        writer.Untagged().Number(_uids.Count).Atom("EXISTS").EndLine();
+        writer.Untagged().Number(_recentCount).Atom("RECENT").EndLine();
+        var firstUnseen = Mailbox.Messages.Select((m, i) => (m, i)).FirstOrDefault(p => !p.m.Flags.Has(MessageFlags.Seen));
+        if (firstUnseen.m is not null)
+        {
+            writer.UntaggedStatus("OK", $"UNSEEN {firstUnseen.i + 1}", "First unseen message");
+        }
+
+        writer.UntaggedStatus("OK", $"UIDVALIDITY {Mailbox.UidValidity}", "UID validity status");
+        writer.UntaggedStatus("OK", $"UIDNEXT {Mailbox.UidNext}", "Predicted next UID");
+    }
+
+    /// <summary>
+    /// Takes in changes from storage and writes the untagged updates. With
+    /// <paramref name="allowExpunge"/> false, expunges are kept for later and the view keeps them.
+    /// </summary>
+    public void Poll(ResponseWriter writer, bool allowExpunge)
+    {
+        var changes = Mailbox.Sync();
+        foreach (uint uid in changes.Expunged)
+        {
+            _pendingExpunges.Add(uid);
+        }
+
+        if (allowExpunge)
+        {
+            AnnounceExpunges(writer, _pendingExpunges.Order().ToList());
+            _pendingExpunges.Clear();
+        }
+
+        if (!_knownKeywords.SetEquals(Mailbox.Keywords))
+        {
+            _knownKeywords = new HashSet<string>(Mailbox.Keywords, FlagSet.KeywordComparer);
+            WriteFlags(writer);
+        }
+
+        foreach (uint uid in changes.FlagsChanged)
+        {
+            int seq = SequenceOf(uid);
+            var info = Find(uid);
+            if (seq > 0 && info is not null)
+            {
+                WriteFetchFlags(writer, seq, info, includeUid: false);
+            }
+        }
+
+        if (changes.Added.Count > 0)
+        {
+            _uids.AddRange(changes.Added.Where(u => _uids.Count == 0 || u > _uids[^1]));
+            writer.Untagged().Number(_uids.Count).Atom("EXISTS").EndLine();
+        }
+
+        if (Mailbox.RecentUids.Count != _recentCount || changes.Added.Count > 0)
+        {
+            _recentCount = Mailbox.RecentUids.Count;
+            writer.Untagged().Number(_recentCount).Atom("RECENT").EndLine();
+        }
+    }
+
+    /// <summary>Announces messages this session expunged itself (EXPUNGE, CLOSE is silent).</summary>
+    public void AnnounceExpunges(ResponseWriter writer, IReadOnlyList<uint> expunged)
+    {
+        // Highest first, so each number is still right when the client applies it.
+        foreach (uint uid in expunged.OrderDescending())
+        {
+            int seq = SequenceOf(uid);
+            if (seq > 0)
+            {
+                writer.Untagged().Number(seq).Atom("EXPUNGE").EndLine();
+                _uids.RemoveAt(seq - 1);
+            }
+        }
+    }
+
+    /// <summary>"* n FETCH (FLAGS (...))", with \Recent for this session's recent messages.</summary>
+    public void WriteFetchFlags(ResponseWriter writer, int seq, MessageInfo info, bool includeUid)
+    {
+        writer.Untagged().Number(seq).Atom("FETCH").BeginList();
+        if (includeUid)
+        {
+            writer.Atom("UID").Number(info.Uid);
+        }
+
+        writer.Atom("FLAGS");
+        WriteFlagList(writer, info);
+        writer.EndList().EndLine();
+    }
+
+    public void WriteFlagList(ResponseWriter writer, MessageInfo info)
+    {
+        writer.BeginList();
+        foreach (string flag in info.Flags.ToImapNames())
+        {
+            writer.Atom(flag);
+        }
+
+        if (Mailbox.RecentUids.Contains(info.Uid))
+        {
+            writer.Atom(@"\Recent");
+        }
+
+        writer.EndList();
+    }
+
+    public void Dispose() => Mailbox.Dispose();
+
+    private void WriteFlags(ResponseWriter writer)
+    {
+        var flags = new List<string> { @"\Answered", @"\Flagged", @"\Deleted", @"\Seen", @"\Draft" };
+        flags.AddRange(Mailbox.Keywords.Order(StringComparer.Ordinal));
+        writer.Untagged().Atom("FLAGS").BeginList();
+        foreach (string flag in flags)
+        {
+            writer.Atom(flag);
+        }
+
+        writer.EndList().EndLine();
+        if (ReadOnly)
+        {
+            writer.UntaggedStatus("OK", "PERMANENTFLAGS ()", "No permanent flags permitted");
+        }
+        else
+        {
+            string permanent = string.Join(' ', Mailbox.SupportsKeywords ? flags.Append(@"\*") : flags);
+            writer.UntaggedStatus("OK", $"PERMANENTFLAGS ({permanent})", "Flags permitted");
+        }
+    }
+}

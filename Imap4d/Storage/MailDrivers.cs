@@ -1,0 +1,7 @@
+namespace Imap4d.Storage;
+
+/// <summary>The mailbox formats this server reads and writes, in GNU imap4d's detection order.</summary>
+public static class MailDrivers
+{
+    public static IReadOnlyList<IMailboxDriver> CreateDefault() => [];
+}

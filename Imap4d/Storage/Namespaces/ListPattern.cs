@@ -1,0 +1,96 @@
+namespace Imap4d.Storage.Namespaces;
+
+/// <summary>
+/// LIST wildcards (RFC 3501 §6.3.8): "*" matches anything, "%" anything but the hierarchy
+/// delimiter. Matching is case-sensitive except for the name INBOX.
+/// </summary>
+public sealed class ListPattern
+{
+    private readonly string _pattern;
+    private readonly char _delimiter;
+
+    public ListPattern(string pattern, char delimiter)
+    {
+        _pattern = pattern;
+        _delimiter = delimiter;
+    }
+
+    /// <summary>The part before the first wildcard: every match starts with it.</summary>
+    public string LiteralPrefix => _pattern[..IndexOfWildcard()];
+
+    /// <summary>True when the pattern has "*" (matches at any depth).</summary>
+    public bool HasStar => _pattern.Contains('*');
+
+    /// <summary>The largest number of hierarchy levels a match can have without "*".</summary>
+    public int MaxLevels => _pattern.Count(c => c == _delimiter) + 1;
+
+    public bool Matches(string name)
+    {
+        if (name.Equals("INBOX", StringComparison.OrdinalIgnoreCase) && _pattern.Equals("INBOX", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        if (name.StartsWith("INBOX", StringComparison.OrdinalIgnoreCase) &&
+            _pattern.StartsWith("INBOX", StringComparison.OrdinalIgnoreCase))
+        {
+            return Match(0, "INBOX" + name[5..], "INBOX" + _pattern[5..]);
+        }
+
+        return Match(0, name, _pattern);
+    }
+
+    /// <summary>
+    /// True when some name below <paramref name="folder"/> (folder + delimiter + more) could match,
+    /// so a directory walk can skip folders that cannot lead to a match.
+    /// </summary>
+    public bool MayMatchBelow(string folder)
+    {
+        string literal = LiteralPrefix;
+        string probe = folder + _delimiter;
+        return probe.StartsWith(literal, StringComparison.Ordinal) || literal.StartsWith(probe, StringComparison.Ordinal);
+    }
+
+    private int IndexOfWildcard()
+    {
+        int i = _pattern.IndexOfAny(['*', '%']);
+        return i < 0 ? _pattern.Length : i;
+    }
+
+    /// <summary>Iterative wildcard matching with backtracking over the last "*" or "%".</summary>
+    private bool Match(int start, string name, string pattern)
+    {
+        // Memoized recursion on (name index, pattern index) keeps hostile patterns polynomial.
+        var memo = new Dictionary<(int, int), bool>();
+        return Step(start, 0);
+
+        bool Step(int n, int p)
+        {
+            if (memo.TryGetValue((n, p), out bool known))
+            {
+                return known;
+            }
+
+            bool result;
+            if (p == pattern.Length)
+            {
+                result = n == name.Length;
+            }
+            else if (pattern[p] == '*')
+            {
+                result = Step(n, p + 1) || (n < name.Length && Step(n + 1, p));
+            }
+            else if (pattern[p] == '%')
+            {
+                result = Step(n, p + 1) || (n < name.Length && name[n] != _delimiter && Step(n + 1, p));
+            }
+            else
+            {
+                result = n < name.Length && name[n] == pattern[p] && Step(n + 1, p + 1);
+            }
+
+            memo[(n, p)] = result;
+            return result;
+        }
+    }
+}

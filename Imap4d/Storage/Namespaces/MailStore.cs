@@ -1,0 +1,479 @@
+using Imap4d.Config;
+
+namespace Imap4d.Storage.Namespaces;
+
+/// <summary>
+/// The file-system mail store of one user: namespaces (RFC 2342) mapped onto mbox, maildir
+/// and MH folders in a directory tree, with the type of existing mailboxes detected as GNU
+/// imap4d does and new ones created with the type configured for their prefix.
+/// </summary>
+public sealed class MailStore : IMailStore
+{
+    /// <summary>Directory walks for LIST stop at this depth and this many entries.</summary>
+    private const int MaxListDepth = 20;
+    private const int MaxListEntries = 20_000;
+    private const UnixFileMode DefaultMailboxMode = (UnixFileMode)0x180; // 0600
+    private const UnixFileMode FolderMode = (UnixFileMode)0x1c0;         // 0700
+
+    private readonly ServerSettings _settings;
+    private readonly MailboxLocator _locator;
+    private readonly IReadOnlyList<IMailboxDriver> _drivers;
+    private readonly SubscriptionList _subscriptions;
+
+    /// <param name="drivers">The formats, in detection order (mbox, maildir, mh).</param>
+    public MailStore(ServerSettings settings, string user, string home, IReadOnlyList<IMailboxDriver> drivers,
+        Func<string, string?> homeOf)
+    {
+        _settings = settings;
+        _locator = new MailboxLocator(settings, user, home, homeOf);
+        _drivers = drivers;
+        _subscriptions = new SubscriptionList(Path.Combine(home, ".mailboxlist"));
+    }
+
+    public MailboxPath Resolve(string name) => _locator.Resolve(name);
+
+    public IMailbox Open(string name, bool readOnly)
+    {
+        var path = Resolve(name);
+        var driver = DriverOf(path);
+        if (driver is null && path.IsInbox && !Exists(path.FileSystemPath))
+        {
+            // INBOX always exists for the client (RFC 3501); make an empty one on first use.
+            driver = DriverFor(path.ForcedType ?? _settings.Mailbox.MailboxType);
+            driver.Create(path.FileSystemPath, DefaultMailboxMode);
+        }
+
+        if (driver is null)
+        {
+            throw Exists(path.FileSystemPath)
+                ? new StorageException(StorageError.NotPossible, "Mailbox cannot be selected")
+                : new StorageException(StorageError.NotFound, "Mailbox does not exist");
+        }
+
+        return driver.Open(path.FileSystemPath, path.Name, readOnly);
+    }
+
+    public void Create(string name)
+    {
+        bool folderOnly = name.Length > 1 && name[^1] == _locator.Resolve(name).Delimiter;
+        var path = Resolve(name);
+        if (path.IsInbox || Exists(path.FileSystemPath))
+        {
+            throw new StorageException(StorageError.AlreadyExists, "Mailbox already exists");
+        }
+
+        EnsureParentFolders(path);
+        if (folderOnly)
+        {
+            Directory.CreateDirectory(path.FileSystemPath, FolderMode);
+            return;
+        }
+
+        string type = path.Namespace?.MailboxType ?? _settings.Mailbox.MailboxType;
+        var mode = path.Namespace?.MailboxMode is int m ? (UnixFileMode)m : DefaultMailboxMode;
+        DriverFor(type).Create(path.FileSystemPath, mode);
+    }
+
+    public void Delete(string name)
+    {
+        var path = Resolve(name);
+        if (path.IsInbox)
+        {
+            throw new StorageException(StorageError.NotPossible, "INBOX cannot be deleted");
+        }
+
+        var driver = DriverOf(path);
+        string fsPath = path.FileSystemPath;
+        if (driver is null)
+        {
+            if (!Directory.Exists(fsPath))
+            {
+                throw new StorageException(StorageError.NotFound, "Mailbox does not exist");
+            }
+
+            if (Directory.EnumerateFileSystemEntries(fsPath).Any(e => !IsHidden(e)))
+            {
+                // RFC 3501 §6.3.4: a \Noselect name with inferiors cannot be deleted.
+                throw new StorageException(StorageError.NotPossible, "Folder has inferior hierarchical names");
+            }
+
+            DeleteDirectoryIfEmpty(fsPath, includeHidden: true);
+            return;
+        }
+
+        driver.Delete(fsPath);
+        if (Directory.Exists(fsPath))
+        {
+            // A directory mailbox with subfolders stays as a \Noselect folder.
+            DeleteDirectoryIfEmpty(fsPath, includeHidden: false);
+        }
+    }
+
+    public void Rename(string from, string to)
+    {
+        var source = Resolve(from);
+        var target = Resolve(to);
+        if (Exists(target.FileSystemPath) || target.IsInbox)
+        {
+            throw new StorageException(StorageError.AlreadyExists, "Target mailbox already exists");
+        }
+
+        if (source.IsInbox)
+        {
+            RenameInbox(target);
+            return;
+        }
+
+        var driver = DriverOf(source);
+        if (driver is null && !Directory.Exists(source.FileSystemPath))
+        {
+            throw new StorageException(StorageError.NotFound, "Mailbox does not exist");
+        }
+
+        if (target.FileSystemPath.StartsWith(source.FileSystemPath + "/", StringComparison.Ordinal))
+        {
+            throw new StorageException(StorageError.NotPossible, "Cannot move a mailbox into itself");
+        }
+
+        EnsureParentFolders(target);
+        if (driver is null)
+        {
+            Directory.Move(source.FileSystemPath, target.FileSystemPath);
+        }
+        else
+        {
+            driver.Rename(source.FileSystemPath, target.FileSystemPath);
+        }
+    }
+
+    public MailboxStatus Status(string name)
+    {
+        var path = Resolve(name);
+        var driver = DriverOf(path);
+        if (driver is null)
+        {
+            if (path.IsInbox && !Exists(path.FileSystemPath))
+            {
+                return new MailboxStatus(0, 0, 1, 1, 0);
+            }
+
+            throw Exists(path.FileSystemPath)
+                ? new StorageException(StorageError.NotPossible, "Mailbox cannot be selected")
+                : new StorageException(StorageError.NotFound, "Mailbox does not exist");
+        }
+
+        return driver.GetStatus(path.FileSystemPath);
+    }
+
+    public void Subscribe(string name)
+    {
+        Resolve(name);
+        _subscriptions.Add(name);
+    }
+
+    public void Unsubscribe(string name) => _subscriptions.Remove(name);
+
+    public IReadOnlyList<MailboxInfo> List(string reference, string pattern, bool subscribedOnly = false)
+    {
+        char delimiter = _locator.DefaultDelimiter;
+        if (pattern.Length == 0)
+        {
+            // RFC 3501: the hierarchy delimiter and the root of the reference.
+            var prefix = _locator.AllPrefixes
+                .Where(p => reference.StartsWith(p.Prefix, StringComparison.Ordinal))
+                .MaxBy(p => p.Prefix.Length);
+            string root = prefix is null || prefix.Prefix.Length == 0 ? "" : prefix.Prefix;
+            return [new MailboxInfo(root, prefix?.Delimiter ?? delimiter, MailboxAttributes.Noselect)];
+        }
+
+        string canonical = reference + pattern;
+        return subscribedOnly ? ListSubscribed(canonical) : ListExisting(canonical);
+    }
+
+    private IReadOnlyList<MailboxInfo> ListSubscribed(string canonical)
+    {
+        var result = new List<MailboxInfo>();
+        foreach (string name in _subscriptions.All)
+        {
+            var matcher = new ListPattern(canonical, DelimiterOf(name));
+            if (matcher.Matches(name))
+            {
+                result.Add(new MailboxInfo(name, DelimiterOf(name), AttributesOf(name) & ~MailboxAttributes.NonExistent));
+            }
+        }
+
+        return result;
+    }
+
+    private IReadOnlyList<MailboxInfo> ListExisting(string canonical)
+    {
+        var result = new List<MailboxInfo>();
+        var inbox = _locator.Inbox();
+        if (new ListPattern(canonical, inbox.Delimiter).Matches("INBOX"))
+        {
+            result.Add(new MailboxInfo("INBOX", inbox.Delimiter, InboxAttributes(inbox)));
+        }
+
+        foreach (var prefix in _locator.AllPrefixes.Where(p => p.Kind != NamespaceKind.Other))
+        {
+            var matcher = new ListPattern(canonical, prefix.Delimiter);
+            if (prefix.Prefix.Length > 0)
+            {
+                string bare = prefix.Prefix.TrimEnd(prefix.Delimiter);
+                if (!matcher.MayMatchBelow(bare) && !matcher.Matches(bare))
+                {
+                    continue;
+                }
+
+                if (bare.Length > 0 && matcher.Matches(bare))
+                {
+                    result.Add(new MailboxInfo(bare, prefix.Delimiter, MailboxAttributes.Noselect | MailboxAttributes.HasChildren));
+                }
+            }
+
+            string root;
+            try
+            {
+                root = _locator.RootOf(prefix);
+            }
+            catch (StorageException)
+            {
+                continue;
+            }
+
+            int budget = MaxListEntries;
+            Walk(root, prefix.Prefix, prefix, matcher, depth: 0, result, ref budget);
+        }
+
+        return result;
+    }
+
+    private void Walk(string directory, string namePrefix, NamespacePrefix ns, ListPattern matcher, int depth,
+        List<MailboxInfo> result, ref int budget)
+    {
+        if (depth >= MaxListDepth || !Directory.Exists(directory))
+        {
+            return;
+        }
+
+        IEnumerable<string> entries;
+        try
+        {
+            entries = Directory.EnumerateFileSystemEntries(directory).Order(StringComparer.Ordinal).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        foreach (string entry in entries)
+        {
+            if (--budget < 0)
+            {
+                return;
+            }
+
+            string leaf = Path.GetFileName(entry);
+            if (IsHidden(entry) || IsMessageOrMaildirPart(directory, leaf) ||
+                (depth == 0 && ns.Prefix.Length == 0 && leaf.Equals("INBOX", StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
+            string name = namePrefix + leaf;
+            if (IsSymlinkOutside(entry, directory))
+            {
+                continue;
+            }
+
+            var attributes = AttributesOfPath(entry);
+            if (attributes == MailboxAttributes.NonExistent)
+            {
+                continue; // an ordinary file that is not a mailbox
+            }
+
+            if (matcher.Matches(name))
+            {
+                result.Add(new MailboxInfo(name, ns.Delimiter, attributes));
+            }
+
+            if (Directory.Exists(entry) && matcher.MayMatchBelow(name) && (matcher.HasStar || depth + 1 < matcher.MaxLevels + 1))
+            {
+                Walk(entry, name + ns.Delimiter, ns, matcher, depth + 1, result, ref budget);
+            }
+        }
+    }
+
+    private MailboxAttributes InboxAttributes(MailboxPath inbox)
+    {
+        var attributes = AttributesOfPath(inbox.FileSystemPath);
+        return attributes == MailboxAttributes.NonExistent ? MailboxAttributes.HasNoChildren : attributes;
+    }
+
+    private MailboxAttributes AttributesOf(string name)
+    {
+        try
+        {
+            var path = Resolve(name);
+            return path.IsInbox ? InboxAttributes(path) : AttributesOfPath(path.FileSystemPath);
+        }
+        catch (StorageException)
+        {
+            return MailboxAttributes.NonExistent;
+        }
+    }
+
+    /// <summary>LIST attributes from the file system; NonExistent for nothing or a non-mailbox file.</summary>
+    private MailboxAttributes AttributesOfPath(string path)
+    {
+        var driver = _drivers.FirstOrDefault(d => SafeDetect(d, path));
+        if (File.Exists(path))
+        {
+            return driver is null ? MailboxAttributes.NonExistent : MailboxAttributes.Noinferiors;
+        }
+
+        if (!Directory.Exists(path))
+        {
+            return MailboxAttributes.NonExistent;
+        }
+
+        bool children = HasSubfolders(path);
+        var attributes = children ? MailboxAttributes.HasChildren : MailboxAttributes.HasNoChildren;
+        return driver is null ? attributes | MailboxAttributes.Noselect : attributes;
+    }
+
+    private bool HasSubfolders(string directory)
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries(directory)
+                .Any(e => !IsHidden(e) && !IsMessageOrMaildirPart(directory, Path.GetFileName(e)) &&
+                          (Directory.Exists(e) || _drivers.Any(d => SafeDetect(d, e))));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Entries of a directory mailbox that are its contents, not subfolders.</summary>
+    private static bool IsMessageOrMaildirPart(string directory, string leaf)
+    {
+        if (leaf is "cur" or "new" or "tmp" &&
+            Directory.Exists(Path.Combine(directory, "cur")) && Directory.Exists(Path.Combine(directory, "new")))
+        {
+            return true;
+        }
+
+        return leaf.Length > 0 && leaf.All(char.IsAsciiDigit) && File.Exists(Path.Combine(directory, leaf));
+    }
+
+    private static bool IsHidden(string entry)
+    {
+        string leaf = Path.GetFileName(entry);
+        return leaf.StartsWith('.') || leaf.StartsWith(',') || leaf.EndsWith(".lock", StringComparison.Ordinal);
+    }
+
+    private static bool IsSymlinkOutside(string entry, string directory)
+    {
+        try
+        {
+            var info = new FileInfo(entry);
+            if (info.LinkTarget is null)
+            {
+                return false;
+            }
+
+            PathGuard.CheckInside(directory, entry);
+            return false;
+        }
+        catch (StorageException)
+        {
+            return true;
+        }
+    }
+
+    private char DelimiterOf(string name)
+    {
+        try
+        {
+            return Resolve(name).Delimiter;
+        }
+        catch (StorageException)
+        {
+            return _locator.DefaultDelimiter;
+        }
+    }
+
+    private IMailboxDriver? DriverOf(MailboxPath path)
+    {
+        if (path.ForcedType is { } type && Exists(path.FileSystemPath))
+        {
+            return DriverFor(type);
+        }
+
+        return _drivers.FirstOrDefault(d => SafeDetect(d, path.FileSystemPath));
+    }
+
+    private IMailboxDriver DriverFor(string type) =>
+        _drivers.FirstOrDefault(d => d.Type == type)
+        ?? throw new StorageException(StorageError.NotPossible, "Mailbox type not supported", "no driver for " + type);
+
+    private static bool SafeDetect(IMailboxDriver driver, string path)
+    {
+        try
+        {
+            return driver.Detect(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static bool Exists(string path) => File.Exists(path) || Directory.Exists(path);
+
+    private static void EnsureParentFolders(MailboxPath path)
+    {
+        string? parent = Path.GetDirectoryName(path.FileSystemPath);
+        if (parent is null)
+        {
+            return;
+        }
+
+        if (File.Exists(parent))
+        {
+            throw new StorageException(StorageError.NotPossible, "Parent mailbox cannot have inferiors");
+        }
+
+        Directory.CreateDirectory(parent, FolderMode);
+    }
+
+    private static void DeleteDirectoryIfEmpty(string path, bool includeHidden)
+    {
+        var entries = Directory.EnumerateFileSystemEntries(path).ToList();
+        if (entries.Any(e => !IsHidden(e)))
+        {
+            return;
+        }
+
+        if (includeHidden || entries.Count == 0)
+        {
+            Directory.Delete(path, recursive: true);
+        }
+    }
+
+    private void RenameInbox(MailboxPath target)
+    {
+        // RFC 3501 §6.3.5: renaming INBOX moves its messages to a new mailbox; INBOX stays, empty.
+        Create(target.Name);
+        using var inbox = Open("INBOX", readOnly: false);
+        using var destination = Open(target.Name, readOnly: false);
+        var uids = inbox.Messages.Select(m => m.Uid).ToList();
+        inbox.CopyTo(uids, destination);
+        destination.Checkpoint();
+        inbox.Store(uids, FlagOperation.Add, FlagSet.Of(MessageFlags.Deleted));
+        inbox.Expunge();
+        inbox.Checkpoint();
+    }
+}

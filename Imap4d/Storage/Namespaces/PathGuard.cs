@@ -1,0 +1,76 @@
+using Mono.Unix;
+
+namespace Imap4d.Storage.Namespaces;
+
+/// <summary>
+/// Keeps mailbox paths inside their namespace directory: name components are checked
+/// (no "", ".", "..", no "/" or NUL), and the real path of the deepest existing ancestor,
+/// with symlinks resolved, must lie inside the real namespace directory.
+/// </summary>
+public static class PathGuard
+{
+    private static readonly StorageException Escape = new(StorageError.NoPermission, "Invalid mailbox name");
+
+    /// <summary>Joins checked components under <paramref name="root"/>.</summary>
+    public static string Join(string root, IReadOnlyList<string> components)
+    {
+        foreach (string component in components)
+        {
+            if (component.Length == 0 || component == "." || component == ".." ||
+                component.Contains('/') || component.Contains('\0'))
+            {
+                throw new StorageException(StorageError.NoPermission, "Invalid mailbox name", "bad component: " + component);
+            }
+        }
+
+        return components.Count == 0 ? root : Path.Combine([root, .. components]);
+    }
+
+    /// <summary>Throws NoPermission when <paramref name="path"/> (existing or not) leads outside <paramref name="root"/>.</summary>
+    public static void CheckInside(string root, string path)
+    {
+        string realRoot = RealPath(root) ?? Path.GetFullPath(root);
+        string probe = path;
+        string? real = RealPath(probe);
+        while (real is null)
+        {
+            string? parent = Path.GetDirectoryName(probe);
+            if (parent is null || parent == probe)
+            {
+                return;
+            }
+
+            probe = parent;
+            real = RealPath(probe);
+        }
+
+        if (!IsSameOrUnder(real, realRoot))
+        {
+            throw new StorageException(Escape.Error, Escape.Message, $"{path} resolves to {real}, outside {realRoot}");
+        }
+    }
+
+    private static bool IsSameOrUnder(string path, string root) =>
+        path == root || path.StartsWith(root.TrimEnd('/') + "/", StringComparison.Ordinal);
+
+    private static string? RealPath(string path)
+    {
+        try
+        {
+            return File.Exists(path) || Directory.Exists(path) || IsDanglingLink(path)
+                ? UnixPath.GetRealPath(path)
+                : null;
+        }
+        catch (Exception e) when (e is IOException or UnixIOException or ArgumentException)
+        {
+            // A dangling or looping symlink: treat as leading nowhere we trust.
+            throw new StorageException(StorageError.NoPermission, "Invalid mailbox name", $"{path}: {e.Message}");
+        }
+    }
+
+    private static bool IsDanglingLink(string path)
+    {
+        var info = new FileInfo(path);
+        return info.LinkTarget is not null;
+    }
+}
