@@ -20,7 +20,8 @@ public sealed class TestClient : IAsyncDisposable
     private readonly Task _session;
 
     public TestClient(ServerSettings? settings = null, IAuthenticator? authenticator = null,
-        SessionStart? start = null, bool byteByByte = false, List<string>? transcript = null)
+        SessionStart? start = null, bool byteByByte = false, List<string>? transcript = null,
+        Func<UserInfo, Imap4d.Storage.IMailStore>? storeFactory = null)
     {
         ByteByByte = byteByByte;
         var services = new SessionServices
@@ -28,6 +29,7 @@ public sealed class TestClient : IAsyncDisposable
             Settings = settings ?? new ServerSettings(),
             Authenticator = authenticator ?? new StaticAuthenticator(("demo", "demo")),
             Transcript = transcript is null ? null : line => { lock (transcript) { transcript.Add(line); } },
+            StoreFactory = storeFactory,
         };
         var session = new ImapSession(services, CommandRegistry.CreateDefault(), testMode: start?.TestMode ?? false);
         _session = Task.Run(async () =>
@@ -62,6 +64,22 @@ public sealed class TestClient : IAsyncDisposable
     }
 
     public void Send(string line) => SendRaw(Encoding.UTF8.GetBytes(line + "\r\n"));
+
+    /// <summary>Sends a command and returns every line up to and including its tagged response.</summary>
+    public async Task<List<string>> CommandAsync(string tag, string command)
+    {
+        Send(tag + " " + command);
+        var lines = new List<string>();
+        while (true)
+        {
+            string line = await ReadLineAsync() ?? throw new EndOfStreamException("server closed during " + command);
+            lines.Add(line);
+            if (line.StartsWith(tag + " ", StringComparison.Ordinal))
+            {
+                return lines;
+            }
+        }
+    }
 
     /// <summary>Closes the client's side: the server sees end of input.</summary>
     public void CloseInput() => _toServer.Complete();

@@ -1,4 +1,4 @@
-using Mono.Unix;
+using Imap4d.IO;
 
 namespace Imap4d.Storage.Namespaces;
 
@@ -53,19 +53,19 @@ public static class PathGuard
     private static bool IsSameOrUnder(string path, string root) =>
         path == root || path.StartsWith(root.TrimEnd('/') + "/", StringComparison.Ordinal);
 
+    /// <summary>
+    /// The real path of an existing entry; null when nothing is there. A dangling symlink is
+    /// refused outright: where it points cannot be checked.
+    /// </summary>
     private static string? RealPath(string path)
     {
-        try
+        string? real = IO.RealPath.TryGet(path);
+        if (real is null && IsDanglingLink(path))
         {
-            return File.Exists(path) || Directory.Exists(path) || IsDanglingLink(path)
-                ? UnixPath.GetRealPath(path)
-                : null;
+            throw new StorageException(StorageError.NoPermission, "Invalid mailbox name", path + ": dangling symlink");
         }
-        catch (Exception e) when (e is IOException or UnixIOException or ArgumentException)
-        {
-            // A dangling or looping symlink: treat as leading nowhere we trust.
-            throw new StorageException(StorageError.NoPermission, "Invalid mailbox name", $"{path}: {e.Message}");
-        }
+
+        return real;
     }
 
     private static bool IsDanglingLink(string path)
