@@ -1,0 +1,202 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Imap4d.Storage;
+using Imap4d.Tests.Support;
+using Mono.Unix.Native;
+
+namespace Imap4d.Tests.Integration;
+
+/// <summary>
+/// Kills the real imap4d with SIGKILL at random moments while it appends, stores flags,
+/// expunges, copies and renames, then checks every mailbox against the set of messages it
+/// must, may and must not contain: nothing acknowledged is lost, nothing is duplicated or
+/// altered, whatever instant the process died.
+/// </summary>
+[Category("Integration")]
+[NonParallelizable]
+public class CrashSafetyTests
+{
+    private const int Iterations = 25;
+
+    [TestCase("mbox")]
+    [TestCase("maildir")]
+    [TestCase("mh")]
+    public void KilledWritersNeverLoseOrCorruptMail(string type)
+    {
+        var driver = MailDrivers.CreateDefault().FirstOrDefault(d => d.Type == type);
+        if (driver is null)
+        {
+            Assert.Ignore($"no {type} driver in this build");
+        }
+
+        string root = Path.Combine(Path.GetTempPath(), $"imap4d-crash-{type}-{Guid.NewGuid():N}");
+        string mail = Path.Combine(root, "mail");
+        Directory.CreateDirectory(mail);
+        string config = Path.Combine(root, "imap4d.conf");
+        File.WriteAllText(config, $$"""
+            logging { syslog no; severity warning; };
+            mailbox { mailbox-pattern "{{type}}://{{mail}}/INBOX"; };
+            namespace personal { prefix "" { directory "{{mail}}"; delimiter "/"; mailbox-type {{type}}; }; };
+            """);
+        var random = new Random(TestContext.CurrentContext.Random.Next());
+        // Markers known to be in INBOX (and their bodies), after each verified iteration.
+        var inbox = new Dictionary<int, string>();
+        var copies = new Dictionary<int, string>();
+        int nextMarker = 1;
+        try
+        {
+            for (int iteration = 0; iteration < Iterations; iteration++)
+            {
+                var appended = new List<(int Marker, string Tag)>();
+                var script = new StringBuilder("s SELECT INBOX\r\n");
+                for (int i = 0; i < 4; i++)
+                {
+                    int marker = nextMarker++;
+                    string body = Body(marker);
+                    inbox.TryAdd(marker, body); // provisional: may or may not survive
+                    string tag = "a" + i;
+                    appended.Add((marker, tag));
+                    script.Append($"{tag} APPEND INBOX (\\Seen) {{{Encoding.UTF8.GetByteCount(body)}+}}\r\n{body}\r\n");
+                }
+
+                script.Append("f1 STORE 1:2 +FLAGS (\\Flagged $Work)\r\n");
+                script.Append("d1 STORE 3 +FLAGS (\\Deleted)\r\n");
+                script.Append("x1 EXPUNGE\r\n");
+                script.Append("c1 COPY 1:* Copies\r\n");
+                script.Append("r1 RENAME Copies Renamed\r\n");
+                script.Append("r2 RENAME Renamed Copies\r\n");
+                script.Append("z LOGOUT\r\n");
+
+                var before = Snapshot(driver, Path.Combine(mail, "INBOX"));
+                var acknowledged = RunAndKill(config, script.ToString(), random.Next(0, 120));
+                var after = Snapshot(driver, Path.Combine(mail, "INBOX"));
+                var copiesAfter = Snapshot(driver, Path.Combine(mail, "Copies"), Path.Combine(mail, "Renamed"));
+
+                // Nothing duplicated, nothing altered, nothing unknown.
+                AssertIntact(after.Bodies, inbox, "INBOX", iteration);
+                AssertIntact(copiesAfter.Bodies, inbox, "Copies", iteration);
+
+                // What may vanish: messages already \Deleted, and the one at sequence 3 that this script deletes.
+                var order = before.Order.Concat(appended.Select(a => a.Marker)).ToList();
+                var mayVanish = before.Deleted.ToHashSet();
+                if (order.Count >= 3)
+                {
+                    mayVanish.Add(order[2]);
+                }
+
+                foreach (int marker in before.Order.Where(m => !mayVanish.Contains(m)))
+                {
+                    Assert.That(after.Bodies.Keys, Does.Contain(marker), $"iteration {iteration}: message {marker} lost");
+                }
+
+                foreach (var (marker, tag) in appended.Where(a => acknowledged.Contains(a.Tag) && !mayVanish.Contains(a.Marker)))
+                {
+                    Assert.That(after.Bodies.Keys, Does.Contain(marker), $"iteration {iteration}: acknowledged APPEND {marker} ({tag}) lost");
+                }
+
+                foreach (var marker in inbox.Keys.Where(m => !after.Bodies.ContainsKey(m)).ToList())
+                {
+                    inbox.Remove(marker);
+                }
+
+                foreach (var (marker, body) in copiesAfter.Bodies)
+                {
+                    copies[marker] = body;
+                }
+            }
+
+            TestContext.Out.WriteLine($"{type}: {Iterations} kills, {inbox.Count} messages in INBOX, {copies.Count} distinct copied");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static string Body(int marker) =>
+        $"From: crash@example.org\r\nSubject: crash test {marker}\r\nX-Marker: {marker}\r\n\r\n" +
+        string.Concat(Enumerable.Range(0, marker % 7 + 1).Select(i => $"line {i} of message {marker}\r\nFrom the middle\r\n"));
+
+    /// <summary>Runs the script against a fresh imap4d and SIGKILLs it after <paramref name="delayMs"/>; returns acknowledged tags.</summary>
+    private static HashSet<string> RunAndKill(string config, string script, int delayMs)
+    {
+        var acknowledged = new HashSet<string>();
+        using var server = ServerProcess.Start("--test", "--preauth", "--config-file=" + config);
+        var reader = Task.Run(() =>
+        {
+            string? line;
+            while ((line = server.Process.StandardOutput.ReadLine()) is not null)
+            {
+                var match = Regex.Match(line, @"^(\w+) OK ");
+                if (match.Success)
+                {
+                    lock (acknowledged)
+                    {
+                        acknowledged.Add(match.Groups[1].Value);
+                    }
+                }
+            }
+        });
+        try
+        {
+            server.Process.StandardInput.Write(script);
+            server.Process.StandardInput.Flush();
+        }
+        catch (IOException)
+        {
+        }
+
+        Thread.Sleep(delayMs);
+        Syscall.kill(server.Process.Id, Signum.SIGKILL);
+        server.Process.WaitForExit(10_000);
+        reader.Wait(10_000);
+        lock (acknowledged)
+        {
+            return [.. acknowledged];
+        }
+    }
+
+    /// <summary>The messages of the first existing mailbox of <paramref name="paths"/>: bodies by marker, UID order, \Deleted ones.</summary>
+    private static (Dictionary<int, string> Bodies, List<int> Order, List<int> Deleted) Snapshot(IMailboxDriver driver, params string[] paths)
+    {
+        var bodies = new Dictionary<int, string>();
+        var order = new List<int>();
+        var deleted = new List<int>();
+        string? path = paths.FirstOrDefault(driver.Detect);
+        if (path is null)
+        {
+            return (bodies, order, deleted);
+        }
+
+        using var box = driver.Open(path, "check", readOnly: true);
+        foreach (var message in box.Messages)
+        {
+            using var stream = box.OpenContent(message.Uid);
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            string text = Encoding.UTF8.GetString(copy.ToArray());
+            var match = Regex.Match(text, @"X-Marker: (\d+)");
+            Assert.That(match.Success, Is.True, "a message without its marker: " + text);
+            int marker = int.Parse(match.Groups[1].Value);
+            Assert.That(bodies.ContainsKey(marker), Is.False, $"message {marker} is there twice in {path}");
+            Assert.That(copy.Length, Is.EqualTo(message.Size), $"RFC822.SIZE of {marker} is wrong");
+            bodies[marker] = text;
+            order.Add(marker);
+            if (message.Flags.Has(Imap4d.Storage.MessageFlags.Deleted))
+            {
+                deleted.Add(marker);
+            }
+        }
+
+        return (bodies, order, deleted);
+    }
+
+    private static void AssertIntact(Dictionary<int, string> found, Dictionary<int, string> originals, string where, int iteration)
+    {
+        foreach (var (marker, text) in found)
+        {
+            Assert.That(originals.ContainsKey(marker), Is.True, $"iteration {iteration}: unknown message {marker} in {where}");
+            Assert.That(text, Is.EqualTo(originals[marker]), $"iteration {iteration}: message {marker} altered in {where}");
+        }
+    }
+}
