@@ -74,7 +74,7 @@ public class DemoDaemonTests
             """;
         string output = RunProgram("python3", ["-c", script]);
         Assert.That(output, Does.Contain("greeting * OK IMAP4rev1"));
-        Assert.That(output, Does.Contain("caps-before AUTH=LOGIN AUTH=PLAIN CHILDREN ENABLE ID IMAP4REV1 LITERAL+ MOVE NAMESPACE SASL-IR UIDPLUS UNSELECT"));
+        Assert.That(output, Does.Contain("caps-before AUTH=LOGIN AUTH=PLAIN CHILDREN ENABLE ID IDLE IMAP4REV1 LITERAL+ MOVE NAMESPACE SASL-IR UIDPLUS UNSELECT"));
         Assert.That(output, Does.Contain("login-wrong refused"));
         Assert.That(output, Does.Contain("login OK"));
         Assert.That(output, Does.Contain("namespace OK ((\"\" \"/\")) NIL NIL"));

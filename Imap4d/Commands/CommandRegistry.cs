@@ -51,6 +51,7 @@ public sealed class CommandRegistry
         new CopyCommand(byUid: true, move: false),
         new CopyCommand(byUid: false, move: true),
         new CopyCommand(byUid: true, move: true),
+        new IdleCommand(),
     ]);
 
     public IEnumerable<IImapCommand> All => _commands.Values;

@@ -42,6 +42,9 @@ public sealed class CommandContext
         return line;
     }
 
+    /// <summary>Reads one raw client line (IDLE's DONE) without sending anything; null at end of input.</summary>
+    public ValueTask<string?> ReadLineAsync(CancellationToken ct) => _session.Reader.ReadRawLineAsync(ct);
+
     /// <summary>
     /// Completes a successful authentication: runs the login hook, records the user and logs it.
     /// Returns null on success or the text of a NO.

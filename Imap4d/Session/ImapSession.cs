@@ -266,6 +266,12 @@ public sealed class ImapSession
         {
             result = CommandResult.Bad(e.Message, e.Code);
         }
+        catch (TimeoutException)
+        {
+            Writer.UntaggedStatus("BYE", null, "Session timed out");
+            Data.State = SessionState.Logout;
+            return;
+        }
         catch (StorageException e)
         {
             Services.Log.Warn("{0} {1}: {2} ({3})", command.Tag, name, e.Message, e.Detail ?? e.InnerException?.Message ?? "");
