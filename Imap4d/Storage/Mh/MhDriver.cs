@@ -128,11 +128,16 @@ public sealed class MhDriver : IMailboxDriver
             {
                 string name = Path.GetFileName(file);
                 if (MhFolder.IsMessageName(name, out _) || MhFolder.IsMessageName(name.TrimStart(','), out _)
-                    || name.StartsWith(".imap4d", StringComparison.Ordinal)
                     || name is MhLock.SequencesFileName or MhFolder.MuPropFileName or ".mu-size")
                 {
                     File.Delete(file);
                 }
+            }
+
+            string state = Path.Combine(path, MhLock.StateDirName);
+            if (Directory.Exists(state))
+            {
+                Directory.Delete(state, recursive: true);
             }
 
             if (!Directory.EnumerateFileSystemEntries(path).Any())

@@ -5,7 +5,7 @@ using Mono.Unix.Native;
 namespace Imap4d.Storage.Mh;
 
 /// <summary>
-/// One session's copy of an MH folder's <see cref="MailboxIndex"/> (<c>.imap4d-index</c> inside the
+/// One session's copy of an MH folder's <see cref="MailboxIndex"/> (<c>.imap4d/index</c> inside the
 /// folder) and the code that keeps it in step with the directory and <c>.mh_sequences</c>. Every
 /// method expects the caller to hold an <see cref="MhLock"/>.
 /// <para>
@@ -19,8 +19,8 @@ namespace Imap4d.Storage.Mh;
 /// </summary>
 internal sealed class MhFolder
 {
-    public const string IndexFileName = ".imap4d-index";
-    public const string TempPrefix = ".imap4d-tmp.";
+    public const string IndexFileName = MhLock.StateDirName + "/index";
+    public const string TempPrefix = MhLock.StateDirName + "/tmp.";
     public const string MuPropFileName = ".mu-prop";
 
     /// <summary>A stamp this close to now may hide a later change in the same clock tick: do not trust it.</summary>
@@ -239,12 +239,15 @@ internal sealed class MhFolder
         {
             if (byKey.TryGetValue(number.ToString(), out var record) && InodeOf(record) == inode)
             {
-                var checkedRecord = RecheckIfFresh(record, now, ref trustDirectory);
-                changed |= !ReferenceEquals(checkedRecord, record);
-                if (checkedRecord is not null)
+                if (RecheckIfFresh(record, now, ref trustDirectory) is not null)
                 {
-                    kept.Add(checkedRecord);
-                    keptUids.Add(checkedRecord.Uid);
+                    kept.Add(record);
+                    keptUids.Add(record.Uid);
+                }
+                else
+                {
+                    unmatched.Add((number, inode));
+                    changed = true;
                 }
             }
             else
@@ -307,15 +310,14 @@ internal sealed class MhFolder
         return changed;
     }
 
-    /// <summary>A file written in the last moments may still be growing (nmh's inc writes in place): stat it again.</summary>
+    /// <summary>
+    /// Stats a file whose number and inode match its record. A file that changed since we measured it
+    /// is still being written (nmh's inc writes in place) or was replaced by one that got the freed inode
+    /// (ext4 reuses them at once): either way the old UID must not name it, and it becomes a new message.
+    /// This costs a stat per message, but only when the directory changed.
+    /// </summary>
     private IndexRecord? RecheckIfFresh(IndexRecord record, long now, ref bool trustDirectory)
     {
-        long mtime = MtimeOf(record);
-        if (now - mtime > 60_000_000_000L)
-        {
-            return record;
-        }
-
         if (Syscall.stat(MessagePath(record.Key), out var st) != 0)
         {
             return null;
@@ -327,21 +329,7 @@ internal sealed class MhFolder
             trustDirectory = false;
         }
 
-        if (st.st_size == record.Length && current == mtime)
-        {
-            return record;
-        }
-
-        try
-        {
-            using var stream = new FileStream(MessagePath(record.Key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-            long size = CrlfReadStream.MeasureCrlf(stream);
-            return record with { Size = size, Length = st.st_size, Extra = MakeExtra((long)st.st_ino, current) };
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return record;
-        }
+        return st.st_size == record.Length && current == MtimeOf(record) ? record : null;
     }
 
     /// <summary>The numbered entries of the folder with their inodes; removes old crash leftovers of ours.</summary>
@@ -368,10 +356,6 @@ internal sealed class MhFolder
                 {
                     result.Add((number, (long)entry.d_ino));
                 }
-                else if (writable && IsOurTemporary(name))
-                {
-                    leftovers.Add(name);
-                }
             }
         }
         finally
@@ -379,9 +363,15 @@ internal sealed class MhFolder
             Syscall.closedir(dir);
         }
 
+        string stateDir = System.IO.Path.Combine(Path, MhLock.StateDirName);
+        if (writable && Directory.Exists(stateDir))
+        {
+            leftovers.AddRange(Directory.EnumerateFiles(stateDir).Select(System.IO.Path.GetFileName).OfType<string>().Where(IsOurTemporary));
+        }
+
         foreach (string name in leftovers)
         {
-            string full = System.IO.Path.Combine(Path, name);
+            string full = System.IO.Path.Combine(stateDir, name);
             // ctime, not mtime: APPEND sets a temp file's mtime to the internal date, which may be old.
             if (Syscall.lstat(full, out var st) == 0 && now - (st.st_ctime * 1_000_000_000L) > LeftoverAge.Ticks * 100)
             {
@@ -406,7 +396,7 @@ internal sealed class MhFolder
     }
 
     private static bool IsOurTemporary(string name) =>
-        name.StartsWith(TempPrefix, StringComparison.Ordinal)
-        || name.StartsWith(IndexFileName + ".tmp.", StringComparison.Ordinal)
-        || name.StartsWith(MhLock.JournalFileName + ".tmp.", StringComparison.Ordinal);
+        name.StartsWith("tmp.", StringComparison.Ordinal)
+        || name.StartsWith("index.tmp.", StringComparison.Ordinal)
+        || name.StartsWith("seq-journal.tmp.", StringComparison.Ordinal);
 }

@@ -7,21 +7,23 @@ namespace Imap4d.Storage.Mh;
 /// <summary>
 /// The locks an MH folder operation holds, taken in this order and dropped in reverse:
 /// <list type="number">
-/// <item><c>flock</c> on <c>.imap4d-lock</c>: serialises our own sessions (flock belongs to the open file,
+/// <item><c>flock</c> on <c>.imap4d/lock</c>: serialises our own sessions (flock belongs to the open file,
 /// so it also works between two mailboxes of one process, unlike fcntl).</item>
 /// <item><c>fcntl</c> on <c>.mh_sequences</c>: what nmh 1.7+ uses by default (<c>datalocking: fcntl</c>);
 /// nmh rewrites the file in place while holding it, so we do the same (a rename would leave an nmh
 /// process that waits on the old inode reading and writing a dead file).</item>
 /// </list>
 /// Crash safety of the in-place rewrite comes from a journal: the new text is first written whole to
-/// <c>.imap4d-seq-journal</c> (temp + fsync + rename); the next writer that finds a journal whose text
+/// <c>.imap4d/seq-journal</c> (temp + fsync + rename); the next writer that finds a journal whose text
 /// extends what <c>.mh_sequences</c> holds (a rewrite cut short) completes it, otherwise drops it.
 /// </summary>
 internal sealed class MhLock : IDisposable
 {
-    public const string LockFileName = ".imap4d-lock";
+    /// <summary>Our own files live in this subdirectory: writing there leaves the folder's mtime alone.</summary>
+    public const string StateDirName = ".imap4d";
+    public const string LockFileName = StateDirName + "/lock";
     public const string SequencesFileName = ".mh_sequences";
-    public const string JournalFileName = ".imap4d-seq-journal";
+    public const string JournalFileName = StateDirName + "/seq-journal";
 
     private const int LOCK_EX = 2;
     private const int LOCK_NB = 4;
@@ -164,6 +166,16 @@ internal sealed class MhLock : IDisposable
     private void LockOwnFile()
     {
         string path = Path.Combine(_folder, LockFileName);
+        if (!Directory.Exists(_folder))
+        {
+            throw new StorageException(StorageError.NotFound, "No such mailbox", _folder);
+        }
+
+        if (Syscall.mkdir(Path.Combine(_folder, StateDirName), FilePermissions.S_IRWXU) != 0 && Stdlib.GetLastError() != Errno.EEXIST)
+        {
+            return;
+        }
+
         _lockFd = Syscall.open(path, OpenFlags.O_RDWR | OpenFlags.O_CREAT | OpenFlags.O_CLOEXEC,
             FilePermissions.S_IRUSR | FilePermissions.S_IWUSR);
         if (_lockFd < 0)

@@ -8,7 +8,7 @@ namespace Imap4d.Storage.Mh;
 /// Write orders, each under <see cref="MhLock"/>, chosen so a SIGKILL anywhere leaves every
 /// message readable, none lost, duplicated or altered:
 /// <list type="bullet">
-/// <item>APPEND: write <c>.imap4d-tmp.*</c> (ignored by nmh and mailutils), fsync, set mtime = internal
+/// <item>APPEND: write <c>.imap4d/tmp.*</c> (a dot directory: ignored by nmh and mailutils), fsync, set mtime = internal
 /// date; <c>link</c> it to the first free number above the highest (link never overwrites: EEXIST means
 /// nmh took that number, try the next); unlink the temp name; then .mh_sequences; then the index.
 /// A crash before the link leaves only a temp file (removed when old); after it, the message is
