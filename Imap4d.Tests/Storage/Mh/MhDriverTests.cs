@@ -1,0 +1,324 @@
+using System.Diagnostics;
+using System.Text;
+using Imap4d.Storage;
+using Imap4d.Storage.Mh;
+
+namespace Imap4d.Tests.Storage.Mh;
+
+public class MhDriverTests
+{
+    private static readonly string FixtureRoot = Path.Combine(TestContext.CurrentContext.TestDirectory, "Fixtures", "mh");
+
+    private MhDriverFixture _fixture = null!;
+
+    private MhDriver Driver => (MhDriver)_fixture.Driver;
+
+    [SetUp]
+    public void SetUp() => _fixture = new MhDriverFixture();
+
+    [TearDown]
+    public void TearDown() => _fixture.Dispose();
+
+    private string CopyFixture(string name)
+    {
+        string target = _fixture.NewPath(name);
+        Directory.CreateDirectory(target);
+        foreach (string file in Directory.GetFiles(Path.Combine(FixtureRoot, name)))
+        {
+            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        }
+
+        return target;
+    }
+
+    private static string Read(IMailbox box, uint uid)
+    {
+        using var stream = box.OpenContent(uid);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+
+    private static string Sequences(string path) => File.ReadAllText(Path.Combine(path, ".mh_sequences"));
+
+    private static void Drop(string path, int number, string subject) =>
+        File.WriteAllText(Path.Combine(path, number.ToString()), $"From: x@example.org\nSubject: {subject}\n\nbody\n");
+
+    [Test]
+    public void OpensAFolderMadeByNmh()
+    {
+        string path = CopyFixture("nmh-inbox");
+        Assert.That(Driver.Detect(path), Is.True);
+        using var box = Driver.Open(path, "inbox", readOnly: false);
+        Assert.That(box.Messages.Select(m => m.Uid), Is.EqualTo(new uint[] { 1, 2, 3, 4 }), ",5 (rmm) is not a message");
+        var flags = box.Messages.Select(m => m.Flags).ToList();
+        Assert.That(flags[0].System, Is.EqualTo(MessageFlags.Seen | MessageFlags.Answered));
+        Assert.That(flags[1].System, Is.EqualTo(MessageFlags.Flagged));
+        Assert.That(flags[1].Keywords, Is.EquivalentTo(new[] { "todo" }));
+        Assert.That(flags[2].System, Is.EqualTo(MessageFlags.Seen));
+        Assert.That(flags[3].System, Is.EqualTo(MessageFlags.Flagged));
+        string first = Read(box, 1);
+        Assert.That(first, Does.StartWith("From: Alice <alice@example.org>\r\n").And.Contain("\r\n>From quoted\r\n"));
+        Assert.That(box.Messages[0].Size, Is.EqualTo(Encoding.UTF8.GetByteCount(first)));
+        Assert.That(box.Messages[0].Size, Is.EqualTo(157 + 8), "8 lines, each LF becomes CRLF");
+    }
+
+    [Test]
+    public void OpensAFolderMadeByMailutilsWithItsUidValidity()
+    {
+        string path = CopyFixture("mailutils-inbox");
+        using var box = Driver.Open(path, "inbox", readOnly: false);
+        Assert.That(box.UidValidity, Is.EqualTo(1795321687u), "from .mu-prop");
+        Assert.That(box.Messages.Select(m => m.Uid), Is.EqualTo(new uint[] { 1, 2, 3, 4 }));
+        Assert.That(box.UidNext, Is.EqualTo(6u), ".mu-prop's uidnext: UID 5 was handed out");
+        Assert.That(box.Messages[1].Flags, Is.EqualTo(FlagSet.Of(MessageFlags.Seen | MessageFlags.Flagged, "todo")));
+        Assert.That(box.Messages[2].Flags, Is.EqualTo(FlagSet.Of(MessageFlags.Seen)));
+        Assert.That(Read(box, 1), Does.Contain("\r\nFrom quoted\r\n"));
+    }
+
+    [Test]
+    public void OurChangesKeepOtherSequencesAndFormat()
+    {
+        string path = CopyFixture("nmh-inbox");
+        using (var box = Driver.Open(path, "inbox", readOnly: false))
+        {
+            box.Store([3], FlagOperation.Add, FlagSet.Of(MessageFlags.Flagged, "$Label1", "Work"));
+            box.Store([2], FlagOperation.Remove, FlagSet.Of(MessageFlags.None, "TODO"));
+            box.Store([4], FlagOperation.Add, FlagSet.Of(MessageFlags.Seen | MessageFlags.Deleted));
+        }
+
+        Assert.That(Sequences(path), Is.EqualTo("cur: 1\nunseen: 2\nflagged: 2-4\nreplied: 1\ntodo: 3-4\nwork: 3\ndeleted: 4\n"));
+        using (var box = Driver.Open(path, "inbox", readOnly: false))
+        {
+            Assert.That(box.Messages[2].Flags.Keywords, Is.EquivalentTo(new[] { "$Label1", "todo", "work" }).Using((IEqualityComparer<string>)StringComparer.OrdinalIgnoreCase),
+                "$Label1 lives in the index");
+            Assert.That(box.Expunge(), Is.EqualTo(new uint[] { 4 }));
+        }
+
+        Assert.That(File.Exists(Path.Combine(path, "4")), Is.False);
+        Assert.That(Sequences(path), Is.EqualTo("cur: 1\nunseen: 2\nflagged: 2-3\nreplied: 1\ntodo: 3\nwork: 3\n"));
+    }
+
+    [Test]
+    public void FilesAddedOrRemovedByOthersAreNoticedBySync()
+    {
+        string path = CopyFixture("nmh-inbox");
+        using var box = Driver.Open(path, "inbox", readOnly: false);
+        Drop(path, 5, "by inc");
+        File.AppendAllText(Path.Combine(path, ".mh_sequences"), "urgent: 5\n");
+        File.Delete(Path.Combine(path, "2"));
+        var changes = box.Sync();
+        Assert.That(changes.Expunged, Is.EqualTo(new uint[] { 2 }));
+        Assert.That(changes.Added, Is.EqualTo(new uint[] { 5 }));
+        Assert.That(box.Messages.Last().Flags, Is.EqualTo(FlagSet.Of(MessageFlags.Seen, "urgent")));
+        Assert.That(box.RecentUids, Does.Contain(5u));
+        Assert.That(Read(box, 5), Does.Contain("Subject: by inc\r\n"));
+    }
+
+    [Test]
+    public void ReusedNumberGetsANewUid()
+    {
+        string path = CopyFixture("nmh-inbox");
+        using var box = Driver.Open(path, "inbox", readOnly: false);
+        File.Delete(Path.Combine(path, "4"));
+        Drop(path, 4, "new data under an old number"); // ext4 hands the freed inode out again at once
+        Directory.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(-5));
+        var changes = box.Sync();
+        Assert.That(changes.Expunged, Is.EqualTo(new uint[] { 4 }));
+        Assert.That(changes.Added, Is.EqualTo(new uint[] { 5 }));
+        Assert.That(Read(box, 5), Does.Contain("new data"));
+    }
+
+    [Test]
+    public void PackRenumberingKeepsUidsOnTheirData()
+    {
+        string path = CopyFixture("nmh-inbox");
+        uint validity;
+        using (var box = Driver.Open(path, "inbox", readOnly: false))
+        {
+            validity = box.UidValidity;
+            box.Store([2], FlagOperation.Add, FlagSet.Of(MessageFlags.Deleted));
+            box.Expunge();
+        }
+
+        // What "folder -pack" does: 3 -> 2, 4 -> 3 (rename keeps inode and mtime), sequences renumbered.
+        File.Move(Path.Combine(path, "3"), Path.Combine(path, "2"));
+        File.Move(Path.Combine(path, "4"), Path.Combine(path, "3"));
+        File.WriteAllText(Path.Combine(path, ".mh_sequences"), "cur: 1\nunseen: 3\nflagged: 3\nreplied: 1\n");
+        using (var box = Driver.Open(path, "inbox", readOnly: false))
+        {
+            Assert.That(box.UidValidity, Is.EqualTo(validity));
+            Assert.That(box.Messages.Select(m => m.Uid), Is.EqualTo(new uint[] { 1, 3, 4 }));
+            Assert.That(Read(box, 3), Does.Contain("Subject: message 3"));
+            Assert.That(Read(box, 4), Does.Contain("Subject: message 4"));
+            Assert.That(box.Messages[2].Flags.System, Is.EqualTo(MessageFlags.Flagged));
+            uint next = box.Append(new MemoryStream(Encoding.ASCII.GetBytes("Subject: after pack\n\nx\n")), FlagSet.Empty, DateTimeOffset.Now);
+            Assert.That(next, Is.EqualTo(5u), "UIDs keep growing even though the file is number 4");
+            Assert.That(File.ReadAllText(Path.Combine(path, "4")), Does.Contain("after pack"));
+        }
+    }
+
+    [Test]
+    public void CrashLeftoversAreNeverMessagesAndOldOnesAreRemoved()
+    {
+        string path = CopyFixture("nmh-inbox");
+        Directory.CreateDirectory(Path.Combine(path, ".imap4d"));
+        File.WriteAllText(Path.Combine(path, ".imap4d/tmp.99999.abc"), "Subject: half written\n");
+        File.WriteAllText(Path.Combine(path, ".imap4d/index.tmp.99999"), "garbage");
+        File.WriteAllText(Path.Combine(path, ".imap4d/index"), "torn index");
+        var age = MhFolder.LeftoverAge;
+        MhFolder.LeftoverAge = TimeSpan.Zero;
+        try
+        {
+            Thread.Sleep(10);
+            using var box = Driver.Open(path, "inbox", readOnly: false);
+            Assert.That(box.Messages, Has.Count.EqualTo(4));
+        }
+        finally
+        {
+            MhFolder.LeftoverAge = age;
+        }
+
+        Assert.That(File.Exists(Path.Combine(path, ".imap4d/tmp.99999.abc")), Is.False);
+        Assert.That(File.Exists(Path.Combine(path, ".imap4d/index.tmp.99999")), Is.False);
+    }
+
+    [Test]
+    public void TornSequencesRewriteIsCompletedFromTheJournal()
+    {
+        string path = CopyFixture("nmh-inbox");
+        const string intended = "cur: 1\nunseen: 2 4\nflagged: 2-4\nreplied: 1\ntodo: 2-4\n";
+        Directory.CreateDirectory(Path.Combine(path, ".imap4d"));
+        File.WriteAllText(Path.Combine(path, ".imap4d/seq-journal"), intended);
+        File.WriteAllText(Path.Combine(path, ".mh_sequences"), "cur: 1\nunseen: 2");
+        using (var box = Driver.Open(path, "inbox", readOnly: false))
+        {
+            box.Store([1], FlagOperation.Add, FlagSet.Of(MessageFlags.Seen));
+            Assert.That(box.Messages[2].Flags.Has(MessageFlags.Flagged), Is.True);
+        }
+
+        Assert.That(Sequences(path), Is.EqualTo(intended));
+        Assert.That(File.Exists(Path.Combine(path, ".imap4d/seq-journal")), Is.False);
+    }
+
+    [Test]
+    public void DetectWantsNumbersOrSequences()
+    {
+        string empty = _fixture.NewPath("empty");
+        Directory.CreateDirectory(empty);
+        Assert.That(Driver.Detect(empty), Is.False);
+        Drop(empty, 7, "x");
+        Assert.That(Driver.Detect(empty), Is.True);
+        string created = _fixture.NewPath("created");
+        Driver.Create(created, (UnixFileMode)0x180);
+        Assert.That(Mono.Unix.Native.Syscall.stat(created, out var st), Is.Zero);
+        Assert.That((int)st.st_mode & 0x1FF, Is.EqualTo(0x1C0));
+        Assert.That(File.Exists(Path.Combine(created, ".mh_sequences")), Is.True);
+    }
+
+    [Test]
+    public void NmhReadsOurChanges()
+    {
+        const string mark = "/usr/bin/mh/mark";
+        if (!File.Exists(mark))
+        {
+            Assert.Ignore("nmh is not installed");
+        }
+
+        string home = _fixture.NewPath("home");
+        string path = Path.Combine(home, "Mail", "inbox");
+        Directory.CreateDirectory(Path.Combine(home, "Mail"));
+        File.WriteAllText(Path.Combine(home, ".mh_profile"), "Path: Mail\nUnseen-Sequence: unseen\n");
+        Driver.Create(path, (UnixFileMode)0x180);
+        using (var box = Driver.Open(path, "inbox", readOnly: false))
+        {
+            for (int i = 1; i <= 4; i++)
+            {
+                box.Append(new MemoryStream(Encoding.ASCII.GetBytes($"Subject: n{i}\r\n\r\nbody\r\n")), FlagSet.Empty, DateTimeOffset.Now);
+            }
+
+            box.Sync();
+            box.Store([2, 3], FlagOperation.Add, FlagSet.Of(MessageFlags.Seen | MessageFlags.Flagged));
+        }
+
+        string Run(string program, params string[] args)
+        {
+            var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = path };
+            start.Environment["HOME"] = home;
+            start.Environment["MH"] = Path.Combine(home, ".mh_profile");
+            foreach (string arg in args)
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            using var process = Process.Start(start)!;
+            string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            return output;
+        }
+
+        string list = Run(mark, "+inbox", "-list");
+        TestContext.Out.WriteLine(list);
+        Assert.That(list, Does.Contain("unseen: 1 4").And.Contain("flagged: 2-3"));
+        Assert.That(Run("/usr/bin/mh/scan", "+inbox", "-format", "%(msg) %{subject}"), Does.Contain("3 n3"));
+
+        // And nmh's changes come back to us.
+        Run(mark, "+inbox", "-sequence", "replied", "-add", "4");
+        Run("/usr/bin/mh/rmm", "+inbox", "1");
+        using (var box = Driver.Open(path, "inbox", readOnly: false))
+        {
+            Assert.That(box.Messages.Select(m => m.Uid), Is.EqualTo(new uint[] { 2, 3, 4 }));
+            Assert.That(box.Messages[2].Flags.Has(MessageFlags.Answered), Is.True);
+        }
+    }
+
+    [Test]
+    public void TwentyThousandMessagesOpenFromTheIndex()
+    {
+        const int count = 20_000;
+        string path = _fixture.NewPath("big");
+        Driver.Create(path, (UnixFileMode)0x180);
+        var old = DateTime.UtcNow.AddDays(-1);
+        for (int i = 1; i <= count; i++)
+        {
+            string file = Path.Combine(path, i.ToString());
+            File.WriteAllText(file, $"From: bulk@example.org\nSubject: bulk {i}\n\nline one\nline two\n");
+            File.SetLastWriteTimeUtc(file, old);
+        }
+
+        File.WriteAllText(Path.Combine(path, ".mh_sequences"), $"unseen: 1-{count / 2}\nflagged: 7\n");
+        File.SetLastWriteTimeUtc(Path.Combine(path, ".mh_sequences"), old);
+        Directory.CreateDirectory(Path.Combine(path, ".imap4d"));
+        Directory.SetLastWriteTimeUtc(path, old);
+
+        var watch = Stopwatch.StartNew();
+        using (var box = Driver.Open(path, "big", readOnly: false))
+        {
+            TestContext.Out.WriteLine($"first open (scan + measure {count} files): {watch.ElapsedMilliseconds} ms");
+            Assert.That(box.Messages, Has.Count.EqualTo(count));
+        }
+
+        watch.Restart();
+        using (var box = Driver.Open(path, "big", readOnly: true))
+        {
+            TestContext.Out.WriteLine($"re-open from the index: {watch.ElapsedMilliseconds} ms");
+            Assert.That(box.Messages, Has.Count.EqualTo(count));
+            watch.Restart();
+            Assert.That(box.Sync().IsEmpty, Is.True);
+            TestContext.Out.WriteLine($"idle Sync: {watch.Elapsed.TotalMilliseconds:F2} ms");
+            Drop(path, count + 1, "new");
+            watch.Restart();
+            Assert.That(box.Sync().Added, Is.EqualTo(new uint[] { count + 1 }));
+            TestContext.Out.WriteLine($"Sync after a delivery (readdir + stat all): {watch.ElapsedMilliseconds} ms");
+            watch.Restart();
+            Assert.That(box.Sync().IsEmpty, Is.True);
+            TestContext.Out.WriteLine($"idle Sync: {watch.Elapsed.TotalMilliseconds:F2} ms");
+            Assert.That(box.Messages[6].Flags, Is.EqualTo(FlagSet.Of(MessageFlags.Flagged)));
+            Assert.That(box.Messages[count - 1].Flags, Is.EqualTo(FlagSet.Of(MessageFlags.Seen)));
+        }
+
+        watch.Restart();
+        var status = Driver.GetStatus(path);
+        TestContext.Out.WriteLine($"STATUS: {watch.ElapsedMilliseconds} ms");
+        Assert.That(status.Unseen, Is.EqualTo((uint)count / 2));
+    }
+}

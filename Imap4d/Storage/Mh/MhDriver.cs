@@ -1,0 +1,178 @@
+using Mono.Unix.Native;
+
+namespace Imap4d.Storage.Mh;
+
+/// <summary>
+/// MH folders (nmh, GNU mailutils MH): a directory of files named by positive numbers, flags in
+/// <c>.mh_sequences</c> (see <see cref="MhFlagMap"/>), UIDs in our index (see <see cref="MhFolder"/>),
+/// locking in <see cref="MhLock"/>, write orders in <see cref="MhMailbox"/>.
+/// </summary>
+public sealed class MhDriver : IMailboxDriver
+{
+    public string Type => "mh";
+
+    /// <summary>GNU imap4d's rule: a directory holding a numbered file or a .mh_sequences file.</summary>
+    public bool Detect(string path)
+    {
+        if (!Directory.Exists(path))
+        {
+            return false;
+        }
+
+        if (File.Exists(Path.Combine(path, MhLock.SequencesFileName)))
+        {
+            return true;
+        }
+
+        try
+        {
+            return Directory.EnumerateFiles(path).Any(f => MhFolder.IsMessageName(Path.GetFileName(f), out _));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Creates the directory (execute bits added where read bits are) with an empty .mh_sequences.</summary>
+    public void Create(string path, UnixFileMode mode)
+    {
+        if (Directory.Exists(path) || File.Exists(path))
+        {
+            throw new StorageException(StorageError.AlreadyExists, "Mailbox already exists");
+        }
+
+        string? parent = Path.GetDirectoryName(path);
+        if (!string.IsNullOrEmpty(parent))
+        {
+            Directory.CreateDirectory(parent);
+        }
+
+        var dirMode = mode | (UnixFileMode)(((int)mode & 0x124) >> 2) | UnixFileMode.UserExecute | UnixFileMode.UserWrite | UnixFileMode.UserRead;
+        if (Syscall.mkdir(path, (FilePermissions)(uint)dirMode) != 0)
+        {
+            var errno = Stdlib.GetLastError();
+            throw errno == Errno.EEXIST
+                ? new StorageException(StorageError.AlreadyExists, "Mailbox already exists")
+                : new StorageException(StorageError.NoPermission, "Cannot create mailbox", path + ": " + errno);
+        }
+
+        var fileMode = (FilePermissions)((uint)mode & 0x1B6) | FilePermissions.S_IRUSR | FilePermissions.S_IWUSR;
+        int fd = Syscall.open(Path.Combine(path, MhLock.SequencesFileName), OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_EXCL, fileMode);
+        if (fd < 0)
+        {
+            throw new StorageException(StorageError.NoPermission, "Cannot create mailbox", path + ": " + Stdlib.GetLastError());
+        }
+
+        Syscall.close(fd);
+    }
+
+    public IMailbox Open(string path, string name, bool readOnly)
+    {
+        if (!Directory.Exists(path))
+        {
+            throw new StorageException(StorageError.NotFound, "No such mailbox");
+        }
+
+        return new MhMailbox(path, name, readOnly);
+    }
+
+    /// <summary>From the index, refreshed like a read-only open would (no \Recent is claimed).</summary>
+    public MailboxStatus GetStatus(string path)
+    {
+        if (!Directory.Exists(path))
+        {
+            throw new StorageException(StorageError.NotFound, "No such mailbox");
+        }
+
+        var folder = new MhFolder(path);
+        bool writable = folder.CanWrite();
+        using (var mhLock = MhLock.Acquire(path, writable))
+        {
+            folder.Refresh(mhLock, writable);
+        }
+
+        var index = folder.Index;
+        uint recent = 0;
+        uint unseen = 0;
+        foreach (var record in index.Records)
+        {
+            if (record.Uid > index.RecentBoundary)
+            {
+                recent++;
+            }
+
+            if (!record.Flags.Has(MessageFlags.Seen))
+            {
+                unseen++;
+            }
+        }
+
+        return new MailboxStatus((uint)index.Records.Count, recent, index.UidNext, index.UidValidity, unseen, index.HighestModSeq);
+    }
+
+    /// <summary>
+    /// Removes messages (numbered and nmh's <c>,N</c> backups), .mh_sequences and our own files, then the
+    /// directory if nothing else (subfolders, foreign files) is left in it.
+    /// </summary>
+    public void Delete(string path)
+    {
+        if (!Directory.Exists(path))
+        {
+            throw new StorageException(StorageError.NotFound, "No such mailbox");
+        }
+
+        try
+        {
+            foreach (string file in Directory.EnumerateFiles(path).ToList())
+            {
+                string name = Path.GetFileName(file);
+                if (MhFolder.IsMessageName(name, out _) || MhFolder.IsMessageName(name.TrimStart(','), out _)
+                    || name is MhLock.SequencesFileName or MhFolder.MuPropFileName or ".mu-size")
+                {
+                    File.Delete(file);
+                }
+            }
+
+            string state = Path.Combine(path, MhLock.StateDirName);
+            if (Directory.Exists(state))
+            {
+                Directory.Delete(state, recursive: true);
+            }
+
+            if (!Directory.EnumerateFileSystemEntries(path).Any())
+            {
+                Directory.Delete(path);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageException(StorageError.NoPermission, "Cannot delete mailbox", path, e);
+        }
+    }
+
+    /// <summary>rename(2) of the directory: the index travels along, UIDs stay valid.</summary>
+    public void Rename(string from, string to)
+    {
+        if (!Directory.Exists(from))
+        {
+            throw new StorageException(StorageError.NotFound, "No such mailbox");
+        }
+
+        if (Directory.Exists(to) || File.Exists(to))
+        {
+            throw new StorageException(StorageError.AlreadyExists, "Mailbox already exists");
+        }
+
+        string? parent = Path.GetDirectoryName(to);
+        if (!string.IsNullOrEmpty(parent))
+        {
+            Directory.CreateDirectory(parent);
+        }
+
+        if (Syscall.rename(from, to) != 0)
+        {
+            throw new StorageException(StorageError.NoPermission, "Cannot rename mailbox", from + ": " + Stdlib.GetLastError());
+        }
+    }
+}

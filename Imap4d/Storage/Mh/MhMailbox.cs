@@ -1,0 +1,369 @@
+using Imap4d.Storage.Index;
+using Mono.Unix.Native;
+
+namespace Imap4d.Storage.Mh;
+
+/// <summary>
+/// An open MH folder. Every change is written at once (Checkpoint has nothing left to do).
+/// Write orders, each under <see cref="MhLock"/>, chosen so a SIGKILL anywhere leaves every
+/// message readable, none lost, duplicated or altered:
+/// <list type="bullet">
+/// <item>APPEND: write <c>.imap4d/tmp.*</c> (a dot directory: ignored by nmh and mailutils), fsync, set mtime = internal
+/// date; <c>link</c> it to the first free number above the highest (link never overwrites: EEXIST means
+/// nmh took that number, try the next); unlink the temp name; then .mh_sequences; then the index.
+/// A crash before the link leaves only a temp file (removed when old); after it, the message is
+/// there and is found by the next rescan (flags possibly not yet in the sequences).</item>
+/// <item>STORE: .mh_sequences (journalled, see <see cref="MhLock"/>), then the index.</item>
+/// <item>EXPUNGE: first drop the numbers from every sequence but <c>cur</c> (so a number reused later
+/// inherits no flags, above all not <c>deleted</c>), then unlink the files (mailutils unlinks too;
+/// nmh's <c>rmm</c> would rename to <c>,N</c>), then the index. A crash in between leaves a message
+/// without its flags, or a missing file the next rescan reports as expunged.</item>
+/// </list>
+/// </summary>
+internal sealed class MhMailbox : IMailbox
+{
+    private readonly MhFolder _folder;
+    private readonly bool _canWrite;
+    private readonly HashSet<uint> _recent = [];
+    private List<MessageInfo> _view = [];
+    private Dictionary<uint, (string Key, long Inode)> _files = [];
+    private long _seenGeneration = -1;
+
+    public MhMailbox(string path, string name, bool readOnly)
+    {
+        _folder = new MhFolder(path);
+        _canWrite = _folder.CanWrite();
+        Name = name;
+        ReadOnly = readOnly;
+        Sync();
+    }
+
+    public string Name { get; }
+
+    public uint UidValidity { get; private set; }
+
+    public uint UidNext { get; private set; }
+
+    public bool ReadOnly { get; }
+
+    public bool SupportsKeywords => true;
+
+    public IReadOnlyList<MessageInfo> Messages => _view;
+
+    public IReadOnlySet<uint> RecentUids => _recent;
+
+    public IReadOnlyCollection<string> Keywords =>
+        _view.SelectMany(m => m.Flags.Keywords).Distinct(FlagSet.KeywordComparer).ToList();
+
+    public MailboxChanges Sync()
+    {
+        using var mhLock = Lock();
+        _folder.Refresh(mhLock, _canWrite);
+        var index = _folder.Index;
+        UidValidity = index.UidValidity;
+        UidNext = index.UidNext;
+        if (_folder.Generation == _seenGeneration)
+        {
+            return MailboxChanges.None;
+        }
+
+        var before = new Dictionary<uint, MessageInfo>(_view.Count);
+        foreach (var info in _view)
+        {
+            before[info.Uid] = info;
+        }
+
+        var current = new List<MessageInfo>(index.Records.Count);
+        var files = new Dictionary<uint, (string, long)>(index.Records.Count);
+        var added = new List<uint>();
+        var changed = new List<uint>();
+        foreach (var record in index.Records)
+        {
+            var info = ToInfo(record);
+            current.Add(info);
+            files[record.Uid] = (record.Key, MhFolder.InodeOf(record));
+            if (!before.Remove(record.Uid, out var old))
+            {
+                added.Add(record.Uid);
+            }
+            else if (!old.Flags.Equals(info.Flags))
+            {
+                changed.Add(record.Uid);
+            }
+        }
+
+        var expunged = before.Keys.Order().ToList();
+        if (!ReadOnly)
+        {
+            foreach (uint uid in added.Where(u => u > index.RecentBoundary))
+            {
+                _recent.Add(uid);
+            }
+
+            if (index.RecentBoundary < index.UidNext - 1)
+            {
+                index.RecentBoundary = index.UidNext - 1;
+                _folder.Save(_canWrite);
+            }
+        }
+
+        _recent.ExceptWith(expunged);
+        _view = current;
+        _files = files;
+        _seenGeneration = _folder.Generation;
+        return new MailboxChanges(expunged, added, changed);
+    }
+
+    public uint Append(Stream content, FlagSet flags, DateTimeOffset internalDate)
+    {
+        if (!_canWrite)
+        {
+            throw new StorageException(StorageError.NoPermission, "Mailbox is not writable", _folder.Path);
+        }
+
+        string temp = Path.Combine(_folder.Path, MhFolder.TempPrefix + Environment.ProcessId + "." + Guid.NewGuid().ToString("N"));
+        try
+        {
+            long crlfSize;
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
+            {
+                crlfSize = LfWriter.Copy(content, stream).CrlfSize;
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.SetLastWriteTimeUtc(temp, internalDate.UtcDateTime);
+            if (Syscall.stat(temp, out var st) != 0)
+            {
+                throw new StorageException(StorageError.Temporary, "Cannot write message", temp + ": " + Stdlib.GetLastError());
+            }
+
+            using var mhLock = Lock();
+            _folder.Refresh(mhLock, _canWrite);
+            var index = _folder.Index;
+            int number = index.Records.Count == 0 ? 1 : index.Records.Max(r => int.Parse(r.Key)) + 1;
+            while (Syscall.link(temp, _folder.MessagePath(number.ToString())) != 0)
+            {
+                var errno = Stdlib.GetLastError();
+                if (errno != Errno.EEXIST)
+                {
+                    throw new StorageException(errno is Errno.ENOSPC or Errno.EDQUOT ? StorageError.OverQuota : StorageError.Temporary,
+                        "Cannot write message", _folder.Path + ": link: " + errno);
+                }
+
+                number++;
+            }
+
+            Syscall.unlink(temp);
+            uint uid = Math.Max(index.UidNext, (uint)number);
+            index.UidNext = uid + 1;
+
+            var sequences = MhSequences.Parse(mhLock.ReadSequences());
+            sequences.RemoveEverywhere([number], MhFlagMap.Cur);
+            MhFlagMap.Write(sequences, number, FlagSet.Empty, flags);
+            mhLock.WriteSequences(sequences.Format());
+            _folder.SequencesWritten();
+
+            long mtime = st.st_mtime * 1_000_000_000L + st.st_mtime_nsec;
+            index.Records.Add(new IndexRecord(uid, flags, internalDate, crlfSize, ++index.HighestModSeq, number.ToString(),
+                Length: st.st_size, Extra: MhFolder.MakeExtra((long)st.st_ino, mtime)));
+            _folder.Touch();
+            _folder.Save(_canWrite);
+            return uid;
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+
+    public IReadOnlyList<MessageInfo> Store(IReadOnlyCollection<uint> uids, FlagOperation operation, FlagSet flags)
+    {
+        ThrowIfReadOnly();
+        using var mhLock = Lock();
+        _folder.Refresh(mhLock, _canWrite);
+        var index = _folder.Index;
+        var sequences = MhSequences.Parse(mhLock.ReadSequences());
+        var position = PositionsByUid(index);
+        var changed = new List<MessageInfo>();
+        foreach (uint uid in uids.Distinct().Order())
+        {
+            if (!_files.ContainsKey(uid) || !position.TryGetValue(uid, out int i))
+            {
+                continue;
+            }
+
+            var record = index.Records[i];
+            var newFlags = record.Flags.Apply(operation, flags);
+            if (newFlags.Equals(record.Flags))
+            {
+                continue;
+            }
+
+            MhFlagMap.Write(sequences, int.Parse(record.Key), record.Flags, newFlags);
+            record = record with { Flags = newFlags, ModSeq = ++index.HighestModSeq };
+            index.Records[i] = record;
+            changed.Add(ToInfo(record));
+        }
+
+        if (changed.Count == 0)
+        {
+            return changed;
+        }
+
+        mhLock.WriteSequences(sequences.Format());
+        _folder.SequencesWritten();
+        _folder.Touch();
+        _folder.Save(_canWrite);
+        var byUid = changed.ToDictionary(m => m.Uid);
+        _view = _view.Select(m => byUid.GetValueOrDefault(m.Uid, m)).ToList();
+        return changed;
+    }
+
+    public IReadOnlyList<uint> Expunge(IReadOnlyCollection<uint>? onlyUids = null)
+    {
+        ThrowIfReadOnly();
+        using var mhLock = Lock();
+        _folder.Refresh(mhLock, _canWrite);
+        var index = _folder.Index;
+        var targets = index.Records
+            .Where(r => r.Flags.Has(MessageFlags.Deleted) && _files.ContainsKey(r.Uid) && (onlyUids is null || onlyUids.Contains(r.Uid)))
+            .ToList();
+        if (targets.Count == 0)
+        {
+            return [];
+        }
+
+        var sequences = MhSequences.Parse(mhLock.ReadSequences());
+        if (sequences.RemoveEverywhere(targets.Select(r => int.Parse(r.Key)).ToList(), MhFlagMap.Cur))
+        {
+            mhLock.WriteSequences(sequences.Format());
+            _folder.SequencesWritten();
+        }
+
+        foreach (var record in targets)
+        {
+            string file = _folder.MessagePath(record.Key);
+            if (Syscall.lstat(file, out var st) == 0 && (long)st.st_ino == MhFolder.InodeOf(record) && Syscall.unlink(file) != 0)
+            {
+                throw new StorageException(StorageError.Temporary, "Cannot remove message", file + ": " + Stdlib.GetLastError());
+            }
+        }
+
+        var gone = targets.Select(r => r.Uid).ToHashSet();
+        index.Records.RemoveAll(r => gone.Contains(r.Uid));
+        _folder.Touch();
+        _folder.Save(_canWrite);
+        _view = _view.Where(m => !gone.Contains(m.Uid)).ToList();
+        foreach (uint uid in gone)
+        {
+            _files.Remove(uid);
+        }
+
+        _recent.ExceptWith(gone);
+        _seenGeneration = _folder.Generation;
+        return gone.Order().ToList();
+    }
+
+    public IReadOnlyList<(uint Source, uint Target)> CopyTo(IReadOnlyCollection<uint> uids, IMailbox target)
+    {
+        var result = new List<(uint, uint)>();
+        var byUid = _view.ToDictionary(m => m.Uid);
+        foreach (uint uid in uids.Distinct().Order())
+        {
+            if (!byUid.TryGetValue(uid, out var info))
+            {
+                continue;
+            }
+
+            using var content = OpenContent(uid);
+            result.Add((uid, target.Append(content, info.Flags, info.InternalDate)));
+        }
+
+        return result;
+    }
+
+    public Stream OpenContent(uint uid)
+    {
+        if (!_files.TryGetValue(uid, out var file))
+        {
+            throw new StorageException(StorageError.NotFound, "No such message");
+        }
+
+        var stream = TryOpen(file.Key, file.Inode);
+        if (stream is null)
+        {
+            // Renumbered by another program (folder -pack) since our last look: find it again.
+            using (var mhLock = Lock())
+            {
+                _folder.Refresh(mhLock, _canWrite);
+            }
+
+            var record = _folder.Index.Records.FirstOrDefault(r => r.Uid == uid);
+            stream = record is null ? null : TryOpen(record.Key, MhFolder.InodeOf(record));
+            if (stream is null || record is null)
+            {
+                throw new StorageException(StorageError.NotFound, "Message has been expunged");
+            }
+
+            _files[uid] = (record.Key, MhFolder.InodeOf(record));
+        }
+
+        long size = _view.First(m => m.Uid == uid).Size;
+        return new CrlfReadStream(stream, size);
+    }
+
+    public void Checkpoint()
+    {
+        // Store, Expunge and Append write through; nothing is pending.
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private static MessageInfo ToInfo(IndexRecord record) =>
+        new(record.Uid, record.Flags, record.InternalDate, record.Size, record.ModSeq);
+
+    private static Dictionary<uint, int> PositionsByUid(MailboxIndex index)
+    {
+        var position = new Dictionary<uint, int>(index.Records.Count);
+        for (int i = 0; i < index.Records.Count; i++)
+        {
+            position[index.Records[i].Uid] = i;
+        }
+
+        return position;
+    }
+
+    private FileStream? TryOpen(string key, long inode)
+    {
+        try
+        {
+            var stream = new FileStream(_folder.MessagePath(key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024);
+            if (Syscall.fstat((int)stream.SafeFileHandle.DangerousGetHandle(), out var st) == 0 && (long)st.st_ino == inode)
+            {
+                return stream;
+            }
+
+            stream.Dispose();
+            return null;
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private MhLock Lock() => MhLock.Acquire(_folder.Path, _canWrite);
+
+    private void ThrowIfReadOnly()
+    {
+        if (ReadOnly)
+        {
+            throw new StorageException(StorageError.NotPossible, "Mailbox is read-only");
+        }
+    }
+}
