@@ -6,6 +6,8 @@ namespace Imap4d.Storage.Maildir;
 /// <summary>File system helpers for the maildir driver.</summary>
 internal static class MaildirFiles
 {
+    private static readonly EnumerationOptions AllEntries = new() { AttributesToSkip = 0, IgnoreInaccessible = true };
+
     private static int _tempCounter;
 
     /// <summary>Writes <paramref name="path"/> whole via a temporary file, fsync and rename: readers see the old or the new file.</summary>
@@ -42,7 +44,7 @@ internal static class MaildirFiles
     {
         try
         {
-            var names = new FileSystemEnumerable<string>(directory, (ref FileSystemEntry entry) => entry.FileName.ToString())
+            var names = new FileSystemEnumerable<string>(directory, (ref FileSystemEntry entry) => entry.FileName.ToString(), AllEntries)
             {
                 ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory && entry.FileName[0] != '.',
             };
@@ -59,7 +61,7 @@ internal static class MaildirFiles
     {
         try
         {
-            var names = new FileSystemEnumerable<string>(directory, (ref FileSystemEntry entry) => entry.FileName.ToString())
+            var names = new FileSystemEnumerable<string>(directory, (ref FileSystemEntry entry) => entry.FileName.ToString(), AllEntries)
             {
                 ShouldIncludePredicate = (ref FileSystemEntry entry) => entry.IsDirectory,
             };
