@@ -29,6 +29,8 @@ internal sealed class MaildirMailbox : IMailbox
     private Dictionary<uint, MaildirEntry> _entries = [];
     private Dictionary<string, MaildirEntry> _byKey = new(StringComparer.Ordinal);
     private uint _uidValidity;
+    private uint _maxUid;
+    private bool _memoryOnly;
     private uint _recentBoundary;
     private ulong _highestModSeq = 1;
     private SourceStamp _curStamp;
@@ -252,12 +254,13 @@ internal sealed class MaildirMailbox : IMailbox
     {
         ThrowIfReadOnly();
         var gone = new List<uint>();
+        var only = onlyUids?.ToHashSet();
         using (MaildirLock.Acquire(_path))
         {
             LoadState();
             foreach (var info in _view)
             {
-                if ((onlyUids is not null && !onlyUids.Contains(info.Uid))
+                if ((only is not null && !only.Contains(info.Uid))
                     || !_entries.TryGetValue(info.Uid, out var entry) || !entry.Flags.Has(MessageFlags.Deleted))
                 {
                     continue;
@@ -386,13 +389,17 @@ internal sealed class MaildirMailbox : IMailbox
 
     private uint NextUid()
     {
-        uint next = Math.Max(_uidList.UidNext, 1);
-        return _entries.Count == 0 ? next : Math.Max(next, _entries.Keys.Max() + 1);
+        return Math.Max(Math.Max(_uidList.UidNext, 1), _maxUid + 1);
     }
 
     /// <summary>Brings the shared state up to date with the UID list and index files (under the lock).</summary>
     private void LoadState()
     {
+        if (_memoryOnly && _loaded)
+        {
+            return;
+        }
+
         var uidState = _uidList.Refresh(_path);
         var indexStamp = SourceStamp.Of(_indexPath);
         if (_loaded && uidState == MaildirUidList.State.Ok && indexStamp == _indexStamp && _uidList.UidValidity == _uidValidity)
@@ -418,13 +425,13 @@ internal sealed class MaildirMailbox : IMailbox
 
             case MaildirUidList.State.Missing when index is not null:
                 // The index knows every live assignment; write the list again from it.
-                _uidList.Rewrite(_path, index.UidValidity, index.UidNext, index.Records.Select(r => (r.Uid, r.Key)));
+                RewriteUidList(index.UidValidity, index.UidNext, index.Records.Select(r => (r.Uid, r.Key)).ToList());
                 Log.Warn("maildir {0}: UID list missing, rebuilt from the index", _path);
                 break;
 
             case MaildirUidList.State.Missing:
                 _adopting = MaildirForeignUids.Find(_path);
-                _uidList.Rewrite(_path, _adopting?.UidValidity ?? NewUidValidity(0), _adopting?.UidNext ?? 1, []);
+                RewriteUidList(_adopting?.UidValidity ?? NewUidValidity(0), _adopting?.UidNext ?? 1, []);
                 if (_adopting is not null)
                 {
                     Log.Info("maildir {0}: adopting {1}'s UIDs (UIDVALIDITY {2})", _path, _adopting.Source, _adopting.UidValidity);
@@ -437,12 +444,13 @@ internal sealed class MaildirMailbox : IMailbox
                 uint old = Math.Max(_uidList.UidValidity, index?.UidValidity ?? 0);
                 Log.Error("maildir {0}: UID list corrupt; new UIDVALIDITY", _path);
                 index = null;
-                _uidList.Rewrite(_path, NewUidValidity(old), 1, []);
+                RewriteUidList(NewUidValidity(old), 1, []);
                 break;
         }
 
         _entries = [];
         _byKey = new Dictionary<string, MaildirEntry>(StringComparer.Ordinal);
+        _maxUid = 0;
         _uidValidity = _uidList.UidValidity;
         if (index is null)
         {
@@ -490,6 +498,22 @@ internal sealed class MaildirMailbox : IMailbox
         _loaded = true;
     }
 
+    private void RewriteUidList(uint uidValidity, uint uidNext, List<(uint Uid, string Key)> live)
+    {
+        try
+        {
+            _uidList.Rewrite(_path, uidValidity, uidNext, live);
+        }
+        catch (UnauthorizedAccessException) when (ReadOnly)
+        {
+            // A mailbox we may only read: UIDs live as long as this session.
+            Log.Info("maildir {0}: not writable, UIDs kept in memory", _path);
+            _uidList.Assume(uidValidity, live);
+            _uidList.RaiseUidNext(uidNext);
+            _memoryOnly = true;
+        }
+    }
+
     private static uint NewUidValidity(uint old) => Math.Max((uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds(), old + 1);
 
     private void RefreshKeywords()
@@ -533,6 +557,7 @@ internal sealed class MaildirMailbox : IMailbox
     {
         _entries[entry.Uid] = entry;
         _byKey[entry.Key] = entry;
+        _maxUid = Math.Max(_maxUid, entry.Uid);
     }
 
     private void RemoveEntry(MaildirEntry entry)
@@ -627,7 +652,7 @@ internal sealed class MaildirMailbox : IMailbox
 
     private void AssignUids(List<(string Key, string Dir, MaildirFileName Name, long Size, DateTimeOffset Mtime)> unknown)
     {
-        if (_uidList.Refresh(_path) != MaildirUidList.State.Ok)
+        if (!_memoryOnly && _uidList.Refresh(_path) != MaildirUidList.State.Ok)
         {
             throw new StorageException(StorageError.Temporary, "Mailbox changed; try again", "UID list vanished under the lock: " + _path);
         }
@@ -677,7 +702,15 @@ internal sealed class MaildirMailbox : IMailbox
             next++;
         }
 
-        _uidList.Append(_path, assignments);
+        try
+        {
+            _uidList.Append(_path, assignments);
+        }
+        catch (UnauthorizedAccessException) when (ReadOnly)
+        {
+            _uidList.Assume(null, assignments);
+            _memoryOnly = true;
+        }
     }
 
     private void AddUnknown((string Key, string Dir, MaildirFileName Name, long Size, DateTimeOffset Mtime) file, uint uid)

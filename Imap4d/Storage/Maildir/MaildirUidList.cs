@@ -208,6 +208,25 @@ public sealed class MaildirUidList
         _tornTail = false;
     }
 
+    /// <summary>
+    /// For a mailbox we may read but not write: the same state as <see cref="Rewrite"/> or
+    /// <see cref="Append"/> would leave, kept in memory only (UIDs then last one session).
+    /// </summary>
+    public void Assume(uint? uidValidity, IEnumerable<(uint Uid, string Key)> assignments)
+    {
+        if (uidValidity is { } validity)
+        {
+            UidValidity = validity;
+            Uids.Clear();
+        }
+
+        foreach (var (uid, key) in assignments)
+        {
+            Uids[key] = uid;
+            UidNext = Math.Max(UidNext, uid + 1);
+        }
+    }
+
     /// <summary>Keeps UIDNEXT at least <paramref name="uidNext"/> in memory (the file learns it at the next rewrite).</summary>
     public void RaiseUidNext(uint uidNext) => UidNext = Math.Max(UidNext, uidNext);
 }
