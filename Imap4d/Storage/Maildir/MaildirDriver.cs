@@ -1,0 +1,174 @@
+using Mono.Unix.Native;
+
+namespace Imap4d.Storage.Maildir;
+
+/// <summary>
+/// Maildir mailboxes (cr.yp.to/proto/maildir.html): a directory with cur/, new/ and tmp/, one
+/// file per message. Handles one maildir; <see cref="MaildirLayout"/> maps folder names to paths.
+/// </summary>
+public sealed class MaildirDriver : IMailboxDriver
+{
+    private static readonly string[] SubDirectories = ["tmp", "new", "cur"];
+
+    /// <summary>Files this driver, Dovecot and mailutils keep next to cur/new/tmp (removed by <see cref="Delete"/>).</summary>
+    private static readonly string[] StateFilePatterns =
+    [
+        MaildirMailbox.IndexFileName + "*", MaildirUidList.FileName + "*", MaildirLock.FileName, MaildirKeywords.FileName + "*",
+        MaildirForeignUids.DovecotFileName + "*", MaildirForeignUids.MailutilsFileName, "dovecot.index*", "dovecot-uidvalidity*",
+        "dovecot.list.index*", "maildirfolder", "courierimapuiddb", "courierimapkeywords",
+    ];
+
+    public string Type => "maildir";
+
+    public bool Detect(string path) =>
+        SubDirectories.All(d => Directory.Exists(Path.Combine(path, d)));
+
+    public void Create(string path, UnixFileMode mode)
+    {
+        if (File.Exists(path) || Detect(path))
+        {
+            throw new StorageException(StorageError.AlreadyExists, "Mailbox already exists");
+        }
+
+        var directoryMode = DirectoryMode(mode);
+        try
+        {
+            if (!Directory.Exists(path))
+            {
+                MakeDirectory(path, directoryMode);
+            }
+
+            foreach (string sub in SubDirectories)
+            {
+                string dir = Path.Combine(path, sub);
+                if (!Directory.Exists(dir))
+                {
+                    MakeDirectory(dir, directoryMode);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw MaildirFiles.Wrap(e, "create " + path);
+        }
+    }
+
+    /// <summary>The mode for directories: <paramref name="mode"/> plus search (x) wherever read (r) is allowed.</summary>
+    public static UnixFileMode DirectoryMode(UnixFileMode mode)
+    {
+        var result = mode | UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        if ((mode & UnixFileMode.GroupRead) != 0)
+        {
+            result |= UnixFileMode.GroupExecute;
+        }
+
+        if ((mode & UnixFileMode.OtherRead) != 0)
+        {
+            result |= UnixFileMode.OtherExecute;
+        }
+
+        return result;
+    }
+
+    public IMailbox Open(string path, string name, bool readOnly)
+    {
+        RequireMaildir(path);
+        try
+        {
+            return new MaildirMailbox(path, name, readOnly);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw MaildirFiles.Wrap(e, "open " + path);
+        }
+    }
+
+    public MailboxStatus GetStatus(string path)
+    {
+        RequireMaildir(path);
+        using var box = (MaildirMailbox)Open(path, string.Empty, readOnly: true);
+        var messages = box.Messages;
+        return new MailboxStatus(
+            (uint)messages.Count,
+            (uint)box.UnclaimedRecentCount,
+            box.UidNext,
+            box.UidValidity,
+            (uint)messages.Count(m => !m.Flags.Has(MessageFlags.Seen)),
+            messages.Count == 0 ? 0 : messages.Max(m => m.ModSeq));
+    }
+
+    public void Delete(string path)
+    {
+        RequireMaildir(path);
+        try
+        {
+            foreach (string sub in SubDirectories)
+            {
+                string dir = Path.Combine(path, sub);
+                foreach (string file in Directory.EnumerateFiles(dir))
+                {
+                    File.Delete(file);
+                }
+
+                Directory.Delete(dir);
+            }
+
+            foreach (string pattern in StateFilePatterns)
+            {
+                foreach (string file in Directory.EnumerateFiles(path, pattern))
+                {
+                    File.Delete(file);
+                }
+            }
+
+            if (!Directory.EnumerateFileSystemEntries(path).Any())
+            {
+                Directory.Delete(path);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw MaildirFiles.Wrap(e, "delete " + path);
+        }
+    }
+
+    public void Rename(string from, string to)
+    {
+        RequireMaildir(from);
+        if (Directory.Exists(to) || File.Exists(to))
+        {
+            throw new StorageException(StorageError.AlreadyExists, "Mailbox already exists");
+        }
+
+        try
+        {
+            // Names in the index are relative to the maildir, so UIDs and the index stay valid.
+            Directory.Move(from, to);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw MaildirFiles.Wrap(e, "rename " + from);
+        }
+    }
+
+    private static void MakeDirectory(string path, UnixFileMode mode)
+    {
+        if (Syscall.mkdir(path, (FilePermissions)(uint)mode) != 0)
+        {
+            var errno = Stdlib.GetLastError();
+            throw errno == Errno.EEXIST
+                ? new StorageException(StorageError.AlreadyExists, "Mailbox already exists")
+                : errno == Errno.ENOENT
+                    ? new StorageException(StorageError.NotFound, "No such parent mailbox", "mkdir " + path)
+                    : MaildirFiles.IoError("mkdir " + path, errno);
+        }
+    }
+
+    private void RequireMaildir(string path)
+    {
+        if (!Detect(path))
+        {
+            throw new StorageException(StorageError.NotFound, "No such mailbox");
+        }
+    }
+}

@@ -1,0 +1,32 @@
+namespace Imap4d.Storage.Maildir;
+
+/// <summary>One message file as the maildir state knows it (mutable: renames update it).</summary>
+internal sealed class MaildirEntry
+{
+    public required uint Uid { get; init; }
+
+    /// <summary>The file name up to the first ',' or ':' (what the UID list maps).</summary>
+    public required string Key { get; init; }
+
+    /// <summary>"cur" or "new".</summary>
+    public required string Dir { get; set; }
+
+    /// <summary>The full current file name in <see cref="Dir"/>.</summary>
+    public required string Name { get; set; }
+
+    public required FlagSet Flags { get; set; }
+
+    public required DateTimeOffset InternalDate { get; init; }
+
+    /// <summary>RFC822.SIZE: the size with CRLF line ends.</summary>
+    public required long Size { get; init; }
+
+    /// <summary>The size of the file on disk.</summary>
+    public required long FileSize { get; init; }
+
+    public required ulong ModSeq { get; set; }
+
+    public string RelativePath => Dir + "/" + Name;
+
+    public MessageInfo ToInfo() => new(Uid, Flags, InternalDate, Size, ModSeq);
+}

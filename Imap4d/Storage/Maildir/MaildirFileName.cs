@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Text;
+
+namespace Imap4d.Storage.Maildir;
+
+/// <summary>
+/// A maildir message file name, split as the maildir spec (cr.yp.to/proto/maildir.html),
+/// Maildir++ and Dovecot use it: <c>UNIQUE[,S=size][,W=vsize][,other=...]:2,INFO</c>.
+/// <see cref="Base"/> is everything before the first ':' (what Dovecot's uidlist stores);
+/// <see cref="Key"/> is everything before the first ',' or ':' — the part no program ever
+/// changes (mailutils rewrites its <c>,a=</c> field when flags change, mutt rewrites the info),
+/// so it is what UIDs are attached to.
+/// </summary>
+public sealed record MaildirFileName(string Name, string Base, string Key, string? Info, long? FileSize, long? VirtualSize, uint? MailutilsUid)
+{
+    /// <summary>The info letters this driver maps to IMAP system flags.</summary>
+    public const string SystemLetters = "DFRST";
+
+    private static int _counter;
+
+    /// <summary>True when the name carries standard ":2," info.</summary>
+    public bool HasStandardInfo => Info is not null && Info.StartsWith("2,", StringComparison.Ordinal);
+
+    /// <summary>The flag letters after ":2,", or "" when there are none.</summary>
+    public string Letters => HasStandardInfo ? Info![2..] : string.Empty;
+
+    public static MaildirFileName Parse(string name)
+    {
+        int colon = name.IndexOf(':', StringComparison.Ordinal);
+        string baseName = colon < 0 ? name : name[..colon];
+        string? info = colon < 0 ? null : name[(colon + 1)..];
+        int comma = baseName.IndexOf(',', StringComparison.Ordinal);
+        string key = comma < 0 ? baseName : baseName[..comma];
+        long? size = null;
+        long? vsize = null;
+        uint? uid = null;
+        if (comma >= 0)
+        {
+            foreach (string field in baseName[(comma + 1)..].Split(','))
+            {
+                if (field.StartsWith("S=", StringComparison.Ordinal) && long.TryParse(field.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out long s))
+                {
+                    size = s;
+                }
+                else if (field.StartsWith("W=", StringComparison.Ordinal) && long.TryParse(field.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out long w))
+                {
+                    vsize = w;
+                }
+                else if (field.StartsWith("u=", StringComparison.Ordinal) && uint.TryParse(field.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out uint u))
+                {
+                    uid = u;
+                }
+            }
+        }
+
+        return new MaildirFileName(name, baseName, key, info, size, vsize, uid);
+    }
+
+    /// <summary>The key of a base name or full name (the part before the first ',' or ':').</summary>
+    public static string KeyOf(string name)
+    {
+        int end = name.AsSpan().IndexOfAny(',', ':');
+        return end < 0 ? name : name[..end];
+    }
+
+    /// <summary>The flags these letters stand for; <paramref name="keywords"/> maps 'a'..'z'.</summary>
+    public static FlagSet FlagsOf(string letters, MaildirKeywords keywords)
+    {
+        var system = MessageFlags.None;
+        var names = new List<string>();
+        foreach (char c in letters)
+        {
+            switch (c)
+            {
+                case 'D': system |= MessageFlags.Draft; break;
+                case 'F': system |= MessageFlags.Flagged; break;
+                case 'R': system |= MessageFlags.Answered; break;
+                case 'S': system |= MessageFlags.Seen; break;
+                case 'T': system |= MessageFlags.Deleted; break;
+                default:
+                    if (c is >= 'a' and <= 'z' && keywords.NameOf(c) is { } keyword)
+                    {
+                        names.Add(keyword);
+                    }
+
+                    break;
+            }
+        }
+
+        return FlagSet.Of(system, [.. names]);
+    }
+
+    /// <summary>
+    /// The info letters for <paramref name="flags"/>, keeping letters of <paramref name="oldLetters"/>
+    /// that mean nothing to us (P, unknown upper case, lower case letters with no keyword), sorted ASCII.
+    /// Every keyword must already have a letter in <paramref name="keywords"/>.
+    /// </summary>
+    public static string LettersOf(FlagSet flags, string oldLetters, MaildirKeywords keywords)
+    {
+        var letters = new SortedSet<char>();
+        foreach (char c in oldLetters)
+        {
+            bool ours = SystemLetters.Contains(c, StringComparison.Ordinal) || (c is >= 'a' and <= 'z' && keywords.NameOf(c) is not null);
+            if (!ours && c > ' ' && c < 127)
+            {
+                letters.Add(c);
+            }
+        }
+
+        if (flags.Has(MessageFlags.Draft))
+        {
+            letters.Add('D');
+        }
+
+        if (flags.Has(MessageFlags.Flagged))
+        {
+            letters.Add('F');
+        }
+
+        if (flags.Has(MessageFlags.Answered))
+        {
+            letters.Add('R');
+        }
+
+        if (flags.Has(MessageFlags.Seen))
+        {
+            letters.Add('S');
+        }
+
+        if (flags.Has(MessageFlags.Deleted))
+        {
+            letters.Add('T');
+        }
+
+        foreach (string keyword in flags.Keywords)
+        {
+            letters.Add(keywords.LetterOf(keyword) ?? throw new ArgumentException("keyword has no letter: " + keyword, nameof(flags)));
+        }
+
+        return new string([.. letters]);
+    }
+
+    /// <summary>This name with its info replaced by ":2," + <paramref name="letters"/>.</summary>
+    public string WithLetters(string letters) => Base + ":2," + letters;
+
+    /// <summary>
+    /// A new unique name, <c>sec.M&lt;usec&gt;P&lt;pid&gt;Q&lt;n&gt;.host</c> (the caller adds
+    /// <c>,S=size,W=vsize</c> and the info).
+    /// </summary>
+    public static string NewUnique(DateTimeOffset now)
+    {
+        long ticks = now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        long seconds = ticks / TimeSpan.TicksPerSecond;
+        long usec = ticks % TimeSpan.TicksPerSecond / 10;
+        int n = Interlocked.Increment(ref _counter);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{seconds}.M{usec}P{Environment.ProcessId}Q{n}.{EscapedHostName(Environment.MachineName)}");
+    }
+
+    /// <summary>The host name with '/' and ':' written as \057 and \072, as the spec says (and ',' as \054, as Dovecot does).</summary>
+    public static string EscapedHostName(string host)
+    {
+        var text = new StringBuilder(host.Length);
+        foreach (char c in host)
+        {
+            text.Append(c switch
+            {
+                '/' => @"\057",
+                ':' => @"\072",
+                ',' => @"\054",
+                _ => c.ToString(),
+            });
+        }
+
+        return text.ToString();
+    }
+}

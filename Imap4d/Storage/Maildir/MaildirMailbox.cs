@@ -1,0 +1,958 @@
+using System.Text;
+using Imap4d.Storage.Index;
+using NLog;
+
+namespace Imap4d.Storage.Maildir;
+
+/// <summary>
+/// One open maildir. Files on disk (cur/ and new/ names, their ":2," info letters) are the truth
+/// for which messages exist and their flags; <see cref="MaildirUidList"/> is the truth for UIDs;
+/// <see cref="MailboxIndex"/> (<c>imap4d.index</c>) caches everything else (names, sizes, dates,
+/// flags, the recent boundary) and is trusted without listing the directories while the stamps
+/// of cur/ and new/ it records still match. Every change of the UID list or index happens under
+/// <see cref="MaildirLock"/>; message files are changed only by atomic rename, link and unlink.
+/// </summary>
+internal sealed class MaildirMailbox : IMailbox
+{
+    public const string IndexFileName = "imap4d.index";
+
+    private static readonly Logger Log = LogManager.GetCurrentClassLogger();
+    private static readonly TimeSpan TmpExpiry = TimeSpan.FromHours(36);
+
+    private readonly string _path;
+    private readonly string _indexPath;
+    private readonly MaildirUidList _uidList = new();
+    private readonly HashSet<uint> _recent = [];
+    private readonly HashSet<string> _expungedKeys = new(StringComparer.Ordinal);
+
+    // Shared state (a copy of the index, kept current under the lock).
+    private Dictionary<uint, MaildirEntry> _entries = [];
+    private Dictionary<string, MaildirEntry> _byKey = new(StringComparer.Ordinal);
+    private uint _uidValidity;
+    private uint _maxUid;
+    private bool _memoryOnly;
+    private uint _recentBoundary;
+    private ulong _highestModSeq = 1;
+    private SourceStamp _curStamp;
+    private SourceStamp _newStamp;
+    private SourceStamp _indexStamp;
+    private bool _loaded;
+    private bool _dirty;
+    private MaildirForeignUids? _adopting;
+    private MaildirKeywords _keywords;
+
+    // This session's view.
+    private List<MessageInfo> _view = [];
+    private SourceStamp _seenCur;
+    private SourceStamp _seenNew;
+    private bool _disposed;
+
+    public MaildirMailbox(string path, string name, bool readOnly)
+    {
+        _path = path;
+        _indexPath = Path.Combine(path, IndexFileName);
+        Name = name;
+        ReadOnly = readOnly;
+        _keywords = MaildirKeywords.Load(path);
+        if (!readOnly)
+        {
+            CleanTmp();
+        }
+
+        Sync();
+    }
+
+    public string Name { get; }
+
+    public uint UidValidity => _uidValidity;
+
+    public uint UidNext { get; private set; } = 1;
+
+    public bool ReadOnly { get; }
+
+    public bool SupportsKeywords => true;
+
+    public IReadOnlyList<MessageInfo> Messages => _view;
+
+    public IReadOnlySet<uint> RecentUids => _recent;
+
+    public IReadOnlyCollection<string> Keywords =>
+        _keywords.Names.Concat(_view.SelectMany(m => m.Flags.Keywords)).Distinct(FlagSet.KeywordComparer).ToList();
+
+    /// <summary>Messages no read-write session has seen yet (for STATUS).</summary>
+    internal int UnclaimedRecentCount => _entries.Keys.Count(u => u > _recentBoundary);
+
+    private string CurDir => Path.Combine(_path, "cur");
+
+    private string NewDir => Path.Combine(_path, "new");
+
+    private string TmpDir => Path.Combine(_path, "tmp");
+
+    public MailboxChanges Sync()
+    {
+        ThrowIfDisposed();
+        if (_seenCur != SourceStamp.None && _seenNew != SourceStamp.None
+            && SourceStamp.Of(CurDir) == _seenCur && SourceStamp.Of(NewDir) == _seenNew
+            && SourceStamp.Of(Path.Combine(_path, MaildirKeywords.FileName)) == _keywords.Stamp)
+        {
+            return MailboxChanges.None;
+        }
+
+        using (MaildirLock.Acquire(_path))
+        {
+            LoadState();
+            RefreshKeywords();
+            if (SourceStamp.Of(CurDir) != _curStamp || SourceStamp.Of(NewDir) != _newStamp
+                || _curStamp == SourceStamp.None || _newStamp == SourceStamp.None)
+            {
+                Rescan();
+            }
+
+            if (!ReadOnly)
+            {
+                MoveNewToCur();
+                uint next = NextUid();
+                if (_recentBoundary < next - 1)
+                {
+                    foreach (uint uid in _entries.Keys.Where(u => u > _recentBoundary))
+                    {
+                        _recent.Add(uid);
+                    }
+
+                    _recentBoundary = next - 1;
+                    _dirty = true;
+                }
+            }
+
+            SaveIfDirty();
+            _seenCur = _curStamp;
+            _seenNew = _newStamp;
+        }
+
+        var before = _view.ToDictionary(m => m.Uid);
+        var current = _entries.Values.OrderBy(e => e.Uid).Select(e => e.ToInfo()).ToList();
+        var now = current.Select(m => m.Uid).ToHashSet();
+        var expunged = _view.Where(m => !now.Contains(m.Uid)).Select(m => m.Uid).ToList();
+        var added = current.Where(m => !before.ContainsKey(m.Uid)).Select(m => m.Uid).ToList();
+        var changed = current.Where(m => before.TryGetValue(m.Uid, out var old) && !old.Flags.Equals(m.Flags))
+            .Select(m => m.Uid).ToList();
+        _recent.ExceptWith(expunged);
+        _view = current;
+        UidNext = NextUid();
+        return expunged.Count == 0 && added.Count == 0 && changed.Count == 0
+            ? MailboxChanges.None
+            : new MailboxChanges(expunged, added, changed);
+    }
+
+    public uint Append(Stream content, FlagSet flags, DateTimeOffset internalDate)
+    {
+        ThrowIfDisposed();
+        string unique = MaildirFileName.NewUnique(DateTimeOffset.UtcNow);
+        string tmpPath = Path.Combine(TmpDir, unique);
+        long fileSize;
+        long virtualSize;
+        try
+        {
+            (fileSize, virtualSize) = WriteLf(content, tmpPath);
+            File.SetLastWriteTimeUtc(tmpPath, internalDate.UtcDateTime);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(tmpPath);
+            throw MaildirFiles.Wrap(e, "append to " + _path);
+        }
+
+        try
+        {
+            using (MaildirLock.Acquire(_path))
+            {
+                LoadState();
+                RefreshKeywords();
+                EnsureLetters(flags.Keywords);
+                string letters = MaildirFileName.LettersOf(flags, string.Empty, _keywords);
+                string name = $"{unique},S={fileSize},W={virtualSize}:2,{letters}";
+                if (!MaildirFiles.TryLink(tmpPath, Path.Combine(CurDir, name)))
+                {
+                    throw new StorageException(StorageError.Temporary, "Could not store the message", "name collision: " + name);
+                }
+
+                // The file is in cur/ before its UID is written: a crash in between leaves a message
+                // that gets a UID at the next scan; no UID is ever written for a file that does not exist.
+                uint uid = NextUid();
+                _uidList.Append(_path, [(uid, unique)]);
+                var entry = new MaildirEntry
+                {
+                    Uid = uid,
+                    Key = unique,
+                    Dir = "cur",
+                    Name = name,
+                    Flags = flags,
+                    InternalDate = internalDate,
+                    Size = virtualSize,
+                    FileSize = fileSize,
+                    ModSeq = ++_highestModSeq,
+                };
+                AddEntry(entry);
+                _curStamp = SourceStamp.None;
+                _dirty = true;
+                return uid;
+            }
+        }
+        finally
+        {
+            TryDelete(tmpPath);
+        }
+    }
+
+    public IReadOnlyList<MessageInfo> Store(IReadOnlyCollection<uint> uids, FlagOperation operation, FlagSet flags)
+    {
+        ThrowIfReadOnly();
+        var changed = new List<MessageInfo>();
+        using (MaildirLock.Acquire(_path))
+        {
+            LoadState();
+            RefreshKeywords();
+            var inView = _view.Select(m => m.Uid).ToHashSet();
+            foreach (uint uid in uids.Order())
+            {
+                if (!inView.Contains(uid) || !_entries.TryGetValue(uid, out var entry))
+                {
+                    continue;
+                }
+
+                var newFlags = entry.Flags.Apply(operation, flags);
+                if (newFlags.Equals(entry.Flags))
+                {
+                    continue;
+                }
+
+                EnsureLetters(newFlags.Keywords);
+                if (!RenameForFlags(entry, newFlags))
+                {
+                    continue;
+                }
+
+                entry.Flags = newFlags;
+                entry.ModSeq = ++_highestModSeq;
+                changed.Add(entry.ToInfo());
+            }
+
+            if (changed.Count > 0)
+            {
+                _curStamp = SourceStamp.None;
+                _newStamp = SourceStamp.None;
+                _dirty = true;
+            }
+        }
+
+        var byUid = changed.ToDictionary(m => m.Uid);
+        _view = _view.Select(m => byUid.GetValueOrDefault(m.Uid, m)).ToList();
+        return changed;
+    }
+
+    public IReadOnlyList<uint> Expunge(IReadOnlyCollection<uint>? onlyUids = null)
+    {
+        ThrowIfReadOnly();
+        var gone = new List<uint>();
+        var only = onlyUids?.ToHashSet();
+        using (MaildirLock.Acquire(_path))
+        {
+            LoadState();
+            foreach (var info in _view)
+            {
+                if ((only is not null && !only.Contains(info.Uid))
+                    || !_entries.TryGetValue(info.Uid, out var entry) || !entry.Flags.Has(MessageFlags.Deleted))
+                {
+                    continue;
+                }
+
+                // Unlink first, then forget: a crash in between leaves a UID whose file is gone
+                // (expunged at the next scan), never a file without its UID.
+                if (!MaildirFiles.TryUnlink(Path.Combine(_path, entry.RelativePath)))
+                {
+                    Rescan();
+                    if (!_entries.TryGetValue(info.Uid, out entry) || !entry.Flags.Has(MessageFlags.Deleted)
+                        || !MaildirFiles.TryUnlink(Path.Combine(_path, entry.RelativePath)))
+                    {
+                        continue;
+                    }
+                }
+
+                RemoveEntry(entry);
+                gone.Add(info.Uid);
+            }
+
+            if (gone.Count > 0)
+            {
+                _curStamp = SourceStamp.None;
+                _newStamp = SourceStamp.None;
+                _dirty = true;
+                SaveIfDirty();
+            }
+        }
+
+        var goneSet = gone.ToHashSet();
+        _view = _view.Where(m => !goneSet.Contains(m.Uid)).ToList();
+        _recent.ExceptWith(gone);
+        return gone;
+    }
+
+    public IReadOnlyList<(uint Source, uint Target)> CopyTo(IReadOnlyCollection<uint> uids, IMailbox target)
+    {
+        ThrowIfDisposed();
+        var result = new List<(uint, uint)>();
+        var byUid = _view.ToDictionary(m => m.Uid);
+        foreach (uint uid in uids.Order())
+        {
+            if (!byUid.TryGetValue(uid, out var info))
+            {
+                continue;
+            }
+
+            using var content = OpenContent(uid);
+            result.Add((uid, target.Append(content, info.Flags, info.InternalDate)));
+        }
+
+        return result;
+    }
+
+    public Stream OpenContent(uint uid)
+    {
+        ThrowIfDisposed();
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            if (_entries.TryGetValue(uid, out var entry))
+            {
+                try
+                {
+                    var file = new FileStream(Path.Combine(_path, entry.RelativePath), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+                    return new LfToCrlfStream(new BufferedStream(file, 64 * 1024), entry.Size);
+                }
+                catch (FileNotFoundException)
+                {
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw MaildirFiles.Wrap(e, "open message in " + _path);
+                }
+            }
+
+            if (attempt == 0)
+            {
+                // Another program renamed (or removed) the file since our last scan.
+                using (MaildirLock.Acquire(_path))
+                {
+                    LoadState();
+                    Rescan();
+                    SaveIfDirty();
+                }
+            }
+        }
+
+        throw new StorageException(StorageError.NotFound, "No such message");
+    }
+
+    public void Checkpoint()
+    {
+        ThrowIfDisposed();
+        if (!_dirty)
+        {
+            return;
+        }
+
+        using (MaildirLock.Acquire(_path))
+        {
+            SaveIfDirty();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        try
+        {
+            Checkpoint();
+        }
+        catch (StorageException e)
+        {
+            Log.Warn(e, "maildir {0}: could not save the index: {1}", _path, e.Detail);
+        }
+
+        _disposed = true;
+    }
+
+    // ---- shared state ----
+
+    private uint NextUid()
+    {
+        return Math.Max(Math.Max(_uidList.UidNext, 1), _maxUid + 1);
+    }
+
+    /// <summary>Brings the shared state up to date with the UID list and index files (under the lock).</summary>
+    private void LoadState()
+    {
+        if (_memoryOnly && _loaded)
+        {
+            return;
+        }
+
+        var uidState = _uidList.Refresh(_path);
+        var indexStamp = SourceStamp.Of(_indexPath);
+        if (_loaded && uidState == MaildirUidList.State.Ok && indexStamp == _indexStamp && _uidList.UidValidity == _uidValidity)
+        {
+            return;
+        }
+
+        var index = MailboxIndex.TryLoad(_indexPath);
+        if (index is not null && index.Records.Any(r => r.Extra is null))
+        {
+            index = null;
+        }
+
+        switch (uidState)
+        {
+            case MaildirUidList.State.Ok:
+                if (index is null || index.UidValidity != _uidList.UidValidity)
+                {
+                    index = null;
+                }
+
+                break;
+
+            case MaildirUidList.State.Missing when index is not null:
+                // The index knows every live assignment; write the list again from it.
+                RewriteUidList(index.UidValidity, index.UidNext, index.Records.Select(r => (r.Uid, r.Key)).ToList());
+                Log.Warn("maildir {0}: UID list missing, rebuilt from the index", _path);
+                break;
+
+            case MaildirUidList.State.Missing:
+                _adopting = MaildirForeignUids.Find(_path);
+                RewriteUidList(_adopting?.UidValidity ?? NewUidValidity(0), _adopting?.UidNext ?? 1, []);
+                if (_adopting is not null)
+                {
+                    Log.Info("maildir {0}: adopting {1}'s UIDs (UIDVALIDITY {2})", _path, _adopting.Source, _adopting.UidValidity);
+                }
+
+                break;
+
+            default:
+                // A UID list we cannot read: its assignments are unknown, so every UID must change.
+                uint old = Math.Max(_uidList.UidValidity, index?.UidValidity ?? 0);
+                Log.Error("maildir {0}: UID list corrupt; new UIDVALIDITY", _path);
+                index = null;
+                RewriteUidList(NewUidValidity(old), 1, []);
+                break;
+        }
+
+        _entries = [];
+        _byKey = new Dictionary<string, MaildirEntry>(StringComparer.Ordinal);
+        _maxUid = 0;
+        _uidValidity = _uidList.UidValidity;
+        if (index is null)
+        {
+            _recentBoundary = _adopting is not null ? _uidList.UidNext - 1 : 0;
+            if (uidState == MaildirUidList.State.Ok)
+            {
+                // Index lost but UIDs known: nothing already listed is new.
+                _recentBoundary = _uidList.UidNext - 1;
+            }
+
+            _highestModSeq = 1;
+            _curStamp = SourceStamp.None;
+            _newStamp = SourceStamp.None;
+            _dirty = true;
+        }
+        else
+        {
+            _recentBoundary = index.RecentBoundary;
+            _highestModSeq = index.HighestModSeq;
+            _curStamp = index.Source;
+            _newStamp = index.Source2;
+            _dirty = false;
+            foreach (var record in index.Records)
+            {
+                string relative = Encoding.UTF8.GetString(record.Extra!);
+                int slash = relative.IndexOf('/', StringComparison.Ordinal);
+                AddEntry(new MaildirEntry
+                {
+                    Uid = record.Uid,
+                    Key = record.Key,
+                    Dir = relative[..slash],
+                    Name = relative[(slash + 1)..],
+                    Flags = record.Flags,
+                    InternalDate = record.InternalDate,
+                    Size = record.Size,
+                    FileSize = record.Length,
+                    ModSeq = record.ModSeq,
+                });
+            }
+
+            _uidList.RaiseUidNext(index.UidNext);
+        }
+
+        _indexStamp = indexStamp;
+        _loaded = true;
+    }
+
+    private void RewriteUidList(uint uidValidity, uint uidNext, List<(uint Uid, string Key)> live)
+    {
+        try
+        {
+            _uidList.Rewrite(_path, uidValidity, uidNext, live);
+        }
+        catch (UnauthorizedAccessException) when (ReadOnly)
+        {
+            // A mailbox we may only read: UIDs live as long as this session.
+            Log.Info("maildir {0}: not writable, UIDs kept in memory", _path);
+            _uidList.Assume(uidValidity, live);
+            _uidList.RaiseUidNext(uidNext);
+            _memoryOnly = true;
+        }
+    }
+
+    private static uint NewUidValidity(uint old) => Math.Max((uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds(), old + 1);
+
+    private void RefreshKeywords()
+    {
+        if (SourceStamp.Of(Path.Combine(_path, MaildirKeywords.FileName)) == _keywords.Stamp)
+        {
+            return;
+        }
+
+        _keywords = MaildirKeywords.Load(_path);
+        foreach (var entry in _entries.Values)
+        {
+            var flags = FlagsOfName(entry.Name);
+            if (!flags.Equals(entry.Flags))
+            {
+                entry.Flags = flags;
+                entry.ModSeq = ++_highestModSeq;
+                _dirty = true;
+            }
+        }
+    }
+
+    private void EnsureLetters(IEnumerable<string> keywords)
+    {
+        try
+        {
+            if (!_keywords.TryAdd(_path, keywords))
+            {
+                throw new StorageException(StorageError.NotPossible, "Too many keywords in this mailbox");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw MaildirFiles.Wrap(e, "write keywords of " + _path);
+        }
+    }
+
+    private FlagSet FlagsOfName(string name) => MaildirFileName.FlagsOf(MaildirFileName.Parse(name).Letters, _keywords);
+
+    private void AddEntry(MaildirEntry entry)
+    {
+        _entries[entry.Uid] = entry;
+        _byKey[entry.Key] = entry;
+        _maxUid = Math.Max(_maxUid, entry.Uid);
+    }
+
+    private void RemoveEntry(MaildirEntry entry)
+    {
+        _entries.Remove(entry.Uid);
+        _byKey.Remove(entry.Key);
+        _expungedKeys.Add(entry.Key);
+    }
+
+    /// <summary>
+    /// Lists new/ then cur/ (in that order: a file moved from new/ to cur/ meanwhile is seen at
+    /// least once) and reconciles the state: vanished keys are expunged, renamed files change
+    /// flags, unknown files get UIDs (from the UID list when another session already gave one,
+    /// else from an adopted foreign list, else the next UIDs in order of delivery).
+    /// </summary>
+    private void Rescan()
+    {
+        long startNs = (DateTimeOffset.UtcNow.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
+        var newStamp = SourceStamp.Of(NewDir);
+        var found = new Dictionary<string, (string Dir, string Name)>(StringComparer.Ordinal);
+        List(found, "new");
+        var curStamp = SourceStamp.Of(CurDir);
+        List(found, "cur");
+        if (_entries.Values.Any(e => !found.ContainsKey(e.Key)))
+        {
+            // readdir may miss a file renamed while it runs: look again before calling it expunged.
+            List(found, "new");
+            List(found, "cur");
+        }
+
+        foreach (var entry in _entries.Values.Where(e => !found.ContainsKey(e.Key)).ToList())
+        {
+            RemoveEntry(entry);
+            _dirty = true;
+        }
+
+        var unknown = new List<(string Key, string Dir, MaildirFileName Name, long Size, DateTimeOffset Mtime)>();
+        foreach (var (key, (dir, name)) in found)
+        {
+            if (_byKey.TryGetValue(key, out var entry))
+            {
+                if (entry.Name != name || entry.Dir != dir)
+                {
+                    entry.Name = name;
+                    entry.Dir = dir;
+                    var flags = FlagsOfName(name);
+                    if (!flags.Equals(entry.Flags))
+                    {
+                        entry.Flags = flags;
+                        entry.ModSeq = ++_highestModSeq;
+                    }
+
+                    _dirty = true;
+                }
+
+                continue;
+            }
+
+            var parsed = MaildirFileName.Parse(name);
+            if (MaildirFiles.StatFile(Path.Combine(_path, dir, name)) is not { } st)
+            {
+                continue;
+            }
+
+            unknown.Add((key, dir, parsed, st.Size, st.Mtime));
+        }
+
+        if (unknown.Count > 0)
+        {
+            AssignUids(unknown);
+        }
+
+        _adopting = null;
+        var fresh = new SourceStamp(0, startNs - 1_000_000_000L, 0, 0);
+        var curSafe = curStamp.MtimeNs < fresh.MtimeNs ? curStamp : SourceStamp.None;
+        var newSafe = newStamp.MtimeNs < fresh.MtimeNs ? newStamp : SourceStamp.None;
+        if (curSafe != _curStamp || newSafe != _newStamp)
+        {
+            _curStamp = curSafe;
+            _newStamp = newSafe;
+            _dirty = true;
+        }
+    }
+
+    private void List(Dictionary<string, (string Dir, string Name)> found, string dir)
+    {
+        foreach (string name in MaildirFiles.ListFiles(Path.Combine(_path, dir)))
+        {
+            found[MaildirFileName.KeyOf(name)] = (dir, name);
+        }
+    }
+
+    private void AssignUids(List<(string Key, string Dir, MaildirFileName Name, long Size, DateTimeOffset Mtime)> unknown)
+    {
+        if (!_memoryOnly && _uidList.Refresh(_path) != MaildirUidList.State.Ok)
+        {
+            throw new StorageException(StorageError.Temporary, "Mailbox changed; try again", "UID list vanished under the lock: " + _path);
+        }
+
+        var used = new HashSet<uint>(_uidList.Uids.Values);
+        used.UnionWith(_entries.Keys);
+        var assignments = new List<(uint Uid, string Key)>();
+        var toNumber = new List<(string Key, string Dir, MaildirFileName Name, long Size, DateTimeOffset Mtime)>();
+        foreach (var file in unknown)
+        {
+            uint uid = 0;
+            if (_uidList.Uids.TryGetValue(file.Key, out uint listed) && !_entries.ContainsKey(listed))
+            {
+                uid = listed;
+            }
+            else if (_adopting is not null)
+            {
+                uint candidate = _adopting.FromFileNames
+                    ? file.Name.MailutilsUid ?? 0
+                    : _adopting.ByKey.GetValueOrDefault(file.Key);
+                if (candidate != 0 && used.Add(candidate))
+                {
+                    uid = candidate;
+                    assignments.Add((uid, file.Key));
+                }
+            }
+
+            if (uid == 0)
+            {
+                toNumber.Add(file);
+                continue;
+            }
+
+            AddUnknown(file, uid);
+        }
+
+        uint next = Math.Max(NextUid(), assignments.Count == 0 ? 1 : assignments.Max(a => a.Uid) + 1);
+        foreach (var file in toNumber.OrderBy(f => f.Mtime).ThenBy(f => f.Name.Name, StringComparer.Ordinal))
+        {
+            while (used.Contains(next))
+            {
+                next++;
+            }
+
+            assignments.Add((next, file.Key));
+            AddUnknown(file, next);
+            next++;
+        }
+
+        try
+        {
+            _uidList.Append(_path, assignments);
+        }
+        catch (UnauthorizedAccessException) when (ReadOnly)
+        {
+            _uidList.Assume(null, assignments);
+            _memoryOnly = true;
+        }
+    }
+
+    private void AddUnknown((string Key, string Dir, MaildirFileName Name, long Size, DateTimeOffset Mtime) file, uint uid)
+    {
+        long size = file.Name.VirtualSize ?? CrlfSizeOf(Path.Combine(_path, file.Dir, file.Name.Name), file.Size);
+        AddEntry(new MaildirEntry
+        {
+            Uid = uid,
+            Key = file.Key,
+            Dir = file.Dir,
+            Name = file.Name.Name,
+            Flags = MaildirFileName.FlagsOf(file.Name.Letters, _keywords),
+            InternalDate = file.Mtime,
+            Size = size,
+            FileSize = file.Size,
+            ModSeq = ++_highestModSeq,
+        });
+        _dirty = true;
+    }
+
+    /// <summary>The CRLF size of a file, read once (then cached in the index).</summary>
+    private static long CrlfSizeOf(string path, long fallback)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            var buffer = new byte[64 * 1024];
+            long size = 0;
+            byte last = 0;
+            int read;
+            while ((read = file.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                size += read;
+                for (int i = 0; i < read; i++)
+                {
+                    if (buffer[i] == '\n' && last != '\r')
+                    {
+                        size++;
+                    }
+
+                    last = buffer[i];
+                }
+            }
+
+            return size;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return fallback;
+        }
+    }
+
+    /// <summary>Read-write sessions take delivered messages: new/x becomes cur/x:2, (as other maildir readers do).</summary>
+    private void MoveNewToCur()
+    {
+        foreach (var entry in _entries.Values.Where(e => e.Dir == "new").ToList())
+        {
+            string target = entry.Name.Contains(':', StringComparison.Ordinal) ? entry.Name : entry.Name + ":2,";
+            if (MaildirFiles.TryRename(Path.Combine(NewDir, entry.Name), Path.Combine(CurDir, target)))
+            {
+                entry.Dir = "cur";
+                entry.Name = target;
+                _curStamp = SourceStamp.None;
+                _newStamp = SourceStamp.None;
+                _dirty = true;
+            }
+        }
+    }
+
+    /// <summary>Renames the file to carry <paramref name="flags"/>; false when it is gone.</summary>
+    private bool RenameForFlags(MaildirEntry entry, FlagSet flags)
+    {
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            var parsed = MaildirFileName.Parse(entry.Name);
+            string target = parsed.WithLetters(MaildirFileName.LettersOf(flags, parsed.Letters, _keywords));
+            if (MaildirFiles.TryRename(Path.Combine(_path, entry.RelativePath), Path.Combine(CurDir, target)))
+            {
+                entry.Dir = "cur";
+                entry.Name = target;
+                return true;
+            }
+
+            // Renamed by another program meanwhile: find its current name and try again.
+            Rescan();
+            if (!_entries.TryGetValue(entry.Uid, out var current) || current != entry)
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    private void SaveIfDirty()
+    {
+        if (!_dirty)
+        {
+            return;
+        }
+
+        if (SourceStamp.Of(_indexPath) != _indexStamp)
+        {
+            // Another session wrote a newer index; ours is re-derivable from the files, so let it win.
+            _dirty = false;
+            _loaded = false;
+            return;
+        }
+
+        var index = new MailboxIndex
+        {
+            UidValidity = _uidValidity,
+            UidNext = NextUid(),
+            RecentBoundary = _recentBoundary,
+            HighestModSeq = _highestModSeq,
+            Source = _curStamp,
+            Source2 = _newStamp,
+            Records = _entries.Values.OrderBy(e => e.Uid).Select(e => new IndexRecord(
+                e.Uid, e.Flags, e.InternalDate, e.Size, e.ModSeq, e.Key, 0, e.FileSize, Encoding.UTF8.GetBytes(e.RelativePath))).ToList(),
+        };
+        try
+        {
+            index.Save(_indexPath);
+            _indexStamp = SourceStamp.Of(_indexPath);
+            _dirty = false;
+            if (_expungedKeys.Count > Math.Max(100, _uidList.Uids.Count / 4))
+            {
+                // Drop the lines of expunged messages; keep every other line (even of files a
+                // racing readdir may have missed), and keep UIDNEXT in the header.
+                var live = _uidList.Uids.Where(p => !_expungedKeys.Contains(p.Key)).Select(p => (p.Value, p.Key)).ToList();
+                _uidList.Rewrite(_path, _uidValidity, NextUid(), live);
+                _expungedKeys.Clear();
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.Warn(e, "maildir {0}: index not saved", _path);
+        }
+    }
+
+    private void CleanTmp()
+    {
+        try
+        {
+            var limit = DateTimeOffset.UtcNow - TmpExpiry;
+            foreach (string name in MaildirFiles.ListFiles(TmpDir))
+            {
+                string path = Path.Combine(TmpDir, name);
+                if (MaildirFiles.StatFile(path) is { } st && st.Mtime < limit && st.Atime < limit)
+                {
+                    TryDelete(path);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or StorageException)
+        {
+            Log.Debug(e, "maildir {0}: tmp/ not cleaned", _path);
+        }
+    }
+
+    /// <summary>Copies <paramref name="content"/> to <paramref name="path"/> with CRLF made LF; returns (file size, CRLF size).</summary>
+    private static (long FileSize, long VirtualSize) WriteLf(Stream content, string path)
+    {
+        using var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024);
+        var input = new byte[64 * 1024];
+        var outBuffer = new byte[64 * 1024 + 1];
+        long fileSize = 0;
+        long virtualSize = 0;
+        bool pendingCr = false;
+        bool lastWasCr = false;
+        int read;
+        while ((read = content.Read(input, 0, input.Length)) > 0)
+        {
+            int j = 0;
+            for (int i = 0; i < read; i++)
+            {
+                byte b = input[i];
+                if (pendingCr)
+                {
+                    pendingCr = false;
+                    if (b != '\n')
+                    {
+                        outBuffer[j++] = (byte)'\r';
+                        virtualSize++;
+                        lastWasCr = true;
+                    }
+                }
+
+                if (b == '\r')
+                {
+                    pendingCr = true;
+                    continue;
+                }
+
+                if (b == '\n')
+                {
+                    // Stored as LF; served as CRLF unless the stored byte before it is a CR.
+                    virtualSize += lastWasCr ? 1 : 2;
+                }
+                else
+                {
+                    virtualSize++;
+                }
+
+                outBuffer[j++] = b;
+                lastWasCr = false;
+            }
+
+            output.Write(outBuffer, 0, j);
+            fileSize += j;
+        }
+
+        if (pendingCr)
+        {
+            output.WriteByte((byte)'\r');
+            fileSize++;
+            virtualSize++;
+        }
+
+        output.Flush(flushToDisk: true);
+        return (fileSize, virtualSize);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private void ThrowIfReadOnly()
+    {
+        ThrowIfDisposed();
+        if (ReadOnly)
+        {
+            throw new StorageException(StorageError.NotPossible, "Mailbox is read-only");
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+}
