@@ -1,7 +1,10 @@
+using Imap4d.Storage.Maildir;
+using Imap4d.Storage.Mh;
+
 namespace Imap4d.Storage;
 
 /// <summary>The mailbox formats this server reads and writes, in GNU imap4d's detection order.</summary>
 public static class MailDrivers
 {
-    public static IReadOnlyList<IMailboxDriver> CreateDefault() => [];
+    public static IReadOnlyList<IMailboxDriver> CreateDefault() => [new MaildirDriver(), new MhDriver()];
 }
