@@ -14,12 +14,13 @@ public sealed class DeleteCommand : IImapCommand
     {
         string name = args.ExpectMailbox();
         args.ExpectEnd();
+        context.Session.RequireStore().Delete(name);
         if (context.Session.Selected?.Mailbox.Name == name)
         {
+            // The selected mailbox is gone: the session falls back to the Authenticated state.
             context.Session.Deselect();
         }
 
-        context.Session.RequireStore().Delete(name);
         return ValueTask.FromResult(CommandResult.Ok("DELETE Completed"));
     }
 }
