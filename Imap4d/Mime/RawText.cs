@@ -31,25 +31,22 @@ public static class RawText
         }
 
         byte[] bytes = ToBytes(raw);
-        return Utf8Strict.TryGetString(bytes, out string? text) ? text : raw;
+        return TryUtf8(bytes, out string? text) ? text : raw;
     }
 
-    private static class Utf8Strict
-    {
-        private static readonly UTF8Encoding Encoding = new(false, true);
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
-        public static bool TryGetString(byte[] bytes, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? text)
+    private static bool TryUtf8(byte[] bytes, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? text)
+    {
+        try
         {
-            try
-            {
-                text = Encoding.GetString(bytes);
-                return true;
-            }
-            catch (DecoderFallbackException)
-            {
-                text = null;
-                return false;
-            }
+            text = StrictUtf8.GetString(bytes);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            text = null;
+            return false;
         }
     }
 }

@@ -128,4 +128,7 @@ internal sealed class StructuredReader
 
     /// <summary>Reads a token or quoted string (MIME parameter value).</summary>
     public string ReadValue(string stops) => Peek == '"' ? ReadQuoted() : ReadUntil(stops);
+
+    /// <summary>Reads atext and dots (an RFC 2822 atom, leniently).</summary>
+    public string ReadAtom() => ReadUntil("<>@,;:\"[]()\\");
 }
