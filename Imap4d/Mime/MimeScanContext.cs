@@ -35,8 +35,9 @@ internal sealed class MimeScanContext
         ApplyMime(part, digestChild);
         if (hit is not null)
         {
-            part.BodyOffset = hit.LineStart;
-            part.EndOffset = hit.LineStart;
+            // A boundary inside the header: no body; the line break before the boundary is the boundary's.
+            part.BodyOffset = Math.Max(part.HeaderOffset, hit.LineStart - hit.PrevTerminator);
+            part.EndOffset = part.BodyOffset;
             part.BodyLines = 0;
             return hit;
         }
@@ -65,17 +66,23 @@ internal sealed class MimeScanContext
         }
         else
         {
-            long end = hit.LineStart - hit.PrevTerminator;
-            if (hit.PrevTerminator > 0 && end >= part.BodyOffset)
+            // The line break before the boundary belongs to the boundary. A part never ends
+            // before its body starts nor before its last child ends (only possible with an
+            // empty part squeezed between two boundary lines).
+            long end = Math.Max(part.BodyOffset, hit.LineStart - hit.PrevTerminator);
+            if (part.Message is not null)
             {
-                part.EndOffset = end;
-                part.BodyLines = hit.LineFeedsBefore - 1 - lfStart;
+                end = Math.Max(end, part.Message.EndOffset);
             }
-            else
+
+            if (part.ChildList.Count > 0)
             {
-                part.EndOffset = Math.Max(part.BodyOffset, end);
-                part.BodyLines = hit.LineFeedsBefore - lfStart;
+                end = Math.Max(end, part.ChildList[^1].EndOffset);
             }
+
+            part.EndOffset = end;
+            long lfAtEnd = end >= hit.LineStart ? hit.LineFeedsBefore : hit.LineFeedsBefore - 1;
+            part.BodyLines = end == part.BodyOffset ? 0 : lfAtEnd - lfStart;
         }
 
         return hit;
@@ -283,7 +290,7 @@ internal sealed class MimeScanContext
         }
 
         bool container = effective.IsType("multipart") || IsMessageType(effective);
-        if (container && (part.Depth >= MimeScanner.MaxDepth || _parts >= MimeScanner.MaxParts))
+        if (container && (part.Depth + 1 >= MimeScanner.MaxDepth || _parts >= MimeScanner.MaxParts))
         {
             part.LimitExceeded = true;
             effective = new ContentType("application", "octet-stream", effective.Parameters);

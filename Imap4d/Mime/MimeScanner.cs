@@ -7,7 +7,10 @@ namespace Imap4d.Mime;
 /// </summary>
 public static class MimeScanner
 {
-    /// <summary>Containers deeper than this become leaves (Dovecot's max_nested_mime_parts).</summary>
+    /// <summary>
+    /// Nesting levels, counting the message as level 1: a multipart or message/rfc822 at level
+    /// 100 becomes an application/octet-stream leaf (as Dovecot's max_nested_mime_parts = 100).
+    /// </summary>
     public const int MaxDepth = 100;
 
     /// <summary>At most this many parts are created (Dovecot's max_total_mime_parts).</summary>

@@ -52,7 +52,7 @@ public static class EnvelopeWriter
 
     /// <summary>
     /// NIL or a string from a raw (one char per byte) value. NUL cannot be sent in an IMAP
-    /// string, so it becomes "?"; CR and LF are dropped.
+    /// string, so it becomes U+FFFD in UTF-8 (as Dovecot does); CR and LF are dropped.
     /// </summary>
     internal static void RawNString(ResponseWriter w, string? raw)
     {
@@ -67,7 +67,7 @@ public static class EnvelopeWriter
 
     internal static void RawString(ResponseWriter w, string raw)
     {
-        var bytes = new byte[raw.Length];
+        var bytes = new byte[raw.Length * 3];
         int n = 0;
         foreach (char c in raw)
         {
@@ -76,7 +76,15 @@ public static class EnvelopeWriter
                 continue;
             }
 
-            bytes[n++] = c == '\0' ? (byte)'?' : (byte)c;
+            if (c == '\0')
+            {
+                bytes[n++] = 0xEF;
+                bytes[n++] = 0xBF;
+                bytes[n++] = 0xBD;
+                continue;
+            }
+
+            bytes[n++] = (byte)c;
         }
 
         w.String(bytes.AsSpan(0, n));
