@@ -132,8 +132,8 @@ public static class AddressParser
         if (!p.AtEnd && p.Peek == '@')
         {
             p.Pos++;
-            string domain = ReadDomain(p);
-            string? trailing = p.SkipCfws();
+            string domain = ReadDomain(p, out string? domainComment);
+            string? trailing = p.SkipCfws() ?? domainComment;
             string mailbox = local.Length > 0 ? local.ToString() : Address.MissingMailbox;
             list.Add(new Address(trailing ?? comment, null, mailbox, domain.Length > 0 ? domain : Address.MissingDomain));
             SkipToSeparator(p);
@@ -247,12 +247,16 @@ public static class AddressParser
         }
     }
 
-    private static string ReadDomain(StructuredReader p)
+    private static string ReadDomain(StructuredReader p) => ReadDomain(p, out _);
+
+    /// <summary>Reads a domain; <paramref name="comment"/> gets the last comment seen in or after it.</summary>
+    private static string ReadDomain(StructuredReader p, out string? comment)
     {
+        comment = null;
         var sb = new StringBuilder();
         while (true)
         {
-            p.SkipCfws();
+            comment = p.SkipCfws() ?? comment;
             if (p.AtEnd)
             {
                 break;
