@@ -21,6 +21,14 @@ public class DovecotOracleTests
             "(\"text\" \"plain\" (\"charset\" \"us-ascii\")",
             "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\")",
             "Dovecot's BODYSTRUCTURE lower-cases a Content-Type equal to the default (its BODY does not); we keep the message's spelling in both"),
+        ["edge-mime-fields imap.body"] = (
+            "(\"text\" \"\" (\"charset\" \"us-ascii\")",
+            "(\"text\" \"plain\" (\"charset\" \"us-ascii\")",
+            "an invalid Content-Type (\"text\", no subtype) means text/plain; charset=us-ascii (RFC 2045 §5.2); Dovecot sends an empty subtype"),
+        ["edge-mime-fields imap.bodystructure"] = (
+            "(\"text\" \"\" (\"charset\" \"us-ascii\")",
+            "(\"text\" \"plain\" (\"charset\" \"us-ascii\")",
+            "an invalid Content-Type (\"text\", no subtype) means text/plain; charset=us-ascii (RFC 2045 §5.2); Dovecot sends an empty subtype"),
         ["folded-headers imap.envelope"] = (
             "\"this is a folded subject that spans lines\"",
             "\"this is a folded subject\\x09that spans lines\"",

@@ -35,9 +35,10 @@ internal sealed class MimeScanContext
         ApplyMime(part, digestChild);
         if (hit is not null)
         {
-            // A boundary inside the header: no body; the line break before the boundary is the boundary's.
-            part.BodyOffset = Math.Max(part.HeaderOffset, hit.LineStart - hit.PrevTerminator);
-            part.EndOffset = part.BodyOffset;
+            // A boundary inside the header: no body. The header keeps its last line break (as
+            // Dovecot counts it); enclosing parts then end at the boundary line, not before it.
+            part.BodyOffset = hit.LineStart;
+            part.EndOffset = hit.LineStart;
             part.BodyLines = 0;
             return hit;
         }
