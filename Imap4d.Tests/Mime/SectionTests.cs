@@ -31,10 +31,11 @@ public class SectionTests
     [TestCase("HEADER.FIELDS")]
     [TestCase("HEADER.FIELDS ()")]
     [TestCase("HEADER.FIELDS (a")]
-    [TestCase("HEADER.FIELDS (a:b)")]
+    [TestCase("HEADER.FIELDS (a]b)")]
     [TestCase("BODY")]
     [TestCase("1.TEXT.MIME")]
     [TestCase("99999999999")]
+    [TestCase("4294967296")]
     public void RejectsInvalidSections(string text) => Assert.That(SectionSpec.TryParse(text, out _), Is.False);
 
     [Test]
@@ -48,6 +49,8 @@ public class SectionTests
 
     [TestCase("<0.10>", 0, 10)]
     [TestCase("<123.4567>", 123, 4567)]
+    [TestCase("<01.2>", 1, 2)]
+    [TestCase("<4294967295.4294967295>", 4294967295, 4294967295)]
     public void ParsesPartial(string text, long offset, long count)
     {
         Assert.That(SectionSpec.TryParsePartial(text, out long o, out long c), Is.True);
@@ -60,7 +63,8 @@ public class SectionTests
     [TestCase("<1.>")]
     [TestCase("0.1")]
     [TestCase("<-1.2>")]
-    [TestCase("<01.2>")]
+    [TestCase("<1.02>")]
+    [TestCase("<4294967296.1>")]
     public void RejectsBadPartial(string text) => Assert.That(SectionSpec.TryParsePartial(text, out _, out _), Is.False);
 
     private static string Section(string message, string section)
@@ -99,6 +103,7 @@ public class SectionTests
     [TestCase("1.1", "NIL")]
     [TestCase("1.HEADER", "NIL")]
     [TestCase("3", "NIL")]
+    [TestCase("4294967295", "NIL")]
     [TestCase("HEADER.FIELDS (subject nothing)", "Subject: top\r\n\r\n")]
     public void NestedMessageSections(string section, string expected) => Assert.That(Section(Nested, section), Is.EqualTo(expected));
 

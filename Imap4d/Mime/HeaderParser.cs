@@ -283,8 +283,7 @@ public static class HeaderParser
         var bytes = new List<byte>();
         for (int i = q2 + 1; i < v.Length; i++)
         {
-            if (v[i] == '%' && i + 2 < v.Length + 0 && i + 2 <= v.Length - 1 + 0 &&
-                Hex(v[i + 1]) >= 0 && Hex(v[i + 2]) >= 0)
+            if (v[i] == '%' && i + 2 < v.Length && Hex(v[i + 1]) >= 0 && Hex(v[i + 2]) >= 0)
             {
                 bytes.Add((byte)((Hex(v[i + 1]) << 4) | Hex(v[i + 2])));
                 i += 2;

@@ -226,7 +226,8 @@ internal sealed class MimeScanContext
             {
                 // Over budget: keep only Content-* fields (so the structure stays right), within a hard cap.
                 keep = continuation ? keepingField : StartsWithContent(kept);
-                keep &= _header.Length + line.Kept + 2 <= 2 * MimeScanner.MaxHeaderBytes;
+                keep &= _header.Length + line.Kept + 2 <= 2 * MimeScanner.MaxHeaderBytes &&
+                        _headerBytesKept + line.Kept + 2 <= 2 * MimeScanner.MaxTotalHeaderBytes;
                 truncated = true;
             }
 

@@ -25,13 +25,15 @@ public sealed record SectionSpec(IReadOnlyList<int> Part, SectionKind Kind, IRea
                 pos++;
             }
 
+            // nz-number: a 32-bit unsigned number without leading zeros; numbers past
+            // int.MaxValue are valid syntax but name no part.
             if (text[start] == '0' ||
-                !int.TryParse(text.AsSpan(start, pos - start), NumberStyles.None, CultureInfo.InvariantCulture, out int n))
+                !uint.TryParse(text.AsSpan(start, pos - start), NumberStyles.None, CultureInfo.InvariantCulture, out uint n))
             {
                 return false;
             }
 
-            parts.Add(n);
+            parts.Add((int)Math.Min(n, int.MaxValue));
             if (pos == text.Length)
             {
                 break;
@@ -152,7 +154,7 @@ public sealed record SectionSpec(IReadOnlyList<int> Part, SectionKind Kind, IRea
                 while (i < end && s[i] != ' ')
                 {
                     char c = s[i++];
-                    if (c <= ' ' || c >= 0x7f || c is '(' or ')' or '{' or '"' or '\\' or ':')
+                    if (c <= ' ' || c >= 0x7f || c is '(' or ')' or '{' or '"' or '\\' or ']' or '%' or '*')
                     {
                         return null;
                     }
@@ -173,7 +175,8 @@ public sealed record SectionSpec(IReadOnlyList<int> Part, SectionKind Kind, IRea
     }
 
     /// <summary>
-    /// Parses a partial "&lt;offset.count&gt;" (RFC 3501 §6.4.5); count must be non-zero.
+    /// Parses a partial "&lt;offset.count&gt;" (RFC 3501 §6.4.5, §9: "&lt;" number "." nz-number
+    /// "&gt;", both 32-bit unsigned).
     /// </summary>
     public static bool TryParsePartial(string text, out long offset, out long count)
     {
@@ -191,9 +194,16 @@ public sealed record SectionSpec(IReadOnlyList<int> Part, SectionKind Kind, IRea
             return false;
         }
 
-        return long.TryParse(body[..dot], NumberStyles.None, CultureInfo.InvariantCulture, out offset) &&
-               long.TryParse(body[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out count) &&
-               count > 0 && (dot == 1 || body[0] != '0') && body[dot + 1] != '0';
+        if (!uint.TryParse(body[..dot], NumberStyles.None, CultureInfo.InvariantCulture, out uint o) ||
+            !uint.TryParse(body[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out uint c) ||
+            body[dot + 1] == '0')
+        {
+            return false;
+        }
+
+        offset = o;
+        count = c;
+        return true;
     }
 
     /// <summary>The canonical text for the FETCH response: upper-case keywords, field names as given.</summary>
