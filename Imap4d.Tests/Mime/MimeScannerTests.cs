@@ -91,7 +91,7 @@ public class MimeScannerTests
             "Content-Type: text/plain; charset=utf-8\r\nContent-ID: <x@y> \r\nContent-Description: d\r\n" +
             "Content-Transfer-Encoding: Base64 (c)\r\nContent-MD5: m\r\nContent-Disposition: inline; filename=f\r\n" +
             "Content-Language: en, de\r\nContent-Location: http://x/\r\n\r\nQUJD\r\n");
-        Assert.That(root.ContentId, Is.EqualTo("<x@y>"));
+        Assert.That(root.ContentId, Is.EqualTo("<x@y> "), "raw, as Dovecot sends it");
         Assert.That(root.ContentDescription, Is.EqualTo("d"));
         Assert.That(root.ContentTransferEncoding, Is.EqualTo("Base64"));
         Assert.That(root.ContentMd5, Is.EqualTo("m"));

@@ -47,6 +47,8 @@ public sealed class MimePart
     /// </summary>
     public ContentType EffectiveType { get; internal set; } = TextPlainDefault;
 
+    /// <summary>Content-ID as in the header (unfolded, leading blanks removed). The Content-* fields
+    /// below are null in a message header that has neither MIME-Version nor Content-Type.</summary>
     public string? ContentId { get; internal set; }
 
     public string? ContentDescription { get; internal set; }

@@ -23,16 +23,16 @@ internal sealed class MimeScanContext
     {
         var root = new MimePart(0);
         _parts = 1;
-        ParsePart(root, digestChild: false);
+        ParsePart(root, digestChild: false, messageRoot: true);
         return root;
     }
 
     /// <summary>Parses one part from the current position; returns the boundary that ended it, or null at the end.</summary>
-    private BoundaryHit? ParsePart(MimePart part, bool digestChild)
+    private BoundaryHit? ParsePart(MimePart part, bool digestChild, bool messageRoot)
     {
         part.HeaderOffset = _reader.Position;
         var hit = ReadHeader(part);
-        ApplyMime(part, digestChild);
+        ApplyMime(part, digestChild, messageRoot);
         if (hit is not null)
         {
             // A boundary inside the header: no body. The header keeps its last line break (as
@@ -53,7 +53,7 @@ internal sealed class MimeScanContext
             var inner = new MimePart(part.Depth + 1);
             _parts++;
             part.Message = inner;
-            hit = ParsePart(inner, digestChild: false);
+            hit = ParsePart(inner, digestChild: false, messageRoot: true);
         }
         else
         {
@@ -112,7 +112,7 @@ internal sealed class MimeScanContext
             var child = new MimePart(part.Depth + 1);
             _parts++;
             part.ChildList.Add(child);
-            hit = ParsePart(child, digest);
+            hit = ParsePart(child, digest, messageRoot: false);
         }
 
         _boundaries.RemoveAt(mine);
@@ -270,25 +270,22 @@ internal sealed class MimeScanContext
         t.IsType("message") && (t.Subtype.Equals("rfc822", StringComparison.OrdinalIgnoreCase) ||
                                 t.Subtype.Equals("global", StringComparison.OrdinalIgnoreCase));
 
-    private void ApplyMime(MimePart part, bool digestChild)
+    /// <summary>
+    /// Sets the MIME fields of a part from its header. The header of a message (the top level
+    /// or an encapsulated one) is a MIME header only when it has MIME-Version or Content-Type
+    /// (RFC 2045 §4; Dovecot does the same): otherwise its other Content-* fields are ignored.
+    /// </summary>
+    private void ApplyMime(MimePart part, bool digestChild, bool messageRoot)
     {
         var h = part.Header;
-        var ct = HeaderParser.ParseContentType(h.GetValue("Content-Type"));
+        string? contentType = h.GetValue("Content-Type");
+        var ct = HeaderParser.ParseContentType(contentType);
         part.ContentType = ct;
         var effective = ct ?? MimePart.DefaultFor(digestChild);
-        part.ContentId = Trimmed(h.GetValue("Content-ID"));
-        part.ContentDescription = Trimmed(h.GetValue("Content-Description"));
-        part.ContentMd5 = Trimmed(h.GetValue("Content-MD5"));
-        part.ContentLocation = Trimmed(h.GetValue("Content-Location"));
-        part.ContentDisposition = HeaderParser.ParseDisposition(h.GetValue("Content-Disposition"));
-        part.ContentLanguage = HeaderParser.ParseLanguage(h.GetValue("Content-Language"));
-        string? cte = h.GetValue("Content-Transfer-Encoding");
-        if (cte is not null)
+        bool mime = !messageRoot || contentType is not null || h.Get("MIME-Version") is not null;
+        if (mime)
         {
-            var r = new StructuredReader(cte);
-            r.SkipCfws();
-            string token = r.ReadUntil(";");
-            part.ContentTransferEncoding = token.Length > 0 ? token : null;
+            ApplyContentFields(part, h);
         }
 
         bool container = effective.IsType("multipart") || IsMessageType(effective);
@@ -302,5 +299,21 @@ internal sealed class MimeScanContext
         part.IsMultipart = effective.IsType("multipart");
     }
 
-    private static string? Trimmed(string? value) => value?.TrimEnd(' ', '\t');
+    private static void ApplyContentFields(MimePart part, HeaderBlock h)
+    {
+        part.ContentId = h.GetValue("Content-ID");
+        part.ContentDescription = h.GetValue("Content-Description");
+        part.ContentMd5 = h.GetValue("Content-MD5");
+        part.ContentLocation = h.GetValue("Content-Location");
+        part.ContentDisposition = HeaderParser.ParseDisposition(h.GetValue("Content-Disposition"));
+        part.ContentLanguage = HeaderParser.ParseLanguage(h.GetValue("Content-Language"));
+        string? cte = h.GetValue("Content-Transfer-Encoding");
+        if (cte is not null)
+        {
+            var r = new StructuredReader(cte);
+            r.SkipCfws();
+            string token = r.ReadUntil(";");
+            part.ContentTransferEncoding = token.Length > 0 ? token : null;
+        }
+    }
 }
