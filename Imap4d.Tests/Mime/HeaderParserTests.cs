@@ -67,4 +67,19 @@ public class HeaderParserTests
         Assert.That(HeaderParser.ParseDisposition("  "), Is.Null);
         Assert.That(HeaderParser.ParseLanguage("en, (x) de ,, fr-CA"), Is.EqualTo(new[] { "en", "de", "fr-CA" }));
     }
+
+    [Test]
+    public void ManyParametersAreLinear()
+    {
+        var sb = new StringBuilder("application/x");
+        for (int i = 0; i < 20000; i++)
+        {
+            sb.Append("; p").Append(i).Append("*0*=x");
+        }
+
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var ct = HeaderParser.ParseContentType(sb.ToString())!;
+        Assert.That(ct.Parameters, Has.Count.EqualTo(20000));
+        Assert.That(sw.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2)));
+    }
 }

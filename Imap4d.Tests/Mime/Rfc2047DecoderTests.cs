@@ -28,4 +28,23 @@ public class Rfc2047DecoderTests
     [TestCase("=?", "=?")]
     [TestCase("a =?utf-8?q?b?= c", "a b c")]
     public void Decodes(string raw, string expected) => Assert.That(Rfc2047Decoder.Decode(raw), Is.EqualTo(expected));
+
+    [TestCase("=?a?q?x ")]
+    [TestCase("=?")]
+    [TestCase("=?utf-8?q?")]
+    [TestCase("=?utf-8?q?a?= ")]
+    public void PathologicalInputIsLinear(string unit)
+    {
+        string raw = string.Concat(Enumerable.Repeat(unit, 256 * 1024 / unit.Length)) + "?=";
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        Rfc2047Decoder.Decode(raw);
+        Assert.That(sw.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2)));
+    }
+
+    [Test]
+    public void LongWordsUpToTheLimitDecode()
+    {
+        string text = new('a', 900);
+        Assert.That(Rfc2047Decoder.Decode("=?us-ascii?q?" + text + "?="), Is.EqualTo(text));
+    }
 }

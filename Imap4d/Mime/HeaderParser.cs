@@ -229,19 +229,11 @@ public static class HeaderParser
         }
 
         var result = new List<MimeParameter>(plain);
-        var done = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var s in sections)
+        foreach (var group in sections.GroupBy(x => x.Base, StringComparer.OrdinalIgnoreCase))
         {
-            if (!done.Add(s.Base))
-            {
-                continue;
-            }
-
-            var parts = sections.Where(x => x.Base.Equals(s.Base, StringComparison.OrdinalIgnoreCase))
-                .OrderBy(x => x.Index).ToList();
-            bool extended = parts[0].Extended;
+            var parts = group.OrderBy(x => x.Index).ToList();
             string joined = string.Concat(parts.Select(p => p.Value));
-            result.Add(new MimeParameter(extended ? s.Base + "*" : s.Base, joined));
+            result.Add(new MimeParameter(parts[0].Extended ? group.Key + "*" : group.Key, joined));
         }
 
         return result;

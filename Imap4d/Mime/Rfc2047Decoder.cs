@@ -10,6 +10,9 @@ namespace Imap4d.Mime;
 /// </summary>
 public static class Rfc2047Decoder
 {
+    /// <summary>RFC 2047 allows 75 characters; longer words are accepted up to this length.</summary>
+    public const int MaxWordLength = 1024;
+
     public static string Decode(string raw)
     {
         var result = new StringBuilder(raw.Length);
@@ -68,14 +71,18 @@ public static class Rfc2047Decoder
         charset = null;
     }
 
-    /// <summary>Parses "=?charset?E?text?=" at <paramref name="start"/>.</summary>
+    /// <summary>
+    /// Parses "=?charset?E?text?=" at <paramref name="start"/>. Words longer than
+    /// <see cref="MaxWordLength"/> are not recognised, which keeps decoding linear.
+    /// </summary>
     private static bool TryWord(string s, int start, out int end, out string charset, out byte[] bytes)
     {
         end = 0;
         charset = "";
         bytes = [];
-        int q1 = s.IndexOf('?', start + 2);
-        if (q1 < 0 || q1 + 2 >= s.Length || s[q1 + 2] != '?')
+        int window = Math.Min(s.Length - start, MaxWordLength);
+        int q1 = s.IndexOf('?', start + 2, window - 2);
+        if (q1 < 0 || q1 + 2 >= start + window || s[q1 + 2] != '?')
         {
             return false;
         }
@@ -88,7 +95,7 @@ public static class Rfc2047Decoder
 
         char enc = char.ToUpperInvariant(s[q1 + 1]);
         int textStart = q1 + 3;
-        int close = s.IndexOf("?=", textStart, StringComparison.Ordinal);
+        int close = s.IndexOf("?=", textStart, start + window - textStart, StringComparison.Ordinal);
         if (close < 0 || (enc != 'B' && enc != 'Q'))
         {
             return false;
