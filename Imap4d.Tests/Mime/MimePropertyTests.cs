@@ -256,6 +256,25 @@ public class MimePropertyTests
     }
 
     [Test]
+    public void ManyShortLinesScanQuickly()
+    {
+        var sb = new StringBuilder("Content-Type: multipart/mixed; boundary=q\r\n\r\n--q\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+        string line = new string('Q', 76) + "\r\n";
+        for (int i = 0; i < 20 * 1024 * 1024 / line.Length; i++)
+        {
+            sb.Append(line);
+        }
+
+        sb.Append("--q--\r\n");
+        byte[] message = Encoding.ASCII.GetBytes(sb.ToString());
+        var sw = Stopwatch.StartNew();
+        var root = MimeScanner.Scan(message);
+        TestContext.Out.WriteLine($"{message.Length / 1048576.0 / sw.Elapsed.TotalSeconds:F0} MB/s");
+        Assert.That(root.Children[0].BodyLines, Is.EqualTo(20 * 1024 * 1024 / line.Length - 1));
+        Assert.That(sw.Elapsed, Is.LessThan(TimeSpan.FromSeconds(15)));
+    }
+
+    [Test]
     public void HugeHeaderLineIsCappedButContentFieldsSurvive()
     {
         const long size = 20L * 1024 * 1024;
