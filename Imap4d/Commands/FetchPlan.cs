@@ -1,4 +1,4 @@
-using System.Text;
+using Imap4d.Mime;
 using Imap4d.Protocol;
 using Imap4d.Session;
 using Imap4d.Storage;
@@ -82,21 +82,35 @@ internal enum FetchItemKind
     Flags,
     InternalDate,
     Size,
+    Envelope,
+    Body,
+    BodyStructure,
     Section,
 }
 
 /// <summary>One FETCH data item: its kind, the name echoed in the response, and for sections the part to send.</summary>
-internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, SectionRequest? Section = null, bool SetsSeen = false)
+internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchSection? Section = null, bool SetsSeen = false)
 {
+    private static readonly FetchItem[] Fast =
+        [new(FetchItemKind.Flags, "FLAGS"), new(FetchItemKind.InternalDate, "INTERNALDATE"), new(FetchItemKind.Size, "RFC822.SIZE")];
+
     public static IEnumerable<FetchItem> Parse(string atom, bool allowMacro)
     {
         string upper = atom.ToUpperInvariant();
         switch (upper)
         {
-            case "ALL" when allowMacro:
-            case "FULL" when allowMacro:
             case "FAST" when allowMacro:
-                return [new(FetchItemKind.Flags, "FLAGS"), new(FetchItemKind.InternalDate, "INTERNALDATE"), new(FetchItemKind.Size, "RFC822.SIZE")];
+                return Fast;
+            case "ALL" when allowMacro:
+                return [.. Fast, new(FetchItemKind.Envelope, "ENVELOPE")];
+            case "FULL" when allowMacro:
+                return [.. Fast, new(FetchItemKind.Envelope, "ENVELOPE"), new(FetchItemKind.Body, "BODY")];
+            case "ENVELOPE":
+                return [new(FetchItemKind.Envelope, "ENVELOPE")];
+            case "BODY":
+                return [new(FetchItemKind.Body, "BODY")];
+            case "BODYSTRUCTURE":
+                return [new(FetchItemKind.BodyStructure, "BODYSTRUCTURE")];
             case "UID":
                 return [new(FetchItemKind.Uid, "UID")];
             case "FLAGS":
@@ -106,19 +120,18 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, Sectio
             case "RFC822.SIZE":
                 return [new(FetchItemKind.Size, "RFC822.SIZE")];
             case "RFC822":
-                return [new(FetchItemKind.Section, "RFC822", new SectionRequest(SectionPart.Whole, [], null, null), SetsSeen: true)];
+                return [new(FetchItemKind.Section, "RFC822", FetchSection.Parse("]"), SetsSeen: true)];
             case "RFC822.HEADER":
-                return [new(FetchItemKind.Section, "RFC822.HEADER", new SectionRequest(SectionPart.Header, [], null, null))];
+                return [new(FetchItemKind.Section, "RFC822.HEADER", FetchSection.Parse("HEADER]"))];
             case "RFC822.TEXT":
-                return [new(FetchItemKind.Section, "RFC822.TEXT", new SectionRequest(SectionPart.Text, [], null, null), SetsSeen: true)];
+                return [new(FetchItemKind.Section, "RFC822.TEXT", FetchSection.Parse("TEXT]"), SetsSeen: true)];
         }
 
         if (upper.StartsWith("BODY[", StringComparison.Ordinal) || upper.StartsWith("BODY.PEEK[", StringComparison.Ordinal))
         {
             bool peek = upper.StartsWith("BODY.PEEK[", StringComparison.Ordinal);
-            var section = SectionRequest.Parse(atom[(atom.IndexOf('[') + 1)..]);
-            string name = "BODY[" + section.CanonicalText + "]" + (section.PartialOffset is long o ? $"<{o}>" : "");
-            return [new(FetchItemKind.Section, name, section, SetsSeen: !peek)];
+            var section = FetchSection.Parse(atom[(atom.IndexOf('[') + 1)..]);
+            return [new(FetchItemKind.Section, section.ResponseName, section, SetsSeen: !peek)];
         }
 
         throw new ImapSyntaxException("Unknown fetch item " + atom);
@@ -141,6 +154,15 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, Sectio
             case FetchItemKind.Size:
                 writer.Number(info.Size);
                 break;
+            case FetchItemKind.Envelope:
+                content ??= new MessageContent(selected.Mailbox, info);
+                EnvelopeWriter.Write(writer, EnvelopeBuilder.Build(HeaderParser.Parse(content.Header)));
+                break;
+            case FetchItemKind.Body:
+            case FetchItemKind.BodyStructure:
+                content ??= new MessageContent(selected.Mailbox, info);
+                BodyStructureWriter.Write(writer, BodyStructureBuilder.Build(content.Structure), Kind == FetchItemKind.BodyStructure);
+                break;
             case FetchItemKind.Section:
                 content ??= new MessageContent(selected.Mailbox, info);
                 Section!.Write(writer, content);
@@ -153,10 +175,26 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, Sectio
 internal sealed class MessageContent(IMailbox mailbox, MessageInfo info)
 {
     private byte[]? _header;
+    private MimePart? _structure;
 
     public MessageInfo Info => info;
 
     public Stream Open() => mailbox.OpenContent(info.Uid);
+
+    /// <summary>The scanned MIME structure (read once per message and FETCH).</summary>
+    public MimePart Structure
+    {
+        get
+        {
+            if (_structure is null)
+            {
+                using var stream = Open();
+                _structure = MimeScanner.Scan(stream);
+            }
+
+            return _structure;
+        }
+    }
 
     /// <summary>The header block including the blank line that ends it.</summary>
     public byte[] Header
@@ -199,44 +237,5 @@ internal static class HeaderReader
         }
 
         return header.ToArray();
-    }
-
-    /// <summary>The header lines (with continuation lines) whose field name is (not) in <paramref name="names"/>.</summary>
-    public static byte[] Filter(byte[] header, IReadOnlyCollection<string> names, bool exclude)
-    {
-        var output = new MemoryStream();
-        string text = Encoding.Latin1.GetString(header);
-        var lines = text.Split("\n");
-        bool keep = false;
-        foreach (string raw in lines)
-        {
-            string line = raw.TrimEnd('\r');
-            if (line.Length == 0)
-            {
-                break;
-            }
-
-            if (line[0] is ' ' or '\t')
-            {
-                if (keep)
-                {
-                    output.Write(Encoding.Latin1.GetBytes(line + "\r\n"));
-                }
-
-                continue;
-            }
-
-            int colon = line.IndexOf(':');
-            string field = colon > 0 ? line[..colon].TrimEnd() : line;
-            bool listed = names.Contains(field, StringComparer.OrdinalIgnoreCase);
-            keep = colon > 0 && listed != exclude;
-            if (keep)
-            {
-                output.Write(Encoding.Latin1.GetBytes(line + "\r\n"));
-            }
-        }
-
-        output.Write("\r\n"u8);
-        return output.ToArray();
     }
 }
