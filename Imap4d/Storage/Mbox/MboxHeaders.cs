@@ -62,8 +62,9 @@ internal static class MboxHeaders
         return name;
     }
 
-    /// <summary>Applies the letters of a <c>Status</c> header: R = \Seen, O = old (not recent), and the
-    /// mailutils letters A, F, D/d, T when they appear there.</summary>
+    /// <summary>Reads the letters of a <c>Status</c> header: R = \Seen, O = old (not recent), and what
+    /// GNU mailutils keeps there too (it never reads X-Status): A = \Answered, F = \Flagged,
+    /// D = \Deleted, d = \Draft; mutt's r = \Answered.</summary>
     public static MessageFlags ParseStatus(string value, out bool old)
     {
         old = false;
@@ -74,10 +75,10 @@ internal static class MboxHeaders
             {
                 case 'R': flags |= MessageFlags.Seen; break;
                 case 'O': old = true; break;
-                case 'A' or 'a': flags |= MessageFlags.Answered; break;
-                case 'F' or 'f': flags |= MessageFlags.Flagged; break;
-                case 'D' or 'd': flags |= MessageFlags.Deleted; break;
-                case 'T' or 't': flags |= MessageFlags.Draft; break;
+                case 'A' or 'r': flags |= MessageFlags.Answered; break; // mailutils A, mutt r
+                case 'F': flags |= MessageFlags.Flagged; break;
+                case 'D': flags |= MessageFlags.Deleted; break;
+                case 'd' or 'T': flags |= MessageFlags.Draft; break; // mailutils d
             }
         }
 
@@ -123,7 +124,12 @@ internal static class MboxHeaders
             text.Append('\n');
         }
 
-        string status = (flags.Has(MessageFlags.Seen) ? "R" : "") + (old ? "O" : "");
+        // R and O for everyone; A, F and d for GNU mailutils, which reads only Status (Dovecot,
+        // UW and mutt ignore them). D is not repeated here: a stale D left by a program that
+        // rewrites only one of the two headers could get a message expunged.
+        string status = (flags.Has(MessageFlags.Seen) ? "R" : "") + (old ? "O" : "")
+            + (flags.Has(MessageFlags.Answered) ? "A" : "") + (flags.Has(MessageFlags.Flagged) ? "F" : "")
+            + (flags.Has(MessageFlags.Draft) ? "d" : "");
         if (status.Length > 0)
         {
             text.Append("Status: ").Append(status).Append('\n');
