@@ -702,6 +702,7 @@ internal sealed class MboxState
         }
 
         var started = DateTime.UtcNow;
+        CleanTemporaryFiles(); // we hold the lock: no rewrite is in progress, these are a crash's leftovers
         string full = Path.GetFullPath(MailboxPath);
         string directory = Path.GetDirectoryName(full) ?? "/";
         string temp = Path.Combine(directory, "." + Path.GetFileName(full) + ".imap4d-tmp." + Environment.ProcessId + "."
