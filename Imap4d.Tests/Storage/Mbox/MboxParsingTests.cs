@@ -50,7 +50,7 @@ public class MboxParsingTests
         yield return new TestCaseData(From1 + "Subject: a\nContent-Length: 20\n\nbody\n\nFrom the body\n\n" + From2 + "Subject: b\n\nb\n",
             new[] { "Subject: a\r\n\r\nbody\r\n\r\nFrom the body\r\n", "Subject: b\r\n\r\nb\r\n" }).SetName("Content-Length honoured");
         yield return new TestCaseData(From1 + "Subject: a\nContent-Length: 5\n\nbody\n\nFrom the body\n\n",
-            new[] { "Subject: a\r\n\r\nbody\r\n", "\r\n" }).SetName("wrong Content-Length ignored");
+            new[] { "Subject: a\r\n\r\nbody\r\n", "" }).SetName("wrong Content-Length ignored");
         yield return new TestCaseData(From1 + "Subject: a\nContent-Length: 4\n\nbody\n" + From2 + "Subject: b\n\nb\n",
             new[] { "Subject: a\r\n\r\nbody", "Subject: b\r\n\r\nb\r\n" }).SetName("Content-Length body without newline");
         yield return new TestCaseData(From1 + "Subject: a\nStatus: RO\nX-Keywords: one\n two,\n three\nX-UID: 4\nX-Status: F\nx-imapbase: 1 2\nContent-Length: 5\nTo: b\n\nbody\n\n",
@@ -59,6 +59,8 @@ public class MboxParsingTests
             new[] { "Subject: a\r\n\r\nbody\r\n\r\n" }).SetName("only the last blank line is the separator");
         yield return new TestCaseData(From1 + "Subject: only headers\n",
             new[] { "Subject: only headers\r\n" }).SetName("headers only, no blank line");
+        yield return new TestCaseData(From1 + "Subject: a\n\n" + From2 + "Subject: b\n\n\n" + From1 + "Subject: c\n\n",
+            new[] { "Subject: a\r\n", "Subject: b\r\n\r\n", "Subject: c\r\n" }).SetName("empty bodies: the last empty line is the separator");
     }
 
     [TestCaseSource(nameof(Files))]
@@ -114,11 +116,23 @@ public class MboxParsingTests
         _fixture.Driver.Create(path, (UnixFileMode)0x180);
         byte[] tricky = Encoding.ASCII.GetBytes("Subject: t\r\nX-UID: 99\r\nStatus: RO\r\n\r\nFrom a\r\n>From b\r\n");
         byte[] noNewline = Encoding.ASCII.GetBytes("Subject: n\r\n\r\nno newline");
+        byte[] headerOnly = Encoding.ASCII.GetBytes("Subject: h\r\n");
+        byte[] emptyBody = Encoding.ASCII.GetBytes("Subject: e\r\n\r\n");
         using (var box = _fixture.Driver.Open(path, "box", readOnly: false))
         {
             Assert.That(box.Append(new MemoryStream(tricky), FlagSet.Empty, DateTimeOffset.UnixEpoch), Is.EqualTo(1u));
             Assert.That(box.Append(new MemoryStream(noNewline), FlagSet.Empty, DateTimeOffset.UnixEpoch), Is.EqualTo(2u));
+            box.Append(new MemoryStream(headerOnly), FlagSet.Empty, DateTimeOffset.UnixEpoch);
+            box.Append(new MemoryStream(emptyBody), FlagSet.Empty, DateTimeOffset.UnixEpoch);
             box.Sync();
+            Assert.That(MboxTestSupport.ReadBytes(box, 3), Is.EqualTo(headerOnly));
+            Assert.That(MboxTestSupport.ReadBytes(box, 4), Is.EqualTo(emptyBody));
+            box.Store([3, 4], FlagOperation.Add, FlagSet.Of(MessageFlags.Seen));
+            box.Checkpoint();
+            box.Sync();
+            Assert.That(MboxTestSupport.ReadBytes(box, 3), Is.EqualTo(headerOnly), "after a rewrite");
+            Assert.That(MboxTestSupport.ReadBytes(box, 4), Is.EqualTo(emptyBody), "after a rewrite");
+            MboxTestSupport.AssertClean(box);
             Assert.That(MboxTestSupport.Read(box, 1), Is.EqualTo("Subject: t\r\n\r\nFrom a\r\n>From b\r\n"));
             Assert.That(MboxTestSupport.ReadBytes(box, 2), Is.EqualTo(noNewline));
         }
@@ -144,5 +158,23 @@ public class MboxParsingTests
 
         Assert.That(File.ReadAllText(path), Does.StartWith("garbage line\n\n" + From1 + "Subject: a\n"));
         Assert.That(File.ReadAllText(path), Does.Contain("Status: RO\n"));
+    }
+
+    [Test]
+    public void HeaderOnlyMessageKeepsASizeThatMatchesItsContentAfterRewrite()
+    {
+        string path = MboxTestSupport.Write(_fixture, "headers", From1 + "Subject: a\n\nbody\n\n" + From2 + "Subject: only headers\n");
+        using (var box = _fixture.Driver.Open(path, "box", readOnly: false))
+        {
+            box.Store([2], FlagOperation.Add, FlagSet.Of(MessageFlags.Seen));
+            box.Checkpoint();
+            box.Sync();
+            MboxTestSupport.AssertClean(box);
+        }
+
+        File.Delete(MboxTestSupport.IndexPath(_fixture, path));
+        using var again = _fixture.Driver.Open(path, "box", readOnly: true);
+        MboxTestSupport.AssertClean(again);
+        Assert.That(MboxTestSupport.Read(again, 2), Is.EqualTo("Subject: only headers\r\n"));
     }
 }

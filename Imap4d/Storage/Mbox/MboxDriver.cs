@@ -119,8 +119,17 @@ public sealed class MboxDriver : IMailboxDriver
         }
 
         string index = _indexPathFor(path);
-        File.Delete(index);
-        File.Delete(index + ".append");
+        foreach (string file in new[] { index, index + ".append" })
+        {
+            try
+            {
+                File.Delete(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The index is a cache; a stale one is detected by its stamp.
+            }
+        }
     }
 
     public void Rename(string from, string to)

@@ -72,7 +72,7 @@ internal sealed class MboxMailbox : IMailbox
             }
             else
             {
-                _state.Refresh(held, save: true);
+                _state.SaveIfDirty();
             }
         }
 

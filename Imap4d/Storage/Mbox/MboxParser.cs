@@ -13,7 +13,8 @@ namespace Imap4d.Storage.Mbox;
 /// <item>A <c>Content-Length</c> header is honoured only when it points exactly at the next
 /// From line (optionally after one newline) or at the end of the file, as mutt does; then From
 /// lines inside that body do not split it.</item>
-/// <item>The empty line just before the next From line (or EOF) belongs to the separator.</item>
+/// <item>The empty line just before the next From line (or EOF) belongs to the separator, also
+/// when it is the one that ends the header (the message then has no body and no empty line).</item>
 /// <item>The client view (size counted here, bytes made by <see cref="ClientView"/>) drops the
 /// headers in <see cref="MboxHeaders.Hidden"/>, removes one '&gt;' from lines matching
 /// <c>^&gt;+From </c> (mboxrd) and ends every line with CRLF.</item>
@@ -35,6 +36,7 @@ internal static class MboxParser
         long bodyLimit = -1;
         long contentLength = -1;
         int lastBodyBlank = 0;
+        int headerBlank = 0;
         int field = NoField;
         var value = new StringBuilder();
 
@@ -61,6 +63,12 @@ internal static class MboxParser
             else if (bodyLimit >= 0)
             {
                 m.ContentEnd = bodyLimit;
+            }
+            else if (m.BodyOffset == at && headerBlank > 0)
+            {
+                // Header, one empty line, next From: that line is the separator and the message has no body.
+                m.BodyOffset = m.ContentEnd = at - headerBlank;
+                m.ClientSize -= 2;
             }
             else if (lastBodyBlank > 0)
             {
@@ -123,6 +131,7 @@ internal static class MboxParser
                 {
                     EndField();
                     inHeader = false;
+                    headerBlank = len;
                     cur.BodyOffset = off + len;
                     cur.ClientSize += 2;
                     if (contentLength >= 0 && ContentLengthFits(file, cur.BodyOffset + contentLength, end))

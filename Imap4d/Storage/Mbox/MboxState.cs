@@ -136,6 +136,9 @@ internal sealed class MboxState
         }
     }
 
+    /// <summary>Saves the index when a refresh left derivable changes unsaved.</summary>
+    public void SaveIfDirty() => SaveIfDirty(save: true);
+
     private static bool Usable(MailboxIndex index) =>
         index.UidValidity != 0 && index.Records.All(r => MboxRecordLayout.Of(r) is not null);
 
@@ -667,9 +670,13 @@ internal sealed class MboxState
             output.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"Content-Length: {quotedBody.Length}\n")));
         }
 
-        output.WriteByte((byte)'\n');
-        quotedBody.Position = 0;
-        quotedBody.CopyTo(output);
+        if (sawBlank)
+        {
+            output.WriteByte((byte)'\n');
+            quotedBody.Position = 0;
+            quotedBody.CopyTo(output);
+        }
+
         output.WriteByte((byte)'\n');
     }
 
@@ -831,6 +838,7 @@ internal sealed class MboxState
         bool hiding = false;
         bool keepContentLength = layout.Has(MboxRecordLayout.ContentLengthHonoured);
         bool hasContentLength = false;
+        bool sawBlank = false;
         while (pos < span.Length)
         {
             int e = span[pos..].IndexOf((byte)'\n');
@@ -839,6 +847,7 @@ internal sealed class MboxState
             pos = end;
             if (MboxParser.IsBlank(line))
             {
+                sawBlank = true;
                 break;
             }
 
@@ -867,6 +876,16 @@ internal sealed class MboxState
 
         bool old = record.Uid <= Index.RecentBoundary || layout.Has(MboxRecordLayout.Old);
         output.Write(MboxHeaders.Format(record.Flags, record.Uid, old, imapBase));
+        int oldBit = old ? MboxRecordLayout.Old : 0;
+        if (!sawBlank)
+        {
+            // A header without body and without empty line: the one newline we add is the separator.
+            long end = output.Position;
+            output.WriteByte((byte)'\n');
+            var bare = new MboxRecordLayout(newHeader, end, end, oldBit);
+            return record with { Offset = newFrom, Length = output.Position - newFrom, Extra = bare.Pack(newFrom) };
+        }
+
         long bodyLength = layout.ContentEnd - layout.BodyOffset;
         bool endsWithNewline = bodyLength == 0;
         if (bodyLength > 0)
@@ -887,7 +906,7 @@ internal sealed class MboxState
         CopyRange(held.Handle, output, layout.BodyOffset, layout.ContentEnd, buffer);
         long newContentEnd = output.Position;
         output.WriteByte((byte)'\n');
-        int bits = (old ? MboxRecordLayout.Old : 0) | (keepContentLength ? MboxRecordLayout.ContentLengthHonoured : 0);
+        int bits = oldBit | (keepContentLength ? MboxRecordLayout.ContentLengthHonoured : 0);
         var newLayout = new MboxRecordLayout(newHeader, newBody, newContentEnd, bits);
         return record with { Offset = newFrom, Length = output.Position - newFrom, Extra = newLayout.Pack(newFrom) };
     }
