@@ -177,4 +177,36 @@ public class MboxInteropTests
             Assert.That(text.Replace("Lines: 1\r\n", "").Replace("Lines: 2\r\n", ""), Is.EqualTo(contents[i]), $"message {i + 1}");
         }
     }
+
+    [Test]
+    public void MailutilsFrmAndMovemailReadOurFile()
+    {
+        if (!File.Exists("/usr/bin/frm") || !File.Exists("/usr/bin/movemail"))
+        {
+            Assert.Ignore("mailutils is not installed");
+        }
+
+        var (path, _) = WriteOurMailbox();
+        List<(uint Uid, FlagSet Flags, string Text)> ours;
+        using (var box = _fixture.Driver.Open(path, "ours", readOnly: true))
+        {
+            ours = box.Messages.Select(m => (m.Uid, m.Flags, MboxTestSupport.Read(box, m.Uid))).ToList();
+        }
+
+        string listing = Run("/usr/bin/frm", path, "");
+        Assert.That(listing.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t').Last()),
+            Is.EqualTo(new[] { "one", "two", "three" }));
+
+        string moved = _fixture.NewPath("moved");
+        Run("/usr/bin/movemail", $"{path} {moved}", "");
+        Assert.That(new FileInfo(path).Length, Is.Zero, "movemail emptied our file");
+        using var dest = _fixture.Driver.Open(moved, "moved", readOnly: true);
+        Assert.That(dest.Messages.Select(m => m.Uid), Is.EqualTo(ours.Select(m => m.Uid)), "X-UIDs carried over");
+        for (int i = 0; i < ours.Count; i++)
+        {
+            Assert.That(MboxTestSupport.Read(dest, dest.Messages[i].Uid), Is.EqualTo(ours[i].Text), $"message {i + 1}");
+            var expected = ours[i].Flags.Remove(FlagSet.Of(MessageFlags.Seen)); // movemail drops Status R
+            Assert.That(dest.Messages[i].Flags.Remove(FlagSet.Of(MessageFlags.Seen)), Is.EqualTo(expected), $"flags of {i + 1}");
+        }
+    }
 }
