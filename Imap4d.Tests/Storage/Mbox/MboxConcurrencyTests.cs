@@ -162,4 +162,30 @@ public class MboxConcurrencyTests
         Assert.That(MboxTestSupport.Read(to, 2), Does.Contain("mda in between"));
         Assert.That(Encoding.ASCII.GetString(MboxTestSupport.ReadBytes(to, 3)), Does.Contain("Subject: m2"));
     }
+
+    [Test]
+    public void SessionsOnParallelThreadsNeverShareAUid()
+    {
+        string path = NewMailbox(0);
+        var uids = new System.Collections.Concurrent.ConcurrentBag<uint>();
+        var tasks = Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+        {
+            using var box = _fixture.Driver.Open(path, "box", readOnly: false);
+            for (int i = 0; i < 25; i++)
+            {
+                uids.Add(box.Append(new MemoryStream(MboxTestSupport.Message($"t{t} m{i}")), FlagSet.Empty, DateTimeOffset.UnixEpoch));
+                if (i % 5 == 0)
+                {
+                    box.Sync();
+                    box.Store([box.Messages[0].Uid], FlagOperation.Add, FlagSet.Of(MessageFlags.Seen));
+                }
+            }
+        })).ToArray();
+        Task.WaitAll(tasks);
+        Assert.That(uids.Order(), Is.EqualTo(Enumerable.Range(1, 100).Select(i => (uint)i)));
+        File.Delete(MboxTestSupport.IndexPath(_fixture, path));
+        using var check = _fixture.Driver.Open(path, "box", readOnly: true);
+        Assert.That(check.Messages.Select(m => m.Uid), Is.EqualTo(Enumerable.Range(1, 100).Select(i => (uint)i)));
+        Assert.That(check.Messages.Select(m => MboxTestSupport.Read(check, m.Uid)).Distinct().Count(), Is.EqualTo(100));
+    }
 }
