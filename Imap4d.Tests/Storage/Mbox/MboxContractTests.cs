@@ -1,0 +1,6 @@
+namespace Imap4d.Tests.Storage.Mbox;
+
+[TestFixture]
+public class MboxContractTests : MailboxDriverContract<MboxDriverFixture>
+{
+}

@@ -1,0 +1,171 @@
+using Imap4d.Storage.Index;
+using Imap4d.Storage.Locking;
+using Mono.Unix.Native;
+
+namespace Imap4d.Storage.Mbox;
+
+/// <summary>
+/// Unix mbox files (mboxrd written, mboxo/mboxrd/Content-Length read), compatible with GNU
+/// mailutils, Dovecot, UW imapd and mutt: UIDs in X-IMAPbase/X-UID, flags in Status/X-Status/X-Keywords.
+/// </summary>
+public sealed class MboxDriver : IMailboxDriver
+{
+    private readonly Func<string, string> _indexPathFor;
+
+    /// <param name="indexPathFor">Where the index of a mailbox lives; <see cref="MboxIndexLocation.Default"/> when null.</param>
+    public MboxDriver(LockingOptions? locking = null, Func<string, string>? indexPathFor = null)
+    {
+        Locking = locking ?? LockingOptions.Default;
+        _indexPathFor = indexPathFor ?? MboxIndexLocation.Default;
+    }
+
+    public string Type => "mbox";
+
+    public LockingOptions Locking { get; }
+
+    public string IndexPathFor(string path) => _indexPathFor(path);
+
+    /// <summary>GNU rules: a regular file that is empty or starts with "From ".</summary>
+    public bool Detect(string path)
+    {
+        if (Syscall.stat(path, out Stat st) != 0 || (st.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG)
+        {
+            return false;
+        }
+
+        if (st.st_size == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            Span<byte> head = stackalloc byte[5];
+            return file.ReadAtLeast(head, 5, throwOnEndOfStream: false) == 5 && head.SequenceEqual("From "u8);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    public void Create(string path, UnixFileMode mode)
+    {
+        int fd = Syscall.open(path, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_EXCL, (FilePermissions)(uint)mode);
+        if (fd < 0)
+        {
+            throw Failure(Stdlib.GetLastError(), path, "create");
+        }
+
+        Syscall.close(fd);
+    }
+
+    public IMailbox Open(string path, string name, bool readOnly)
+    {
+        if (Syscall.stat(path, out Stat st) != 0)
+        {
+            throw Failure(Stdlib.GetLastError(), path, "open");
+        }
+
+        if ((st.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG)
+        {
+            throw new StorageException(StorageError.NotPossible, "Not a mailbox");
+        }
+
+        return new MboxMailbox(NewState(path), name, readOnly);
+    }
+
+    internal MboxState NewState(string path) => new(path, _indexPathFor(path), Locking);
+
+    public MailboxStatus GetStatus(string path)
+    {
+        if (Syscall.stat(path, out _) != 0)
+        {
+            throw Failure(Stdlib.GetLastError(), path, "status");
+        }
+
+        var state = NewState(path);
+        using (var held = state.Lock())
+        {
+            state.Refresh(held, save: true);
+            state.EnsureValidity();
+        }
+
+        var index = state.Index;
+        uint unseen = 0;
+        uint recent = 0;
+        foreach (var record in index.Records)
+        {
+            if (!record.Flags.Has(MessageFlags.Seen))
+            {
+                unseen++;
+            }
+
+            if (record.Uid > index.RecentBoundary)
+            {
+                recent++;
+            }
+        }
+
+        return new MailboxStatus((uint)index.Records.Count, recent, index.UidNext, index.UidValidity, unseen, index.HighestModSeq);
+    }
+
+    public void Delete(string path)
+    {
+        if (Syscall.unlink(path) != 0)
+        {
+            throw Failure(Stdlib.GetLastError(), path, "delete");
+        }
+
+        string index = _indexPathFor(path);
+        foreach (string file in new[] { index, index + ".append" })
+        {
+            try
+            {
+                File.Delete(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The index is a cache; a stale one is detected by its stamp.
+            }
+        }
+    }
+
+    public void Rename(string from, string to)
+    {
+        if (Syscall.lstat(to, out _) == 0)
+        {
+            throw new StorageException(StorageError.AlreadyExists, "Mailbox already exists");
+        }
+
+        string oldIndex = _indexPathFor(from);
+        if (Syscall.rename(from, to) != 0)
+        {
+            throw Failure(Stdlib.GetLastError(), from, "rename");
+        }
+
+        try
+        {
+            string newIndex = _indexPathFor(to);
+            if (File.Exists(oldIndex))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(newIndex)!);
+                File.Move(oldIndex, newIndex, overwrite: true);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The index is a cache; the new name re-parses.
+        }
+    }
+
+    private static StorageException Failure(Errno errno, string path, string what) => errno switch
+    {
+        Errno.EEXIST => new StorageException(StorageError.AlreadyExists, "Mailbox already exists", $"{what} {path}"),
+        Errno.ENOENT or Errno.ENOTDIR => new StorageException(StorageError.NotFound, "No such mailbox", $"{what} {path}"),
+        Errno.EACCES or Errno.EPERM or Errno.EROFS => new StorageException(StorageError.NoPermission, "Permission denied", $"{what} {path}: {errno}"),
+        Errno.ENOSPC or Errno.EDQUOT => new StorageException(StorageError.OverQuota, "Disk full", $"{what} {path}: {errno}"),
+        _ => new StorageException(StorageError.Temporary, "Cannot access mailbox", $"{what} {path}: {errno}"),
+    };
+}

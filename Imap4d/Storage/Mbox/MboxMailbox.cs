@@ -1,0 +1,297 @@
+using Imap4d.Storage.Index;
+using NLog;
+
+namespace Imap4d.Storage.Mbox;
+
+/// <summary>
+/// An open mbox. The view (<see cref="Messages"/>) changes only in <see cref="Sync"/>, <see cref="Store"/>
+/// and <see cref="Expunge"/>. Every operation takes the mailbox lock, refreshes the index from
+/// disk (a stat or two when nothing changed) and releases the lock before returning.
+/// <para>Flags: STORE changes the index and saves it at once, under the lock; the index is the
+/// shared truth between imap4d sessions while the mbox file is unchanged, so another session's
+/// next <see cref="Sync"/> sees the change without any rewrite of the mbox. The flags reach the
+/// mbox's Status/X-Status/X-Keywords headers (for other programs) at <see cref="Checkpoint"/>,
+/// <see cref="Expunge"/> and <see cref="Dispose"/>.</para>
+/// </summary>
+internal sealed class MboxMailbox : IMailbox
+{
+    private static readonly Logger Log = LogManager.GetCurrentClassLogger();
+
+    private readonly MboxState _state;
+    private readonly HashSet<uint> _recent = [];
+    private List<MessageInfo> _view = [];
+    private long _viewGeneration = -1;
+    private bool _disposed;
+
+    public MboxMailbox(MboxState state, string name, bool readOnly)
+    {
+        _state = state;
+        Name = name;
+        ReadOnly = readOnly;
+        Sync();
+    }
+
+    public string Name { get; }
+
+    public uint UidValidity { get; private set; }
+
+    public uint UidNext { get; private set; }
+
+    public bool ReadOnly { get; }
+
+    public bool SupportsKeywords => true;
+
+    public IReadOnlyList<MessageInfo> Messages => _view;
+
+    public IReadOnlySet<uint> RecentUids => _recent;
+
+    public IReadOnlyCollection<string> Keywords =>
+        _view.SelectMany(m => m.Flags.Keywords).Distinct(FlagSet.KeywordComparer).ToList();
+
+    internal MboxState State => _state;
+
+    public MailboxChanges Sync()
+    {
+        using (var held = _state.Lock())
+        {
+            _state.Refresh(held, save: false);
+            _state.EnsureValidity();
+            if (!ReadOnly && _state.Index.RecentBoundary < _state.Index.UidNext - 1)
+            {
+                foreach (var record in _state.Index.Records)
+                {
+                    if (record.Uid > _state.Index.RecentBoundary)
+                    {
+                        _recent.Add(record.Uid);
+                    }
+                }
+
+                _state.Index.RecentBoundary = _state.Index.UidNext - 1;
+                _state.MarkChanged();
+                _state.SaveIndex();
+            }
+            else
+            {
+                _state.SaveIfDirty();
+            }
+        }
+
+        UidValidity = _state.Index.UidValidity;
+        UidNext = _state.Index.UidNext;
+        if (_viewGeneration == _state.Generation)
+        {
+            return MailboxChanges.None;
+        }
+
+        var current = _state.Index.Records;
+        var expunged = new List<uint>();
+        var added = new List<uint>();
+        var changed = new List<uint>();
+        var next = new List<MessageInfo>(current.Count);
+        int i = 0;
+        int j = 0;
+        while (i < _view.Count || j < current.Count)
+        {
+            if (j >= current.Count || (i < _view.Count && _view[i].Uid < current[j].Uid))
+            {
+                expunged.Add(_view[i++].Uid);
+            }
+            else if (i >= _view.Count || current[j].Uid < _view[i].Uid)
+            {
+                next.Add(InfoOf(current[j]));
+                added.Add(current[j++].Uid);
+            }
+            else
+            {
+                var old = _view[i++];
+                var record = current[j++];
+                if (old.Flags.Equals(record.Flags) && old.ModSeq == record.ModSeq)
+                {
+                    next.Add(old);
+                }
+                else
+                {
+                    next.Add(InfoOf(record));
+                    if (!old.Flags.Equals(record.Flags))
+                    {
+                        changed.Add(record.Uid);
+                    }
+                }
+            }
+        }
+
+        _recent.ExceptWith(expunged);
+        _view = next;
+        _viewGeneration = _state.Generation;
+        return expunged.Count + added.Count + changed.Count == 0 ? MailboxChanges.None : new MailboxChanges(expunged, added, changed);
+    }
+
+    private static MessageInfo InfoOf(IndexRecord r) => new(r.Uid, r.Flags, r.InternalDate, r.Size, r.ModSeq);
+
+    public uint Append(Stream content, FlagSet flags, DateTimeOffset internalDate)
+    {
+        ThrowIfDisposed();
+        byte[] bytes;
+        using (var buffer = new MemoryStream())
+        {
+            content.CopyTo(buffer);
+            bytes = LineEndings.ToLf(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        }
+
+        using var held = _state.Lock();
+        _state.Refresh(held, save: false);
+        _state.EnsureValidity();
+        return _state.Append(held, bytes, flags, internalDate);
+    }
+
+    public IReadOnlyList<MessageInfo> Store(IReadOnlyCollection<uint> uids, FlagOperation operation, FlagSet flags)
+    {
+        ThrowIfReadOnly();
+        var changed = new List<MessageInfo>();
+        var inView = new HashSet<uint>(_view.Select(m => m.Uid));
+        using (var held = _state.Lock())
+        {
+            _state.Refresh(held, save: false);
+            var index = _state.Index;
+            foreach (uint uid in uids.Order())
+            {
+                int at = _state.FindRecord(uid);
+                if (at < 0 || !inView.Contains(uid))
+                {
+                    continue;
+                }
+
+                var record = index.Records[at];
+                var newFlags = record.Flags.Apply(operation, flags);
+                if (newFlags.Equals(record.Flags))
+                {
+                    continue;
+                }
+
+                var layout = MboxRecordLayout.Require(record);
+                record = layout.With(record with { Flags = newFlags, ModSeq = ++index.HighestModSeq }, layout.Bits | MboxRecordLayout.Dirty);
+                index.Records[at] = record;
+                changed.Add(InfoOf(record));
+            }
+
+            if (changed.Count > 0)
+            {
+                _state.MarkChanged();
+                _state.SaveIndex();
+            }
+        }
+
+        if (changed.Count > 0)
+        {
+            var byUid = changed.ToDictionary(m => m.Uid);
+            _view = _view.Select(m => byUid.GetValueOrDefault(m.Uid, m)).ToList();
+            _viewGeneration = -1; // others' changes may be pending: let Sync compare
+        }
+
+        return changed;
+    }
+
+    public IReadOnlyList<uint> Expunge(IReadOnlyCollection<uint>? onlyUids = null)
+    {
+        ThrowIfReadOnly();
+        List<uint> gone;
+        using (var held = _state.Lock())
+        {
+            _state.Refresh(held, save: false);
+            var only = onlyUids as IReadOnlySet<uint> ?? onlyUids?.ToHashSet();
+            gone = _view
+                .Where(m => only is null || only.Contains(m.Uid))
+                .Select(m => _state.FindRecord(m.Uid))
+                .Where(at => at >= 0 && _state.Index.Records[at].Flags.Has(MessageFlags.Deleted))
+                .Select(at => _state.Index.Records[at].Uid)
+                .ToList();
+            if (gone.Count == 0)
+            {
+                return [];
+            }
+
+            _state.Rewrite(held, gone.ToHashSet());
+        }
+
+        var removed = gone.ToHashSet();
+        _view = _view.Where(m => !removed.Contains(m.Uid)).ToList();
+        _recent.ExceptWith(gone);
+        _viewGeneration = -1;
+        return gone;
+    }
+
+    public IReadOnlyList<(uint Source, uint Target)> CopyTo(IReadOnlyCollection<uint> uids, IMailbox target)
+    {
+        var result = new List<(uint, uint)>();
+        var byUid = _view.ToDictionary(m => m.Uid);
+        foreach (uint uid in uids.Order())
+        {
+            if (!byUid.TryGetValue(uid, out var info))
+            {
+                continue;
+            }
+
+            using var content = OpenContent(uid);
+            result.Add((uid, target.Append(content, info.Flags, info.InternalDate)));
+        }
+
+        return result;
+    }
+
+    public Stream OpenContent(uint uid)
+    {
+        ThrowIfDisposed();
+        using var held = _state.Lock();
+        _state.Refresh(held, save: false);
+        int at = _state.FindRecord(uid);
+        if (at < 0)
+        {
+            throw new StorageException(StorageError.NotFound, "Message no longer exists");
+        }
+
+        return new MemoryStream(_state.ReadClientView(held, _state.Index.Records[at]), writable: false);
+    }
+
+    public void Checkpoint()
+    {
+        ThrowIfDisposed();
+        using var held = _state.Lock();
+        _state.Refresh(held, save: true);
+        if (!ReadOnly && _state.NeedsWriteBack)
+        {
+            _state.Rewrite(held, null);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        try
+        {
+            Checkpoint();
+        }
+        catch (StorageException e)
+        {
+            Log.Warn(e, "{0}: cannot write back on close: {1}", _state.MailboxPath, e.Detail ?? e.Message);
+        }
+        finally
+        {
+            _disposed = true;
+        }
+    }
+
+    private void ThrowIfReadOnly()
+    {
+        ThrowIfDisposed();
+        if (ReadOnly)
+        {
+            throw new StorageException(StorageError.NotPossible, "Mailbox is read-only");
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+}

@@ -1,0 +1,927 @@
+using System.Globalization;
+using System.Text;
+using Imap4d.Storage.Index;
+using Imap4d.Storage.Locking;
+using Microsoft.Win32.SafeHandles;
+using Mono.Unix.Native;
+using NLog;
+
+namespace Imap4d.Storage.Mbox;
+
+/// <summary>
+/// The disk side of one mbox: its index (in memory, saved under the mailbox lock), refreshing it
+/// from the file (nothing / only the appended tail / full parse), appending and rewriting.
+/// Every method that takes a <see cref="MailboxFileLock"/> must be called with it held.
+/// <para>Write protocol. Appends: a journal (<c>INDEX.append</c>: inode, old size, new size) is
+/// written and fsynced, the message is written at the old end of file through the locked
+/// descriptor and fsynced; on failure the file is truncated back; the journal is then removed. An
+/// open finding a journal truncates an incomplete tail (unless someone appended after it).
+/// Rewrites (expunge, flag write-back): a temporary file <c>.NAME.imap4d-tmp.*</c> in the same
+/// directory gets the new contents, is fsynced, given the old owner and mode, and renamed over
+/// the mailbox; leftovers of a crash are deleted at the next full parse.</para>
+/// </summary>
+internal sealed class MboxState
+{
+    private static readonly Logger Log = LogManager.GetCurrentClassLogger();
+
+    private readonly LockingOptions _locking;
+    private SourceStamp _indexStamp;
+    private bool _loaded;
+    private bool _indexDirty;
+
+    public MboxState(string path, string indexPath, LockingOptions locking)
+    {
+        MailboxPath = path;
+        IndexPath = indexPath;
+        _locking = locking;
+    }
+
+    public string MailboxPath { get; }
+
+    public string IndexPath { get; }
+
+    public MailboxIndex Index { get; private set; } = new();
+
+    /// <summary>Grows whenever <see cref="Index"/> changes; lets a view skip rebuilding.</summary>
+    public long Generation { get; private set; }
+
+    /// <summary>How the last refresh went ("unchanged", "index", "tail", "full"), for tests and logs.</summary>
+    public string LastRefresh { get; private set; } = "";
+
+    private string JournalPath => IndexPath + ".append";
+
+    public MailboxFileLock Lock() => MailboxFileLock.Acquire(MailboxPath, _locking);
+
+    public static SourceStamp StampOf(int fd)
+    {
+        if (Syscall.fstat(fd, out Stat st) != 0)
+        {
+            throw new StorageException(StorageError.Temporary, "Cannot read mailbox", "fstat: " + Stdlib.GetLastError());
+        }
+
+        return new SourceStamp(st.st_size, st.st_mtime * 1_000_000_000L + st.st_mtime_nsec, (long)st.st_ino,
+            st.st_ctime * 1_000_000_000L + st.st_ctime_nsec);
+    }
+
+    public void MarkChanged()
+    {
+        Generation++;
+    }
+
+    /// <summary>Brings <see cref="Index"/> up to date with the file. With <paramref name="save"/>, a changed index is saved.</summary>
+    public void Refresh(MailboxFileLock held, bool save = true)
+    {
+        RecoverJournal(held);
+        var now = StampOf(held.Fd);
+        var indexNow = SourceStamp.Of(IndexPath);
+        if (_loaded && now == Index.Source && indexNow == _indexStamp)
+        {
+            LastRefresh = "unchanged";
+            SaveIfDirty(save);
+            return;
+        }
+
+        MailboxIndex? candidate = _loaded ? Index : null;
+        if (!_loaded || indexNow != _indexStamp)
+        {
+            _indexStamp = indexNow;
+            var disk = indexNow == SourceStamp.None ? null : MailboxIndex.TryLoad(IndexPath);
+            if (disk is not null && !Usable(disk))
+            {
+                disk = null;
+            }
+
+            if (disk is not null && (candidate is null || disk.Source == now || CanExtend(held, disk, now)
+                                     || disk.UidNext >= candidate.UidNext))
+            {
+                candidate = disk;
+                _indexDirty = false;
+            }
+        }
+
+        if (candidate is not null && candidate.Source == now)
+        {
+            Adopt(candidate, "index");
+        }
+        else if (candidate is not null && CanExtend(held, candidate, now))
+        {
+            Adopt(candidate, "tail");
+            ParseTail(held, now);
+        }
+        else
+        {
+            FullParse(held, now, candidate);
+        }
+
+        SaveIfDirty(save);
+    }
+
+    private void Adopt(MailboxIndex index, string how)
+    {
+        if (!ReferenceEquals(index, Index))
+        {
+            Index = index;
+            Generation++;
+        }
+
+        _loaded = true;
+        LastRefresh = how;
+    }
+
+    private void SaveIfDirty(bool save)
+    {
+        if (save && _indexDirty)
+        {
+            SaveIndex();
+        }
+    }
+
+    /// <summary>Saves the index when a refresh left derivable changes unsaved.</summary>
+    public void SaveIfDirty() => SaveIfDirty(save: true);
+
+    private static bool Usable(MailboxIndex index) =>
+        index.UidValidity != 0 && index.Records.All(r => MboxRecordLayout.Of(r) is not null);
+
+    /// <summary>True when the file only grew since <paramref name="index"/> was made (an MDA appended).</summary>
+    private static bool CanExtend(MailboxFileLock held, MailboxIndex index, SourceStamp now)
+    {
+        var old = index.Source;
+        if (old == SourceStamp.None || old.Inode != now.Inode || now.Size <= old.Size)
+        {
+            return false;
+        }
+
+        if (old.Size == 0)
+        {
+            return index.Records.Count == 0;
+        }
+
+        Span<byte> probe = stackalloc byte[6];
+        if (RandomAccess.Read(held.Handle, probe, old.Size - 1) < 6 || probe[0] != '\n' || !probe[1..].StartsWith("From "u8))
+        {
+            return false;
+        }
+
+        if (index.Records.Count > 0)
+        {
+            Span<byte> from = stackalloc byte[5];
+            return RandomAccess.Read(held.Handle, from, index.Records[^1].Offset) == 5 && from.SequenceEqual("From "u8);
+        }
+
+        return true;
+    }
+
+    public void SaveIndex()
+    {
+        try
+        {
+            Index.Save(IndexPath);
+            _indexStamp = SourceStamp.Of(IndexPath);
+            _indexDirty = false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.Warn(e, "cannot save mbox index {0}", IndexPath);
+        }
+    }
+
+    private static DateTimeOffset DateOf(ParsedMessage m, SourceStamp stamp) =>
+        m.FromDate ?? m.HeaderDate ?? DateTimeOffset.FromUnixTimeMilliseconds(stamp.MtimeNs / 1_000_000);
+
+    private static IndexRecord RecordOf(ParsedMessage m, uint uid, FlagSet flags, ulong modSeq, int bits, DateTimeOffset date)
+    {
+        if (m.Old)
+        {
+            bits |= MboxRecordLayout.Old;
+        }
+
+        if (m.ContentLengthHonoured)
+        {
+            bits |= MboxRecordLayout.ContentLengthHonoured;
+        }
+
+        var layout = new MboxRecordLayout(m.HeaderOffset, m.BodyOffset, m.ContentEnd, bits);
+        return new IndexRecord(uid, flags, date, m.ClientSize, modSeq, "", m.FromOffset, m.End - m.FromOffset, layout.Pack(m.FromOffset));
+    }
+
+    private void ParseTail(MailboxFileLock held, SourceStamp now)
+    {
+        var parsed = MboxParser.Parse(held.Handle, Index.Source.Size, now.Size);
+        bool assigned = false;
+        uint last = Index.Records.Count > 0 ? Index.Records[^1].Uid : 0;
+        foreach (var m in parsed)
+        {
+            uint uid;
+            int bits = 0;
+            if (m.XUid != 0 && m.XUid >= Index.UidNext && m.XUid > last)
+            {
+                uid = m.XUid;
+            }
+            else
+            {
+                uid = Math.Max(Index.UidNext, last + 1);
+                bits |= MboxRecordLayout.Dirty;
+                assigned = true;
+            }
+
+            Index.Records.Add(RecordOf(m, uid, m.FlagSet, ++Index.HighestModSeq, bits, DateOf(m, now)));
+            Index.UidNext = Math.Max(Index.UidNext, uid + 1);
+            last = uid;
+        }
+
+        Index.Source = now;
+        Generation++;
+        _indexDirty = true;
+        if (assigned)
+        {
+            SaveIndex(); // a UID given to a message without X-UID is a decision: record it before unlocking
+        }
+
+        Log.Debug("{0}: parsed {1} appended messages", MailboxPath, parsed.Count);
+    }
+
+    private static uint NewValidity(uint old) =>
+        Math.Max((uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds(), old + 1);
+
+    private void FullParse(MailboxFileLock held, SourceStamp now, MailboxIndex? previous)
+    {
+        var started = DateTime.UtcNow;
+        CleanTemporaryFiles();
+        var parsed = MboxParser.Parse(held.Handle, 0, now.Size);
+        ParsedMessage? pseudo = parsed.Count > 0 && parsed[0].IsPseudo ? parsed[0] : null;
+        if (pseudo is not null)
+        {
+            parsed.RemoveAt(0);
+        }
+
+        var fileBase = (parsed.Count > 0 ? parsed[0].ImapBase : null) ?? pseudo?.ImapBase;
+        var index = new MailboxIndex { Source = now, Source2 = Index.Source2 };
+        var records = new List<IndexRecord>(parsed.Count);
+        uint last = 0;
+        if (previous is not null && (fileBase is null || fileBase.Value.Validity == previous.UidValidity))
+        {
+            // Our own history: trust an X-UID when it is fresh or names the same message as before.
+            var before = new Dictionary<uint, IndexRecord>(previous.Records.Count);
+            foreach (var r in previous.Records)
+            {
+                before[r.Uid] = r;
+            }
+
+            index.UidValidity = previous.UidValidity;
+            index.UidNext = Math.Max(previous.UidNext, fileBase?.UidNext ?? 1);
+            index.RecentBoundary = previous.RecentBoundary;
+            index.HighestModSeq = previous.HighestModSeq;
+            foreach (var m in parsed)
+            {
+                uint x = m.XUid;
+                bool fresh = x > last && x >= previous.UidNext;
+                IndexRecord? old = x > last && before.TryGetValue(x, out var o) && o.Size == m.ClientSize ? o : null;
+                uint uid;
+                int bits = 0;
+                var flags = m.FlagSet;
+                ulong modSeq;
+                if (old is not null)
+                {
+                    uid = x;
+                    bool dirty = MboxRecordLayout.Of(old)?.Has(MboxRecordLayout.Dirty) == true;
+                    if (dirty)
+                    {
+                        flags = old.Flags; // our change not yet written back wins
+                        bits |= MboxRecordLayout.Dirty;
+                    }
+
+                    modSeq = flags.Equals(old.Flags) ? old.ModSeq : ++index.HighestModSeq;
+                }
+                else if (fresh)
+                {
+                    uid = x;
+                    modSeq = ++index.HighestModSeq;
+                }
+                else
+                {
+                    uid = Math.Max(index.UidNext, last + 1);
+                    bits |= MboxRecordLayout.Dirty;
+                    modSeq = ++index.HighestModSeq;
+                }
+
+                records.Add(RecordOf(m, uid, flags, modSeq, bits, DateOf(m, now)));
+                index.UidNext = Math.Max(index.UidNext, uid + 1);
+                last = uid;
+            }
+        }
+        else
+        {
+            // No usable history: take the file's word (X-IMAPbase, X-UID), as GNU imap4d, Dovecot and UW do.
+            bool consistent = fileBase is not null;
+            if (consistent)
+            {
+                bool seenMissing = false;
+                foreach (var m in parsed)
+                {
+                    if (m.XUid == 0 || m.XUid <= last)
+                    {
+                        if (m.XUid != 0)
+                        {
+                            consistent = false; // reordered or duplicated UIDs
+                        }
+
+                        seenMissing = true;
+                        continue;
+                    }
+
+                    if (seenMissing)
+                    {
+                        consistent = false; // a message without UID before one with: not a plain MDA append
+                    }
+
+                    last = m.XUid;
+                }
+            }
+
+            last = 0;
+            index.UidValidity = consistent ? fileBase!.Value.Validity : NewValidity(fileBase?.Validity ?? 0);
+            index.UidNext = consistent ? fileBase!.Value.UidNext : 1;
+            uint firstNew = 0;
+            foreach (var m in parsed)
+            {
+                uint uid;
+                int bits = 0;
+                if (consistent && m.XUid > last)
+                {
+                    uid = m.XUid;
+                }
+                else
+                {
+                    uid = Math.Max(index.UidNext, last + 1);
+                    bits |= MboxRecordLayout.Dirty;
+                }
+
+                if (!m.Old && firstNew == 0)
+                {
+                    firstNew = uid;
+                }
+
+                records.Add(RecordOf(m, uid, m.FlagSet, ++index.HighestModSeq, bits, DateOf(m, now)));
+                index.UidNext = Math.Max(index.UidNext, uid + 1);
+                last = uid;
+            }
+
+            index.RecentBoundary = firstNew == 0 ? index.UidNext - 1 : firstNew - 1;
+            if (previous is not null)
+            {
+                Log.Info("{0}: UIDVALIDITY of the file ({1}) differs from the index ({2}); taking the file's",
+                    MailboxPath, fileBase?.Validity, previous.UidValidity);
+            }
+        }
+
+        if (records.Count > 0 && (parsed[0].ImapBase is not { } b || b.Validity != index.UidValidity))
+        {
+            var layout = MboxRecordLayout.Require(records[0]);
+            records[0] = layout.With(records[0], layout.Bits | MboxRecordLayout.Dirty);
+        }
+
+        index.Records = records;
+        Index = index;
+        _loaded = true;
+        Generation++;
+        LastRefresh = "full";
+        _indexDirty = true;
+        SaveIndex();
+        Log.Info("{0}: parsed {1} messages ({2} bytes) in {3:F0} ms", MailboxPath, records.Count, now.Size,
+            (DateTime.UtcNow - started).TotalMilliseconds);
+    }
+
+    private void CleanTemporaryFiles()
+    {
+        string directory = Path.GetDirectoryName(Path.GetFullPath(MailboxPath)) ?? "/";
+        try
+        {
+            foreach (string file in Directory.EnumerateFiles(directory, "." + Path.GetFileName(MailboxPath) + ".imap4d-tmp.*"))
+            {
+                Log.Warn("removing leftover temporary file {0}", file);
+                File.Delete(file);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.Debug(e, "cannot clean temporary files in {0}", directory);
+        }
+    }
+
+    private void RecoverJournal(MailboxFileLock held)
+    {
+        string text;
+        try
+        {
+            if (!File.Exists(JournalPath))
+            {
+                return;
+            }
+
+            text = File.ReadAllText(JournalPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        string[] parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var now = StampOf(held.Fd);
+        if (parts.Length == 3 && long.TryParse(parts[0], CultureInfo.InvariantCulture, out long inode)
+            && long.TryParse(parts[1], CultureInfo.InvariantCulture, out long oldSize)
+            && long.TryParse(parts[2], CultureInfo.InvariantCulture, out long newSize)
+            && inode == now.Inode && now.Size > oldSize && now.Size < newSize && held.Writable)
+        {
+            if (ContainsSeparator(held.Handle, oldSize + 1, now.Size))
+            {
+                Log.Error("{0}: an interrupted append at {1} was followed by other mail; leaving it", MailboxPath, oldSize);
+            }
+            else
+            {
+                Log.Warn("{0}: removing an interrupted append ({1} of {2} bytes)", MailboxPath, now.Size - oldSize, newSize - oldSize);
+                Syscall.ftruncate(held.Fd, oldSize);
+                Syscall.fsync(held.Fd);
+            }
+        }
+
+        TryDelete(JournalPath);
+    }
+
+    private static bool ContainsSeparator(SafeFileHandle file, long start, long end)
+    {
+        var buffer = new byte[(int)Math.Min(end - start, 1 << 20)];
+        for (long at = start; at < end; at += buffer.Length - 6)
+        {
+            int n = RandomAccess.Read(file, buffer, at);
+            if (buffer.AsSpan(0, n).IndexOf("\nFrom "u8) >= 0)
+            {
+                return true;
+            }
+
+            if (n < buffer.Length)
+            {
+                break;
+            }
+        }
+
+        return false;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.Debug(e, "cannot delete {0}", path);
+        }
+    }
+
+    public int FindRecord(uint uid)
+    {
+        var records = Index.Records;
+        int lo = 0, hi = records.Count - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            uint at = records[mid].Uid;
+            if (at == uid)
+            {
+                return mid;
+            }
+
+            if (at < uid)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The client view of a message, read through the held lock.</summary>
+    public byte[] ReadClientView(MailboxFileLock held, IndexRecord record)
+    {
+        var layout = MboxRecordLayout.Require(record);
+        long length = layout.ContentEnd - layout.HeaderOffset;
+        if (length > int.MaxValue - 64)
+        {
+            throw new StorageException(StorageError.TooBig, "Message too big");
+        }
+
+        var raw = new byte[length];
+        int read = 0;
+        while (read < raw.Length)
+        {
+            int n = RandomAccess.Read(held.Handle, raw.AsSpan(read), layout.HeaderOffset + read);
+            if (n <= 0)
+            {
+                throw new StorageException(StorageError.Temporary, "Mailbox changed; try again", $"short read at {layout.HeaderOffset}");
+            }
+
+            read += n;
+        }
+
+        var view = ClientView.Render(raw, (int)(layout.BodyOffset - layout.HeaderOffset), record.Size);
+        if (view.Length != record.Size)
+        {
+            Log.Error("{0}: message {1} is {2} bytes, index says {3}", MailboxPath, record.Uid, view.Length, record.Size);
+        }
+
+        return view;
+    }
+
+    /// <summary>Appends one message (LF line ends) with UID <see cref="MailboxIndex.UidNext"/>; the index learns it at the next refresh.</summary>
+    public uint Append(MailboxFileLock held, byte[] content, FlagSet flags, DateTimeOffset internalDate)
+    {
+        if (!held.Writable)
+        {
+            throw new StorageException(StorageError.NoPermission, "Mailbox is not writable");
+        }
+
+        var now = StampOf(held.Fd);
+        uint uid = Math.Max(Index.UidNext, Index.Records.Count > 0 ? Index.Records[^1].Uid + 1 : 1);
+        bool first = Index.Records.Count == 0;
+        var output = new MemoryStream(content.Length + 256);
+        var lastRecord = Index.Records.Count > 0 ? Index.Records[^1] : null;
+        bool endsWithContentLengthBody = lastRecord is not null && lastRecord.Offset + lastRecord.Length == now.Size
+            && MboxRecordLayout.Require(lastRecord).Has(MboxRecordLayout.ContentLengthHonoured);
+        if (now.Size > 0 && !endsWithContentLengthBody)
+        {
+            Span<byte> tail = stackalloc byte[2];
+            int n = RandomAccess.Read(held.Handle, tail, Math.Max(0, now.Size - 2));
+            if (n == 2 && tail[1] == '\n' && tail[0] != '\n')
+            {
+                output.WriteByte((byte)'\n');
+            }
+            else if (n > 0 && tail[n - 1] != '\n')
+            {
+                output.Write("\n\n"u8);
+            }
+        }
+
+        output.Write(FromLine.Format("MAILER-DAEMON", internalDate));
+        WriteStoredMessage(output, content, flags, uid, old: false,
+            first ? (Index.UidValidity, uid + 1, flags.Keywords) : null);
+        byte[] bytes = output.ToArray();
+        WriteJournal(now.Inode, now.Size, now.Size + bytes.Length);
+        try
+        {
+            RandomAccess.Write(held.Handle, bytes, now.Size);
+            if (Syscall.fsync(held.Fd) != 0)
+            {
+                throw new IOException("fsync: " + Stdlib.GetLastError());
+            }
+        }
+        catch (IOException e)
+        {
+            Syscall.ftruncate(held.Fd, now.Size);
+            TryDelete(JournalPath);
+            bool full = e.HResult == 28 || e.Message.Contains("space", StringComparison.OrdinalIgnoreCase);
+            throw new StorageException(full ? StorageError.OverQuota : StorageError.Temporary,
+                full ? "Disk full" : "Cannot write mailbox", e.Message, e);
+        }
+
+        TryDelete(JournalPath);
+        return uid;
+    }
+
+    private void WriteJournal(long inode, long oldSize, long newSize)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(JournalPath)!);
+            using var journal = new FileStream(JournalPath, FileMode.Create, FileAccess.Write, FileShare.None);
+            journal.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{inode} {oldSize} {newSize}\n")));
+            journal.Flush(flushToDisk: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.Warn(e, "cannot write append journal {0}", JournalPath);
+        }
+    }
+
+    /// <summary>
+    /// Writes header (client's, minus any bookkeeping headers, plus ours), blank line, body with
+    /// mboxrd quoting, and the separating blank line. A body not ending in a newline gets a
+    /// Content-Length so that it comes back byte for byte.
+    /// </summary>
+    private static void WriteStoredMessage(Stream output, byte[] content, FlagSet flags, uint uid, bool old,
+        (uint, uint, IEnumerable<string>)? imapBase)
+    {
+        var span = content.AsSpan();
+        int pos = 0;
+        bool hiding = false;
+        bool sawBlank = false;
+        while (pos < span.Length)
+        {
+            int lf = span[pos..].IndexOf((byte)'\n');
+            int end = lf < 0 ? span.Length : pos + lf + 1;
+            var line = span[pos..end];
+            pos = end;
+            if (MboxParser.IsBlank(line) || line.Length == 0)
+            {
+                sawBlank = true;
+                break;
+            }
+
+            if (line[0] is (byte)' ' or (byte)'\t')
+            {
+                if (!hiding)
+                {
+                    output.Write(line);
+                }
+
+                continue;
+            }
+
+            hiding = MboxHeaders.HiddenIndex(MboxHeaders.FieldName(line)) >= 0;
+            if (!hiding)
+            {
+                WriteQuoted(output, line);
+                if (line[^1] != '\n')
+                {
+                    output.WriteByte((byte)'\n');
+                }
+            }
+        }
+
+        var body = sawBlank ? span[pos..] : [];
+        var quotedBody = new MemoryStream(body.Length + 16);
+        int bpos = 0;
+        while (bpos < body.Length)
+        {
+            int lf = body[bpos..].IndexOf((byte)'\n');
+            int end = lf < 0 ? body.Length : bpos + lf + 1;
+            WriteQuoted(quotedBody, body[bpos..end]);
+            bpos = end;
+        }
+
+        output.Write(MboxHeaders.Format(flags, uid, old, imapBase));
+        bool endsWithNewline = quotedBody.Length == 0 || body[^1] == '\n';
+        if (!endsWithNewline)
+        {
+            output.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"Content-Length: {quotedBody.Length}\n")));
+        }
+
+        if (sawBlank)
+        {
+            output.WriteByte((byte)'\n');
+            quotedBody.Position = 0;
+            quotedBody.CopyTo(output);
+        }
+
+        output.WriteByte((byte)'\n');
+    }
+
+    private static void WriteQuoted(Stream output, ReadOnlySpan<byte> line)
+    {
+        int i = 0;
+        while (i < line.Length && line[i] == '>')
+        {
+            i++;
+        }
+
+        if (line[i..].StartsWith("From "u8))
+        {
+            output.WriteByte((byte)'>');
+        }
+
+        output.Write(line);
+    }
+
+    /// <summary>
+    /// Rewrites the whole mailbox through a temporary file and rename: bookkeeping headers from the
+    /// index, messages in <paramref name="remove"/> left out. The held lock's descriptor still names
+    /// the old file afterwards: do no more I/O under it.
+    /// </summary>
+    public void Rewrite(MailboxFileLock held, IReadOnlySet<uint>? remove)
+    {
+        if (!held.Writable)
+        {
+            throw new StorageException(StorageError.NoPermission, "Mailbox is not writable");
+        }
+
+        var started = DateTime.UtcNow;
+        CleanTemporaryFiles(); // we hold the lock: no rewrite is in progress, these are a crash's leftovers
+        string full = Path.GetFullPath(MailboxPath);
+        string directory = Path.GetDirectoryName(full) ?? "/";
+        string temp = Path.Combine(directory, "." + Path.GetFileName(full) + ".imap4d-tmp." + Environment.ProcessId + "."
+                                              + Guid.NewGuid().ToString("N")[..8]);
+        Syscall.fstat(held.Fd, out Stat original);
+        int fd = Syscall.open(temp, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_EXCL,
+            original.st_mode & (FilePermissions)0xfff);
+        if (fd < 0)
+        {
+            throw new StorageException(StorageError.NoPermission, "Cannot rewrite mailbox",
+                $"create {temp}: {Stdlib.GetLastError()}");
+        }
+
+        var records = Index.Records;
+        var kept = new List<IndexRecord>(records.Count);
+        try
+        {
+            using (var output = new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, 1 << 20))
+            {
+                long firstOffset = records.Count > 0 ? records[0].Offset : StampOf(held.Fd).Size;
+                CopyPrefix(held, output, firstOffset);
+                bool first = true;
+                var copyBuffer = new byte[1 << 20];
+                var keywords = records.SelectMany(r => r.Flags.Keywords).Distinct(FlagSet.KeywordComparer).ToList();
+                foreach (var record in records)
+                {
+                    if (remove is not null && remove.Contains(record.Uid))
+                    {
+                        continue;
+                    }
+
+                    kept.Add(RewriteOne(held, output, record, first ? (Index.UidValidity, Index.UidNext, keywords) : null, copyBuffer));
+                    first = false;
+                }
+
+                output.Flush(flushToDisk: true);
+                if (Syscall.fchown(fd, original.st_uid, original.st_gid) != 0)
+                {
+                    Log.Debug("fchown {0}: {1}", temp, Stdlib.GetLastError());
+                }
+
+                Syscall.fchmod(fd, original.st_mode & (FilePermissions)0xfff);
+            }
+
+            if (Syscall.rename(temp, full) != 0)
+            {
+                throw new IOException("rename: " + Stdlib.GetLastError());
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temp);
+            throw new StorageException(StorageError.Temporary, "Cannot rewrite mailbox", e.Message, e);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+
+        SyncDirectory(directory);
+        Index.Records = kept;
+        Index.Source = SourceStamp.Of(full);
+        Generation++;
+        _indexDirty = true;
+        SaveIndex();
+        Log.Info("{0}: rewrote {1} messages in {2:F0} ms", MailboxPath, kept.Count, (DateTime.UtcNow - started).TotalMilliseconds);
+    }
+
+    private static void SyncDirectory(string directory)
+    {
+        int dfd = Syscall.open(directory, OpenFlags.O_RDONLY);
+        if (dfd >= 0)
+        {
+            Syscall.fsync(dfd);
+            Syscall.close(dfd);
+        }
+    }
+
+    private static void CopyPrefix(MailboxFileLock held, Stream output, long firstOffset)
+    {
+        if (firstOffset <= 0)
+        {
+            return;
+        }
+
+        // Text before the first message is kept; UW's pseudo message is dropped (X-IMAPbase replaces it).
+        var pseudo = MboxParser.Parse(held.Handle, 0, firstOffset).FirstOrDefault(m => m.IsPseudo);
+        long skipFrom = pseudo?.FromOffset ?? firstOffset;
+        long skipTo = pseudo?.End ?? firstOffset;
+        CopyRange(held.Handle, output, 0, skipFrom, new byte[64 * 1024]);
+        CopyRange(held.Handle, output, skipTo, firstOffset, new byte[64 * 1024]);
+    }
+
+    private static void CopyRange(SafeFileHandle file, Stream output, long start, long end, byte[] buffer)
+    {
+        for (long at = start; at < end;)
+        {
+            int n = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, end - at)), at);
+            if (n <= 0)
+            {
+                throw new IOException("mailbox shrank while rewriting");
+            }
+
+            output.Write(buffer, 0, n);
+            at += n;
+        }
+    }
+
+    private IndexRecord RewriteOne(MailboxFileLock held, Stream output, IndexRecord record,
+        (uint, uint, IEnumerable<string>)? imapBase, byte[] buffer)
+    {
+        var layout = MboxRecordLayout.Require(record);
+        var head = new byte[layout.BodyOffset - record.Offset];
+        if (RandomAccess.Read(held.Handle, head, record.Offset) != head.Length || !head.AsSpan().StartsWith("From "u8))
+        {
+            throw new IOException($"message {record.Uid} not found at {record.Offset}");
+        }
+
+        long newFrom = output.Position;
+        var span = head.AsSpan();
+        int lf = span.IndexOf((byte)'\n');
+        output.Write(span[..(lf + 1)]);
+        long newHeader = output.Position;
+        int pos = lf + 1;
+        bool hiding = false;
+        bool keepContentLength = layout.Has(MboxRecordLayout.ContentLengthHonoured);
+        bool hasContentLength = false;
+        bool sawBlank = false;
+        while (pos < span.Length)
+        {
+            int e = span[pos..].IndexOf((byte)'\n');
+            int end = e < 0 ? span.Length : pos + e + 1;
+            var line = span[pos..end];
+            pos = end;
+            if (MboxParser.IsBlank(line))
+            {
+                sawBlank = true;
+                break;
+            }
+
+            if (line[0] is (byte)' ' or (byte)'\t')
+            {
+                if (!hiding)
+                {
+                    output.Write(line);
+                }
+
+                continue;
+            }
+
+            int hidden = MboxHeaders.HiddenIndex(MboxHeaders.FieldName(line));
+            hiding = hidden >= 0 && !(hidden == 6 && keepContentLength);
+            hasContentLength |= hidden == 6 && keepContentLength;
+            if (!hiding)
+            {
+                output.Write(line);
+                if (line[^1] != '\n')
+                {
+                    output.WriteByte((byte)'\n');
+                }
+            }
+        }
+
+        bool old = record.Uid <= Index.RecentBoundary || layout.Has(MboxRecordLayout.Old);
+        output.Write(MboxHeaders.Format(record.Flags, record.Uid, old, imapBase));
+        int oldBit = old ? MboxRecordLayout.Old : 0;
+        if (!sawBlank)
+        {
+            // A header without body and without empty line: the one newline we add is the separator.
+            long end = output.Position;
+            output.WriteByte((byte)'\n');
+            var bare = new MboxRecordLayout(newHeader, end, end, oldBit);
+            return record with { Offset = newFrom, Length = output.Position - newFrom, Extra = bare.Pack(newFrom) };
+        }
+
+        long bodyLength = layout.ContentEnd - layout.BodyOffset;
+        bool endsWithNewline = bodyLength == 0;
+        if (bodyLength > 0)
+        {
+            Span<byte> lastByte = stackalloc byte[1];
+            RandomAccess.Read(held.Handle, lastByte, layout.ContentEnd - 1);
+            endsWithNewline = lastByte[0] == '\n';
+        }
+
+        if (!endsWithNewline && !hasContentLength)
+        {
+            output.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"Content-Length: {bodyLength}\n")));
+            keepContentLength = true;
+        }
+
+        output.WriteByte((byte)'\n');
+        long newBody = output.Position;
+        CopyRange(held.Handle, output, layout.BodyOffset, layout.ContentEnd, buffer);
+        long newContentEnd = output.Position;
+        output.WriteByte((byte)'\n');
+        int bits = oldBit | (keepContentLength ? MboxRecordLayout.ContentLengthHonoured : 0);
+        var newLayout = new MboxRecordLayout(newHeader, newBody, newContentEnd, bits);
+        return record with { Offset = newFrom, Length = output.Position - newFrom, Extra = newLayout.Pack(newFrom) };
+    }
+
+    public bool NeedsWriteBack =>
+        Index.Records.Any(r => MboxRecordLayout.Of(r) is { } l
+                               && (l.Has(MboxRecordLayout.Dirty) || (r.Uid <= Index.RecentBoundary && !l.Has(MboxRecordLayout.Old))));
+
+    /// <summary>The index after a refresh for the first time: a new, empty mailbox gets its UIDVALIDITY here.</summary>
+    public void EnsureValidity()
+    {
+        if (Index.UidValidity == 0)
+        {
+            Index.UidValidity = NewValidity(0);
+            _indexDirty = true;
+        }
+    }
+}
