@@ -177,7 +177,22 @@ public class CrashSafetyTests
             return (bodies, order, deleted);
         }
 
-        using var box = driver.Open(path, "check", readOnly: true);
+        IMailbox box;
+        try
+        {
+            box = driver.Open(path, "check", readOnly: true);
+        }
+        catch (StorageException e)
+        {
+            string lockFile = path + ".lock";
+            string holder = File.Exists(lockFile) ? File.ReadAllText(lockFile).Trim() : "(none)";
+            string alive = int.TryParse(holder, out int pid) && Directory.Exists("/proc/" + pid)
+                ? File.ReadAllText($"/proc/{pid}/status").Split('\n').FirstOrDefault(l => l.StartsWith("State")) ?? "?"
+                : "gone";
+            throw new AssertionException($"{path}: {e.Message}; lock holder {holder} ({alive})");
+        }
+
+        using var _ = box;
         foreach (var message in box.Messages)
         {
             using var stream = box.OpenContent(message.Uid);

@@ -63,6 +63,43 @@ public class MboxLockingTests
     }
 
     [Test]
+    public void FreshLockOfADeadProcessIsRemovedAtOnce()
+    {
+        string path = NewMailbox();
+        string lockPath = path + ".lock";
+        using (var finished = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!)
+        {
+            finished.WaitForExit();
+            File.WriteAllText(lockPath, finished.Id + "\n");
+        }
+
+        var watch = Stopwatch.StartNew();
+        using var box = _fixture.Driver.Open(path, "box", readOnly: false);
+        Assert.That(box.Messages, Has.Count.EqualTo(1));
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1)), "no waiting for a lock whose owner is gone");
+        Assert.That(File.Exists(lockPath), Is.False);
+    }
+
+    [Test]
+    public void EmptyFreshLockIsNotTakenForStale()
+    {
+        // Other programs may create the file before writing their pid: an empty lock is respected.
+        string path = NewMailbox();
+        File.WriteAllText(path + ".lock", "");
+        var e = Assert.Throws<StorageException>(() => _fixture.Driver.Open(path, "box", readOnly: false));
+        Assert.That(e!.Error, Is.EqualTo(StorageError.InUse));
+    }
+
+    [Test]
+    public void OurLockIsNeverLeftEmpty()
+    {
+        string path = NewMailbox();
+        using var held = DotLock.Acquire(path, MboxDriverFixture.FastLocking);
+        Assert.That(File.ReadAllText(path + ".lock"), Is.Not.Empty);
+        Assert.That(Directory.EnumerateFiles(Path.GetDirectoryName(path)!, ".box.lock-*"), Is.Empty, "the pid file is linked, then removed");
+    }
+
+    [Test]
     public void LiveDotLockMakesUsFailWithInUse()
     {
         string path = NewMailbox();

@@ -6,7 +6,7 @@ namespace Imap4d.Storage.Locking;
 /// <summary>
 /// A <c>NAME.lock</c> file created with O_EXCL, as MDAs (procmail, mail.local, maidag) expect.
 /// The file holds our pid. Removed on dispose (only if it is still ours); a lock file older than
-/// <see cref="LockingOptions.ExpireTimeout"/> is taken to be stale and removed.
+/// <see cref="LockingOptions.ExpireTimeout"/>, or naming a process that is gone, is stale and removed.
 /// </summary>
 public sealed class DotLock : IDisposable
 {
@@ -41,58 +41,82 @@ public sealed class DotLock : IDisposable
             return null;
         }
 
-        int attempts = Math.Max(1, options.RetryCount);
-        for (int attempt = 0; attempt < attempts; attempt++)
+        // The pid goes into a private file first, which is then hard-linked to NAME.lock: the
+        // lock never exists without its pid, even if we are killed half-way (liblockfile does the same).
+        string temp = Path.Combine(directory, $".{Path.GetFileName(lockPath)}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        if (!WritePidFile(temp))
         {
-            int fd = Syscall.open(lockPath, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_EXCL,
-                FilePermissions.S_IRUSR | FilePermissions.S_IWUSR | FilePermissions.S_IRGRP | FilePermissions.S_IROTH);
-            if (fd >= 0)
-            {
-                try
-                {
-                    byte[] pid = System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId + "\n");
-                    unsafe
-                    {
-                        fixed (byte* p = pid)
-                        {
-                            Syscall.write(fd, p, (ulong)pid.Length);
-                        }
-                    }
+            Log.Debug("cannot create {0}, skipping dotlock", temp);
+            return null;
+        }
 
-                    Syscall.fstat(fd, out Stat st);
+        try
+        {
+            int attempts = Math.Max(1, options.RetryCount);
+            for (int attempt = 0; attempt < attempts; attempt++)
+            {
+                if (Syscall.link(temp, lockPath) == 0)
+                {
+                    Syscall.stat(lockPath, out Stat st);
                     return new DotLock(lockPath, st.st_ino);
                 }
-                finally
+
+                Errno errno = Stdlib.GetLastError();
+                if (errno is Errno.EACCES or Errno.EPERM or Errno.EROFS)
                 {
-                    Syscall.close(fd);
+                    Log.Debug("cannot create {0} ({1}), skipping dotlock", lockPath, errno);
+                    return null;
+                }
+
+                if (errno != Errno.EEXIST)
+                {
+                    throw new StorageException(StorageError.Temporary, "Cannot lock mailbox", $"link {lockPath}: {errno}");
+                }
+
+                if (RemoveIfStale(lockPath, options.ExpireTimeout))
+                {
+                    attempt--;
+                    continue;
+                }
+
+                if (attempt + 1 < attempts)
+                {
+                    Thread.Sleep(options.RetrySleep);
                 }
             }
-
-            Errno errno = Stdlib.GetLastError();
-            if (errno is Errno.EACCES or Errno.EPERM or Errno.EROFS)
-            {
-                Log.Debug("cannot create {0} ({1}), skipping dotlock", lockPath, errno);
-                return null;
-            }
-
-            if (errno != Errno.EEXIST)
-            {
-                throw new StorageException(StorageError.Temporary, "Cannot lock mailbox", $"open {lockPath}: {errno}");
-            }
-
-            if (RemoveIfStale(lockPath, options.ExpireTimeout))
-            {
-                attempt--;
-                continue;
-            }
-
-            if (attempt + 1 < attempts)
-            {
-                Thread.Sleep(options.RetrySleep);
-            }
+        }
+        finally
+        {
+            Syscall.unlink(temp);
         }
 
         throw new StorageException(StorageError.InUse, "Mailbox is locked by another program", $"dotlock {lockPath} held");
+    }
+
+    private static bool WritePidFile(string path)
+    {
+        int fd = Syscall.open(path, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_EXCL,
+            FilePermissions.S_IRUSR | FilePermissions.S_IWUSR | FilePermissions.S_IRGRP | FilePermissions.S_IROTH);
+        if (fd < 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            byte[] pid = System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId + "\n");
+            unsafe
+            {
+                fixed (byte* p = pid)
+                {
+                    return Syscall.write(fd, p, (ulong)pid.Length) == pid.Length;
+                }
+            }
+        }
+        finally
+        {
+            Syscall.close(fd);
+        }
     }
 
     private static bool RemoveIfStale(string lockPath, TimeSpan expire)
@@ -103,13 +127,44 @@ public sealed class DotLock : IDisposable
         }
 
         var age = DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeSeconds(st.st_mtime);
-        if (age <= expire)
+        bool ownerGone = OwnerIsGone(lockPath);
+        if (age <= expire && !ownerGone)
         {
             return false;
         }
 
-        Log.Warn("removing stale lock {0} (age {1})", lockPath, age);
+        // Only the lock file we judged may go: another process may have replaced it meanwhile.
+        if (Syscall.stat(lockPath, out Stat again) != 0 || again.st_ino != st.st_ino)
+        {
+            return true;
+        }
+
+        Log.Warn("removing stale lock {0} (age {1}{2})", lockPath, age, ownerGone ? ", its process is gone" : "");
         return Syscall.unlink(lockPath) == 0 || Stdlib.GetLastError() == Errno.ENOENT;
+    }
+
+    /// <summary>
+    /// GNU mailutils' pid-check: a lock file that names a process which no longer exists was
+    /// left by a crash (a SIGKILLed writer cannot clean up) and need not wait for expiry.
+    /// </summary>
+    private static bool OwnerIsGone(string lockPath)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(lockPath).Trim();
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+
+        if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid) || pid <= 0)
+        {
+            return false;
+        }
+
+        return Syscall.kill(pid, 0) != 0 && Stdlib.GetLastError() == Errno.ESRCH;
     }
 
     public void Dispose()
