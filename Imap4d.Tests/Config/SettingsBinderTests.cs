@@ -204,4 +204,17 @@ public class SettingsBinderTests
         ConfigText.Bind("sql { interface mysql; getpwnam \"SELECT ...\"; }", out var warnings);
         Assert.That(warnings, Is.EqualTo(new[] { "test.conf:1: warning: statement \"sql\" is not implemented yet; ignored" }));
     }
+
+    [Test]
+    public void SpecialUseMapsNamesToAttributes()
+    {
+        var settings = ConfigText.Bind("""
+            special-use "Sent Items" \Sent;
+            special-use Junk Junk;
+            """, out var warnings);
+        Assert.That(warnings, Is.Empty);
+        Assert.That(settings.SpecialUse["Sent Items"], Is.EqualTo(@"\Sent"));
+        Assert.That(settings.SpecialUse["Junk"], Is.EqualTo(@"\Junk"));
+        Assert.Throws<ConfigException>(() => ConfigText.Bind("special-use Sent \"\\Bogus\";", out _));
+    }
 }

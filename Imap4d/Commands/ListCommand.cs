@@ -11,7 +11,8 @@ public sealed class ListCommand(bool subscribedOnly) : IImapCommand
 
     public SessionStates AllowedIn => SessionStates.AfterLogin;
 
-    public IEnumerable<string> Capabilities(CapabilityContext context) => subscribedOnly ? [] : ["CHILDREN"];
+    public IEnumerable<string> Capabilities(CapabilityContext context) =>
+        subscribedOnly ? [] : context.Settings.SpecialUse.Count > 0 ? ["CHILDREN", "SPECIAL-USE"] : ["CHILDREN"];
 
     public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
     {
@@ -24,6 +25,11 @@ public sealed class ListCommand(bool subscribedOnly) : IImapCommand
             foreach (string attribute in AttributeNames(info.Attributes))
             {
                 writer.Atom(attribute);
+            }
+
+            if (info.SpecialUse is { } use)
+            {
+                writer.Atom(use);
             }
 
             writer.EndList().String(info.Delimiter.ToString()).AString(info.Name).EndLine();

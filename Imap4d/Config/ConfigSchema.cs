@@ -108,7 +108,7 @@ public static class ConfigSchema
         Statement("tcp-wrappers-allow", S, "file: string", "TCP wrappers allow file."),
         Statement("tcp-wrappers-deny", S, "file: string", "TCP wrappers deny file."),
         Statement("special-use", A, "<mailbox: string> <attribute: string>",
-            "Mark a mailbox with a RFC 6154 special-use attribute (planned)."),
+            "Mark a mailbox with a RFC 6154 special-use attribute: \\Sent, \\Drafts, \\Trash, \\Junk, \\Archive, \\Flagged or \\All (may be repeated).", implemented: true),
 
         // The m-server statements (daemon mode).
         Statement("max-children", N, "arg: number", "Largest number of sessions served at once in daemon mode.", implemented: true),

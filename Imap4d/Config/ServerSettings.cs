@@ -49,6 +49,11 @@ public sealed record ServerSettings
     /// <summary>`max-children` for daemon mode.</summary>
     public int MaxChildren { get; init; } = 20;
 
+    /// <summary>`special-use NAME ATTRIBUTE;` (RFC 6154): mailbox name → \Sent, \Drafts, \Trash, \Junk, \Archive, ...</summary>
+    public IReadOnlyDictionary<string, string> SpecialUse { get; init; } = NoSpecialUse;
+
+    private static readonly IReadOnlyDictionary<string, string> NoSpecialUse = new Dictionary<string, string>();
+
     /// <summary>The `mailbox` block: where INBOX is and the default mailbox type.</summary>
     public MailboxSettings Mailbox { get; init; } = new();
 

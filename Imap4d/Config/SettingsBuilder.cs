@@ -54,6 +54,7 @@ internal sealed class SettingsBuilder
     {
         switch (path)
         {
+            case "special-use": ApplySpecialUse(node, (IReadOnlyList<ConfigValue>)value); break;
             case "login-disabled": _settings = _settings with { LoginDisabled = (bool)value }; break;
             case "id-fields": _settings = _settings with { IdFields = (IReadOnlyList<string>)value }; break;
             case "timeout": _settings = _settings with { IdleTimeout = (TimeSpan)value }; break;
@@ -165,6 +166,28 @@ internal sealed class SettingsBuilder
         }
 
         _warnings.Add($"{node.Location}: warning: preauth mode \"{scheme}\" is not implemented yet; ignored");
+    }
+
+    /// <summary>The RFC 6154 attributes a mailbox can be given.</summary>
+    private static readonly string[] SpecialUseAttributes = [@"\All", @"\Archive", @"\Drafts", @"\Flagged", @"\Junk", @"\Sent", @"\Trash"];
+
+    private void ApplySpecialUse(ConfigNode node, IReadOnlyList<ConfigValue> values)
+    {
+        if (values.Count != 2 || values[0].Text is not { Length: > 0 } mailbox || values[1].Text is not { } attribute)
+        {
+            throw new ConfigException(node.Location, "special-use takes a mailbox name and an attribute");
+        }
+
+        string? known = SpecialUseAttributes.FirstOrDefault(a => a.Equals(attribute, StringComparison.OrdinalIgnoreCase)
+                                                               || a[1..].Equals(attribute, StringComparison.OrdinalIgnoreCase));
+        if (known is null)
+        {
+            throw new ConfigException(node.Location,
+                $"unknown special-use attribute \"{attribute}\" (expected one of {string.Join(", ", SpecialUseAttributes)})");
+        }
+
+        var map = new Dictionary<string, string>(_settings.SpecialUse) { [mailbox] = known };
+        _settings = _settings with { SpecialUse = map };
     }
 
     private static string CheckMailboxType(ConfigNode node, string type) =>

@@ -49,6 +49,7 @@ public class MailStoreTests(string type)
                 [new NamespacePrefix(NamespaceKind.Other, "~", '/', "$home/mail", type, null)],
                 [new NamespacePrefix(NamespaceKind.Shared, "#shared/", '/', _root + "/shared", type, null)]),
             Mailbox = new MailboxSettings { MailboxPattern = type + "://$home/mail/INBOX" },
+            SpecialUse = new Dictionary<string, string> { ["Sent"] = @"\Sent" },
         };
         string joeHome = Path.Combine(_root, "home", "joe");
         return new MailStore(settings, "demo", _home, MailDrivers.CreateDefault(), u => u == "joe" ? joeHome : null);
@@ -125,6 +126,8 @@ public class MailStoreTests(string type)
         Assert.That(work.Attributes.HasFlag(MailboxAttributes.HasChildren), Is.True);
         var sent = _store.List("", "Sent").Single();
         Assert.That(sent.Attributes.HasFlag(MailboxAttributes.Noselect), Is.False);
+        Assert.That(sent.SpecialUse, Is.EqualTo(@"\Sent"), "special-use from the configuration");
+        Assert.That(work.SpecialUse, Is.Null);
         Assert.That(sent.Attributes & (MailboxAttributes.HasNoChildren | MailboxAttributes.Noinferiors), Is.Not.EqualTo(MailboxAttributes.None));
     }
 

@@ -198,7 +198,8 @@ public sealed class MailStore : IMailStore
             var matcher = new ListPattern(canonical, DelimiterOf(name));
             if (matcher.Matches(name))
             {
-                result.Add(new MailboxInfo(name, DelimiterOf(name), AttributesOf(name) & ~MailboxAttributes.NonExistent));
+                result.Add(new MailboxInfo(name, DelimiterOf(name), AttributesOf(name) & ~MailboxAttributes.NonExistent,
+                    _settings.SpecialUse.GetValueOrDefault(name)));
             }
         }
 
@@ -294,7 +295,7 @@ public sealed class MailStore : IMailStore
 
             if (matcher.Matches(name))
             {
-                result.Add(new MailboxInfo(name, ns.Delimiter, attributes));
+                result.Add(new MailboxInfo(name, ns.Delimiter, attributes, _settings.SpecialUse.GetValueOrDefault(name)));
             }
 
             if (Directory.Exists(entry) && matcher.MayMatchBelow(name) && (matcher.HasStar || depth + 1 < matcher.MaxLevels + 1))
