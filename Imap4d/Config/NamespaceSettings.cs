@@ -19,7 +19,11 @@ public sealed record NamespacePrefix(
     char Delimiter,
     string Directory,
     string? MailboxType,
-    int? MailboxMode);
+    int? MailboxMode)
+{
+    /// <summary>`layout maildir++`: maildir folders as ROOT/.A.B (Courier, Dovecot) instead of a directory tree.</summary>
+    public bool MaildirPlusPlus { get; init; }
+}
 
 /// <summary>All configured namespace prefixes, grouped by kind in configuration order.</summary>
 public sealed record NamespaceSettings(

@@ -48,6 +48,8 @@ internal sealed class NamespaceSettingsBuilder
 
     public void SetPrefixMode(int mode) => Current.Mode = mode;
 
+    public void SetLayout(string layout) => Current.MaildirPlusPlus = layout == "maildir++";
+
     public NamespaceSettings Build()
     {
         var seen = new HashSet<string>();
@@ -91,12 +93,17 @@ internal sealed class NamespaceSettingsBuilder
         }
 
         var mode = draft.Mode ?? (_namespaceModes.TryGetValue(draft.Kind, out var namespaceMode) ? namespaceMode : null);
-        return new NamespacePrefix(draft.Kind, draft.Prefix, draft.Delimiter ?? '/', directory, draft.MailboxType, mode);
+        return new NamespacePrefix(draft.Kind, draft.Prefix, draft.Delimiter ?? '/', directory, draft.MailboxType, mode)
+        {
+            MaildirPlusPlus = draft.MaildirPlusPlus,
+        };
     }
 
     private sealed class PrefixDraft(NamespaceKind kind, string prefix, SourceLocation location)
     {
         public NamespaceKind Kind { get; } = kind;
+
+        public bool MaildirPlusPlus { get; set; }
 
         public string Prefix { get; } = prefix;
 

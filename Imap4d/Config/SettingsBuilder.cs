@@ -75,6 +75,7 @@ internal sealed class SettingsBuilder
             case "namespace.prefix.delimiter": _namespaces.SetDelimiter((string)value, node); break;
             case "namespace.prefix.mailbox-type": _namespaces.SetMailboxType((string)value, node); break;
             case "namespace.prefix.mailbox-mode": _namespaces.SetPrefixMode((int)value); break;
+            case "namespace.prefix.layout": _namespaces.SetLayout((string)value); break;
 
             case "logging.syslog": _logging = _logging with { Syslog = (bool)value }; break;
             case "logging.print-severity": _logging = _logging with { PrintSeverity = (bool)value }; break;

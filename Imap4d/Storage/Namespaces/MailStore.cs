@@ -71,6 +71,14 @@ public sealed class MailStore : IMailStore
 
         string type = path.Namespace?.MailboxType ?? _settings.Mailbox.MailboxType;
         var mode = path.Namespace?.MailboxMode is int m ? (UnixFileMode)m : DefaultMailboxMode;
+        if (path.Namespace?.MaildirPlusPlus == true)
+        {
+            // Maildir++ has no folders that hold only folders: every name is a maildir, marked as a folder.
+            DriverFor("maildir").Create(path.FileSystemPath, mode);
+            File.WriteAllBytes(Path.Combine(path.FileSystemPath, Maildir.MaildirLayout.FolderMarker), []);
+            return;
+        }
+
         DriverFor(type).Create(path.FileSystemPath, mode);
     }
 
@@ -102,6 +110,13 @@ public sealed class MailStore : IMailStore
         }
 
         driver.Delete(fsPath);
+        if (path.Namespace?.MaildirPlusPlus == true && Directory.Exists(fsPath) &&
+            !Directory.EnumerateDirectories(fsPath).Any())
+        {
+            Directory.Delete(fsPath, recursive: true); // a Maildir++ folder's children are its siblings
+            return;
+        }
+
         if (Directory.Exists(fsPath))
         {
             // A directory mailbox with subfolders stays as a \Noselect folder.
@@ -133,6 +148,12 @@ public sealed class MailStore : IMailStore
         if (target.FileSystemPath.StartsWith(source.FileSystemPath + "/", StringComparison.Ordinal))
         {
             throw new StorageException(StorageError.NotPossible, "Cannot move a mailbox into itself");
+        }
+
+        if (source.Namespace?.MaildirPlusPlus == true)
+        {
+            RenameMaildirPlusPlus(source, target);
+            return;
         }
 
         EnsureParentFolders(target);
@@ -242,11 +263,40 @@ public sealed class MailStore : IMailStore
                 continue;
             }
 
+            if (prefix.MaildirPlusPlus)
+            {
+                ListMaildirPlusPlus(root, prefix, matcher, result);
+                continue;
+            }
+
             int budget = MaxListEntries;
             Walk(root, prefix.Prefix, prefix, matcher, depth: 0, result, ref budget);
         }
 
         return result;
+    }
+
+    private void ListMaildirPlusPlus(string root, NamespacePrefix ns, ListPattern matcher, List<MailboxInfo> result)
+    {
+        var folders = Maildir.MaildirLayout.Enumerate(root, Maildir.MaildirLayoutStyle.MaildirPlusPlus, ns.Delimiter)
+            .Where(f => !Maildir.MaildirLayout.IsInbox(f.Name)).ToList();
+        foreach (var folder in folders)
+        {
+            string name = ns.Prefix + folder.Name;
+            if (!matcher.Matches(name))
+            {
+                continue;
+            }
+
+            bool children = folders.Any(f => f.Name.StartsWith(folder.Name + ns.Delimiter, StringComparison.Ordinal));
+            var attributes = children ? MailboxAttributes.HasChildren : MailboxAttributes.HasNoChildren;
+            if (!folder.Selectable)
+            {
+                attributes |= MailboxAttributes.Noselect;
+            }
+
+            result.Add(new MailboxInfo(name, ns.Delimiter, attributes, _settings.SpecialUse.GetValueOrDefault(name)));
+        }
     }
 
     private void Walk(string directory, string namePrefix, NamespacePrefix ns, ListPattern matcher, int depth,
@@ -461,6 +511,30 @@ public sealed class MailStore : IMailStore
         if (includeHidden || entries.Count == 0)
         {
             Directory.Delete(path, recursive: true);
+        }
+    }
+
+    /// <summary>Maildir++ keeps children beside their parent (.A, .A.B): each one moves on its own.</summary>
+    private void RenameMaildirPlusPlus(MailboxPath source, MailboxPath target)
+    {
+        var ns = source.Namespace!;
+        string root = _locator.RootOf(ns);
+        string from = source.Name[ns.Prefix.Length..];
+        string to = target.Name[target.Namespace!.Prefix.Length..];
+        var moves = Maildir.MaildirLayout.Enumerate(root, Maildir.MaildirLayoutStyle.MaildirPlusPlus, ns.Delimiter)
+            .Where(f => f.Name == from || f.Name.StartsWith(from + ns.Delimiter, StringComparison.Ordinal))
+            .Where(f => Directory.Exists(f.Path))
+            .Select(f => (f.Path, To: Maildir.MaildirLayout.PathOf(root, to + f.Name[from.Length..],
+                Maildir.MaildirLayoutStyle.MaildirPlusPlus, ns.Delimiter)))
+            .ToList();
+        if (moves.Count == 0)
+        {
+            throw new StorageException(StorageError.NotFound, "Mailbox does not exist");
+        }
+
+        foreach (var (fromPath, toPath) in moves)
+        {
+            Directory.Move(fromPath, toPath);
         }
     }
 

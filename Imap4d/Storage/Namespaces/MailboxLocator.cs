@@ -55,7 +55,9 @@ public sealed class MailboxLocator
         }
 
         string root = RootOf(prefix, components);
-        string path = PathGuard.Join(root, components);
+        string path = prefix.MaildirPlusPlus
+            ? Maildir.MaildirLayout.PathOf(root, string.Join(prefix.Delimiter, components), Maildir.MaildirLayoutStyle.MaildirPlusPlus, prefix.Delimiter)
+            : PathGuard.Join(root, components);
         PathGuard.CheckInside(root, path);
         return new MailboxPath(name, prefix, path, prefix.Delimiter, IsInbox: false);
     }
