@@ -12,6 +12,7 @@ namespace Imap4d.Tests.Integration.RealClients;
 [NonParallelizable]
 [TestFixture("mbox")]
 [TestFixture("maildir")]
+[TestFixture("mh")]
 public class FetchmailTests(string type) : RealClientTest
 {
     [Test]

@@ -12,6 +12,7 @@ namespace Imap4d.Tests.Integration.RealClients;
 [NonParallelizable]
 [TestFixture("mbox")]
 [TestFixture("maildir")]
+[TestFixture("mh")]
 public class ImaplibSessionTests(string type) : RealClientTest
 {
     private const string Plain = "From: a@example.org\r\nSubject: plain one\r\n\r\n0123456789abcdefghij\r\n";

@@ -13,6 +13,7 @@ namespace Imap4d.Tests.Integration.RealClients;
 [NonParallelizable]
 [TestFixture("mbox")]
 [TestFixture("maildir")]
+[TestFixture("mh")]
 public class MbsyncTests(string type) : RealClientTest
 {
     private const string Inbox1 = "From: Alice <alice@example.org>\nSubject: first\nMessage-ID: <m1@example.org>\n\nHello one.\n";

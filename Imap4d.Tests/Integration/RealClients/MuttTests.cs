@@ -11,6 +11,7 @@ namespace Imap4d.Tests.Integration.RealClients;
 [NonParallelizable]
 [TestFixture("mbox")]
 [TestFixture("maildir")]
+[TestFixture("mh")]
 public class MuttTests(string type) : RealClientTest
 {
     private static readonly (string Flags, string Message)[] Mail =
