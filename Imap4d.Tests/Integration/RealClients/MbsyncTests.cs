@@ -86,6 +86,74 @@ public class MbsyncTests(string type) : RealClientTest
         Assert.That(Messages(local, "INBOX"), Has.Count.EqualTo(3));
     }
 
+    [Test]
+    public void AnIdlingSessionSeesWhatTheSyncChanged()
+    {
+        var daemon = StartDaemon(type);
+        daemon.Seed("INBOX", ("\\Seen", Inbox1), ("", Inbox2), ("\\Seen", Inbox3));
+        string local = Path.Combine(daemon.Scratch, "Maildir");
+        Directory.CreateDirectory(local);
+        string rc = WriteConfig(daemon, local);
+        RunMbsync(daemon, rc);
+
+        // Another client sits in IDLE on INBOX while mbsync pushes a flag, a deletion and a new message.
+        using var idler = new System.Net.Sockets.TcpClient("127.0.0.1", daemon.Port);
+        idler.ReceiveTimeout = 10_000;
+        var stream = idler.GetStream();
+        var reader = new StreamReader(stream, Encoding.ASCII);
+        void Send(string line) => stream.Write(Encoding.ASCII.GetBytes(line + "\r\n"));
+        string Until(string prefix)
+        {
+            var seen = new StringBuilder();
+            string? line;
+            while ((line = reader.ReadLine()) is not null)
+            {
+                seen.AppendLine(line);
+                if (line.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    return seen.ToString();
+                }
+            }
+
+            throw new EndOfStreamException(seen.ToString());
+        }
+
+        Until("* OK");
+        Send("a LOGIN demo demo");
+        Until("a ");
+        Send("b SELECT INBOX");
+        Assert.That(Until("b "), Does.Contain("* 3 EXISTS").And.Contain("b OK"));
+        Send("c IDLE");
+        Until("+ ");
+
+        string flagged = MaildirFile(local, "INBOX", 1);
+        File.Move(flagged, flagged[..flagged.LastIndexOf(":2,", StringComparison.Ordinal)] + ":2,FS");
+        File.Delete(MaildirFile(local, "INBOX", 2));
+        Deliver(Path.Combine(local, "INBOX"), "1800000003.M4P1.laptop", "Subject: while idling\n\nhello\n");
+        RunMbsync(daemon, rc);
+
+        // Everything arrives as untagged responses within a few seconds (the order may vary).
+        var pushed = new List<string>();
+        var deadline = DateTime.UtcNow.AddSeconds(8);
+        while (DateTime.UtcNow < deadline && !(pushed.Any(l => l.EndsWith(" EXISTS", StringComparison.Ordinal))
+            && pushed.Contains("* 2 EXPUNGE") && pushed.Any(l => l.StartsWith("* 1 FETCH", StringComparison.Ordinal))))
+        {
+            pushed.Add(reader.ReadLine() ?? throw new EndOfStreamException(string.Join("\n", pushed)));
+        }
+
+        Send("DONE");
+        pushed.AddRange(Until("c ").Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        TestContext.Out.WriteLine(string.Join("\n", pushed));
+        Assert.That(pushed, Does.Contain("* 1 FETCH (FLAGS (\\Seen \\Flagged))"));
+        Assert.That(pushed, Does.Contain("* 2 EXPUNGE"));
+        Assert.That(pushed.Last(l => l.EndsWith(" EXISTS", StringComparison.Ordinal)), Is.EqualTo("* 3 EXISTS"), "2 left after the expunge, plus the new one");
+        Assert.That(pushed[^1], Does.StartWith("c OK"));
+        Send("d FETCH 3 (FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])");
+        Assert.That(Until("d "), Does.Contain("Subject: while idling"));
+        Send("z LOGOUT");
+        Until("z ");
+    }
+
     private static string WriteConfig(ClientDaemon daemon, string local)
     {
         string rc = Path.Combine(daemon.Scratch, "mbsyncrc");

@@ -57,6 +57,25 @@ public class MuttTests(string type) : RealClientTest
     }
 
     [Test]
+    public void SaveToANewFolderReadAndFlag()
+    {
+        // save-message to a missing folder: UID COPY gets NO [TRYCREATE], mutt CREATEs and copies
+        // again, then marks the original deleted. Reading a message sets \Seen, flag-message \Flagged.
+        var daemon = StartDaemon(type);
+        daemon.Seed("INBOX", Mail);
+        var before = daemon.ReadMailbox("INBOX");
+        RunMutt(daemon, "<first-entry><save-message>=Filed/Reports<enter><next-entry><display-message><exit><flag-message><sync-mailbox><quit>");
+
+        Assert.That(daemon.Transcript, Does.Contain("NO [TRYCREATE]").And.Contain("CREATE \"Filed/Reports\""));
+        var filed = daemon.ReadMailbox("Filed/Reports");
+        Assert.That(filed.Select(m => m.Content), Is.EqualTo(new[] { before[0].Content }));
+        var after = daemon.ReadMailbox("INBOX");
+        Assert.That(after.Select(m => m.Uid), Is.EqualTo(new uint[] { 2, 3, 4, 5, 6 }), "the saved message left INBOX");
+        Assert.That(after[0].Flags.System, Is.EqualTo(MessageFlags.Seen | MessageFlags.Flagged), "read and flagged in mutt");
+        Assert.That(after.Skip(1).Select(m => m.Flags), Is.EqualTo(before.Skip(2).Select(m => m.Flags)), "the others are untouched");
+    }
+
+    [Test]
     public void DeleteByBodyPatternUsesServerSearch()
     {
         // ~b (body) patterns are searched by the server (mutt sends SEARCH BODY), unlike ~s.
@@ -103,6 +122,8 @@ public class MuttTests(string type) : RealClientTest
             set quit=yes
             set move=no
             set mark_old=no
+            set resolve=no
+            set sort=mailbox-order
             set record=""
             set postponed="{home}/postponed"
             set header_cache=""
