@@ -83,6 +83,28 @@ public class CurlTests(string type) : RealClientTest
         Assert.That(drafts.Select(m => m.Text), Is.EqualTo(new[] { Draft }));
     }
 
+    [Test]
+    public void LargeMessageUploadFetchAndPartial()
+    {
+        var daemon = StartDaemon(type);
+        daemon.Seed("Sent");
+        var random = new Random(2026);
+        byte[] blob = new byte[1_500_000];
+        random.NextBytes(blob);
+        string base64 = Convert.ToBase64String(blob, Base64FormattingOptions.InsertLineBreaks);
+        string message = "Subject: big\r\nMIME-Version: 1.0\r\nContent-Type: application/octet-stream\r\n" +
+            "Content-Transfer-Encoding: base64\r\n\r\n" + base64 + "\r\n";
+        string file = Path.Combine(daemon.Scratch, "big.eml");
+        File.WriteAllText(file, message);
+        Curl(daemon, "/Sent", "-T", file);
+
+        var stored = daemon.ReadMailbox("Sent");
+        Assert.That(stored, Has.Count.EqualTo(1));
+        Assert.That(stored[0].Content, Is.EqualTo(Encoding.ASCII.GetBytes(message)), "the 2 MB upload is stored byte for byte");
+        Assert.That(CurlBytes(daemon, $"/Sent;UID={stored[0].Uid}"), Is.EqualTo(stored[0].Content));
+        Assert.That(Curl(daemon, $"/Sent;UID={stored[0].Uid};PARTIAL=1000000.5000"), Is.EqualTo(message.Substring(1_000_000, 5000)));
+    }
+
     private static string Curl(ClientDaemon daemon, string path, params string[] extra) =>
         Encoding.UTF8.GetString(CurlBytes(daemon, path, extra));
 

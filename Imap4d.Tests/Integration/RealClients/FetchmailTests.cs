@@ -31,12 +31,15 @@ public class FetchmailTests(string type) : RealClientTest
         Assert.That(after.Select(m => m.Flags.Has(MessageFlags.Deleted)), Is.All.False);
     }
 
-    [Test]
-    public void NokeepFetchesAndExpunges()
+    [TestCase("nokeep fetchall")]
+    [TestCase("nokeep fetchall expunge 1")]
+    public void NokeepFetchesAndExpunges(string options)
     {
+        // "expunge 1": STORE +FLAGS (\Seen \Deleted) and EXPUNGE after every message, so the
+        // next message is always number 1 again.
         var daemon = StartDaemon(type, demoInbox: true);
         var before = daemon.SeedDemoInbox();
-        var (files, log) = RunFetchmail(daemon, "nokeep fetchall");
+        var (files, log) = RunFetchmail(daemon, options);
         Assert.That(files, Is.EqualTo(before.Select(Lf)), log);
         Assert.That(daemon.ReadMailbox("INBOX"), Is.Empty, "nokeep: every fetched message is expunged on the server");
         Assert.That(daemon.Transcript, Does.Contain("EXPUNGE"));
