@@ -40,6 +40,23 @@ public sealed class ClientDaemon : IDisposable
     public string Transcript => Server.Stderr;
 
     /// <summary>
+    /// The transcript once it contains <paramref name="text"/> (or after 5 s): the daemon's stderr
+    /// is read asynchronously, so its last lines may arrive just after the client has exited.
+    /// </summary>
+    public string TranscriptWith(string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        string transcript = Transcript;
+        while (!transcript.Contains(text, StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+            transcript = Transcript;
+        }
+
+        return transcript;
+    }
+
+    /// <summary>
     /// Starts the daemon. With <paramref name="demoInbox"/> the mbox INBOX of etc/demo is kept
     /// (mbox only); otherwise INBOX starts missing and is created in <paramref name="type"/> format on first use.
     /// </summary>

@@ -42,7 +42,7 @@ public class FetchmailTests(string type) : RealClientTest
         var (files, log) = RunFetchmail(daemon, options);
         Assert.That(files, Is.EqualTo(before.Select(Lf)), log);
         Assert.That(daemon.ReadMailbox("INBOX"), Is.Empty, "nokeep: every fetched message is expunged on the server");
-        Assert.That(daemon.Transcript, Does.Contain("EXPUNGE"));
+        Assert.That(daemon.TranscriptWith(" EXPUNGE"), Does.Contain(" EXPUNGE"));
 
         // A second poll finds nothing (fetchmail exits 1: no mail).
         var (again, log2) = RunFetchmail(daemon, "nokeep fetchall", expectedExit: 1);
@@ -65,7 +65,7 @@ public class FetchmailTests(string type) : RealClientTest
         Assert.That(files, Is.EqualTo(new[] { Lf(before[1]), Lf(before[3]) }), log);
         var after = daemon.ReadMailbox("INBOX");
         Assert.That(after.Select(m => m.Flags.ToString()), Is.EqualTo(new[] { "(\\Seen)", "(\\Seen)", "(\\Seen \\Flagged)", "(\\Seen)" }));
-        TestContext.Out.WriteLine(daemon.Transcript.Contains(" OK SEARCH", StringComparison.Ordinal)
+        TestContext.Out.WriteLine(daemon.TranscriptWith("OK LOGOUT").Contains(" OK SEARCH", StringComparison.Ordinal)
             ? "fetchmail used SEARCH" : "fetchmail fell back to FETCH FLAGS (no SEARCH)");
     }
 
