@@ -22,11 +22,8 @@ public class MbsyncTests(string type) : RealClientTest
     private const string Sent1 = "From: Demo <demo@example.org>\nTo: alice@example.org\nSubject: sent\n\nSent once.\n";
     private const string Archived1 = "From: Old <old@example.org>\nSubject: archived\n\nFrom the archive.\n";
 
-    /// <summary>
-    /// The nested folder. In an mbox namespace a numeric name is avoided: a directory holding an
-    /// mbox file named "2026" is detected as an MH folder (see <see cref="NumericFolderNameTests"/>).
-    /// </summary>
-    private string ArchiveFolder => type == "mbox" ? "Archive/y2026" : "Archive/2026";
+    /// <summary>The nested folder; year-named, as archives usually are (see <see cref="NumericFolderNameTests"/>).</summary>
+    private string ArchiveFolder => "Archive/2026";
 
     [Test]
     public void TwoWaySyncOfSeveralFolders()

@@ -8,10 +8,6 @@ namespace Imap4d.Tests.Integration.RealClients;
 public class NumericFolderNameTests : RealClientTest
 {
     [Test]
-    [Ignore("server bug: in an mbox namespace the directory Archive holding the mbox file 2026 is detected as an MH " +
-            "folder (MhDriver.Detect: any file with a numeric name), so LIST shows Archive as a mailbox whose message " +
-            "2026 is the whole mbox, and no Archive/2026. GNU mailutils' mh_dir_p (libproto/mh/folder.c) has the same " +
-            "rule, so this is inherited; mbsync's Create Both with such folders then syncs the wrong thing")]
     public void MboxFolderWithNumericNameIsListed()
     {
         var daemon = StartDaemon("mbox");

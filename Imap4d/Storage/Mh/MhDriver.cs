@@ -26,7 +26,23 @@ public sealed class MhDriver : IMailboxDriver
 
         try
         {
-            return Directory.EnumerateFiles(path).Any(f => MhFolder.IsMessageName(Path.GetFileName(f), out _));
+            // GNU's rule (numbered files) would take a folder holding an mbox named "2026" for an MH
+            // folder; an MH message never starts with a "From " line, so such files do not count.
+            return Directory.EnumerateFiles(path).Any(f => MhFolder.IsMessageName(Path.GetFileName(f), out _) && !IsMbox(f));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static bool IsMbox(string file)
+    {
+        Span<byte> start = stackalloc byte[5];
+        try
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            return stream.Read(start) == 5 && start.SequenceEqual("From "u8);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

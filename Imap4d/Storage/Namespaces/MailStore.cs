@@ -408,7 +408,7 @@ public sealed class MailStore : IMailStore
     }
 
     /// <summary>Entries of a directory mailbox that are its contents, not subfolders.</summary>
-    private static bool IsMessageOrMaildirPart(string directory, string leaf)
+    private bool IsMessageOrMaildirPart(string directory, string leaf)
     {
         if (leaf is "cur" or "new" or "tmp" &&
             Directory.Exists(Path.Combine(directory, "cur")) && Directory.Exists(Path.Combine(directory, "new")))
@@ -416,7 +416,9 @@ public sealed class MailStore : IMailStore
             return true;
         }
 
-        return leaf.Length > 0 && leaf.All(char.IsAsciiDigit) && File.Exists(Path.Combine(directory, leaf));
+        // Numbered files are messages of an MH folder; elsewhere (an mbox named "2026") they are mailboxes.
+        return leaf.Length > 0 && leaf.All(char.IsAsciiDigit) && File.Exists(Path.Combine(directory, leaf)) &&
+               _drivers.Any(d => d.Type == "mh" && SafeDetect(d, directory));
     }
 
     private static bool IsHidden(string entry)
