@@ -102,6 +102,39 @@ public class MailSessionTests(string type)
     }
 
     [Test]
+    public void SecondFetchOfStructureComesFromTheCacheUnchanged()
+    {
+        string script = $$"""
+            import imaplib
+            c = imaplib.IMAP4('127.0.0.1', {{_port}})
+            c.login('demo', 'demo')
+            c.create('Cached')
+            for i in range(5):
+                c.append('Cached', None, None, ('Subject: cached %d\r\nFrom: a@b.c\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n\r\npart %d\r\n--x--\r\n' % (i, i)).encode())
+            c.select('Cached')
+            first = c.fetch('1:*', '(ENVELOPE BODYSTRUCTURE BODY)')[1]
+            c.logout()
+            c = imaplib.IMAP4('127.0.0.1', {{_port}})
+            c.login('demo', 'demo')
+            c.select('Cached')
+            second = c.fetch('1:*', '(ENVELOPE BODYSTRUCTURE BODY)')[1]
+            print('same', first == second, len(first))
+            print(first[0].decode())
+            c.logout()
+            """;
+        string output = RunPython(script);
+        Assert.That(output, Does.Contain("same True 5"));
+        Assert.That(output, Does.Contain("BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 6 0 NIL NIL NIL NIL) \"mixed\""));
+        string cacheFile = type == "maildir"
+            ? Path.Combine(_mail, "Cached", "imap4d.cache")
+            : Path.Combine(_mail, "Cached", ".imap4d", "cache");
+        if (type != "maildir" || File.Exists(cacheFile))
+        {
+            Assert.That(new FileInfo(cacheFile).Length, Is.GreaterThan(100), "the items were cached");
+        }
+    }
+
+    [Test]
     public void IdlePushesMailDeliveredByAnotherProgram()
     {
         using var client = new TcpClient("127.0.0.1", _port);

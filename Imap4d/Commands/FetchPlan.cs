@@ -2,6 +2,7 @@ using Imap4d.Mime;
 using Imap4d.Protocol;
 using Imap4d.Session;
 using Imap4d.Storage;
+using Imap4d.Storage.Index;
 
 namespace Imap4d.Commands;
 
@@ -137,6 +138,37 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
         throw new ImapSyntaxException("Unknown fetch item " + atom);
     }
 
+    /// <summary>ENVELOPE, BODY or BODYSTRUCTURE in wire form: from the mailbox's FETCH cache, or computed and cached.</summary>
+    private byte[] CachedOrComputed(SelectedMailbox selected, MessageInfo info, ref MessageContent? content)
+    {
+        var item = Kind switch
+        {
+            FetchItemKind.Envelope => FetchCacheItem.Envelope,
+            FetchItemKind.Body => FetchCacheItem.Body,
+            _ => FetchCacheItem.BodyStructure,
+        };
+        var cache = selected.Cache;
+        if (cache is not null && cache.TryGet(info.Uid, item, out byte[] cached))
+        {
+            return cached;
+        }
+
+        var message = content ??= new MessageContent(selected.Mailbox, info);
+        byte[] wire = ResponseWriter.Capture(w =>
+        {
+            if (item == FetchCacheItem.Envelope)
+            {
+                EnvelopeWriter.Write(w, EnvelopeBuilder.Build(HeaderParser.Parse(message.Header)));
+            }
+            else
+            {
+                BodyStructureWriter.Write(w, BodyStructureBuilder.Build(message.Structure), item == FetchCacheItem.BodyStructure);
+            }
+        });
+        cache?.Put(info.Uid, item, wire);
+        return wire;
+    }
+
     public void Write(ResponseWriter writer, SelectedMailbox selected, MessageInfo info, ref MessageContent? content)
     {
         writer.Atom(ResponseName);
@@ -155,13 +187,9 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
                 writer.Number(info.Size);
                 break;
             case FetchItemKind.Envelope:
-                content ??= new MessageContent(selected.Mailbox, info);
-                EnvelopeWriter.Write(writer, EnvelopeBuilder.Build(HeaderParser.Parse(content.Header)));
-                break;
             case FetchItemKind.Body:
             case FetchItemKind.BodyStructure:
-                content ??= new MessageContent(selected.Mailbox, info);
-                BodyStructureWriter.Write(writer, BodyStructureBuilder.Build(content.Structure), Kind == FetchItemKind.BodyStructure);
+                writer.WireBytes(CachedOrComputed(selected, info, ref content));
                 break;
             case FetchItemKind.Section:
                 content ??= new MessageContent(selected.Mailbox, info);

@@ -62,6 +62,26 @@ public sealed class ResponseWriter
 
     public ResponseWriter Nil() => Token("NIL");
 
+    /// <summary>A complete element already in wire form (e.g. a cached ENVELOPE), preceded by a space when needed.</summary>
+    public ResponseWriter WireBytes(ReadOnlySpan<byte> wire)
+    {
+        Separate();
+        Append(wire);
+        _lineText?.Append("<cached>");
+        _needSpace = true;
+        return this;
+    }
+
+    /// <summary>The wire form of the elements <paramref name="write"/> produces, for caching.</summary>
+    public static byte[] Capture(Action<ResponseWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        var writer = new ResponseWriter(buffer);
+        write(writer);
+        writer.FlushBuffer();
+        return buffer.ToArray();
+    }
+
     /// <summary>"(" — the next element follows without a space.</summary>
     public ResponseWriter BeginList()
     {

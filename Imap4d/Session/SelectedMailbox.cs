@@ -1,5 +1,6 @@
 using Imap4d.Protocol;
 using Imap4d.Storage;
+using Imap4d.Storage.Index;
 
 namespace Imap4d.Session;
 
@@ -14,6 +15,8 @@ public sealed class SelectedMailbox : IDisposable
     private readonly HashSet<uint> _pendingExpunges = [];
     private HashSet<string> _knownKeywords;
     private int _recentCount;
+    private FetchCache? _cache;
+    private bool _cacheOpened;
 
     public SelectedMailbox(IMailbox mailbox)
     {
@@ -24,6 +27,9 @@ public sealed class SelectedMailbox : IDisposable
     }
 
     public IMailbox Mailbox { get; }
+
+    /// <summary>The FETCH cache of this mailbox, opened on first use; null when the mailbox has none.</summary>
+    public FetchCache? Cache => _cacheOpened ? _cache : OpenCache();
 
     public bool ReadOnly => Mailbox.ReadOnly;
 
@@ -215,7 +221,18 @@ public sealed class SelectedMailbox : IDisposable
         writer.EndList();
     }
 
-    public void Dispose() => Mailbox.Dispose();
+    public void Dispose()
+    {
+        _cache?.Dispose();
+        Mailbox.Dispose();
+    }
+
+    private FetchCache? OpenCache()
+    {
+        _cacheOpened = true;
+        _cache = FetchCache.Open(Mailbox.FetchCacheFile, Mailbox.UidValidity);
+        return _cache;
+    }
 
     private void WriteFlags(ResponseWriter writer)
     {

@@ -61,4 +61,7 @@ public interface IMailbox : IDisposable
 
     /// <summary>Writes pending changes so that other programs see them (CHECK, CLOSE).</summary>
     void Checkpoint();
+
+    /// <summary>Where FETCH may keep its cache of computed items (beside the index); null for none.</summary>
+    string? FetchCacheFile => null;
 }

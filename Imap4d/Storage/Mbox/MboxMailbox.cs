@@ -252,6 +252,9 @@ internal sealed class MboxMailbox : IMailbox
         return new MemoryStream(_state.ReadClientView(held, _state.Index.Records[at]), writable: false);
     }
 
+    /// <summary>Beside the index: <c>.imap4d/NAME.cache</c>.</summary>
+    public string? FetchCacheFile => System.IO.Path.ChangeExtension(_state.IndexPath, ".cache");
+
     public void Checkpoint()
     {
         ThrowIfDisposed();

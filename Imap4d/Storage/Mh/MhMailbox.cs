@@ -315,6 +315,9 @@ internal sealed class MhMailbox : IMailbox
         return new CrlfReadStream(stream, size);
     }
 
+    /// <summary>Beside the index: <c>.imap4d/cache</c>.</summary>
+    public string? FetchCacheFile => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(_folder.IndexPath)!, "cache");
+
     public void Checkpoint()
     {
         // Store, Expunge and Append write through; nothing is pending.
