@@ -154,7 +154,8 @@ public sealed class MailboxIndex
         long length = reader.ReadInt64();
         int extraLength = reader.ReadInt32();
         byte[]? extra = extraLength < 0 ? null : reader.ReadBytes(extraLength);
-        return new IndexRecord(uid, FlagSet.Of(system, names), date, size, modSeq, key, offset, length, extra);
+        var flags = keywordCount == 0 ? FlagSet.Of(system) : FlagSet.Of(system, names);
+        return new IndexRecord(uid, flags, date, size, modSeq, key, offset, length, extra);
     }
 
     private static void WriteRecord(BinaryWriter writer, IndexRecord record, Dictionary<string, int> keywordIds)
