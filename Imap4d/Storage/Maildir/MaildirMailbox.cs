@@ -79,7 +79,8 @@ internal sealed class MaildirMailbox : IMailbox
     public IReadOnlySet<uint> RecentUids => _recent;
 
     public IReadOnlyCollection<string> Keywords =>
-        _keywords.Names.Concat(_view.SelectMany(m => m.Flags.Keywords)).Distinct(FlagSet.KeywordComparer).ToList();
+        _keywords.Names.Concat(_view.Where(m => m.Flags.Keywords.Count > 0).SelectMany(m => m.Flags.Keywords))
+            .Distinct(FlagSet.KeywordComparer).ToList();
 
     /// <summary>Messages no read-write session has seen yet (for STATUS).</summary>
     internal int UnclaimedRecentCount => _entries.Keys.Count(u => u > _recentBoundary);
@@ -131,8 +132,16 @@ internal sealed class MaildirMailbox : IMailbox
             _seenNew = _newStamp;
         }
 
-        var before = _view.ToDictionary(m => m.Uid);
         var current = _entries.Values.OrderBy(e => e.Uid).Select(e => e.ToInfo(SizeOf)).ToList();
+        if (_view.Count == 0)
+        {
+            // The first sync of a session (SELECT): everything is new to it, nothing to compare.
+            _view = current;
+            UidNext = NextUid();
+            return current.Count == 0 ? MailboxChanges.None : new MailboxChanges([], current.Select(m => m.Uid).ToList(), []);
+        }
+
+        var before = _view.ToDictionary(m => m.Uid);
         var now = current.Select(m => m.Uid).ToHashSet();
         var expunged = _view.Where(m => !now.Contains(m.Uid)).Select(m => m.Uid).ToList();
         var added = current.Where(m => !before.ContainsKey(m.Uid)).Select(m => m.Uid).ToList();
@@ -545,8 +554,9 @@ internal sealed class MaildirMailbox : IMailbox
                 break;
         }
 
-        _entries = [];
-        _byKey = new Dictionary<string, MaildirEntry>(StringComparer.Ordinal);
+        int expected = index?.Records.Count ?? 0;
+        _entries = new Dictionary<uint, MaildirEntry>(expected);
+        _byKey = new Dictionary<string, MaildirEntry>(expected, StringComparer.Ordinal);
         _maxUid = 0;
         _uidValidity = _uidList.UidValidity;
         if (index is null)
@@ -572,14 +582,14 @@ internal sealed class MaildirMailbox : IMailbox
             _dirty = false;
             foreach (var record in index.Records)
             {
-                string relative = Encoding.UTF8.GetString(record.Extra!);
-                int slash = relative.IndexOf('/', StringComparison.Ordinal);
+                var relative = record.Extra.AsSpan();
+                int slash = relative.IndexOf((byte)'/');
                 AddEntry(new MaildirEntry
                 {
                     Uid = record.Uid,
                     Key = record.Key,
-                    Dir = relative[..slash],
-                    Name = relative[(slash + 1)..],
+                    Dir = DirName(relative[..slash]),
+                    Name = Encoding.UTF8.GetString(relative[(slash + 1)..]),
                     Flags = record.Flags,
                     InternalDate = record.InternalDate,
                     Size = record.Size,
@@ -594,6 +604,10 @@ internal sealed class MaildirMailbox : IMailbox
         _indexStamp = indexStamp;
         _loaded = true;
     }
+
+    /// <summary>"cur" and "new" as shared strings (one less allocation per message and open).</summary>
+    private static string DirName(ReadOnlySpan<byte> dir) =>
+        dir.SequenceEqual("cur"u8) ? "cur" : dir.SequenceEqual("new"u8) ? "new" : Encoding.UTF8.GetString(dir);
 
     private void RewriteUidList(uint uidValidity, uint uidNext, List<(uint Uid, string Key)> live)
     {
