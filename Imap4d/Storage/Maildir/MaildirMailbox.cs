@@ -23,6 +23,7 @@ internal sealed class MaildirMailbox : IMailbox
 
     private readonly string _path;
     private readonly string _indexPath;
+    private readonly bool _appendOnly;
     private readonly MaildirUidList _uidList = new();
     private readonly HashSet<uint> _recent = [];
     private readonly HashSet<string> _expungedKeys = new(StringComparer.Ordinal);
@@ -39,6 +40,7 @@ internal sealed class MaildirMailbox : IMailbox
     private SourceStamp _newStamp;
     private SourceStamp _indexStamp;
     private bool _loaded;
+    private bool _indexLoaded;
     private bool _dirty;
     private MaildirForeignUids? _adopting;
     private MaildirKeywords _keywords;
@@ -50,8 +52,21 @@ internal sealed class MaildirMailbox : IMailbox
     private bool _disposed;
 
     public MaildirMailbox(string path, string name, bool readOnly)
+        : this(path, name, readOnly, appendOnly: false)
+    {
+    }
+
+    /// <param name="appendOnly">
+    /// Only for <see cref="Append"/> (the target of an APPEND command): no scan of cur/ and new/,
+    /// and no index write while a valid index exists. Appended messages are found by the next
+    /// scan of a full open (the stamps in the index no longer match), which takes their UIDs from
+    /// the UID list; they are above the index's recent boundary, so still \Recent.
+    /// </param>
+    public MaildirMailbox(string path, string name, bool readOnly, bool appendOnly)
     {
         _path = path;
+        // A maildir imap4d has not met yet gets the full first open (adopting foreign UIDs needs the scan).
+        _appendOnly = appendOnly && File.Exists(Path.Combine(path, MaildirUidList.FileName));
         _indexPath = Path.Combine(path, IndexFileName);
         Name = name;
         ReadOnly = readOnly;
@@ -61,7 +76,10 @@ internal sealed class MaildirMailbox : IMailbox
             CleanTmp();
         }
 
-        Sync();
+        if (!_appendOnly)
+        {
+            Sync();
+        }
     }
 
     public string Name { get; }
@@ -461,7 +479,7 @@ internal sealed class MaildirMailbox : IMailbox
     public void Checkpoint()
     {
         ThrowIfDisposed();
-        if (!_dirty)
+        if (!_dirty || (_appendOnly && _indexLoaded))
         {
             return;
         }
@@ -602,6 +620,7 @@ internal sealed class MaildirMailbox : IMailbox
         }
 
         _indexStamp = indexStamp;
+        _indexLoaded = index is not null;
         _loaded = true;
     }
 
