@@ -44,7 +44,7 @@ public sealed class AppendCommand : IImapCommand
         IMailbox target;
         try
         {
-            target = targetIsSelected ? selected!.Mailbox : store.Open(name, readOnly: true);
+            target = targetIsSelected ? selected!.Mailbox : store.OpenForAppend(name);
         }
         catch (StorageException e) when (e.Error == StorageError.NotFound)
         {

@@ -27,6 +27,9 @@ public readonly record struct FlagSet
 
     public static FlagSet Empty { get; } = new(MessageFlags.None, NoKeywords);
 
+    /// <summary>System flags only (no keyword set to build).</summary>
+    public static FlagSet Of(MessageFlags system) => new(system, NoKeywords);
+
     public static FlagSet Of(MessageFlags system, params string[] keywords) =>
         new(system, ImmutableSortedSet.CreateRange(KeywordComparer, keywords));
 

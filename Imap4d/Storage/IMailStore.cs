@@ -13,6 +13,9 @@ public interface IMailStore
     /// <summary>Opens a mailbox (SELECT, EXAMINE, APPEND/COPY targets, STATUS).</summary>
     IMailbox Open(string name, bool readOnly);
 
+    /// <summary>Opens a mailbox as the target of APPEND (see <see cref="IMailboxDriver.OpenForAppend"/>).</summary>
+    IMailbox OpenForAppend(string name) => Open(name, readOnly: true);
+
     /// <summary>CREATE; a trailing delimiter creates a folder that holds only other mailboxes.</summary>
     void Create(string name);
 

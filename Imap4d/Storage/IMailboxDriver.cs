@@ -17,6 +17,9 @@ public interface IMailboxDriver
 
     IMailbox Open(string path, string name, bool readOnly);
 
+    /// <summary>Opens a mailbox only to append to it: where the format allows, without reading its message list.</summary>
+    IMailbox OpenForAppend(string path, string name) => Open(path, name, readOnly: true);
+
     /// <summary>STATUS, ideally without a full open (index only).</summary>
     MailboxStatus GetStatus(string path);
 

@@ -5,4 +5,40 @@ namespace Imap4d.Storage;
 /// (CRLF line ends, bookkeeping headers removed). <see cref="ModSeq"/> grows with every flag
 /// change (room for CONDSTORE).
 /// </summary>
-public sealed record MessageInfo(uint Uid, FlagSet Flags, DateTimeOffset InternalDate, long Size, ulong ModSeq = 1);
+public sealed record MessageInfo(uint Uid, FlagSet Flags, DateTimeOffset InternalDate, long Size, ulong ModSeq = 1)
+{
+    private Func<long>? _sizeSource;
+    private long _size = Size;
+
+    /// <summary>
+    /// A message whose size is worked out only when first asked for (a maildir file without
+    /// <c>W=</c> must be read whole to count its line ends; opening the mailbox does not).
+    /// </summary>
+    public MessageInfo(uint uid, FlagSet flags, DateTimeOffset internalDate, Func<long> sizeSource, ulong modSeq)
+        : this(uid, flags, internalDate, -1, modSeq)
+    {
+        _sizeSource = sizeSource;
+    }
+
+    public long Size
+    {
+        get
+        {
+            if (_sizeSource is { } source)
+            {
+                _size = source();
+                _sizeSource = null;
+            }
+
+            return _size;
+        }
+
+        init => _size = value;
+    }
+
+    public bool Equals(MessageInfo? other) =>
+        other is not null && Uid == other.Uid && Flags.Equals(other.Flags) && InternalDate == other.InternalDate
+        && ModSeq == other.ModSeq && Size == other.Size;
+
+    public override int GetHashCode() => HashCode.Combine(Uid, Flags, InternalDate, ModSeq);
+}

@@ -36,7 +36,9 @@ public sealed class MailboxIndex
     {
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024);
+            // Read whole, then parse from memory: BinaryReader over a FileStream pays a buffered
+            // read call per field.
+            using var stream = new MemoryStream(ReadAll(path), writable: false);
             using var reader = new BinaryReader(stream, Encoding.UTF8);
             if (Encoding.ASCII.GetString(reader.ReadBytes(Magic.Length)) != Magic || reader.ReadInt32() != Version)
             {
@@ -122,6 +124,14 @@ public sealed class MailboxIndex
         File.Move(temp, path, overwrite: true);
     }
 
+    private static byte[] ReadAll(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+        var bytes = new byte[file.Length];
+        file.ReadExactly(bytes);
+        return bytes;
+    }
+
     private static SourceStamp ReadStamp(BinaryReader reader) =>
         new(reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64());
 
@@ -154,7 +164,8 @@ public sealed class MailboxIndex
         long length = reader.ReadInt64();
         int extraLength = reader.ReadInt32();
         byte[]? extra = extraLength < 0 ? null : reader.ReadBytes(extraLength);
-        return new IndexRecord(uid, FlagSet.Of(system, names), date, size, modSeq, key, offset, length, extra);
+        var flags = keywordCount == 0 ? FlagSet.Of(system) : FlagSet.Of(system, names);
+        return new IndexRecord(uid, flags, date, size, modSeq, key, offset, length, extra);
     }
 
     private static void WriteRecord(BinaryWriter writer, IndexRecord record, Dictionary<string, int> keywordIds)

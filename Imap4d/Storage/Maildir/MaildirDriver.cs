@@ -83,6 +83,20 @@ public sealed class MaildirDriver : IMailboxDriver
         }
     }
 
+    /// <summary>No scan: APPEND needs the UID list and the lock, not the message list.</summary>
+    public IMailbox OpenForAppend(string path, string name)
+    {
+        RequireMaildir(path);
+        try
+        {
+            return new MaildirMailbox(path, name, readOnly: true, appendOnly: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw MaildirFiles.Wrap(e, "open " + path);
+        }
+    }
+
     public MailboxStatus GetStatus(string path)
     {
         RequireMaildir(path);

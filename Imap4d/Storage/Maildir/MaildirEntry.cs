@@ -18,8 +18,8 @@ internal sealed class MaildirEntry
 
     public required DateTimeOffset InternalDate { get; init; }
 
-    /// <summary>RFC822.SIZE: the size with CRLF line ends.</summary>
-    public required long Size { get; init; }
+    /// <summary>RFC822.SIZE: the size with CRLF line ends; negative while not yet counted.</summary>
+    public required long Size { get; set; }
 
     /// <summary>The size of the file on disk.</summary>
     public required long FileSize { get; init; }
@@ -28,5 +28,7 @@ internal sealed class MaildirEntry
 
     public string RelativePath => Dir + "/" + Name;
 
-    public MessageInfo ToInfo() => new(Uid, Flags, InternalDate, Size, ModSeq);
+    /// <summary>The message as listed; <paramref name="sizeOf"/> counts a size not known yet, when it is asked for.</summary>
+    public MessageInfo ToInfo(Func<MaildirEntry, long> sizeOf) =>
+        Size >= 0 ? new(Uid, Flags, InternalDate, Size, ModSeq) : new(Uid, Flags, InternalDate, () => sizeOf(this), ModSeq);
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using Imap4d.Storage.Index;
+using Mono.Unix.Native;
 using NLog;
 
 namespace Imap4d.Storage.Maildir;
@@ -15,12 +16,14 @@ namespace Imap4d.Storage.Maildir;
 internal sealed class MaildirMailbox : IMailbox
 {
     public const string IndexFileName = "imap4d.index";
+    private const long UnknownSize = -1;
 
     private static readonly Logger Log = LogManager.GetCurrentClassLogger();
     private static readonly TimeSpan TmpExpiry = TimeSpan.FromHours(36);
 
     private readonly string _path;
     private readonly string _indexPath;
+    private readonly bool _appendOnly;
     private readonly MaildirUidList _uidList = new();
     private readonly HashSet<uint> _recent = [];
     private readonly HashSet<string> _expungedKeys = new(StringComparer.Ordinal);
@@ -37,6 +40,7 @@ internal sealed class MaildirMailbox : IMailbox
     private SourceStamp _newStamp;
     private SourceStamp _indexStamp;
     private bool _loaded;
+    private bool _indexLoaded;
     private bool _dirty;
     private MaildirForeignUids? _adopting;
     private MaildirKeywords _keywords;
@@ -48,8 +52,21 @@ internal sealed class MaildirMailbox : IMailbox
     private bool _disposed;
 
     public MaildirMailbox(string path, string name, bool readOnly)
+        : this(path, name, readOnly, appendOnly: false)
+    {
+    }
+
+    /// <param name="appendOnly">
+    /// Only for <see cref="Append"/> (the target of an APPEND command): no scan of cur/ and new/,
+    /// and no index write while a valid index exists. Appended messages are found by the next
+    /// scan of a full open (the stamps in the index no longer match), which takes their UIDs from
+    /// the UID list; they are above the index's recent boundary, so still \Recent.
+    /// </param>
+    public MaildirMailbox(string path, string name, bool readOnly, bool appendOnly)
     {
         _path = path;
+        // A maildir imap4d has not met yet gets the full first open (adopting foreign UIDs needs the scan).
+        _appendOnly = appendOnly && File.Exists(Path.Combine(path, MaildirUidList.FileName));
         _indexPath = Path.Combine(path, IndexFileName);
         Name = name;
         ReadOnly = readOnly;
@@ -59,7 +76,10 @@ internal sealed class MaildirMailbox : IMailbox
             CleanTmp();
         }
 
-        Sync();
+        if (!_appendOnly)
+        {
+            Sync();
+        }
     }
 
     public string Name { get; }
@@ -77,7 +97,8 @@ internal sealed class MaildirMailbox : IMailbox
     public IReadOnlySet<uint> RecentUids => _recent;
 
     public IReadOnlyCollection<string> Keywords =>
-        _keywords.Names.Concat(_view.SelectMany(m => m.Flags.Keywords)).Distinct(FlagSet.KeywordComparer).ToList();
+        _keywords.Names.Concat(_view.Where(m => m.Flags.Keywords.Count > 0).SelectMany(m => m.Flags.Keywords))
+            .Distinct(FlagSet.KeywordComparer).ToList();
 
     /// <summary>Messages no read-write session has seen yet (for STATUS).</summary>
     internal int UnclaimedRecentCount => _entries.Keys.Count(u => u > _recentBoundary);
@@ -129,8 +150,16 @@ internal sealed class MaildirMailbox : IMailbox
             _seenNew = _newStamp;
         }
 
+        var current = _entries.Values.OrderBy(e => e.Uid).Select(e => e.ToInfo(SizeOf)).ToList();
+        if (_view.Count == 0)
+        {
+            // The first sync of a session (SELECT): everything is new to it, nothing to compare.
+            _view = current;
+            UidNext = NextUid();
+            return current.Count == 0 ? MailboxChanges.None : new MailboxChanges([], current.Select(m => m.Uid).ToList(), []);
+        }
+
         var before = _view.ToDictionary(m => m.Uid);
-        var current = _entries.Values.OrderBy(e => e.Uid).Select(e => e.ToInfo()).ToList();
         var now = current.Select(m => m.Uid).ToHashSet();
         var expunged = _view.Where(m => !now.Contains(m.Uid)).Select(m => m.Uid).ToList();
         var added = current.Where(m => !before.ContainsKey(m.Uid)).Select(m => m.Uid).ToList();
@@ -149,18 +178,7 @@ internal sealed class MaildirMailbox : IMailbox
         ThrowIfDisposed();
         string unique = MaildirFileName.NewUnique(DateTimeOffset.UtcNow);
         string tmpPath = Path.Combine(TmpDir, unique);
-        long fileSize;
-        long virtualSize;
-        try
-        {
-            (fileSize, virtualSize) = WriteLf(content, tmpPath);
-            File.SetLastWriteTimeUtc(tmpPath, internalDate.UtcDateTime);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            TryDelete(tmpPath);
-            throw MaildirFiles.Wrap(e, "append to " + _path);
-        }
+        var (fileSize, virtualSize) = WriteTmp(content, tmpPath, internalDate);
 
         try
         {
@@ -234,7 +252,7 @@ internal sealed class MaildirMailbox : IMailbox
 
                 entry.Flags = newFlags;
                 entry.ModSeq = ++_highestModSeq;
-                changed.Add(entry.ToInfo());
+                changed.Add(entry.ToInfo(SizeOf));
             }
 
             if (changed.Count > 0)
@@ -300,20 +318,126 @@ internal sealed class MaildirMailbox : IMailbox
     public IReadOnlyList<(uint Source, uint Target)> CopyTo(IReadOnlyCollection<uint> uids, IMailbox target)
     {
         ThrowIfDisposed();
-        var result = new List<(uint, uint)>();
         var byUid = _view.ToDictionary(m => m.Uid);
-        foreach (uint uid in uids.Order())
+        var wanted = uids.Order().Where(byUid.ContainsKey).ToList();
+        if (target is MaildirMailbox maildir)
         {
-            if (!byUid.TryGetValue(uid, out var info))
-            {
-                continue;
-            }
+            return maildir.LinkCopies(this, wanted.Select(uid => byUid[uid]).ToList());
+        }
 
+        var result = new List<(uint, uint)>();
+        foreach (uint uid in wanted)
+        {
+            var info = byUid[uid];
             using var content = OpenContent(uid);
             result.Add((uid, target.Append(content, info.Flags, info.InternalDate)));
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// COPY between maildirs: the APPEND order with hard links instead of written copies
+    /// (message files never change, so both names may share one inode, as Dovecot does).
+    /// Under the lock, source files are linked straight into cur/ and their UID lines appended
+    /// with one fsync. A message that cannot be linked (renamed meanwhile, another file system)
+    /// ends the batch and goes through <see cref="Append"/>; the next batch starts after it.
+    /// </summary>
+    private List<(uint Source, uint Target)> LinkCopies(MaildirMailbox source, List<MessageInfo> messages)
+    {
+        var result = new List<(uint, uint)>(messages.Count);
+        int next = 0;
+        while (next < messages.Count)
+        {
+            next += LinkBatch(source, messages, next, result);
+            if (next < messages.Count)
+            {
+                var info = messages[next++];
+                using var content = source.OpenContent(info.Uid);
+                result.Add((info.Uid, Append(content, info.Flags, info.InternalDate)));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Links messages from <paramref name="start"/> on until one cannot be linked; returns how many were.</summary>
+    private int LinkBatch(MaildirMailbox source, List<MessageInfo> messages, int start, List<(uint, uint)> result)
+    {
+        ThrowIfDisposed();
+        using (MaildirLock.Acquire(_path))
+        {
+            LoadState();
+            RefreshKeywords();
+            var entries = new List<MaildirEntry>();
+            var assignments = new List<(uint Uid, string Key)>();
+            uint uid = NextUid();
+            try
+            {
+                for (int i = start; i < messages.Count; i++)
+                {
+                    var info = messages[i];
+                    if (!source._entries.TryGetValue(info.Uid, out var original))
+                    {
+                        break;
+                    }
+
+                    EnsureLetters(info.Flags.Keywords);
+                    string unique = MaildirFileName.NewUnique(DateTimeOffset.UtcNow);
+                    string letters = MaildirFileName.LettersOf(info.Flags, string.Empty, _keywords);
+                    string sizes = original.Size >= 0 ? $",S={original.FileSize},W={original.Size}" : $",S={original.FileSize}";
+                    string name = $"{unique}{sizes}:2,{letters}";
+                    if (Syscall.link(Path.Combine(source._path, original.RelativePath), Path.Combine(CurDir, name)) != 0)
+                    {
+                        break;
+                    }
+
+                    entries.Add(new MaildirEntry
+                    {
+                        Uid = uid,
+                        Key = unique,
+                        Dir = "cur",
+                        Name = name,
+                        Flags = info.Flags,
+                        InternalDate = info.InternalDate,
+                        Size = original.Size,
+                        FileSize = original.FileSize,
+                        ModSeq = ++_highestModSeq,
+                    });
+                    assignments.Add((uid++, unique));
+                }
+
+                // As in APPEND: the files are in cur/ before their UIDs are written.
+                if (assignments.Count > 0)
+                {
+                    _uidList.Append(_path, assignments);
+                }
+            }
+            catch
+            {
+                // No UID line names these files: take them back rather than keep copies the client is told failed.
+                foreach (var entry in entries)
+                {
+                    TryDelete(Path.Combine(CurDir, entry.Name));
+                }
+
+                throw;
+            }
+
+            for (int i = 0; i < entries.Count; i++)
+            {
+                AddEntry(entries[i]);
+                result.Add((messages[start + i].Uid, entries[i].Uid));
+            }
+
+            if (entries.Count > 0)
+            {
+                _curStamp = SourceStamp.None;
+                _dirty = true;
+            }
+
+            return entries.Count;
+        }
     }
 
     public Stream OpenContent(uint uid)
@@ -326,7 +450,7 @@ internal sealed class MaildirMailbox : IMailbox
                 try
                 {
                     var file = new FileStream(Path.Combine(_path, entry.RelativePath), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-                    return new LfToCrlfStream(new BufferedStream(file, 64 * 1024), entry.Size);
+                    return new LfToCrlfStream(new BufferedStream(file, 64 * 1024), SizeOf(entry));
                 }
                 catch (FileNotFoundException)
                 {
@@ -355,7 +479,7 @@ internal sealed class MaildirMailbox : IMailbox
     public void Checkpoint()
     {
         ThrowIfDisposed();
-        if (!_dirty)
+        if (!_dirty || (_appendOnly && _indexLoaded))
         {
             return;
         }
@@ -448,8 +572,9 @@ internal sealed class MaildirMailbox : IMailbox
                 break;
         }
 
-        _entries = [];
-        _byKey = new Dictionary<string, MaildirEntry>(StringComparer.Ordinal);
+        int expected = index?.Records.Count ?? 0;
+        _entries = new Dictionary<uint, MaildirEntry>(expected);
+        _byKey = new Dictionary<string, MaildirEntry>(expected, StringComparer.Ordinal);
         _maxUid = 0;
         _uidValidity = _uidList.UidValidity;
         if (index is null)
@@ -475,14 +600,14 @@ internal sealed class MaildirMailbox : IMailbox
             _dirty = false;
             foreach (var record in index.Records)
             {
-                string relative = Encoding.UTF8.GetString(record.Extra!);
-                int slash = relative.IndexOf('/', StringComparison.Ordinal);
+                var relative = record.Extra.AsSpan();
+                int slash = relative.IndexOf((byte)'/');
                 AddEntry(new MaildirEntry
                 {
                     Uid = record.Uid,
                     Key = record.Key,
-                    Dir = relative[..slash],
-                    Name = relative[(slash + 1)..],
+                    Dir = DirName(relative[..slash]),
+                    Name = Encoding.UTF8.GetString(relative[(slash + 1)..]),
                     Flags = record.Flags,
                     InternalDate = record.InternalDate,
                     Size = record.Size,
@@ -495,8 +620,13 @@ internal sealed class MaildirMailbox : IMailbox
         }
 
         _indexStamp = indexStamp;
+        _indexLoaded = index is not null;
         _loaded = true;
     }
+
+    /// <summary>"cur" and "new" as shared strings (one less allocation per message and open).</summary>
+    private static string DirName(ReadOnlySpan<byte> dir) =>
+        dir.SequenceEqual("cur"u8) ? "cur" : dir.SequenceEqual("new"u8) ? "new" : Encoding.UTF8.GetString(dir);
 
     private void RewriteUidList(uint uidValidity, uint uidNext, List<(uint Uid, string Key)> live)
     {
@@ -715,7 +845,6 @@ internal sealed class MaildirMailbox : IMailbox
 
     private void AddUnknown((string Key, string Dir, MaildirFileName Name, long Size, DateTimeOffset Mtime) file, uint uid)
     {
-        long size = file.Name.VirtualSize ?? CrlfSizeOf(Path.Combine(_path, file.Dir, file.Name.Name), file.Size);
         AddEntry(new MaildirEntry
         {
             Uid = uid,
@@ -724,42 +853,81 @@ internal sealed class MaildirMailbox : IMailbox
             Name = file.Name.Name,
             Flags = MaildirFileName.FlagsOf(file.Name.Letters, _keywords),
             InternalDate = file.Mtime,
-            Size = size,
+            Size = file.Name.VirtualSize ?? UnknownSize,
             FileSize = file.Size,
             ModSeq = ++_highestModSeq,
         });
         _dirty = true;
     }
 
-    /// <summary>The CRLF size of a file, read once (then cached in the index).</summary>
-    private static long CrlfSizeOf(string path, long fallback)
+    /// <summary>
+    /// The CRLF size of a message. A name without <c>W=</c> (mail from other programs) does not
+    /// tell it, so the file is read once, when a client first needs the size, and the result is
+    /// kept in the index: opening a mailbox never reads message files.
+    /// </summary>
+    private long SizeOf(MaildirEntry entry)
+    {
+        if (entry.Size >= 0)
+        {
+            return entry.Size;
+        }
+
+        long size = CrlfSizeOf(Path.Combine(_path, entry.RelativePath));
+        if (size < 0 && !_disposed)
+        {
+            // Renamed by another program since our last scan: find its current name.
+            using (MaildirLock.Acquire(_path))
+            {
+                LoadState();
+                Rescan();
+                SaveIfDirty();
+            }
+
+            if (_entries.TryGetValue(entry.Uid, out var current))
+            {
+                entry = current;
+                size = entry.Size >= 0 ? entry.Size : CrlfSizeOf(Path.Combine(_path, entry.RelativePath));
+            }
+        }
+
+        if (size < 0)
+        {
+            return entry.FileSize;
+        }
+
+        entry.Size = size;
+        _dirty = true;
+        return size;
+    }
+
+    /// <summary>The size of a file with every LF not preceded by CR counted as CRLF; -1 when it cannot be read.</summary>
+    private static long CrlfSizeOf(string path)
     {
         try
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
             var buffer = new byte[64 * 1024];
             long size = 0;
-            byte last = 0;
+            bool lastWasCr = false;
             int read;
             while ((read = file.Read(buffer, 0, buffer.Length)) > 0)
             {
-                size += read;
-                for (int i = 0; i < read; i++)
+                var span = buffer.AsSpan(0, read);
+                int bareLf = span.Count((byte)'\n') - span.Count("\r\n"u8);
+                if (lastWasCr && span[0] == '\n')
                 {
-                    if (buffer[i] == '\n' && last != '\r')
-                    {
-                        size++;
-                    }
-
-                    last = buffer[i];
+                    bareLf--;
                 }
+
+                size += read + bareLf;
+                lastWasCr = span[^1] == '\r';
             }
 
             return size;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return fallback;
+            return -1;
         }
     }
 
@@ -868,6 +1036,22 @@ internal sealed class MaildirMailbox : IMailbox
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or StorageException)
         {
             Log.Debug(e, "maildir {0}: tmp/ not cleaned", _path);
+        }
+    }
+
+    /// <summary>Writes a message into tmp/ (LF, fsync, mtime = internal date); returns (file size, CRLF size).</summary>
+    private (long FileSize, long VirtualSize) WriteTmp(Stream content, string tmpPath, DateTimeOffset internalDate)
+    {
+        try
+        {
+            var sizes = WriteLf(content, tmpPath);
+            File.SetLastWriteTimeUtc(tmpPath, internalDate.UtcDateTime);
+            return sizes;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(tmpPath);
+            throw MaildirFiles.Wrap(e, "append to " + _path);
         }
     }
 

@@ -82,36 +82,40 @@ public sealed class MaildirUidList
         int lastNewline = Array.LastIndexOf(bytes, (byte)'\n');
         _tornTail = lastNewline != bytes.Length - 1;
         string text = Encoding.UTF8.GetString(bytes, 0, lastNewline + 1);
-        var lines = text.Split('\n');
-        int start = 0;
+        var rest = text.AsSpan();
         if (header)
         {
-            if (!ParseHeader(lines[0]))
+            int end = rest.IndexOf('\n');
+            if (end < 0 || !ParseHeader(text[..end]))
             {
                 _inode = -1;
                 return State.Corrupt;
             }
 
-            start = 1;
+            rest = rest[(end + 1)..];
         }
 
-        for (int i = start; i < lines.Length; i++)
+        // One string per key and none per line: this runs for every line at each session's first open.
+        Uids.EnsureCapacity(Uids.Count + (text.Length / 40));
+        while (!rest.IsEmpty)
         {
-            string line = lines[i];
-            if (line.Length == 0)
+            int end = rest.IndexOf('\n');
+            var line = end < 0 ? rest : rest[..end];
+            rest = end < 0 ? [] : rest[(end + 1)..];
+            if (line.IsEmpty)
             {
                 continue;
             }
 
-            int space = line.IndexOf(' ', StringComparison.Ordinal);
-            if (space <= 0 || !uint.TryParse(line.AsSpan(0, space), NumberStyles.None, CultureInfo.InvariantCulture, out uint uid)
+            int space = line.IndexOf(' ');
+            if (space <= 0 || !uint.TryParse(line[..space], NumberStyles.None, CultureInfo.InvariantCulture, out uint uid)
                 || uid == 0 || space + 1 >= line.Length)
             {
                 _inode = -1;
                 return State.Corrupt;
             }
 
-            Uids[line[(space + 1)..]] = uid;
+            Uids[line[(space + 1)..].ToString()] = uid;
             UidNext = Math.Max(UidNext, uid + 1);
         }
 

@@ -32,7 +32,11 @@ public sealed class MailStore : IMailStore
 
     public MailboxPath Resolve(string name) => _locator.Resolve(name);
 
-    public IMailbox Open(string name, bool readOnly)
+    public IMailbox Open(string name, bool readOnly) => Open(name, readOnly, forAppend: false);
+
+    public IMailbox OpenForAppend(string name) => Open(name, readOnly: true, forAppend: true);
+
+    private IMailbox Open(string name, bool readOnly, bool forAppend)
     {
         var path = Resolve(name);
         var driver = DriverOf(path);
@@ -50,7 +54,7 @@ public sealed class MailStore : IMailStore
                 : new StorageException(StorageError.NotFound, "Mailbox does not exist");
         }
 
-        return driver.Open(path.FileSystemPath, path.Name, readOnly);
+        return forAppend ? driver.OpenForAppend(path.FileSystemPath, path.Name) : driver.Open(path.FileSystemPath, path.Name, readOnly);
     }
 
     public void Create(string name)
