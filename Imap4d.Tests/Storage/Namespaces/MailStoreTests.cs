@@ -151,6 +151,20 @@ public class MailStoreTests(string type)
     }
 
     [Test]
+    public void FilesInsideDirectoryMailboxesAreNeverListed()
+    {
+        _store.Create("Box");
+        Append("Box", "x");
+        string box = _store.Resolve("Box").FileSystemPath;
+        if (Directory.Exists(box))
+        {
+            File.WriteAllText(Path.Combine(box, "empty-file"), ""); // an empty file would look like an mbox
+            Assert.That(ListNames("", "*"), Is.EquivalentTo(new[] { "INBOX", "Box" }));
+            Assert.That(_store.List("", "Box").Single().Attributes.HasFlag(MailboxAttributes.HasNoChildren), Is.True);
+        }
+    }
+
+    [Test]
     public void DeleteFollowsTheNoselectRules()
     {
         _store.Create("Gone");

@@ -476,6 +476,9 @@ internal sealed class MaildirMailbox : IMailbox
         throw new StorageException(StorageError.NotFound, "No such message");
     }
 
+    /// <summary>Beside the index, inside the maildir.</summary>
+    public string? FetchCacheFile => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(_indexPath)!, "imap4d.cache");
+
     public void Checkpoint()
     {
         ThrowIfDisposed();

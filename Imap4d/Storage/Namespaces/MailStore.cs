@@ -321,11 +321,18 @@ public sealed class MailStore : IMailStore
             return;
         }
 
+        // Inside a maildir or MH folder only subdirectories are mailboxes; its files are its own.
+        bool insideDirectoryMailbox = IsDirectoryMailbox(directory);
         foreach (string entry in entries)
         {
             if (--budget < 0)
             {
                 return;
+            }
+
+            if (insideDirectoryMailbox && !Directory.Exists(entry))
+            {
+                continue;
             }
 
             string leaf = Path.GetFileName(entry);
@@ -397,13 +404,16 @@ public sealed class MailStore : IMailStore
         return driver is null ? attributes | MailboxAttributes.Noselect : attributes;
     }
 
+    private bool IsDirectoryMailbox(string directory) => _drivers.Any(d => d.Type != "mbox" && SafeDetect(d, directory));
+
     private bool HasSubfolders(string directory)
     {
+        bool onlyDirectories = IsDirectoryMailbox(directory);
         try
         {
             return Directory.EnumerateFileSystemEntries(directory)
                 .Any(e => !IsHidden(e) && !IsMessageOrMaildirPart(directory, Path.GetFileName(e)) &&
-                          (Directory.Exists(e) || _drivers.Any(d => SafeDetect(d, e))));
+                          (Directory.Exists(e) || (!onlyDirectories && _drivers.Any(d => SafeDetect(d, e)))));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
