@@ -34,9 +34,10 @@ public sealed class HeaderKey(string fieldName, string text, bool address) : Sea
                 return true;
             }
 
+            // Without encoded-words the decoded value is the raw one: one comparison is enough.
             string raw = f.Value;
-            if (TextFolding.Fold(Rfc2047Decoder.Decode(raw)).Contains(_needle, StringComparison.Ordinal) ||
-                (address && TextFolding.Fold(RawText.ToText(raw)).Contains(_needle, StringComparison.Ordinal)))
+            bool encoded = raw.Contains("=?", StringComparison.Ordinal);
+            if (((address || !encoded) && Contains(RawText.ToText(raw))) || (encoded && Contains(Rfc2047Decoder.Decode(raw))))
             {
                 return true;
             }
@@ -44,6 +45,8 @@ public sealed class HeaderKey(string fieldName, string text, bool address) : Sea
 
         return false;
     }
+
+    private bool Contains(string value) => TextFolding.Fold(value).Contains(_needle, StringComparison.Ordinal);
 
     public override string ToString() => $"HEADER {fieldName} \"{text}\"";
 }
