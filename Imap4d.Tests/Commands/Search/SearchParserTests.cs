@@ -134,9 +134,10 @@ public class SearchParserTests
     [Test]
     public void BodyNeedlesAreSharedWhenCompiled()
     {
-        var program = SearchProgram.Compile(Parse("OR BODY Zebra TEXT zebra BODY other"));
+        // Same folded string, same slot; TEXT also searches part headers, so it has a slot of its own.
+        var program = SearchProgram.Compile(Parse("OR BODY Zebra BODY zebra TEXT zebra"));
         var bodies = Flatten(program.Root).OfType<BodyKey>().ToList();
-        Assert.That(bodies.Select(b => b.NeedleIndex), Is.EqualTo(new[] { 0, 0, 1 }).Or.EqualTo(new[] { 1, 0, 0 }));
+        Assert.That(bodies.Select(b => b.NeedleIndex), Is.EqualTo(new[] { 0, 0, 1 }));
     }
 
     private static IEnumerable<SearchKey> Flatten(SearchKey key) => key.Children.SelectMany(Flatten).Prepend(key);

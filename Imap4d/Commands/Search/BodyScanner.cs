@@ -6,7 +6,8 @@ namespace Imap4d.Commands.Search;
 /// <summary>
 /// One streaming pass over a message body for every BODY/TEXT needle of a search. Searched:
 /// the text/* parts, transfer-decoded (base64, quoted-printable) and charset-decoded, and the
-/// header and text parts of attached messages (message/rfc822), recursively. A single-part
+/// header and text parts of attached messages (message/rfc822), recursively; for TEXT also the
+/// MIME headers of every part (RFC 2047 words decoded), as Dovecot does. A single-part
 /// message is read on from where its header ended; a multipart one is scanned with
 /// <see cref="MimeScanner"/> and its text parts are then read in order from a second stream.
 /// Memory stays bounded whatever the size of the parts.
@@ -16,10 +17,12 @@ internal sealed class BodyScanner
     private const int ChunkSize = 16 * 1024;
 
     private readonly TextMatcher[] _matchers;
+    private readonly TextMatcher[] _partHeaderMatchers;
 
-    public BodyScanner(IReadOnlyList<string> needles)
+    public BodyScanner(IReadOnlyList<BodyNeedle> needles)
     {
-        _matchers = needles.Select(n => new TextMatcher(n)).ToArray();
+        _matchers = needles.Select(n => new TextMatcher(n.Folded)).ToArray();
+        _partHeaderMatchers = _matchers.Where((_, i) => needles[i].WithPartHeaders).ToArray();
     }
 
     private bool AllFound => _matchers.All(m => m.Found);
@@ -65,7 +68,7 @@ internal sealed class BodyScanner
         }
 
         var leaves = new List<MimePart>();
-        Collect(root, leaves);
+        Collect(root, leaves, messageRoot: true);
         if (leaves.Count == 0 || AllFound)
         {
             return;
@@ -102,22 +105,28 @@ internal sealed class BodyScanner
     }
 
     /// <summary>
-    /// Lists the text leaves in stream order. The headers of attached messages are part of
-    /// the body text and are searched right away (they are already in memory).
+    /// Lists the text leaves in stream order. Headers are already in memory and are searched
+    /// right away: those of attached messages (part of the body text) for every needle, the
+    /// MIME headers of parts for TEXT needles.
     /// </summary>
-    private void Collect(MimePart part, List<MimePart> leaves)
+    private void Collect(MimePart part, List<MimePart> leaves, bool messageRoot)
     {
+        if (!messageRoot)
+        {
+            FeedHeader(part.Header, _partHeaderMatchers);
+        }
+
         if (part.IsMultipart)
         {
             foreach (var child in part.Children)
             {
-                Collect(child, leaves);
+                Collect(child, leaves, messageRoot: false);
             }
         }
         else if (part.Message is { } inner)
         {
-            FeedHeader(inner.Header);
-            Collect(inner, leaves);
+            FeedHeader(inner.Header, _matchers);
+            Collect(inner, leaves, messageRoot: true);
         }
         else if (part.EffectiveType.IsType("text") && !part.LimitExceeded)
         {
@@ -125,13 +134,18 @@ internal sealed class BodyScanner
         }
     }
 
-    private void FeedHeader(HeaderBlock header)
+    private static void FeedHeader(HeaderBlock header, TextMatcher[] matchers)
     {
+        if (matchers.Length == 0)
+        {
+            return;
+        }
+
         foreach (var field in header.Fields)
         {
             string line = field.HasColon ? field.Name + ": " + Rfc2047Decoder.Decode(field.Value) : field.Name;
             string folded = TextFolding.Fold(line);
-            foreach (var m in _matchers)
+            foreach (var m in matchers)
             {
                 m.Feed(folded);
                 m.Break();

@@ -10,7 +10,7 @@ namespace Imap4d.Commands.Search;
 public sealed class SearchProgram
 {
     private readonly SearchKey _root;
-    private readonly List<string> _bodyNeedles = [];
+    private readonly List<BodyNeedle> _bodyNeedles = [];
 
     private SearchProgram(SearchKey root)
     {
@@ -61,11 +61,12 @@ public sealed class SearchProgram
     {
         if (key is BodyKey body)
         {
-            int index = _bodyNeedles.IndexOf(body.Needle);
+            var needle = new BodyNeedle(body.Needle, WithPartHeaders: body.IncludeHeader);
+            int index = _bodyNeedles.IndexOf(needle);
             if (index < 0)
             {
                 index = _bodyNeedles.Count;
-                _bodyNeedles.Add(body.Needle);
+                _bodyNeedles.Add(needle);
             }
 
             body.NeedleIndex = index;

@@ -5,4 +5,4 @@ namespace Imap4d.Commands.Search;
 /// <paramref name="Count"/> is the number of messages (the value of "*" in a sequence set),
 /// <paramref name="MaxUid"/> the largest UID (the value of "*" in a UID set).
 /// </summary>
-public sealed record SearchScope(int Count, uint MaxUid, IReadOnlySet<uint> RecentUids, IReadOnlyList<string> BodyNeedles);
+public sealed record SearchScope(int Count, uint MaxUid, IReadOnlySet<uint> RecentUids, IReadOnlyList<BodyNeedle> BodyNeedles);
