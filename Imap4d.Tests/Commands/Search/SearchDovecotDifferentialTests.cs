@@ -64,12 +64,12 @@ public partial class SearchDovecotDifferentialTests
     ];
 
     /// <summary>
-    /// Known, intended differences: the header of an attached message (message/rfc822) is part
+    /// Known, intended differences (so BODY results here must include Dovecot's, and may have more): the header of an attached message (message/rfc822) is part
     /// of the body text by RFC 3501's words ("in the body of the message"), and BODY matches it
     /// here; Dovecot's BODY searches only the text parts' content (its TEXT, like ours, also
     /// searches every header, MIME part headers included).
     /// </summary>
-    private static readonly HashSet<string> OursMayFindMore = ["BODY Content-Type", "BODY fwd."];
+    private static bool OursMayFindMore(string[] query) => query[0] == "BODY";
 
     [Test]
     public async Task SameMessagesAsDovecot()
@@ -105,7 +105,7 @@ public partial class SearchDovecotDifferentialTests
             var theirs = Doveadm(doveadm, conf!, ToDoveadm(query));
             string line = $"{string.Join(' ', query),-50} ours {ours.Count,4} dovecot {theirs.Count,4}";
             await TestContext.Out.WriteLineAsync(line);
-            bool expected = OursMayFindMore.Contains(string.Join(' ', query)) ? ours.IsSupersetOf(theirs) : ours.SetEquals(theirs);
+            bool expected = OursMayFindMore(query) ? ours.IsSupersetOf(theirs) : ours.SetEquals(theirs);
             if (!expected)
             {
                 differences.Add(line + "  only ours: " + string.Join(' ', ours.Except(theirs).Take(3)) +
