@@ -45,6 +45,8 @@ public sealed class CommandRegistry
         new ExpungeCommand(byUid: true),
         new FetchCommand(byUid: false),
         new FetchCommand(byUid: true),
+        new SearchCommand(byUid: false),
+        new SearchCommand(byUid: true),
         new StoreCommand(byUid: false),
         new StoreCommand(byUid: true),
         new CopyCommand(byUid: false, move: false),

@@ -1,0 +1,52 @@
+using Imap4d.Mime;
+
+namespace Imap4d.Commands.Search;
+
+/// <summary>
+/// HEADER field string, SUBJECT, and the address keys FROM, TO, CC, BCC: a case-insensitive
+/// substring of the value of any field with that name, RFC 2047 words decoded. Address keys
+/// also match the raw value (so "=?utf-8?..." typed by a client still matches). An empty
+/// string matches every message that has the field.
+/// </summary>
+public sealed class HeaderKey(string fieldName, string text, bool address) : SearchKey
+{
+    private readonly string _needle = TextFolding.Fold(text);
+
+    public string Field => fieldName;
+
+    public string Text => text;
+
+    public bool Address => address;
+
+    public override SearchCost Cost => SearchCost.Header;
+
+    public override bool Matches(SearchMessage message)
+    {
+        foreach (var f in message.Header.Fields)
+        {
+            if (!f.HasColon || !f.Name.Equals(fieldName, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (_needle.Length == 0)
+            {
+                return true;
+            }
+
+            // Without encoded-words the decoded value is the raw one: one comparison is enough.
+            string raw = f.Value;
+            bool encoded = raw.Contains("=?", StringComparison.Ordinal);
+            if (((address || !encoded) && Contains(RawText.ToText(raw))) || (encoded && Contains(Rfc2047Decoder.Decode(raw))))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool Contains(string value) => TextFolding.Fold(value).Contains(_needle, StringComparison.Ordinal);
+
+    public override string ToString() => $"HEADER {fieldName} \"{text}\"";
+}

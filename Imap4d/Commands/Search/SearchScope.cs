@@ -1,0 +1,8 @@
+namespace Imap4d.Commands.Search;
+
+/// <summary>
+/// What one SEARCH run knows about the mailbox as the client sees it.
+/// <paramref name="Count"/> is the number of messages (the value of "*" in a sequence set),
+/// <paramref name="MaxUid"/> the largest UID (the value of "*" in a UID set).
+/// </summary>
+public sealed record SearchScope(int Count, uint MaxUid, IReadOnlySet<uint> RecentUids, IReadOnlyList<BodyNeedle> BodyNeedles);
