@@ -203,6 +203,7 @@ internal sealed class MimeScanContext
             if (line.ContentLength == 0)
             {
                 // The blank line (or a final terminator-less empty read) ends the header.
+                part.HeaderHasBlankLine = line.Terminator > 0;
                 break;
             }
 
