@@ -204,6 +204,35 @@ internal static class DeliberateDifferences
                 && d is ImapString { Bytes.Length: 0 } && o is ImapString
                 ? o
                 : null),
+        new(
+            "header-fields-past-part",
+            "N.HEADER.FIELDS.NOT of an encapsulated header that has no blank line going on past the part: the next boundary line and the next part's header",
+            "the fields of that header only",
+            "the part ends at its boundary; what follows belongs to other parts",
+            (c, d, o) => c.Section is { } s && s.Contains(".HEADER.FIELDS", StringComparison.Ordinal)
+                && d is ImapString ds && o is ImapString os && ds.Bytes.Length > os.Bytes.Length
+                && ds.Bytes.AsSpan().StartsWith(os.Bytes) && ds.Bytes.AsSpan(os.Bytes.Length).StartsWith("--"u8)
+                ? os
+                : null),
+        new(
+            "internaldate-day",
+            "INTERNALDATE \"04-Jan-2019 ...\"",
+            "\" 4-Jan-2019 ...\"",
+            "RFC 3501 date-day-fixed is (SP DIGIT) / 2DIGIT; we send the space form, as GNU imap4d does",
+            (c, d, o) => c.Item == "INTERNALDATE" && d is ImapString ds && o is ImapString os
+                && ds.Latin1.StartsWith('0') && os.Latin1 == " " + ds.Latin1[1..]
+                ? os
+                : null),
+        new(
+            "flag-order",
+            "FLAGS in Dovecot's order (\\Answered \\Flagged ... \\Seen)",
+            "FLAGS in our order",
+            "FLAGS is a set (RFC 3501 §7.4.2 flag-fetch); the order means nothing",
+            (c, d, o) => c.Item == "FLAGS" && d is ImapList dl && o is ImapList ol && dl.Count == ol.Count
+                && dl.Items.Select(x => x.ToString()).Order(StringComparer.OrdinalIgnoreCase)
+                    .SequenceEqual(ol.Items.Select(x => x.ToString()).Order(StringComparer.OrdinalIgnoreCase), StringComparer.OrdinalIgnoreCase)
+                ? o
+                : null),
     ];
 
     /// <summary>

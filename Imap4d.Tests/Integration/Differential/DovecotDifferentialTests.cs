@@ -112,8 +112,8 @@ public class DovecotDifferentialTests
         {
             int last = Math.Min(first + 49, _labels.Count);
             string set = $"{first}:{last}";
-            var d = Fetch(_dovecot!, set, "(RFC822.SIZE ENVELOPE BODYSTRUCTURE BODY)");
-            var o = Fetch(_ours!, set, "(RFC822.SIZE ENVELOPE BODYSTRUCTURE BODY)");
+            var d = Fetch(_dovecot!, set, "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE BODY RFC822.HEADER)");
+            var o = Fetch(_ours!, set, "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE BODY RFC822.HEADER)");
             CompareFetches(d, o, first, last, differences, null);
         }
 
@@ -324,6 +324,8 @@ public class DovecotDifferentialTests
         {
             sections.Add(path + ".HEADER");
             sections.Add(path + ".TEXT");
+            sections.Add(path + ".HEADER.FIELDS (SUBJECT FROM)");
+            sections.Add(path + ".HEADER.FIELDS.NOT (SUBJECT)");
             var inner = list[8];
             if (inner is ImapList { Count: > 0 } il && il[0] is ImapList)
             {
