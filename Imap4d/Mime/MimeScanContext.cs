@@ -40,6 +40,21 @@ internal sealed class MimeScanContext
             part.BodyOffset = hit.LineStart;
             part.EndOffset = hit.LineStart;
             part.BodyLines = 0;
+            if (IsMessageType(part.EffectiveType) && !part.LimitExceeded)
+            {
+                // An empty encapsulated message: its BODYSTRUCTURE still needs an envelope and
+                // a body (RFC 3501 body-type-msg), so it gets an empty message, as in Dovecot.
+                var inner = new MimePart(part.Depth + 1)
+                {
+                    HeaderOffset = hit.LineStart,
+                    BodyOffset = hit.LineStart,
+                    EndOffset = hit.LineStart,
+                };
+                _parts++;
+                ApplyMime(inner, digestChild: false, messageRoot: true);
+                part.Message = inner;
+            }
+
             return hit;
         }
 
