@@ -132,6 +132,8 @@ public class SectionTests
         Assert.That(Section(HeaderOnly, section), Is.EqualTo(expected));
 
     [TestCase("", "")]
+    [TestCase("Subject: x", "Subject: x")]
+    [TestCase("From: a\r\nSubject: x", "Subject: x")]
     [TestCase("Subject: x\r\n", "Subject: x\r\n")]
     [TestCase("Subject: x\r\n\r\n", "Subject: x\r\n\r\n")]
     [TestCase("\r\nbody", "\r\n")]

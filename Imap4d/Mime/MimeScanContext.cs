@@ -265,7 +265,11 @@ internal sealed class MimeScanContext
                     _header.WriteByte((byte)'\r');
                 }
 
-                _header.WriteByte((byte)'\n');
+                if (line.Terminator > 0)
+                {
+                    // A last line without a line break (the end of the message) is kept as it is.
+                    _header.WriteByte((byte)'\n');
+                }
                 _headerBytesKept += line.Kept + line.Terminator;
             }
             else

@@ -109,13 +109,11 @@ public static class SectionLocator
                 continue;
             }
 
+            // A field without a line break can only be the last line of a message that has
+            // no body: it is sent as it is, with nothing after it.
             ms.Write(f.Raw);
             int len = f.Raw.Length;
-            if (len == 0 || f.Raw[len - 1] != '\n')
-            {
-                ms.Write("\r\n"u8);
-            }
-            else
+            if (len > 0 && f.Raw[len - 1] == '\n')
             {
                 crlf = len >= 2 && f.Raw[len - 2] == '\r';
             }
