@@ -37,6 +37,11 @@ internal sealed record DiffContext(string Message, string Item, ImapNode? Struct
             }
         }
 
+        if (node is ImapList { Count: > 0 } multi && multi[0] is ImapList)
+        {
+            return multi.Items.SkipWhile(x => x is ImapList).FirstOrDefault() is ImapString sub ? "multipart/" + sub.Latin1.ToLowerInvariant() : null;
+        }
+
         return node is ImapList { Count: >= 2 } part && part[0] is ImapString a && part[1] is ImapString b
             ? (a.Latin1 + "/" + b.Latin1).ToLowerInvariant()
             : null;
@@ -96,10 +101,10 @@ internal static class DeliberateDifferences
                 : null),
         new(
             "close-delimiter-crlf",
-            "a message/rfc822 part holding a multipart that ends with a close delimiter: size + 2 and lines + 1; its BODY[section] bytes end in \"--inner--\\r\\n\"",
+            "a message/rfc822 part holding a multipart that ends with a close delimiter: size + 2 and lines + 1; BODY[N] of such a part, of a multipart part or N.TEXT ending with a close delimiter line (junk after it included) ends in \"--inner--\\r\\n\" (partials alike)",
             "the part ends after \"--inner--\"",
             "RFC 2046 (close-delimiter [CRLF epilogue], delimiter := CRLF dash-boundary) gives the CRLF before the next outer delimiter to that delimiter",
-            (_, d, o) =>
+            (c, d, o) =>
             {
                 if (IsPart(d) && IsPart(o) && Lower(((ImapList)d)[0]) == "\"message\"" && Lower(((ImapList)d)[1]) == "\"rfc822\""
                     && ((ImapList)d).Count >= 10 && ((ImapList)o).Count >= 10 && ((ImapList)d)[8] is ImapList { Count: > 0 } inner && inner[0] is ImapList
@@ -109,9 +114,13 @@ internal static class DeliberateDifferences
                     return ((ImapList)d).With(6, ((ImapList)o)[6]).With(9, ((ImapList)o)[9]);
                 }
 
-                if (d is ImapString ds && o is ImapString os && ds.Bytes.Length == os.Bytes.Length + 2
+                // BODY[N] of a multipart or message part (or the TEXT of a message), whose last
+                // line is a close delimiter (junk after it included): Dovecot adds the CRLF.
+                if (c.Section is { } s && d is ImapString ds && o is ImapString os && ds.Bytes.Length == os.Bytes.Length + 2
                     && ds.Bytes.AsSpan().StartsWith(os.Bytes) && ds.Bytes.AsSpan().EndsWith("\r\n"u8)
-                    && Regex.IsMatch(os.Latin1, @"(^|\n)--[^\r\n]+--$"))
+                    && (Regex.IsMatch(os.Latin1, @"(^|\n)--[^\r\n]*$") || c.Item.EndsWith('>'))
+                    && (s.EndsWith("TEXT", StringComparison.Ordinal) || c.PartType(s) is { } type
+                        && (type.StartsWith("multipart/", StringComparison.Ordinal) || type.StartsWith("message/", StringComparison.Ordinal))))
                 {
                     return os;
                 }
@@ -163,17 +172,6 @@ internal static class DeliberateDifferences
                 return kept.Count == dl.Count ? null : kept.Count == 0 ? ImapNil.Value : new ImapList(kept);
             }),
         new(
-            "header-cut-by-boundary",
-            "N.MIME or N.HEADER of a header that a boundary line ends (no blank line) without its last line break",
-            "the header with it",
-            "we count that line break in the header as Dovecot itself does in its BODYSTRUCTURE sizes and BODY[N], so that N.HEADER + N.TEXT is BODY[N]",
-            (c, d, o) => c.Section is { } s && (s.EndsWith(".MIME", StringComparison.Ordinal) || s.EndsWith(".HEADER", StringComparison.Ordinal))
-                && d is ImapString ds && o is ImapString os && os.Bytes.Length == ds.Bytes.Length + 2
-                && os.Bytes.AsSpan().StartsWith(ds.Bytes) && os.Bytes.AsSpan().EndsWith("\r\n"u8)
-                && (ds.Bytes.Length == 0 || !ds.Bytes.AsSpan().EndsWith("\n"u8))
-                ? os
-                : null),
-        new(
             "nesting-limit-header",
             "N.MIME of the part at the nesting limit (level 100, an application/octet-stream leaf) without its blank line",
             "the header with its blank line",
@@ -184,11 +182,22 @@ internal static class DeliberateDifferences
                 ? os
                 : null),
         new(
+            "header-cut-by-boundary",
+            "N.MIME or N.HEADER of a header directly followed by a boundary line, without the line break before that boundary (so without a blank line, or with none at all when the header is empty)",
+            "the header with that line break (it ends the header's last line, or is the blank line)",
+            "the line break is both the end of the header and the start of the delimiter; we count it in the header as Dovecot itself does in its BODYSTRUCTURE sizes and BODY[N] of a message/rfc822 part, so that N.HEADER + N.TEXT is BODY[N]",
+            (c, d, o) => c.Section is { } s && (s.EndsWith(".MIME", StringComparison.Ordinal) || s.EndsWith(".HEADER", StringComparison.Ordinal))
+                && d is ImapString ds && o is ImapString os && os.Bytes.Length == ds.Bytes.Length + 2
+                && os.Bytes.AsSpan().StartsWith(ds.Bytes) && os.Bytes.AsSpan().EndsWith("\r\n"u8)
+                && !EndsWithBlankLine(ds.Bytes)
+                ? os
+                : null),
+        new(
             "header-fields-blank-line",
-            "HEADER.FIELDS ending with a blank line for a message that has no blank line (no body)",
-            "no blank line, as in Dovecot's HEADER.FIELDS.NOT and HEADER",
+            "HEADER.FIELDS (and for an empty encapsulated message HEADER.FIELDS.NOT) ending with a blank line for a message that has no blank line (no body)",
+            "no blank line, as in Dovecot's HEADER and top-level HEADER.FIELDS.NOT",
             "RFC 3501 §6.4.5: the blank line is included in all header fetches except for a message which has no body and no blank line",
-            (c, d, o) => c.Section is { } s && s.Contains("HEADER.FIELDS (", StringComparison.Ordinal)
+            (c, d, o) => c.Section is { } s && s.Contains("HEADER.FIELDS", StringComparison.Ordinal)
                 && d is ImapString ds && o is ImapString os && ds.Bytes.Length == os.Bytes.Length + 2
                 && ds.Bytes.AsSpan().StartsWith(os.Bytes) && ds.Bytes.AsSpan().EndsWith("\r\n"u8)
                 && (os.Bytes.Length == 0 || !os.Bytes.AsSpan().EndsWith("\r\n\r\n"u8))
@@ -279,14 +288,23 @@ internal static class DeliberateDifferences
             return;
         }
 
-        differences.Add($"{context.Message} {context.Item}{(path == "" ? "" : " at " + path)}:\n    Dovecot: {Shorten(dovecot)}\n    ours:    {Shorten(ours)}");
+        string d = dovecot.ToString(), o = ours.ToString();
+        int common = 0;
+        while (common < d.Length && common < o.Length && d[common] == o[common])
+        {
+            common++;
+        }
+
+        // Long values: from a little before the first difference.
+        int from = d.Length > 600 || o.Length > 600 ? Math.Max(0, common - 120) : 0;
+        string window = from > 0 ? $" (from character {from} of {d.Length} / {o.Length})" : "";
+        differences.Add($"{context.Message} {context.Item}{(path == "" ? "" : " at " + path)}{window}:\n    Dovecot: {Shorten(d[from..])}\n    ours:    {Shorten(o[from..])}");
     }
 
-    private static string Shorten(ImapNode node)
-    {
-        string text = node.ToString();
-        return text.Length <= 600 ? text : text[..600] + $"... ({text.Length} chars)";
-    }
+    private static string Shorten(string text) => text.Length <= 600 ? text : text[..600] + "...";
+
+    private static bool EndsWithBlankLine(byte[] b) =>
+        b.AsSpan().EndsWith("\n\r\n"u8) || b.AsSpan().EndsWith("\n\n"u8) || b is [(byte)'\r', (byte)'\n'] || b is [(byte)'\n'];
 
     private static bool IsEnvelope(ImapNode n) =>
         n is ImapList { Count: 10 } l && l.Items.Skip(2).Take(6).All(x => x is ImapNil or ImapList);

@@ -23,6 +23,20 @@ public class DovecotDifferentialTests
     private const string DovecotImap = "/usr/lib/dovecot/imap";
     private const int CorpusCount = 300;
     private const int SectionsPerFetch = 24;
+    private const int RandomCount = 150;
+
+    /// <summary>Runs random-messages.py (argv: script, output directory, count) for seeds 1..count in one process.</summary>
+    private const string RandomMessagesScript = """
+        import contextlib, io, os, runpy, sys
+        script, out, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+        for seed in range(1, count + 1):
+            sys.argv = [script, str(seed)]
+            buf = io.StringIO()
+            with contextlib.redirect_stdout(buf):
+                runpy.run_path(script)
+            with open(os.path.join(out, "r%03d.eml" % seed), "w", encoding="utf-8", newline="") as f:
+                f.write(buf.getvalue())
+        """;
 
     /// <summary>Hand-made cases not among the MIME fixtures.</summary>
     private static readonly (string Name, string Text)[] Extras =
@@ -67,7 +81,13 @@ public class DovecotDifferentialTests
         Assert.That(gen.ExitCode, Is.Zero, "gen_corpus.py failed: " + gen.Stderr);
         _needles = JsonDocument.Parse(File.ReadAllText(Path.Combine(corpus, "manifest.json"))).RootElement.GetProperty("needles").Clone();
 
-        var messages = CollectMessages(Path.Combine(corpus, "maildir", "corpus"));
+        string random = Path.Combine(_root, "random");
+        Directory.CreateDirectory(random);
+        var rnd = Run("python3", "-c", RandomMessagesScript, Path.Combine(RepoPaths.Root, "Imap4d.Tests", "Fixtures", "messages", "random-messages.py"),
+            random, RandomCount.ToString(CultureInfo.InvariantCulture));
+        Assert.That(rnd.ExitCode, Is.Zero, "random-messages.py failed: " + rnd.Stderr);
+
+        var messages = CollectMessages(Path.Combine(corpus, "maildir", "corpus"), random);
         string dovecotHome = Path.Combine(_root, "dovecot");
         string oursHome = Path.Combine(_root, "ours");
         WriteMaildir(Path.Combine(dovecotHome, "Maildir"), messages);
@@ -341,7 +361,7 @@ public class DovecotDifferentialTests
 
     private sealed record Message(string Label, byte[] Bytes, bool New, string Flags, DateTime Time);
 
-    private List<Message> CollectMessages(string corpusMaildir)
+    private List<Message> CollectMessages(string corpusMaildir, string randomDir)
     {
         var messages = new List<Message>();
         var files = Directory.GetFiles(Path.Combine(corpusMaildir, "cur")).Select(f => (File: f, New: false))
@@ -359,7 +379,9 @@ public class DovecotDifferentialTests
         string fixtures = Path.Combine(RepoPaths.Root, "Imap4d.Tests", "Fixtures", "messages");
         var handMade = Directory.GetFiles(fixtures, "*.eml").Order(StringComparer.Ordinal)
             .Select(f => (Name: Path.GetFileNameWithoutExtension(f), Bytes: File.ReadAllBytes(f)))
-            .Concat(Extras.Select(e => (e.Name, Bytes: Encoding.UTF8.GetBytes(e.Text))));
+            .Concat(Extras.Select(e => (e.Name, Bytes: Encoding.UTF8.GetBytes(e.Text))))
+            .Concat(Directory.GetFiles(randomDir, "*.eml").Order(StringComparer.Ordinal)
+                .Select(f => (Name: "random-messages.py " + Path.GetFileNameWithoutExtension(f)[1..].TrimStart('0'), Bytes: File.ReadAllBytes(f))));
         foreach (var (name, bytes) in handMade)
         {
             messages.Add(new Message($"fixture {name} (LF)", bytes, false, "", fixtureTime));
