@@ -118,6 +118,28 @@ public class SectionTests
     [TestCase("TEXT", "Subject: in\r\n\r\nbody\r\n")]
     public void SinglePartMessageSections(string section, string expected) => Assert.That(Section(Single, section), Is.EqualTo(expected));
 
+    private const string HeaderOnly = "Subject: s\r\nContent-Type: message/rfc822\r\n\r\nSubject: in\r\nX-A: 1\r\n";
+
+    // RFC 3501 §6.4.5: the blank line is included in all header fetches "except in the case of
+    // a message which has no body and no blank line" (Dovecot leaves it out of HEADER.FIELDS.NOT only).
+    [TestCase("1.HEADER", "Subject: in\r\nX-A: 1\r\n")]
+    [TestCase("1.HEADER.FIELDS (subject)", "Subject: in\r\n")]
+    [TestCase("1.HEADER.FIELDS.NOT (subject)", "X-A: 1\r\n")]
+    [TestCase("1.HEADER.FIELDS (nothing)", "")]
+    [TestCase("HEADER.FIELDS (subject)", "Subject: s\r\n\r\n")]
+    [TestCase("HEADER.FIELDS.NOT (subject)", "Content-Type: message/rfc822\r\n\r\n")]
+    public void NoBlankLineAddedToAHeaderWithoutOne(string section, string expected) =>
+        Assert.That(Section(HeaderOnly, section), Is.EqualTo(expected));
+
+    [TestCase("", "")]
+    [TestCase("Subject: x", "Subject: x")]
+    [TestCase("From: a\r\nSubject: x", "Subject: x")]
+    [TestCase("Subject: x\r\n", "Subject: x\r\n")]
+    [TestCase("Subject: x\r\n\r\n", "Subject: x\r\n\r\n")]
+    [TestCase("\r\nbody", "\r\n")]
+    public void TopLevelHeaderFields(string message, string expected) =>
+        Assert.That(Section(message, "HEADER.FIELDS (SUBJECT)"), Is.EqualTo(expected));
+
     [Test]
     public void HeaderFieldsOfATruncatedHeaderAreReadAgainFromTheStream()
     {

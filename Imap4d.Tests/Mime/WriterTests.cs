@@ -39,6 +39,17 @@ public class WriterTests
     }
 
     [Test]
+    public void EmptyMessageRfc822PartStillHasEnvelopeAndBody()
+    {
+        // The part's header runs into the boundary: no body at all. RFC 3501 body-type-msg still
+        // needs an envelope, a body and a line count (Dovecot sends the same).
+        var root = Scan("Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: message/rfc822\r\n--b--\r\n");
+        Assert.That(Text(MimeFixtures.Body(root, false)), Is.EqualTo(
+            "((\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 0 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) " +
+            "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0) 0) \"mixed\")"));
+    }
+
+    [Test]
     public void EnvelopeGroupsRoutesAndLiterals()
     {
         var root = Scan("Subject: caf\xc3\xa9\r\nTo: g: a@b;, <@r:u@h>\r\nIn-Reply-To: <p@q>\r\nX: \0\r\n\r\n");

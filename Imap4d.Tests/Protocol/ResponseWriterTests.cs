@@ -29,13 +29,22 @@ public class ResponseWriterTests
     [TestCase("{5}", "\"{5}\"")]
     [TestCase("a\rb", "{3}\r\na\rb")]
     [TestCase("a\nb", "{3}\r\na\nb")]
-    [TestCase("a\0b", "{3}\r\na\0b")]
+    [TestCase("a\0b", "{3}\r\na\u0080b")]
     [TestCase("\xe9", "{1}\r\n\xe9")]
     [TestCase("\x80", "{1}\r\n\x80")]
     [TestCase("\x7f", "\"\x7f\"")]
     public async Task StringChoosesQuotedOrLiteral(string latin1, string expected)
     {
         Assert.That(await RenderAsync(w => w.String(Latin1(latin1))), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public async Task LiteralsNeverHoldNul()
+    {
+        // RFC 3501 §9: literal = "{" number "}" CRLF *CHAR8, CHAR8 = %x01-ff. NUL goes out as 0x80
+        // (as Dovecot sends it), so the length, and every size reported for it, stays the same.
+        Assert.That(await RenderAsync(w => w.Literal(Latin1("a\0\0b"))), Is.EqualTo("{4}\r\na\u0080\u0080b"));
+        Assert.That(await RenderAsync(w => w.Literal(new MemoryStream(Latin1("\0x\0")), 3)), Is.EqualTo("{3}\r\n\u0080x\u0080"));
     }
 
     [Test]
@@ -101,7 +110,7 @@ public class ResponseWriterTests
             "* X () (()) NIL 42\r\n" +
             "* NAMESPACE ((\"\" \"/\")(\"Other\" NIL)) NIL NIL\r\n" +
             "* 1 FETCH (BODY[1]<0> {3}\r\na\r\n UID 9)\r\n" +
-            "* ({1}\r\n\0 {1}\r\n\0)\r\n"));
+            "* ({1}\r\n\u0080 {1}\r\n\u0080)\r\n"));
     }
 
     [Test]
@@ -248,7 +257,7 @@ public class ResponseWriterTests
     public async Task ShortStreamIsPaddedToTheAnnouncedLength()
     {
         Assert.That(await RenderAsync(w => w.Literal(new MemoryStream(Latin1("abc")), 5).Atom("X")),
-            Is.EqualTo("{5}\r\nabc\0\0 X"));
+            Is.EqualTo("{5}\r\nabc\u0080\u0080 X"));
     }
 
     [Test]

@@ -248,20 +248,25 @@ internal static class HeaderReader
     public static byte[] ReadHeader(Stream stream)
     {
         var header = new MemoryStream();
-        int previous = -1, beforePrevious = -1, third = -1;
+        long lineStart = 0;
         int b;
         while (header.Length < MaxHeader && (b = stream.ReadByte()) >= 0)
         {
             header.WriteByte((byte)b);
-            if (b == '\n' && (previous == '\n' || (previous == '\r' && beforePrevious == '\n') ||
-                              (previous == '\r' && beforePrevious == '\n' && third == '\r')))
+            if (b != '\n')
+            {
+                continue;
+            }
+
+            // An empty line (LF or CRLF) ends the header, the first line included: a message
+            // that starts with a blank line has an empty header and all of it is its text.
+            long length = header.Length - lineStart;
+            if (length == 1 || (length == 2 && header.GetBuffer()[lineStart] == '\r'))
             {
                 break;
             }
 
-            third = beforePrevious;
-            beforePrevious = previous;
-            previous = b;
+            lineStart = header.Length;
         }
 
         return header.ToArray();

@@ -79,9 +79,28 @@ internal sealed record FetchSection(SectionSpec Spec, long? PartialOffset, long?
                 WriteStream(writer, content, header.Length, content.Info.Size - header.Length);
                 break;
             default:
-                WriteBytes(writer, SectionLocator.FilterHeader(HeaderParser.Parse(header), Spec.Fields, Spec.Kind == SectionKind.HeaderFieldsNot));
+                WriteBytes(writer, SectionLocator.FilterHeader(HeaderParser.Parse(header), Spec.Fields, Spec.Kind == SectionKind.HeaderFieldsNot,
+                    header.Length < content.Info.Size || EndsWithBlankLine(header)));
                 break;
         }
+    }
+
+    /// <summary>True when the header read by <see cref="HeaderReader"/> ends with a blank line (the whole message is its header).</summary>
+    private static bool EndsWithBlankLine(byte[] header)
+    {
+        var h = header.AsSpan();
+        if (h.Length == 0 || h[^1] != '\n')
+        {
+            return false;
+        }
+
+        h = h[..^1];
+        if (h.Length > 0 && h[^1] == '\r')
+        {
+            h = h[..^1];
+        }
+
+        return h.Length == 0 || h[^1] == '\n';
     }
 
     private void WriteBytes(ResponseWriter writer, byte[] bytes)

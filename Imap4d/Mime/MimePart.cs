@@ -28,6 +28,12 @@ public sealed class MimePart
     /// <summary>Offset just past the body; the line break before a boundary is not part of the body.</summary>
     public long EndOffset { get; internal set; }
 
+    /// <summary>
+    /// True when the header ends with a blank line; false when it runs to the end of the part
+    /// (a message with no body and no blank line, or a header cut by a boundary).
+    /// </summary>
+    public bool HeaderHasBlankLine { get; internal set; }
+
     public long HeaderSize => BodyOffset - HeaderOffset;
 
     public long BodySize => EndOffset - BodyOffset;

@@ -40,6 +40,21 @@ internal sealed class MimeScanContext
             part.BodyOffset = hit.LineStart;
             part.EndOffset = hit.LineStart;
             part.BodyLines = 0;
+            if (IsMessageType(part.EffectiveType) && !part.LimitExceeded)
+            {
+                // An empty encapsulated message: its BODYSTRUCTURE still needs an envelope and
+                // a body (RFC 3501 body-type-msg), so it gets an empty message, as in Dovecot.
+                var inner = new MimePart(part.Depth + 1)
+                {
+                    HeaderOffset = hit.LineStart,
+                    BodyOffset = hit.LineStart,
+                    EndOffset = hit.LineStart,
+                };
+                _parts++;
+                ApplyMime(inner, digestChild: false, messageRoot: true);
+                part.Message = inner;
+            }
+
             return hit;
         }
 
@@ -203,6 +218,7 @@ internal sealed class MimeScanContext
             if (line.ContentLength == 0)
             {
                 // The blank line (or a final terminator-less empty read) ends the header.
+                part.HeaderHasBlankLine = line.Terminator > 0;
                 break;
             }
 
@@ -249,7 +265,11 @@ internal sealed class MimeScanContext
                     _header.WriteByte((byte)'\r');
                 }
 
-                _header.WriteByte((byte)'\n');
+                if (line.Terminator > 0)
+                {
+                    // A last line without a line break (the end of the message) is kept as it is.
+                    _header.WriteByte((byte)'\n');
+                }
                 _headerBytesKept += line.Kept + line.Terminator;
             }
             else

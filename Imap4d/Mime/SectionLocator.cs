@@ -73,7 +73,7 @@ public static class SectionLocator
                 return SectionResult.Range(message.BodyOffset, message.BodySize);
             case SectionKind.HeaderFields:
             case SectionKind.HeaderFieldsNot:
-                return SectionResult.Bytes(FilterHeader(HeaderOf(message, content), spec.Fields, spec.Kind == SectionKind.HeaderFieldsNot));
+                return SectionResult.Bytes(FilterHeader(HeaderOf(message, content), spec.Fields, spec.Kind == SectionKind.HeaderFieldsNot, message.HeaderHasBlankLine));
             default:
                 return SectionResult.Range(message.HeaderOffset, message.EndOffset - message.HeaderOffset);
         }
@@ -92,8 +92,12 @@ public static class SectionLocator
         return HeaderParser.Parse(bytes);
     }
 
-    /// <summary>The matching (or, with <paramref name="not"/>, the other) fields as given, then a blank line.</summary>
-    public static byte[] FilterHeader(HeaderBlock header, IReadOnlyList<string> names, bool not)
+    /// <summary>
+    /// The matching (or, with <paramref name="not"/>, the other) fields as given, then a blank
+    /// line when the header has one: RFC 3501 §6.4.5 includes the blank line in all header
+    /// fetches "except in the case of a message which has no body and no blank line".
+    /// </summary>
+    public static byte[] FilterHeader(HeaderBlock header, IReadOnlyList<string> names, bool not, bool blankLine = true)
     {
         using var ms = new MemoryStream();
         bool crlf = true;
@@ -105,19 +109,21 @@ public static class SectionLocator
                 continue;
             }
 
+            // A field without a line break can only be the last line of a message that has
+            // no body: it is sent as it is, with nothing after it.
             ms.Write(f.Raw);
             int len = f.Raw.Length;
-            if (len == 0 || f.Raw[len - 1] != '\n')
-            {
-                ms.Write("\r\n"u8);
-            }
-            else
+            if (len > 0 && f.Raw[len - 1] == '\n')
             {
                 crlf = len >= 2 && f.Raw[len - 2] == '\r';
             }
         }
 
-        ms.Write(crlf ? "\r\n"u8 : "\n"u8);
+        if (blankLine)
+        {
+            ms.Write(crlf ? "\r\n"u8 : "\n"u8);
+        }
+
         return ms.ToArray();
     }
 }

@@ -14,6 +14,9 @@ public sealed class ResponseWriter
     private const int FlushThreshold = 64 * 1024;
     private const int MaxQuotedLength = 1024;
 
+    /// <summary>What a NUL byte in a literal is sent as (a literal must not hold NUL).</summary>
+    private const byte NulReplacement = 0x80;
+
     private readonly Stream _output;
     private readonly Action<string>? _transcript;
     private readonly StringBuilder? _lineText;
@@ -147,16 +150,27 @@ public sealed class ResponseWriter
         return String(value);
     }
 
-    /// <summary>A literal with the given bytes.</summary>
+    /// <summary>
+    /// A literal with the given bytes. A literal holds CHAR8 only (RFC 3501 §9: any octet but
+    /// NUL), so a NUL byte is sent as 0x80, as Dovecot does; the length is unchanged, so
+    /// RFC822.SIZE and the BODYSTRUCTURE sizes still add up.
+    /// </summary>
     public ResponseWriter Literal(ReadOnlySpan<byte> value)
     {
         WriteLiteralHeader(value.Length);
+        if (value.IndexOf((byte)0) >= 0)
+        {
+            byte[] copy = value.ToArray();
+            copy.AsSpan().Replace((byte)0, NulReplacement);
+            value = copy;
+        }
+
         Append(value);
         _needSpace = true;
         return this;
     }
 
-    /// <summary>A literal copied from a stream that holds exactly <paramref name="length"/> bytes.</summary>
+    /// <summary>A literal copied from a stream that holds exactly <paramref name="length"/> bytes (NUL sent as 0x80).</summary>
     public ResponseWriter Literal(Stream content, long length)
     {
         WriteLiteralHeader(length);
@@ -173,6 +187,7 @@ public sealed class ResponseWriter
                 n = (int)Math.Min(chunk.Length, length - copied);
             }
 
+            chunk.AsSpan(0, n).Replace((byte)0, NulReplacement);
             _output.Write(chunk, 0, n);
             BytesWritten += n;
             copied += n;
