@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -223,6 +224,13 @@ public class DovecotDifferentialTests
 
             var dUids = Uids(d.Untagged);
             var oUids = Uids(o.Untagged);
+            // Deliberate (nul-in-address): Dovecot stops reading an address at a NUL byte, we read
+            // the whole header, so address keys may find more in the fixtures that hold NULs.
+            if (Regex.IsMatch(text, @"^(TO|FROM|CC|BCC) "))
+            {
+                oUids = oUids.Where(u => dUids.Contains(u) || !(u <= _labels.Count && _labels[u - 1].Contains("nul", StringComparison.Ordinal))).ToList();
+            }
+
             if (!dUids.SequenceEqual(oUids))
             {
                 differences.Add($"SEARCH {text}:\n    only Dovecot: {Describe(dUids.Except(oUids))}\n    only ours:    {Describe(oUids.Except(dUids))}");
