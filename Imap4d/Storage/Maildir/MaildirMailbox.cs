@@ -1,3 +1,4 @@
+using Imap4d.IO;
 using System.Text;
 using Imap4d.Storage.Index;
 using Mono.Unix.Native;
@@ -909,24 +910,7 @@ internal sealed class MaildirMailbox : IMailbox
         try
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-            var buffer = new byte[64 * 1024];
-            long size = 0;
-            bool lastWasCr = false;
-            int read;
-            while ((read = file.Read(buffer, 0, buffer.Length)) > 0)
-            {
-                var span = buffer.AsSpan(0, read);
-                int bareLf = span.Count((byte)'\n') - span.Count("\r\n"u8);
-                if (lastWasCr && span[0] == '\n')
-                {
-                    bareLf--;
-                }
-
-                size += read + bareLf;
-                lastWasCr = span[^1] == '\r';
-            }
-
-            return size;
+            return LfToCrlfStream.MeasureCrlf(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

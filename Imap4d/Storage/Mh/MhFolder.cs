@@ -1,3 +1,4 @@
+using Imap4d.IO;
 using System.Buffers.Binary;
 using Imap4d.Storage.Index;
 using Mono.Unix.Native;
@@ -283,7 +284,7 @@ internal sealed class MhFolder
             try
             {
                 using var stream = new FileStream(MessagePath(key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-                size = CrlfReadStream.MeasureCrlf(stream);
+                size = LfToCrlfStream.MeasureCrlf(stream);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -1,3 +1,4 @@
+using Imap4d.IO;
 using Imap4d.Storage.Index;
 using Mono.Unix.Native;
 
@@ -312,7 +313,7 @@ internal sealed class MhMailbox : IMailbox
         }
 
         long size = _view.First(m => m.Uid == uid).Size;
-        return new CrlfReadStream(stream, size);
+        return new LfToCrlfStream(stream, size);
     }
 
     /// <summary>Beside the index: <c>.imap4d/cache</c>.</summary>

@@ -1,9 +1,9 @@
-namespace Imap4d.Storage.Maildir;
+namespace Imap4d.IO;
 
 /// <summary>
-/// Reads a Unix mail file as the client sees it: every bare LF becomes CRLF (as
-/// <see cref="LineEndings.ToCrlf"/>), streamed through a small buffer. Forward-only;
-/// <see cref="Length"/> is the converted size given by the caller.
+/// Reads a Unix mail file (maildir, MH) as the client sees it: every bare LF becomes CRLF
+/// (as <see cref="Storage.LineEndings.ToCrlf"/>), streamed through a small buffer. Forward-only;
+/// <see cref="Length"/> is the converted size given by the caller (see <see cref="MeasureCrlf"/>).
 /// </summary>
 public sealed class LfToCrlfStream : Stream
 {
@@ -21,6 +21,29 @@ public sealed class LfToCrlfStream : Stream
     {
         _inner = inner;
         _length = length;
+    }
+
+    /// <summary>The size of <paramref name="stream"/>'s bytes once converted (reads it to the end).</summary>
+    public static long MeasureCrlf(Stream stream)
+    {
+        var buffer = new byte[64 * 1024];
+        long size = 0;
+        bool lastWasCr = false;
+        int read;
+        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            var span = buffer.AsSpan(0, read);
+            int bareLf = span.Count((byte)'\n') - span.Count("\r\n"u8);
+            if (lastWasCr && span[0] == '\n')
+            {
+                bareLf--;
+            }
+
+            size += read + bareLf;
+            lastWasCr = span[^1] == '\r';
+        }
+
+        return size;
     }
 
     public override bool CanRead => true;
