@@ -86,6 +86,23 @@ public class PathEscapeTests
         }
     }
 
+    [TestCase("LIST \"../outside/\" \"*\"")]
+    [TestCase("LIST \"\" \"../outside/*\"")]
+    [TestCase("LIST \"\" \"evil/*\"")]
+    [TestCase("LIST \"\" \"*\"")]
+    [TestCase("LSUB \"../\" \"*\"")]
+    [TestCase("UNSUBSCRIBE \"../outside/secret\"")]
+    public async Task ListingAndUnsubscribingNeverReachOutside(string command)
+    {
+        var store = NewStore(new MemoryDriver());
+        await using var client = new TestClient(start: new SessionStart(new UserInfo("demo", _home), false), storeFactory: _ => store);
+        await client.ReadLineAsync();
+        var lines = await client.CommandAsync("l", command);
+        Assert.That(lines.Where(l => l.Contains("secret") || l.Contains("outside") || l.Contains("evil")), Is.Empty, string.Join("\n", lines));
+        Assert.That(lines[^1], Does.StartWith("l OK").Or.StartWith("l NO").Or.StartWith("l BAD"));
+        Assert.That(File.Exists(Path.Combine(_home, ".mailboxlist")), Is.False);
+    }
+
     [TestCaseSource(nameof(CommandsWithNames))]
     public async Task EveryCommandRefusesEscapingNames(string command)
     {
