@@ -119,6 +119,9 @@ public class FetchCommandTests
         string uid = await Fetch("UID FETCH 2 FLAGS");
         Assert.That(uid, Does.Contain("* 2 FETCH (UID 2 FLAGS"));
         Assert.That(await Fetch("UID FETCH 5:9 FLAGS"), Does.Not.Contain("FETCH ("));
+        // The largest UID is a number, not "*": clients send 1:4294967295 to mean "all".
+        string everything = await Fetch("UID FETCH 1:4294967295 FLAGS");
+        Assert.That(everything, Does.Contain("* 1 FETCH (UID 1 FLAGS").And.Contain("* 2 FETCH (UID 2 FLAGS"));
     }
 
     [TestCase("FETCH 1 (BOGUS)")]

@@ -9,8 +9,8 @@ namespace Imap4d.Protocol;
 /// </summary>
 public sealed class SequenceSet
 {
-    /// <summary>The value that stands for "*".</summary>
-    public const uint Star = uint.MaxValue;
+    /// <summary>The value that stands for "*" (0 is no valid nz-number, so 4294967295 stays a number).</summary>
+    public const uint Star = 0;
 
     private readonly List<(uint First, uint Last)> _ranges;
 
@@ -176,12 +176,12 @@ public sealed class SequenceSet
             return true;
         }
 
-        // nz-number: no sign, no leading zero, not zero, fits 32 bits (and is not our Star).
+        // nz-number: no sign, no leading zero, not zero, fits 32 bits; "1:4294967295" is common.
         if (s.Length == 0 || s.Length > 10 || s[0] == '0' || !s.All(char.IsAsciiDigit))
         {
             return false;
         }
 
-        return uint.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out n) && n != Star;
+        return uint.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out n) && n != 0;
     }
 }
