@@ -20,31 +20,17 @@ public class FetchCommandTests
         "--b1\r\nContent-Type: message/rfc822\r\n\r\nSubject: inner\r\nFrom: x@y.z\r\n\r\nInner body\r\n" +
         "--b1--\r\nepilogue\r\n";
 
-    private string _root = null!;
+    private MemoryMailStore _mail = null!;
     private TestClient _client = null!;
 
     [SetUp]
     public async Task SetUp()
     {
-        _root = Path.Combine(Path.GetTempPath(), "imap4d-fetch-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_root);
-        var driver = new MemoryDriver();
-        var settings = new ServerSettings
-        {
-            Namespaces = new NamespaceSettings([new NamespacePrefix(NamespaceKind.Personal, "", '/', _root, null, null)], [], []),
-            Mailbox = new MailboxSettings { MailboxPattern = _root + "/INBOX" },
-        };
-        var store = new MailStore(settings, "demo", _root, [driver], _ => null);
-        driver.Create(Path.Combine(_root, "INBOX"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        using (var inbox = store.Open("INBOX", readOnly: false))
-        {
-            inbox.Append(new MemoryStream(Encoding.UTF8.GetBytes(Multipart)), FlagSet.Empty,
-                new DateTimeOffset(2026, 11, 3, 18, 2, 41, TimeSpan.Zero));
-            inbox.Append(new MemoryStream("Subject: plain\r\n\r\nJust text.\r\n"u8.ToArray()), FlagSet.Of(MessageFlags.Seen),
-                new DateTimeOffset(2026, 11, 4, 9, 0, 0, TimeSpan.FromHours(1)));
-        }
-
-        _client = new TestClient(start: new SessionStart(new UserInfo("demo", _root), false), storeFactory: _ => store);
+        _mail = new MemoryMailStore("fetch");
+        _mail.Append("INBOX", Multipart, FlagSet.Empty, new DateTimeOffset(2026, 11, 3, 18, 2, 41, TimeSpan.Zero));
+        _mail.Append("INBOX", "Subject: plain\r\n\r\nJust text.\r\n", FlagSet.Of(MessageFlags.Seen),
+            new DateTimeOffset(2026, 11, 4, 9, 0, 0, TimeSpan.FromHours(1)));
+        _client = _mail.NewClient();
         await _client.ReadLineAsync();
         await _client.CommandAsync("s", "SELECT INBOX");
     }
@@ -53,7 +39,7 @@ public class FetchCommandTests
     public async Task TearDown()
     {
         await _client.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
+        _mail.Dispose();
     }
 
     private async Task<string> Fetch(string command)

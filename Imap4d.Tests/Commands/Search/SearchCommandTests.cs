@@ -17,8 +17,7 @@ public class SearchCommandTests
 {
     private const string Needle = "Gr\u00f6\u00dfenwahnquark";
 
-    private string _root = null!;
-    private MailStore _store = null!;
+    private MemoryMailStore _mail = null!;
     private TestClient _client = null!;
 
     /// <summary>1: Seen, plain ASCII, Date in -0800 the evening before its INTERNALDATE.</summary>
@@ -64,17 +63,8 @@ public class SearchCommandTests
     [SetUp]
     public async Task SetUp()
     {
-        _root = Path.Combine(Path.GetTempPath(), "imap4d-search-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_root);
-        var driver = new MemoryDriver();
-        var settings = new ServerSettings
-        {
-            Namespaces = new NamespaceSettings([new NamespacePrefix(NamespaceKind.Personal, "", '/', _root, null, null)], [], []),
-            Mailbox = new MailboxSettings { MailboxPattern = _root + "/INBOX" },
-        };
-        _store = new MailStore(settings, "demo", _root, [driver], _ => null);
-        driver.Create(Path.Combine(_root, "INBOX"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        using (var inbox = _store.Open("INBOX", readOnly: false))
+        _mail = new MemoryMailStore("search");
+        using (var inbox = _mail.Store.Open("INBOX", readOnly: false))
         {
             Append(inbox, Message1, FlagSet.Of(MessageFlags.Seen), new DateTimeOffset(2026, 11, 3, 10, 0, 0, TimeSpan.Zero));
             Append(inbox, Message2, FlagSet.Of(MessageFlags.Answered | MessageFlags.Flagged, "$Work"),
@@ -93,11 +83,10 @@ public class SearchCommandTests
     public async Task TearDown()
     {
         await _client.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
+        _mail.Dispose();
     }
 
-    private TestClient NewClient() =>
-        new(start: new SessionStart(new UserInfo("demo", _root), false), storeFactory: _ => _store);
+    private TestClient NewClient() => _mail.NewClient();
 
     private static void Append(IMailbox mailbox, string message, FlagSet flags, DateTimeOffset date) =>
         mailbox.Append(new MemoryStream(Encoding.UTF8.GetBytes(message)), flags, date);
