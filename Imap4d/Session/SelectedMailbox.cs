@@ -165,7 +165,15 @@ public sealed class SelectedMailbox : IDisposable
 
         if (changes.Added.Count > 0)
         {
-            _uids.AddRange(changes.Added.Where(u => _uids.Count == 0 || u > _uids[^1]));
+            // In UID order: sequence numbers must follow UIDs, whatever order the driver found them in.
+            foreach (uint uid in changes.Added.Order())
+            {
+                if (_uids.Count == 0 || uid > _uids[^1])
+                {
+                    _uids.Add(uid);
+                }
+            }
+
             writer.Untagged().Number(_uids.Count).Atom("EXISTS").EndLine();
         }
 
