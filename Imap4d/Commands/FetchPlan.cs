@@ -231,7 +231,7 @@ internal sealed class MessageContent(IMailbox mailbox, MessageInfo info)
         {
             if (_header is null)
             {
-                using var stream = new BufferedStream(Open(), 16 * 1024);
+                using var stream = Open();
                 _header = HeaderReader.ReadHeader(stream);
             }
 
@@ -240,35 +240,11 @@ internal sealed class MessageContent(IMailbox mailbox, MessageInfo info)
     }
 }
 
-/// <summary>Reads the header of a message up to and including the empty line (bounded).</summary>
+/// <summary>
+/// Reads the header of a message up to and including the empty line (bounded), with the
+/// same reader SEARCH uses.
+/// </summary>
 internal static class HeaderReader
 {
-    private const int MaxHeader = 1024 * 1024;
-
-    public static byte[] ReadHeader(Stream stream)
-    {
-        var header = new MemoryStream();
-        long lineStart = 0;
-        int b;
-        while (header.Length < MaxHeader && (b = stream.ReadByte()) >= 0)
-        {
-            header.WriteByte((byte)b);
-            if (b != '\n')
-            {
-                continue;
-            }
-
-            // An empty line (LF or CRLF) ends the header, the first line included: a message
-            // that starts with a blank line has an empty header and all of it is its text.
-            long length = header.Length - lineStart;
-            if (length == 1 || (length == 2 && header.GetBuffer()[lineStart] == '\r'))
-            {
-                break;
-            }
-
-            lineStart = header.Length;
-        }
-
-        return header.ToArray();
-    }
+    public static byte[] ReadHeader(Stream stream) => Search.MessageHeaderReader.Read(stream).Header.ToArray();
 }
