@@ -168,6 +168,28 @@ public class SettingsBinderTests
     }
 
     [Test]
+    public void ServerBlockSettingsApplyToConnectionsOnItsAddress()
+    {
+        var settings = ConfigText.Bind("""
+            timeout 100;
+            server 0.0.0.0:143 { transcript yes; }
+            server 127.0.0.1:993 { timeout 60; }
+            """);
+        var onImaps = settings.ForLocalEndPoint(new System.Net.IPEndPoint(System.Net.IPAddress.Parse("::ffff:127.0.0.1"), 993));
+        var onImap = settings.ForLocalEndPoint(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 143));
+        var elsewhere = settings.ForLocalEndPoint(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 2143));
+        Assert.Multiple(() =>
+        {
+            Assert.That(onImaps.IdleTimeout, Is.EqualTo(TimeSpan.FromSeconds(60)));
+            Assert.That(onImaps.Transcript, Is.False);
+            Assert.That(onImap.IdleTimeout, Is.EqualTo(TimeSpan.FromSeconds(100)));
+            Assert.That(onImap.Transcript, Is.True);
+            Assert.That(elsewhere, Is.SameAs(settings));
+            Assert.That(settings.ForLocalEndPoint(null), Is.SameAs(settings));
+        });
+    }
+
+    [Test]
     public void UnimplementedStatementsWarnAndAreIgnored()
     {
         ConfigText.Bind("""

@@ -59,6 +59,24 @@ public sealed record ServerSettings
 
     /// <summary>`foreground` for daemon mode.</summary>
     public bool Foreground { get; init; }
+
+    /// <summary>
+    /// The settings for a connection accepted on <paramref name="local"/>: the matching `server`
+    /// block's own statements override the global ones. Used by the daemon and by the
+    /// per-connection child, which finds its server block from its socket's local address.
+    /// </summary>
+    public ServerSettings ForLocalEndPoint(System.Net.EndPoint? local)
+    {
+        if (local is not System.Net.IPEndPoint ip)
+        {
+            return this;
+        }
+
+        var address = ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address;
+        var server = Servers.FirstOrDefault(s => s.Port == ip.Port && s.Matches(address))
+            ?? Servers.FirstOrDefault(s => s.Port == ip.Port);
+        return server is null ? this : server.ApplyTo(this);
+    }
 }
 
 /// <summary>
@@ -113,6 +131,18 @@ public sealed record ListenerSettings(string Address, int Port)
 
     /// <summary>`backlog`: the listen queue length; null for the system default.</summary>
     public int? Backlog { get; init; }
+
+    /// <summary>Whether this block listens on <paramref name="address"/> (a wildcard block matches any).</summary>
+    public bool Matches(System.Net.IPAddress address) =>
+        Address is "" or "*" or "0.0.0.0" or "::" or "[::]"
+        || (System.Net.IPAddress.TryParse(Address.Trim('[', ']'), out var own) && own.Equals(address));
+
+    /// <summary>The global settings with this block's own statements applied on top.</summary>
+    public ServerSettings ApplyTo(ServerSettings global) => global with
+    {
+        IdleTimeout = IdleTimeout ?? global.IdleTimeout,
+        Transcript = Transcript ?? global.Transcript,
+    };
 }
 
 /// <summary>The `logging` block.</summary>

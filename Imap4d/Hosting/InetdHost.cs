@@ -15,6 +15,7 @@ public static class InetdHost
     public static async Task<int> RunAsync(SessionServices services, SessionStart start, CancellationToken ct)
     {
         var connection = ConnectionInfo.FromStdin();
+        services = services.ForConnection(connection);
         Stream input;
         Stream output;
         if (connection.IsSocket)

@@ -124,8 +124,7 @@ public sealed class StandaloneHost
         {
             client.NoDelay = true;
             var connection = ConnectionInfo.FromSocket(client);
-            var settings = SettingsFor(connection);
-            var services = settings == _services.Settings ? _services : CopyWith(settings);
+            var services = _services.ForConnection(connection);
             services.Log.Info("connect from {0}", connection.ClientText);
             await using var stream = new NetworkStream(client, ownsSocket: true);
             var session = new ImapSession(services, CommandRegistry.CreateDefault(), connection);
@@ -139,42 +138,6 @@ public sealed class StandaloneHost
         {
             Interlocked.Decrement(ref _active);
         }
-    }
-
-    /// <summary>Per-server `timeout` and `transcript` override the global ones.</summary>
-    private ServerSettings SettingsFor(ConnectionInfo connection)
-    {
-        var settings = _services.Settings;
-        if (connection.LocalEndPoint is not IPEndPoint local)
-        {
-            return settings;
-        }
-
-        var server = settings.Servers.FirstOrDefault(s => s.Port == local.Port);
-        if (server is null || (server.IdleTimeout is null && server.Transcript is null))
-        {
-            return settings;
-        }
-
-        return settings with
-        {
-            IdleTimeout = server.IdleTimeout ?? settings.IdleTimeout,
-            Transcript = server.Transcript ?? settings.Transcript,
-        };
-    }
-
-    private SessionServices CopyWith(ServerSettings settings)
-    {
-        var transcriptLog = NLog.LogManager.GetLogger("transcript");
-        return new SessionServices
-        {
-            Settings = settings,
-            Authenticator = _services.Authenticator,
-            Log = _services.Log,
-            Transcript = settings.Transcript ? line => transcriptLog.Info(line) : null,
-            OnAuthenticated = _services.OnAuthenticated,
-            Clock = _services.Clock,
-        };
     }
 
     private static void RefuseBusy(Socket client)

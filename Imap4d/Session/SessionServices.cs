@@ -31,4 +31,26 @@ public sealed class SessionServices
     public Func<UserInfo, IMailStore>? StoreFactory { get; init; }
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>These services with the settings of the `server` block the connection came in on.</summary>
+    public SessionServices ForConnection(ConnectionInfo connection)
+    {
+        var settings = Settings.ForLocalEndPoint(connection.LocalEndPoint);
+        if (settings == Settings)
+        {
+            return this;
+        }
+
+        var transcriptLog = LogManager.GetLogger("transcript");
+        return new SessionServices
+        {
+            Settings = settings,
+            Authenticator = Authenticator,
+            Log = Log,
+            Transcript = settings.Transcript ? Transcript ?? (line => transcriptLog.Info(line)) : null,
+            OnAuthenticated = OnAuthenticated,
+            StoreFactory = StoreFactory,
+            Clock = Clock,
+        };
+    }
 }
