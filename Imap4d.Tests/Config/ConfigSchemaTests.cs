@@ -72,7 +72,7 @@ public class ConfigSchemaTests
     [TestCase("locking.external-locker")]
     [TestCase("locking.pid-check")]
     [TestCase("auth.authentication")]
-    [TestCase("auth.authorization")]
+    [TestCase("tcp-wrappers")]
     [TestCase("pam.service")]
     [TestCase("virtdomain.passwd-dir")]
     [TestCase("gsasl")]
@@ -107,7 +107,7 @@ public class ConfigSchemaTests
 
     [TestCase("tls")]
     [TestCase("acl")]
-    [TestCase("auth.authorization")]
+    [TestCase("tcp-wrappers")]
     [TestCase("server.tls-mode")]
     public void NotYetImplementedEntries(string path) => Assert.That(ConfigSchema.Find(path)!.Implemented, Is.False);
 
