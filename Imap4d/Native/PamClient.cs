@@ -52,7 +52,8 @@ internal static unsafe class PamClient
                 }
             }
 
-            const int flags = PamNative.Silent | PamNative.DisallowNullAuthTok;
+            // Not PAM_SILENT: the modules' messages are wanted, for the log.
+            const int flags = PamNative.DisallowNullAuthTok;
             string step = "pam_authenticate";
             status = PamNative.Authenticate(pamh, flags);
             if (status == PamNative.Success)

@@ -277,6 +277,12 @@ public sealed class ImapSession
             Services.Log.Warn("{0} {1}: {2} ({3})", command.Tag, name, e.Message, e.Detail ?? e.InnerException?.Message ?? "");
             result = CommandResult.No(e.Message, StorageErrors.CodeOf(e.Error));
         }
+        catch (UnauthorizedAccessException e)
+        {
+            // The file system said no (the session runs as the user): a permission error, not a bug.
+            Services.Log.Warn("{0} {1}: permission denied ({2})", command.Tag, name, e.Message);
+            result = CommandResult.No("Permission denied", StorageErrors.CodeOf(StorageError.NoPermission));
+        }
         catch (Exception e) when (e is not (IOException or OperationCanceledException or ObjectDisposedException))
         {
             Services.Log.Error(e, "{0} {1} failed", command.Tag, name);
