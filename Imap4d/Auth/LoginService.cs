@@ -61,6 +61,20 @@ public sealed class LoginService
 
     private async ValueTask<LoginOutcome> AttemptAsync(LoginRequest request, CancellationToken ct)
     {
+        try
+        {
+            return await CheckAsync(request, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // A user database or the lockout store failing is the server's trouble, never the client's.
+            _log.Error(e, "login of {0} from {1} ({2}) could not be checked", request.LoginName, request.ClientText, request.Mechanism);
+            return LoginOutcome.ServiceUnavailable;
+        }
+    }
+
+    private async ValueTask<LoginOutcome> CheckAsync(LoginRequest request, CancellationToken ct)
+    {
         var (authcid, target) = SplitIdentities(request);
         if (authcid.Length == 0)
         {
