@@ -131,6 +131,34 @@ public class PrivilegeTests
     }
 
     [Test]
+    public void APreauthUserNamedByAProgramIsSwitchedToAndChecked()
+    {
+        var user = SystemAccount.Create("i", "preauth-Password-9");
+        _accounts.Add(user);
+        Directory.CreateDirectory(Path.Combine(user.Home, "mail"));
+        user.Own(Path.Combine(user.Home, "mail"), 0x1c0);
+        string preauth = $"preauth \"prog:///bin/sh -c 'echo {user.Name}'\";\n"
+            + "namespace personal { prefix \"\" { directory \"$home/mail\"; delimiter \"/\"; mailbox-type mbox; } }\n";
+
+        using (var inetd = new MiniInetd("127.0.0.1", "-i", "--config-file=" + Config(preauth)))
+        using (var client = inetd.Connect())
+        {
+            Assert.That(client.ReadLine(), Is.EqualTo("* PREAUTH IMAP4rev1"));
+            Assert.That(client.Command("c", "CREATE Made")[^1], Does.StartWith("c OK"));
+            Assert.That(Syscall.stat(Path.Combine(user.Home, "mail", "Made"), out var st), Is.Zero);
+            Assert.That(st.st_uid, Is.EqualTo(user.Uid), "the session created the mailbox as the user");
+            client.Command("z", "LOGOUT");
+        }
+
+        using (var inetd = new MiniInetd("127.0.0.1", "-i", "--config-file=" + Config(preauth + $"deny-users {user.Name};\n")))
+        using (var client = inetd.Connect())
+        {
+            Assert.That(client.ReadLine(), Is.EqualTo("* OK IMAP4rev1"), "a denied preauth user starts unauthenticated");
+            Assert.That(inetd.WaitForLog("refused: access denied"), Does.Contain($"preauthentication of {user.Name}"));
+        }
+    }
+
+    [Test]
     public void AVirtualUserWithoutUidIsNotServedAsRoot()
     {
         string users = Path.Combine(_dir, "users");

@@ -41,6 +41,12 @@ public sealed class LoginService
         _log = log ?? LogManager.CreateNullLogger();
     }
 
+    /// <summary>
+    /// The access lists alone, for an account that did not log in (a preauth user named by
+    /// ident or a preauth program): null when it may be served, else the reason (for the log).
+    /// </summary>
+    public string? CheckAccess(UserInfo user) => _access?.Check(user);
+
     /// <summary>Checks one attempt; never throws for bad credentials or a failing module.</summary>
     public async ValueTask<LoginOutcome> LoginAsync(LoginRequest request, CancellationToken ct)
     {

@@ -17,6 +17,7 @@ internal sealed class SettingsBuilder
     private List<string>? _authorization;
     private AuthSettings _auth = new();
     private ListenerSettings? _server;
+    private List<AclEntry>? _acl;
 
     public SettingsBuilder(List<string> warnings) => _warnings = warnings;
 
@@ -35,6 +36,10 @@ internal sealed class SettingsBuilder
                 _server = new ListenerSettings(address, port ?? 0); // 0: the global `port`, known at the end
 
                 break;
+            case "acl":
+            case "server.acl":
+                _acl = [];
+                break;
         }
     }
 
@@ -49,6 +54,14 @@ internal sealed class SettingsBuilder
                 AddServer(_server!);
                 _server = null;
                 break;
+            case "acl":
+                _settings = _settings with { Gate = _settings.Gate with { Acl = _settings.Gate.Acl.Append(new AccessControlList(_acl!)) } };
+                _acl = null;
+                break;
+            case "server.acl":
+                _server = _server! with { Acl = (_server.Acl ?? AccessControlList.Empty).Append(new AccessControlList(_acl!)) };
+                _acl = null;
+                break;
         }
     }
 
@@ -62,6 +75,16 @@ internal sealed class SettingsBuilder
             case "timeout": _settings = _settings with { IdleTimeout = (TimeSpan)value }; break;
             case "transcript": _settings = _settings with { Transcript = (bool)value }; break;
             case "preauth": ApplyPreauth(node, (string)value); break;
+            case "preauth-only": _settings = _settings with { Preauth = _settings.Preauth with { Only = (bool)value } }; break;
+            case "ident-keyfile": _settings = _settings with { Preauth = _settings.Preauth with { IdentKeyFile = (string)value } }; break;
+            case "ident-encrypt-only": _settings = _settings with { Preauth = _settings.Preauth with { IdentEncryptOnly = (bool)value } }; break;
+            case "login-timeout": _settings = _settings with { LoginTimeout = (TimeSpan)value }; break;
+            case "proxy-protocol": _settings = _settings with { Gate = _settings.Gate with { ProxyProtocol = (bool)value } }; break;
+            case "proxy-trusted": _settings = _settings with { Gate = _settings.Gate with { ProxyTrusted = ParseNetworks(node, (IReadOnlyList<string>)value) } }; break;
+            case "acl.allow" or "acl.deny" or "acl.log" or "acl.exec" or "acl.ifexec"
+                or "server.acl.allow" or "server.acl.deny" or "server.acl.log" or "server.acl.exec" or "server.acl.ifexec":
+                _acl!.Add(ParseAclEntry(node, (IReadOnlyList<ConfigValue>)value));
+                break;
             case "mode": _settings = _settings with { Mode = (string)value == "daemon" ? "daemon" : "inetd" }; break;
             case "port": _settings = _settings with { Port = (int)value }; break;
             case "foreground": _settings = _settings with { Foreground = (bool)value }; break;
@@ -71,6 +94,9 @@ internal sealed class SettingsBuilder
             case "server.timeout": _server = _server! with { IdleTimeout = (TimeSpan)value }; break;
             case "server.single-process": _server = _server! with { SingleProcess = (bool)value }; break;
             case "server.backlog": _server = _server! with { Backlog = ToInt(node, value) }; break;
+            case "server.login-timeout": _server = _server! with { LoginTimeout = (TimeSpan)value }; break;
+            case "server.proxy-protocol": _server = _server! with { ProxyProtocol = (bool)value }; break;
+            case "server.proxy-trusted": _server = _server! with { ProxyTrusted = ParseNetworks(node, (IReadOnlyList<string>)value) }; break;
 
             case "namespace.mailbox-mode": _namespaces.SetNamespaceMode((int)value); break;
             case "namespace.prefix.directory": _namespaces.SetDirectory((string)value); break;
@@ -154,6 +180,10 @@ internal sealed class SettingsBuilder
             IdleTimeout = server.IdleTimeout ?? earlier.IdleTimeout,
             SingleProcess = server.SingleProcess ?? earlier.SingleProcess,
             Backlog = server.Backlog ?? earlier.Backlog,
+            LoginTimeout = server.LoginTimeout ?? earlier.LoginTimeout,
+            Acl = server.Acl is null ? earlier.Acl : (earlier.Acl ?? AccessControlList.Empty).Append(server.Acl),
+            ProxyProtocol = server.ProxyProtocol ?? earlier.ProxyProtocol,
+            ProxyTrusted = server.ProxyTrusted ?? earlier.ProxyTrusted,
         };
     }
 
@@ -209,22 +239,63 @@ internal sealed class SettingsBuilder
             ? value[0]
             : throw new ConfigException(node.Location, "the impersonation separator must be one character that cannot appear in a user name");
 
-    /// <summary>`stdio` works; `ident[://:PORT]`, `prog:///PATH` and `/PATH` are recognized but not implemented yet.</summary>
+    /// <summary>
+    /// `stdio`, `ident`, `ident://:PORT`, `prog:///PROGRAM [ARGS]` or `/PROGRAM [ARGS]` (mailutils'
+    /// forms); the program's arguments keep their ${variables} for expansion per connection.
+    /// </summary>
     private void ApplyPreauth(ConfigNode node, string mode)
     {
+        var preauth = _settings.Preauth;
         if (mode == "stdio")
         {
-            _settings = _settings with { Preauth = mode };
-            return;
+            preauth = preauth with { Mode = PreauthMode.Stdio };
         }
-
-        var scheme = mode.StartsWith('/') ? "prog" : mode.Split("://", 2)[0];
-        if (scheme is not ("ident" or "prog"))
+        else if (mode == "ident" || mode.StartsWith("ident://", StringComparison.Ordinal))
+        {
+            preauth = preauth with { Mode = PreauthMode.Ident, IdentPort = IdentPort(node, mode) };
+        }
+        else if (mode.StartsWith('/') || mode.StartsWith("prog:///", StringComparison.Ordinal))
+        {
+            preauth = preauth with { Mode = PreauthMode.Program, Program = mode.StartsWith('/') ? mode : mode["prog://".Length..] };
+        }
+        else
         {
             throw new ConfigException(node.Location, $"unknown preauth scheme \"{mode}\" (expected stdio, ident[://:PORT] or prog:///PROGRAM)");
         }
 
-        _warnings.Add($"{node.Location}: warning: preauth mode \"{scheme}\" is not implemented yet; ignored");
+        _settings = _settings with { Preauth = preauth };
+    }
+
+    /// <summary>The port of `ident://[HOST]:PORT` (the host part is ignored, as GNU does), else 113.</summary>
+    private static int IdentPort(ConfigNode node, string mode)
+    {
+        var rest = mode.Length > "ident://".Length ? mode["ident://".Length..] : "";
+        int colon = rest.LastIndexOf(':');
+        if (colon < 0)
+        {
+            return rest.Length == 0 ? 113 : throw new ConfigException(node.Location, $"invalid ident URL \"{mode}\" (expected ident://:PORT)");
+        }
+
+        var port = rest[(colon + 1)..];
+        return port is "auth" or "ident" ? 113
+            : ConfigValueParsers.ParsePort(port) ?? throw new ConfigException(node.Location, $"invalid port in \"{mode}\"");
+    }
+
+    private static IReadOnlyList<IpNetwork> ParseNetworks(ConfigNode node, IReadOnlyList<string> items) =>
+        items.SelectMany(item => item.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(item => IpNetwork.TryParse(item, out var network, out var error) ? network : throw new ConfigException(node.Location, error))
+            .ToList();
+
+    private static AclEntry ParseAclEntry(ConfigNode node, IReadOnlyList<ConfigValue> values)
+    {
+        try
+        {
+            return AclEntryParser.Parse(node.Name, values);
+        }
+        catch (FormatException e)
+        {
+            throw new ConfigException(node.Location, e.Message);
+        }
     }
 
     /// <summary>The RFC 6154 attributes a mailbox can be given.</summary>

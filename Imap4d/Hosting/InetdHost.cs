@@ -9,13 +9,13 @@ namespace Imap4d.Hosting;
 /// One session on standard input and output, as inetd, systemd (Accept=yes) or the daemon's
 /// child processes run us. When fd 0 is a socket it is used as one (endpoints for the log,
 /// cancellable reads); otherwise fds 0 and 1 are used as plain files (pipes, a terminal).
+/// The <see cref="ConnectionGate"/> (PROXY header, acl, preauth) runs before the greeting.
 /// </summary>
 public static class InetdHost
 {
     public static async Task<int> RunAsync(SessionServices services, SessionStart start, CancellationToken ct)
     {
         var connection = ConnectionInfo.FromStdin();
-        services = services.ForConnection(connection);
         Stream input;
         Stream output;
         if (connection.IsSocket)
@@ -30,9 +30,15 @@ public static class InetdHost
             output = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, 1);
         }
 
-        services.Log.Info("session started for {0}", connection.ClientText);
-        var session = new ImapSession(services, CommandRegistry.CreateDefault(), connection, start.TestMode);
-        await session.RunAsync(input, output, start, ct).ConfigureAwait(false);
+        var admitted = await new ConnectionGate(services).AdmitAsync(input, output, connection, start, ct).ConfigureAwait(false);
+        if (admitted is null)
+        {
+            return ExitCodes.Ok;
+        }
+
+        admitted.Services.Log.Info("session started for {0}", admitted.Connection.ClientText);
+        var session = new ImapSession(admitted.Services, CommandRegistry.CreateDefault(), admitted.Connection, start.TestMode);
+        await session.RunAsync(admitted.Input, admitted.Output, admitted.Start, ct).ConfigureAwait(false);
         return ExitCodes.Ok;
     }
 }

@@ -80,6 +80,13 @@ public static class SessionServicesFactory
     }
 
     /// <summary>
+    /// The `authorization` modules, for accounts named without a password (preauth ident and
+    /// prog), as GNU's mu_get_auth_by_name.
+    /// </summary>
+    public static IUserDirectory CreateUserDirectory(ServerSettings settings, Action<string> warn) =>
+        CreateAuthorization(settings, settings.UserDatabaseFile is { } file ? new PasswdFileUserDatabase(file, warn) : null, warn);
+
+    /// <summary>
     /// The `authorization` modules: where the account of a user who authenticated is found
     /// (system: getpwnam; virtual-users: the file, put first when configured but not named).
     /// </summary>

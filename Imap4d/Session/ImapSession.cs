@@ -37,6 +37,14 @@ public sealed class ImapSession
         Reader = new CommandReader(new InputBuffer(input), Services.Settings.Limits, SendLiteralContinuationAsync);
         try
         {
+            if (await AdmitPeerPreauthAsync(start, ct).ConfigureAwait(false) is not { } admitted)
+            {
+                Writer.UntaggedStatus("BYE", null, "Preauthentication failed");
+                await Writer.FlushAsync(ct).ConfigureAwait(false);
+                return;
+            }
+
+            start = admitted;
             Greet(start);
             await Writer.FlushAsync(ct).ConfigureAwait(false);
             await CommandLoopAsync(ct).ConfigureAwait(false);
@@ -131,13 +139,40 @@ public sealed class ImapSession
         }
     }
 
+    /// <summary>
+    /// A preauth user named by the peer passes the access lists and the privilege switch before
+    /// anything of theirs is opened, as a login does. On refusal the session starts
+    /// unauthenticated, or (with preauth-only) returns null to be closed, as GNU imap4d does.
+    /// </summary>
+    private async ValueTask<SessionStart?> AdmitPeerPreauthAsync(SessionStart start, CancellationToken ct)
+    {
+        if (start.PreauthUser is not { } user || !start.PreauthByPeer)
+        {
+            return start;
+        }
+
+        string? denial = Services.Login?.CheckAccess(user);
+        string? refusal = denial is null ? await CompleteLoginAsync(user, "preauth", ct).ConfigureAwait(false) : "access denied";
+        if (refusal is null)
+        {
+            return start;
+        }
+
+        Services.Log.Warn("preauthentication of {0} from {1} refused: {2}", user.Name, Data.Connection.ClientText, denial ?? refusal);
+        return Services.Settings.Preauth.Only ? null : start with { PreauthUser = null, PreauthByPeer = false };
+    }
+
     private void Greet(SessionStart start)
     {
         string text = start.TestMode ? "IMAP4rev1 Test mode" : "IMAP4rev1";
         if (start.PreauthUser is { } user)
         {
-            Data.User = user;
-            Data.Store = Services.StoreFactory?.Invoke(user);
+            if (Data.User is null)
+            {
+                Data.User = user;
+                Data.Store = Services.StoreFactory?.Invoke(user);
+            }
+
             Data.State = SessionState.Authenticated;
             Services.Log.Info("user {0} preauthenticated from {1}", user.Name, Data.Connection.ClientText);
             Writer.UntaggedStatus("PREAUTH", null, text);
@@ -206,7 +241,7 @@ public sealed class ImapSession
 
     private async ValueTask<ClientCommand?> ReadWithTimeoutAsync(CancellationToken ct)
     {
-        var timeout = Services.Settings.IdleTimeout;
+        var timeout = IdleTimeout();
         if (timeout <= TimeSpan.Zero)
         {
             return await Reader.ReadCommandAsync(ct).ConfigureAwait(false);
@@ -226,6 +261,18 @@ public sealed class ImapSession
         }
 
         return await read.ConfigureAwait(false);
+    }
+
+    /// <summary>`timeout`, or before authentication the shorter of it and `login-timeout` (zero: none).</summary>
+    private TimeSpan IdleTimeout()
+    {
+        var settings = Services.Settings;
+        if (Data.State != SessionState.NotAuthenticated || settings.LoginTimeout <= TimeSpan.Zero)
+        {
+            return settings.IdleTimeout;
+        }
+
+        return settings.IdleTimeout <= TimeSpan.Zero || settings.LoginTimeout < settings.IdleTimeout ? settings.LoginTimeout : settings.IdleTimeout;
     }
 
     private async ValueTask DispatchAsync(ClientCommand command, CancellationToken ct)
