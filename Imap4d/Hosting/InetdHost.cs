@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Imap4d.Commands;
+using Imap4d.IO;
 using Imap4d.Session;
 using Microsoft.Win32.SafeHandles;
 
@@ -16,6 +17,11 @@ public static class InetdHost
     {
         var connection = ConnectionInfo.FromStdin();
         services = services.ForConnection(connection);
+        if (!TlsConnection.Check(services.Settings.Tls, services.TlsContexts, services.Log, "inetd"))
+        {
+            return ExitCodes.Config;
+        }
+
         Stream input;
         Stream output;
         if (connection.IsSocket)
@@ -31,6 +37,19 @@ public static class InetdHost
         }
 
         services.Log.Info("session started for {0}", connection.ClientText);
+        if (services.Settings.Tls.Mode == Config.TlsMode.Connection)
+        {
+            // Implicit TLS needs one read-write stream; over pipes, join standard input and output.
+            var transport = ReferenceEquals(input, output) ? input : new DuplexStream(input, output);
+            var secure = await TlsConnection.OpenAsync(services, transport, connection, ct).ConfigureAwait(false);
+            if (secure is null)
+            {
+                return ExitCodes.Ok;
+            }
+
+            input = output = secure;
+        }
+
         var session = new ImapSession(services, CommandRegistry.CreateDefault(), connection, start.TestMode);
         await session.RunAsync(input, output, start, ct).ConfigureAwait(false);
         return ExitCodes.Ok;

@@ -127,8 +127,14 @@ public sealed class StandaloneHost
             var services = _services.ForConnection(connection);
             services.Log.Info("connect from {0}", connection.ClientText);
             await using var stream = new NetworkStream(client, ownsSocket: true);
+            await using var transport = await TlsConnection.OpenAsync(services, stream, connection, ct).ConfigureAwait(false);
+            if (transport is null)
+            {
+                return;
+            }
+
             var session = new ImapSession(services, CommandRegistry.CreateDefault(), connection);
-            await session.RunAsync(stream, stream, SessionStart.Normal, ct).ConfigureAwait(false);
+            await session.RunAsync(transport, transport, SessionStart.Normal, ct).ConfigureAwait(false);
         }
         catch (Exception e)
         {
