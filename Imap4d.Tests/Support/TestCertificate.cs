@@ -25,6 +25,16 @@ public sealed class TestCertificate : IDisposable
 
     public string KeyFile => Path.Combine(Directory, "key.pem");
 
+    private static readonly Lazy<TestCertificate> SharedCertificate = new(() =>
+    {
+        var certificate = Create();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => certificate.Dispose();
+        return certificate;
+    });
+
+    /// <summary>One certificate for the whole test run (transcripts), deleted when the test process exits.</summary>
+    public static TestCertificate Shared => SharedCertificate.Value;
+
     public static TestCertificate Create(DateTimeOffset? notAfter = null)
     {
         string dir = Path.Combine(Path.GetTempPath(), $"imap4d-cert-{Guid.NewGuid():N}");
