@@ -88,7 +88,7 @@ public class TlsDaemonTests
             print('login', c._simple_command('LOGIN', 'demo', 'demo'))
             c.logout()
             """);
-        Assert.That(output, Does.Contain("caps CHILDREN ENABLE ID IDLE IMAP4REV1 LITERAL+ LOGINDISABLED MOVE NAMESPACE STARTTLS UIDPLUS UNSELECT"));
+        Assert.That(output, Does.Contain("caps CHILDREN ENABLE ID IDLE IMAP4REV1 LITERAL+ LOGINDISABLED MOVE NAMESPACE STARTTLS UIDPLUS UNSELECT XTLSREQUIRED"));
         Assert.That(output, Does.Contain("login ('NO', [b'[PRIVACYREQUIRED] LOGIN is disabled'])"));
     }
 

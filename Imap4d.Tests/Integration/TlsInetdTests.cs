@@ -77,7 +77,7 @@ public class TlsInetdTests
             print('login', c.login('demo', 'demo')[0])
             c.logout()
             """);
-        Assert.That(output, Does.Contain("caps-before CHILDREN ENABLE ID IDLE IMAP4REV1 LITERAL+ LOGINDISABLED MOVE NAMESPACE STARTTLS UIDPLUS UNSELECT"));
+        Assert.That(output, Does.Contain("caps-before CHILDREN ENABLE ID IDLE IMAP4REV1 LITERAL+ LOGINDISABLED MOVE NAMESPACE STARTTLS UIDPLUS UNSELECT XTLSREQUIRED"));
         Assert.That(output, Does.Contain("login-before b'[PRIVACYREQUIRED] LOGIN is disabled'"));
         Assert.That(output, Does.Contain("caps-after AUTH=LOGIN AUTH=PLAIN CHILDREN ENABLE ID IDLE IMAP4REV1 LITERAL+ MOVE NAMESPACE SASL-IR UIDPLUS UNSELECT"));
         Assert.That(output, Does.Contain("login OK"));

@@ -53,7 +53,7 @@ public class StartTlsTests
     {
         await using var c = await Connection.OpenAsync(new ServerSettings { Tls = _cert.Settings(TlsMode.Required) }, _cert);
         Assert.That(await c.ReadLineAsync(), Is.EqualTo("* OK IMAP4rev1"));
-        Assert.That(await c.CommandAsync("1 CAPABILITY"), Does.Contain($"* CAPABILITY IMAP4rev1 LITERAL+ STARTTLS LOGINDISABLED {Caps}"));
+        Assert.That(await c.CommandAsync("1 CAPABILITY"), Does.Contain($"* CAPABILITY IMAP4rev1 LITERAL+ STARTTLS XTLSREQUIRED LOGINDISABLED {Caps}"));
         Assert.That(await c.CommandAsync("2 LOGIN demo demo"), Is.EqualTo(new[] { "2 NO [PRIVACYREQUIRED] LOGIN is disabled" }));
         Assert.That(await c.CommandAsync("3 AUTHENTICATE PLAIN AGRlbW8AZGVtbw=="), Is.EqualTo(new[] { "3 NO [PRIVACYREQUIRED] Authentication is disabled" }));
         Assert.That(c.Authenticator.Calls, Is.Zero, "credentials sent in clear text are not even checked");

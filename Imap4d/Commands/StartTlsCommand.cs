@@ -11,8 +11,16 @@ public sealed class StartTlsCommand : IImapCommand
 
     public SessionStates AllowedIn => SessionStates.NotAuthenticated;
 
-    public IEnumerable<string> Capabilities(CapabilityContext context) =>
-        context.State == SessionState.NotAuthenticated && context.StartTlsOffered ? ["STARTTLS"] : [];
+    /// <summary>STARTTLS while it can be used; with tls-mode required also GNU imap4d's XTLSREQUIRED.</summary>
+    public IEnumerable<string> Capabilities(CapabilityContext context)
+    {
+        if (context.State != SessionState.NotAuthenticated || !context.StartTlsOffered)
+        {
+            return [];
+        }
+
+        return context.Settings.Tls.Mode == Config.TlsMode.Required ? ["STARTTLS", "XTLSREQUIRED"] : ["STARTTLS"];
+    }
 
     public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
     {

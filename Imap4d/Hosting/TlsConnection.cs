@@ -89,6 +89,10 @@ public static class TlsConnection
             services.Log.Warn("TLS handshake with {0} failed: {1}", connection.ClientText, TlsServerContext.DescribeFailure(e));
             return null;
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return null; // shutting down
+        }
     }
 
     private static string ModeName(TlsMode mode) => mode == TlsMode.Required ? "required" : "connection";
