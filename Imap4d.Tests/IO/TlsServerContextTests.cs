@@ -98,6 +98,14 @@ public class TlsServerContextTests
         Assert.That(context.Warnings.Single(), Does.StartWith($"the certificate {expired.CertificateFile} expired on "));
     }
 
+    [Test]
+    public void AKeyOthersCanReadLoadsWithAWarning()
+    {
+        File.SetUnixFileMode(_cert.KeyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var context = TlsServerContext.Load(_cert.Settings(TlsMode.OnDemand));
+        Assert.That(context.Warnings, Is.EqualTo(new[] { $"the key file {_cert.KeyFile} can be read by group or others; make it mode 600 or 400" }));
+    }
+
     [TestCase(SslProtocols.None, SslProtocols.Tls13)]
     [TestCase(SslProtocols.Tls12, SslProtocols.Tls12)]
     public async Task HandshakeNegotiatesTls12Or13(SslProtocols clientProtocols, SslProtocols expected)

@@ -49,6 +49,7 @@ public sealed class TestCertificate : IDisposable
         var certificate = request.CreateSelfSigned(now.AddDays(-1), notAfter ?? now.AddDays(30));
         File.WriteAllText(Path.Combine(dir, "cert.pem"), certificate.ExportCertificatePem() + "\n");
         File.WriteAllText(Path.Combine(dir, "key.pem"), key.ExportPkcs8PrivateKeyPem() + "\n");
+        File.SetUnixFileMode(Path.Combine(dir, "key.pem"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return new TestCertificate(dir, certificate);
     }
 

@@ -90,6 +90,12 @@ public static class ConfigSchema
         Statement("home-dir-mode", ConfigValueType.OctalMode, "mode: octal", "File mode of home directories created by create-home-dir."),
         Statement("retain-groups", L, "groups: list of string", "Supplementary groups to keep when switching to the user's privileges."),
         Tls("tls", "TLS settings for inetd mode and for every server block without a certificate of its own."),
+        Block("tls-file-checks", null, "Safety checks on the TLS files (a world-readable key is warned about in any case).", implemented: false,
+        [
+            Statement("key-file", L, "arg: list", "Checks on the key file: none, all, gwrfil, awrfil, grdfil, ardfil, linkwrdir, gwrdir, awrdir, each optionally prefixed with + or -."),
+            Statement("cert-file", L, "arg: list", "Checks on the certificate file (see key-file)."),
+            Statement("ca-file", L, "arg: list", "Checks on the CA file (see key-file)."),
+        ]),
         Statement("tls-mode", ConfigValueType.Keyword, "arg: false|true|ondemand|stls|required|connection",
             "Kind of TLS for inetd mode and for server blocks without their own tls-mode: no (or false, off, 0); ondemand (or stls): offer STARTTLS; "
             + "required: STARTTLS before LOGIN/AUTHENTICATE; connection (or true, yes, on, 1): TLS from the first byte, as on port 993.",
@@ -242,9 +248,6 @@ public static class ConfigSchema
             Statement("handshake-timeout", T, "arg: interval", "Time allowed for the TLS handshake (default 10 seconds).", implemented: true),
             Statement("protocols", L, "versions: list",
                 "TLS versions to enable: tls1.2, tls1.3 (default both; overrides the versions of ssl-priorities) (imap4d.NET extension).", implemented: true),
-            Statement("key-file-safety-checks", S, "arg: string", "Permission checks on the key file."),
-            Statement("cert-file-safety-checks", S, "arg: string", "Permission checks on the certificate file."),
-            Statement("ca-file-safety-checks", S, "arg: string", "Permission checks on the CA file."),
         ]);
 
     private static ConfigSchemaEntry Acl(string name, string description) =>

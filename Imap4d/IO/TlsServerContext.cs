@@ -63,6 +63,11 @@ public sealed class TlsServerContext
         }
 
         var warnings = new List<string>();
+        if (KeyReadableByOthers(keyFile))
+        {
+            warnings.Add($"the key file {keyFile} can be read by group or others; make it mode 600 or 400");
+        }
+
         var now = DateTime.Now;
         if (certificate.NotAfter < now)
         {
@@ -149,6 +154,18 @@ public sealed class TlsServerContext
         AllowRenegotiation = false,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
     };
+
+    private static bool KeyReadableByOthers(string keyFile)
+    {
+        try
+        {
+            return (File.GetUnixFileMode(keyFile) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     private static void LoadCaFile(string caFile)
     {
