@@ -107,7 +107,7 @@ public static class Program
     {
         var services = SessionServicesFactory.Create(settings);
         // --preauth, `preauth stdio`, and -i on a terminal (GNU's interactive mode) start as the invoking user.
-        bool preauth = options.Preauth || settings.Preauth == "stdio" || Terminal.IsTerminal(Terminal.StandardInput);
+        bool preauth = options.Preauth || settings.Preauth.Mode == PreauthMode.Stdio || Terminal.IsTerminal(Terminal.StandardInput);
         var user = preauth ? CurrentUser.Get() : null;
         if (preauth && user is null)
         {

@@ -102,6 +102,19 @@ public class ConfigSchemaTests
     [TestCase("server.single-process")]
     [TestCase("server.backlog")]
     [TestCase("preauth")]
+    [TestCase("preauth-only")]
+    [TestCase("ident-keyfile")]
+    [TestCase("ident-encrypt-only")]
+    [TestCase("login-timeout")]
+    [TestCase("proxy-protocol")]
+    [TestCase("proxy-trusted")]
+    [TestCase("acl")]
+    [TestCase("acl.ifexec")]
+    [TestCase("server.acl")]
+    [TestCase("server.acl.deny")]
+    [TestCase("server.login-timeout")]
+    [TestCase("server.proxy-protocol")]
+    [TestCase("server.proxy-trusted")]
     [TestCase("special-use")]
     [TestCase("tls")]
     [TestCase("tls.ssl-certificate-file")]
@@ -111,7 +124,7 @@ public class ConfigSchemaTests
     public void ImplementedEntries(string path) => Assert.That(ConfigSchema.Find(path)!.Implemented, Is.True);
 
     [TestCase("mandatory-locking")]
-    [TestCase("acl")]
+    [TestCase("tcp-wrappers")]
     [TestCase("auth.authorization")]
     [TestCase("tls-file-checks")]
     public void NotYetImplementedEntries(string path) => Assert.That(ConfigSchema.Find(path)!.Implemented, Is.False);

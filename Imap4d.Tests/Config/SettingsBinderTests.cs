@@ -46,7 +46,7 @@ public class SettingsBinderTests
             Assert.That(settings.IdFields, Is.EqualTo(new[] { "name", "version", "os" }));
             Assert.That(settings.IdleTimeout, Is.EqualTo(TimeSpan.FromMinutes(90)));
             Assert.That(settings.Transcript, Is.True);
-            Assert.That(settings.Preauth, Is.EqualTo("stdio"));
+            Assert.That(settings.Preauth.Mode, Is.EqualTo(PreauthMode.Stdio));
             Assert.That(settings.Mode, Is.EqualTo("daemon"));
             Assert.That(settings.Port, Is.EqualTo(1143));
             Assert.That(settings.Foreground, Is.True);
@@ -168,6 +168,90 @@ public class SettingsBinderTests
     }
 
     [Test]
+    public void BindsPreauthModes()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(ConfigText.Bind("preauth ident;").Preauth, Is.EqualTo(new PreauthSettings { Mode = PreauthMode.Ident, IdentPort = 113 }));
+            Assert.That(ConfigText.Bind("preauth ident://:1113;").Preauth.IdentPort, Is.EqualTo(1113));
+            Assert.That(ConfigText.Bind("preauth \"ident://:auth\";").Preauth.IdentPort, Is.EqualTo(113));
+            var program = ConfigText.Bind("preauth \"prog:///usr/sbin/who-is ${client_address} ${client_port}\";").Preauth;
+            Assert.That(program.Mode, Is.EqualTo(PreauthMode.Program));
+            Assert.That(program.Program, Is.EqualTo("/usr/sbin/who-is ${client_address} ${client_port}"));
+            Assert.That(ConfigText.Bind("preauth /bin/true;").Preauth.Program, Is.EqualTo("/bin/true"));
+            var ident = ConfigText.Bind("preauth ident; preauth-only yes; ident-keyfile /etc/identd.key; ident-encrypt-only yes;").Preauth;
+            Assert.That(ident, Is.EqualTo(new PreauthSettings
+            {
+                Mode = PreauthMode.Ident, Only = true, IdentKeyFile = "/etc/identd.key", IdentEncryptOnly = true,
+            }));
+        });
+    }
+
+    [Test]
+    public void BindsAclBlocksInOrder()
+    {
+        var settings = ConfigText.Bind("""
+            acl {
+              deny from 10.10.10.1;
+              log from any "Connect from ${address}";
+              allow 10.0.0.0/255.0.0.0;
+              ifexec from 192.168.0.0/16 "/usr/bin/check ${address}";
+              exec all /usr/bin/notify;
+              deny all;
+            }
+            server 127.0.0.1:143 {
+              acl { allow from ::1; deny any; }
+            }
+            """, out var warnings);
+        Assert.Multiple(() =>
+        {
+            Assert.That(warnings, Is.Empty);
+            Assert.That(settings.Gate.Acl.Entries, Is.EqualTo(new[]
+            {
+                new AclEntry(AclAction.Deny, IpNetwork.Parse("10.10.10.1")),
+                new AclEntry(AclAction.Log, IpNetwork.Any, "Connect from ${address}"),
+                new AclEntry(AclAction.Allow, IpNetwork.Parse("10.0.0.0/8")),
+                new AclEntry(AclAction.IfExec, IpNetwork.Parse("192.168.0.0/16"), "/usr/bin/check ${address}"),
+                new AclEntry(AclAction.Exec, IpNetwork.Any, "/usr/bin/notify"),
+                new AclEntry(AclAction.Deny, IpNetwork.Any),
+            }));
+            Assert.That(settings.Gate.ServerAcl.IsEmpty, Is.True, "the global settings carry no server list");
+            var server = settings.ForLocalEndPoint(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 143));
+            Assert.That(server.Gate.ServerAcl.Entries, Is.EqualTo(new[]
+            {
+                new AclEntry(AclAction.Allow, IpNetwork.Parse("::1")),
+                new AclEntry(AclAction.Deny, IpNetwork.Any),
+            }));
+            Assert.That(server.Gate.Acl, Is.SameAs(settings.Gate.Acl));
+        });
+    }
+
+    [Test]
+    public void BindsProxyProtocolAndLoginTimeoutGloballyAndPerServer()
+    {
+        var settings = ConfigText.Bind("""
+            login-timeout 30;
+            proxy-trusted 127.0.0.1;
+            server 127.0.0.1:143 { proxy-protocol yes; proxy-trusted (10.0.0.0/8, "::1"); login-timeout 5; }
+            server 127.0.0.1:993 { }
+            """);
+        var proxied = settings.ForLocalEndPoint(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 143));
+        var direct = settings.ForLocalEndPoint(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 993));
+        Assert.Multiple(() =>
+        {
+            Assert.That(new ServerSettings().LoginTimeout, Is.EqualTo(TimeSpan.FromSeconds(60)));
+            Assert.That(settings.LoginTimeout, Is.EqualTo(TimeSpan.FromSeconds(30)));
+            Assert.That(settings.Gate.ProxyProtocol, Is.False);
+            Assert.That(proxied.Gate.ProxyProtocol, Is.True);
+            Assert.That(proxied.Gate.ProxyTrusted, Is.EqualTo(new[] { IpNetwork.Parse("10.0.0.0/8"), IpNetwork.Parse("::1") }));
+            Assert.That(proxied.LoginTimeout, Is.EqualTo(TimeSpan.FromSeconds(5)));
+            Assert.That(direct.Gate.ProxyProtocol, Is.False);
+            Assert.That(direct.Gate.ProxyTrusted, Is.EqualTo(new[] { IpNetwork.Parse("127.0.0.1") }));
+            Assert.That(direct.LoginTimeout, Is.EqualTo(TimeSpan.FromSeconds(30)));
+        });
+    }
+
+    [Test]
     public void ServerBlockSettingsApplyToConnectionsOnItsAddress()
     {
         var settings = ConfigText.Bind("""
@@ -203,15 +287,14 @@ public class SettingsBinderTests
               acl { allow from 127.0.0.1; }
             }
             auth { authorization system; }
-            preauth ident;
+            tcp-wrappers yes;
             """, out var warnings);
         Assert.That(warnings, Is.EqualTo(new[]
         {
             "test.conf:1: warning: statement \"debug\" is not implemented yet; ignored",
             "test.conf:4: warning: statement \"create-home-dir\" is not implemented yet; ignored",
-            "test.conf:8: warning: statement \"server.acl\" is not implemented yet; ignored",
             "test.conf:10: warning: statement \"auth.authorization\" is not implemented yet; ignored",
-            "test.conf:11: warning: preauth mode \"ident\" is not implemented yet; ignored",
+            "test.conf:11: warning: statement \"tcp-wrappers\" is not implemented yet; ignored",
         }));
     }
 

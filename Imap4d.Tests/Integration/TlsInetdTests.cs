@@ -32,7 +32,7 @@ public class TlsInetdTests
         Assert.That(output, Does.Contain("version TLSv1.3"));
         Assert.That(output, Does.Contain("login OK"));
         Assert.That(output, Does.Contain("fetch OK Subject: Welcome to imap4d"));
-        Assert.That(inetd.LogWith("negotiated"), Does.Contain("STARTTLS: TLSv1.3 TLS_"));
+        Assert.That(inetd.WaitForLog("negotiated"), Does.Contain("STARTTLS: TLSv1.3 TLS_"));
     }
 
     [Test]
@@ -94,7 +94,7 @@ public class TlsInetdTests
         stream.Write(Encoding.ASCII.GetBytes("a STARTTLS\r\nb LOGIN demo demo\r\n"));
         string rest = ReadToEnd(stream);
         Assert.That(rest, Is.EqualTo("* BYE Data after STARTTLS; closing connection\r\na BAD STARTTLS must be the last command sent before the TLS handshake\r\n"));
-        Assert.That(inetd.LogWith("session closed"), Does.Contain("followed by pipelined data").And.Not.Contain("logged in"));
+        Assert.That(inetd.WaitForLog("session closed"), Does.Contain("followed by pipelined data").And.Not.Contain("logged in"));
     }
 
     [Test]
@@ -115,7 +115,7 @@ public class TlsInetdTests
             Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(6)), $"{sent.Length} bytes sent");
         }
 
-        Assert.That(inetd.LogWith("not completed within 2 s"), Does.Contain("handshake with 127.0.0.1:").And.Contain("not completed within 2 s"));
+        Assert.That(inetd.WaitForLog("not completed within 2 s"), Does.Contain("handshake with 127.0.0.1:").And.Contain("not completed within 2 s"));
     }
 
     [Test]
@@ -168,7 +168,7 @@ public class TlsInetdTests
         Assert.That(stderr, Does.Contain("inetd: tls-mode ondemand without a usable certificate: STARTTLS is not offered"));
     }
 
-    private InetdLauncher Inetd(string extra) => InetdLauncher.Start("-i", "--config-file=" + _env.Config(extra));
+    private MiniInetd Inetd(string extra) => new("127.0.0.1", "-i", "--config-file=" + _env.Config(extra));
 
     /// <summary>imaplib: capabilities, optional STARTTLS, login, SELECT and a header FETCH, with the protocol version.</summary>
     private string ImaplibScript(int port, string client, bool starttls) => $$"""

@@ -126,13 +126,14 @@ public class StartTlsTests
         var settings = new ServerSettings { Tls = _cert.Settings(TlsMode.Connection) with { HandshakeTimeout = TimeSpan.FromMilliseconds(500) } };
         using var pair = await SocketPair.CreateAsync();
         var services = new SessionServices { Settings = settings };
-        var open = TlsConnection.OpenAsync(services, pair.ServerStream, ConnectionInfo.Unknown, CancellationToken.None);
+        var open = TlsConnection.SecureAsync(services, pair.ServerStream, pair.ServerStream, ConnectionInfo.Unknown, CancellationToken.None);
         await pair.ClientStream.WriteAsync(Encoding.ASCII.GetBytes("a CAPABILITY\r\n"));
         Assert.That(await open.WaitAsync(TimeSpan.FromSeconds(5)), Is.Null);
 
         using var stalled = await SocketPair.CreateAsync();
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        Assert.That(await TlsConnection.OpenAsync(services, stalled.ServerStream, ConnectionInfo.Unknown, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5)), Is.Null);
+        var secured = TlsConnection.SecureAsync(services, stalled.ServerStream, stalled.ServerStream, ConnectionInfo.Unknown, CancellationToken.None);
+        Assert.That(await secured.WaitAsync(TimeSpan.FromSeconds(5)), Is.Null);
         Assert.That(watch.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(450)).And.LessThan(TimeSpan.FromSeconds(3)));
     }
 
@@ -194,10 +195,11 @@ public class StartTlsTests
             var services = new SessionServices { Settings = settings, Authenticator = authenticator };
             var session = Task.Run(async () =>
             {
-                var transport = await TlsConnection.OpenAsync(services, pair.ServerStream, ConnectionInfo.Unknown, CancellationToken.None);
-                if (transport is not null)
+                // The hosts' path: the connection gate (implicit TLS among its stages), then the session.
+                var admitted = await new ConnectionGate(services).AdmitAsync(pair.ServerStream, pair.ServerStream, ConnectionInfo.Unknown, SessionStart.Normal, CancellationToken.None);
+                if (admitted is not null)
                 {
-                    await new ImapSession(services, CommandRegistry.CreateDefault()).RunAsync(transport, transport, SessionStart.Normal, CancellationToken.None);
+                    await new ImapSession(admitted.Services, CommandRegistry.CreateDefault()).RunAsync(admitted.Input, admitted.Output, admitted.Start, CancellationToken.None);
                 }
 
                 pair.Server.Shutdown(System.Net.Sockets.SocketShutdown.Both);

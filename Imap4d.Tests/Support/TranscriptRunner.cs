@@ -115,6 +115,7 @@ public static class TranscriptRunner
             "login-disabled" => (s with { LoginDisabled = value == "yes" }, l),
             "id-fields" => (s with { IdFields = value.Split(',', StringSplitOptions.RemoveEmptyEntries) }, l),
             "timeout" => (s with { IdleTimeout = TimeSpan.FromMilliseconds(Number()) }, l),
+            "login-timeout" => (s with { LoginTimeout = TimeSpan.FromMilliseconds(Number()) }, l),
             "max-line-length" => (s, l with { MaxLineLength = Number() }),
             "max-literal-size" => (s, l with { MaxLiteralSize = Number() }),
             "max-append-size" => (s, l with { MaxAppendSize = Number() }),

@@ -100,11 +100,12 @@ public static class ConfigSchema
             "Kind of TLS for inetd mode and for server blocks without their own tls-mode: no (or false, off, 0); ondemand (or stls): offer STARTTLS; "
             + "required: STARTTLS before LOGIN/AUTHENTICATE; connection (or true, yes, on, 1): TLS from the first byte, as on port 993.",
             implemented: true, keywords: TlsModes),
-        Statement("preauth", S, "mode: stdio|ident[://:PORT]|prog:///PROGRAM",
-            "Start sessions in the authenticated state. Only `stdio` (the user running the daemon) is implemented.", implemented: true),
-        Statement("preauth-only", B, "arg: bool", "Use only preauth mode; close the connection when it cannot be set up."),
-        Statement("ident-keyfile", S, "file: string", "DES key file for decoding encrypted ident responses."),
-        Statement("ident-encrypt-only", B, "arg: bool", "Accept only encrypted ident responses."),
+        Statement("preauth", S, "mode: stdio|ident[://:PORT]|prog:///PROGRAM [ARGS]",
+            "Start sessions in the authenticated state: as the user running imap4d (stdio), as the user the client's RFC 1413 server names (ident), "
+            + "or as the user a program prints (prog; ${client_address}, ${client_port}, ${server_address}, ${server_port} are expanded in ARGS).", implemented: true),
+        Statement("preauth-only", B, "arg: bool", "Use only preauth mode; close the connection with BYE when it cannot be set up.", implemented: true),
+        Statement("ident-keyfile", S, "file: string", "DES key file (pidentd's, 1024 bytes a key) for decoding encrypted ident responses.", implemented: true),
+        Statement("ident-encrypt-only", B, "arg: bool", "Accept only encrypted ident responses.", implemented: true),
         Statement("id-fields", L, "fields: list", "Fields returned in the response to the ID command.", implemented: true),
         Block("mandatory-locking", null, "Mandatory locking of mailboxes in use.", implemented: false,
         [
@@ -126,6 +127,9 @@ public static class ConfigSchema
         Statement("pidfile", S, "file: string", "Store the PID of the master process in this file."),
         Statement("port", ConfigValueType.Port, "arg: port number or service name", "Port to listen on when a server block has none.", implemented: true),
         Statement("timeout", T, "arg: interval", "Close a session idle this long (seconds, or e.g. `1 hour 30 minutes`; 0 means never).", implemented: true),
+        Statement("login-timeout", T, "arg: interval", LoginTimeoutText, implemented: true),
+        Statement("proxy-protocol", B, "arg: bool", ProxyProtocolText, implemented: true),
+        Statement("proxy-trusted", L, "networks: list", ProxyTrustedText, implemented: true),
         Server(),
         Acl("acl", "Access control list applied to every connection."),
 
@@ -229,7 +233,10 @@ public static class ConfigSchema
             Statement("single-process", B, "arg: bool", "Serve connections without forking a child.", implemented: true),
             Statement("transcript", B, "arg: bool", "Log the session transcript of this server.", implemented: true),
             Statement("timeout", T, "arg: interval", "Idle timeout of this server.", implemented: true),
-            Acl("acl", "Access control list of this server."),
+            Statement("login-timeout", T, "arg: interval", LoginTimeoutText, implemented: true),
+            Statement("proxy-protocol", B, "arg: bool", ProxyProtocolText, implemented: true),
+            Statement("proxy-trusted", L, "networks: list", ProxyTrustedText, implemented: true),
+            Acl("acl", "Access control list of this server, checked before the global one."),
             Statement("backlog", N, "number", "Size of the queue of pending connections.", implemented: true),
             Statement("tls-mode", ConfigValueType.Keyword, "arg: false|true|ondemand|stls|required|connection",
                 "Kind of TLS this server uses (see the global tls-mode); when unset: the global tls-mode, else ondemand if this block has a certificate of its own.",
@@ -250,14 +257,25 @@ public static class ConfigSchema
                 "TLS versions to enable: tls1.2, tls1.3 (default both; overrides the versions of ssl-priorities) (imap4d.NET extension).", implemented: true),
         ]);
 
+    private const string LoginTimeoutText =
+        "Close a session not yet authenticated after this idle time; the shorter of this and `timeout` applies (imap4d.NET extension; default 60 seconds).";
+
+    private const string ProxyProtocolText =
+        "Expect a PROXY protocol (v1 or v2) header from a trusted proxy before the greeting; the client address it carries is used for logging, acl and preauth (imap4d.NET extension).";
+
+    private const string ProxyTrustedText =
+        "Networks (ADDR, ADDR/LEN, ADDR/NETMASK) allowed to send the PROXY header; connections from other peers are refused (imap4d.NET extension).";
+
     private static ConfigSchemaEntry Acl(string name, string description) =>
-        Block(name, null, description, implemented: false,
+        Block(name, null, description, implemented: true,
         [
-            Statement("allow", A, "[all|authenticated|group <grp: list>] [acl <name: string>] [from <addr: string>]", "Allow access."),
-            Statement("deny", A, "[all|authenticated|group <grp: list>] [acl <name: string>] [from <addr: string>]", "Deny access."),
-            Statement("log", A, "[all|authenticated|group <grp: list>] [acl <name: string>] [from <addr: string>] [<arg: string>]", "Log the access attempt."),
-            Statement("exec", A, "[all|authenticated|group <grp: list>] [acl <name: string>] [from <addr: string>] <program: string>", "Run a program."),
-            Statement("ifexec", A, "[all|authenticated|group <grp: list>] [acl <name: string>] [from <addr: string>] <program: string>", "Run a program; its exit status decides."),
+            Statement("allow", A, "[from] any|<addr>[/<len>|/<netmask>]", "Allow connections from these addresses.", implemented: true),
+            Statement("deny", A, "[from] any|<addr>[/<len>|/<netmask>]", "Deny connections from these addresses.", implemented: true),
+            Statement("log", A, "[from] any|<addr>[/<len>|/<netmask>] [<text: string>]",
+                "Log the connection (the address, or the text with ${address}, ${port}, ${family}, ${aclno} expanded).", implemented: true),
+            Statement("exec", A, "[from] any|<addr>[/<len>|/<netmask>] <program: string>", "Start a program (variables as for log), without waiting for it.", implemented: true),
+            Statement("ifexec", A, "[from] any|<addr>[/<len>|/<netmask>] <program: string>",
+                "Run a program: exit status 0 allows, 1 denies, anything else goes on to the next control.", implemented: true),
         ]);
 
     private static ConfigSchemaEntry Statement(

@@ -19,6 +19,12 @@ public sealed record ServerSettings
     /// <summary>`timeout`: idle time before the session is closed with BYE; zero means none.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// `login-timeout` (imap4d.NET extension): the idle timeout before authentication; the
+    /// shorter of this and <see cref="IdleTimeout"/> applies. Zero means none.
+    /// </summary>
+    public TimeSpan LoginTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>`transcript`: log every protocol line (secrets and literal payloads masked).</summary>
     public bool Transcript { get; init; }
 
@@ -34,8 +40,11 @@ public sealed record ServerSettings
     /// <summary>`logging` block: where log lines go.</summary>
     public LoggingSettings Logging { get; init; } = new();
 
-    /// <summary>`preauth`: how a session may start authenticated (stdio only in this release).</summary>
-    public string? Preauth { get; init; }
+    /// <summary>`preauth` and its companions: how a session may start authenticated.</summary>
+    public PreauthSettings Preauth { get; init; } = new();
+
+    /// <summary>The checks run on a connection before the greeting: PROXY header and `acl`.</summary>
+    public GateSettings Gate { get; init; } = new();
 
     /// <summary>`mode`: inetd or daemon.</summary>
     public string Mode { get; init; } = "inetd";
@@ -141,6 +150,18 @@ public sealed record ListenerSettings(string Address, int Port)
     /// <summary>The block's own `tls` block; used instead of the global one when it names a certificate (as GNU imap4d).</summary>
     public TlsSettings? Tls { get; init; }
 
+    /// <summary>The block's `login-timeout`, or null to use the global one.</summary>
+    public TimeSpan? LoginTimeout { get; init; }
+
+    /// <summary>The block's `acl`, checked before the global one; null when the block has none.</summary>
+    public AccessControlList? Acl { get; init; }
+
+    /// <summary>The block's `proxy-protocol`, or null to use the global one.</summary>
+    public bool? ProxyProtocol { get; init; }
+
+    /// <summary>The block's `proxy-trusted` networks, or null to use the global ones.</summary>
+    public IReadOnlyList<IpNetwork>? ProxyTrusted { get; init; }
+
     /// <summary>Whether this block listens on <paramref name="address"/> (a wildcard block matches any).</summary>
     public bool Matches(System.Net.IPAddress address) =>
         Address is "" or "*" or "0.0.0.0" or "::" or "[::]"
@@ -150,8 +171,15 @@ public sealed record ListenerSettings(string Address, int Port)
     public ServerSettings ApplyTo(ServerSettings global) => global with
     {
         IdleTimeout = IdleTimeout ?? global.IdleTimeout,
+        LoginTimeout = LoginTimeout ?? global.LoginTimeout,
         Transcript = Transcript ?? global.Transcript,
         Tls = EffectiveTls(global.Tls),
+        Gate = global.Gate with
+        {
+            ServerAcl = Acl ?? global.Gate.ServerAcl,
+            ProxyProtocol = ProxyProtocol ?? global.Gate.ProxyProtocol,
+            ProxyTrusted = ProxyTrusted ?? global.Gate.ProxyTrusted,
+        },
     };
 
     /// <summary>

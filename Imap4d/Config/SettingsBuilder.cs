@@ -18,6 +18,7 @@ internal sealed class SettingsBuilder
     private TlsSettings _tls = new();
     private TlsMode? _tlsMode;
     private TlsSettingsBuilder? _tlsBlock;
+    private List<AclEntry>? _acl;
 
     public SettingsBuilder(List<string> warnings) => _warnings = warnings;
 
@@ -41,6 +42,10 @@ internal sealed class SettingsBuilder
                 break;
             case "server.tls":
                 _tlsBlock = new TlsSettingsBuilder(_server!.Tls ?? new TlsSettings(), node.Location, _warnings);
+                break;
+            case "acl":
+            case "server.acl":
+                _acl = [];
                 break;
         }
     }
@@ -70,6 +75,14 @@ internal sealed class SettingsBuilder
                 _server = _server! with { Tls = own };
                 _tlsBlock = null;
                 break;
+            case "acl":
+                _settings = _settings with { Gate = _settings.Gate with { Acl = _settings.Gate.Acl.Append(new AccessControlList(_acl!)) } };
+                _acl = null;
+                break;
+            case "server.acl":
+                _server = _server! with { Acl = (_server.Acl ?? AccessControlList.Empty).Append(new AccessControlList(_acl!)) };
+                _acl = null;
+                break;
         }
     }
 
@@ -83,6 +96,16 @@ internal sealed class SettingsBuilder
             case "timeout": _settings = _settings with { IdleTimeout = (TimeSpan)value }; break;
             case "transcript": _settings = _settings with { Transcript = (bool)value }; break;
             case "preauth": ApplyPreauth(node, (string)value); break;
+            case "preauth-only": _settings = _settings with { Preauth = _settings.Preauth with { Only = (bool)value } }; break;
+            case "ident-keyfile": _settings = _settings with { Preauth = _settings.Preauth with { IdentKeyFile = (string)value } }; break;
+            case "ident-encrypt-only": _settings = _settings with { Preauth = _settings.Preauth with { IdentEncryptOnly = (bool)value } }; break;
+            case "login-timeout": _settings = _settings with { LoginTimeout = (TimeSpan)value }; break;
+            case "proxy-protocol": _settings = _settings with { Gate = _settings.Gate with { ProxyProtocol = (bool)value } }; break;
+            case "proxy-trusted": _settings = _settings with { Gate = _settings.Gate with { ProxyTrusted = ParseNetworks(node, (IReadOnlyList<string>)value) } }; break;
+            case "acl.allow" or "acl.deny" or "acl.log" or "acl.exec" or "acl.ifexec"
+                or "server.acl.allow" or "server.acl.deny" or "server.acl.log" or "server.acl.exec" or "server.acl.ifexec":
+                _acl!.Add(ParseAclEntry(node, (IReadOnlyList<ConfigValue>)value));
+                break;
             case "mode": _settings = _settings with { Mode = (string)value == "daemon" ? "daemon" : "inetd" }; break;
             case "port": _settings = _settings with { Port = (int)value }; break;
             case "foreground": _settings = _settings with { Foreground = (bool)value }; break;
@@ -93,6 +116,9 @@ internal sealed class SettingsBuilder
             case "server.single-process": _server = _server! with { SingleProcess = (bool)value }; break;
             case "server.backlog": _server = _server! with { Backlog = ToInt(node, value) }; break;
             case "server.tls-mode": _server = _server! with { TlsMode = TlsSettings.ParseMode((string)value) }; break;
+            case "server.login-timeout": _server = _server! with { LoginTimeout = (TimeSpan)value }; break;
+            case "server.proxy-protocol": _server = _server! with { ProxyProtocol = (bool)value }; break;
+            case "server.proxy-trusted": _server = _server! with { ProxyTrusted = ParseNetworks(node, (IReadOnlyList<string>)value) }; break;
 
             case "tls-mode": _tlsMode = TlsSettings.ParseMode((string)value); break;
             case var tls when tls.StartsWith("tls.", StringComparison.Ordinal) || tls.StartsWith("server.tls.", StringComparison.Ordinal):
@@ -160,6 +186,10 @@ internal sealed class SettingsBuilder
             Backlog = server.Backlog ?? earlier.Backlog,
             TlsMode = server.TlsMode ?? earlier.TlsMode,
             Tls = server.Tls ?? earlier.Tls,
+            LoginTimeout = server.LoginTimeout ?? earlier.LoginTimeout,
+            Acl = server.Acl is null ? earlier.Acl : (earlier.Acl ?? AccessControlList.Empty).Append(server.Acl),
+            ProxyProtocol = server.ProxyProtocol ?? earlier.ProxyProtocol,
+            ProxyTrusted = server.ProxyTrusted ?? earlier.ProxyTrusted,
         };
     }
 
@@ -183,22 +213,63 @@ internal sealed class SettingsBuilder
         }
     }
 
-    /// <summary>`stdio` works; `ident[://:PORT]`, `prog:///PATH` and `/PATH` are recognized but not implemented yet.</summary>
+    /// <summary>
+    /// `stdio`, `ident`, `ident://:PORT`, `prog:///PROGRAM [ARGS]` or `/PROGRAM [ARGS]` (mailutils'
+    /// forms); the program's arguments keep their ${variables} for expansion per connection.
+    /// </summary>
     private void ApplyPreauth(ConfigNode node, string mode)
     {
+        var preauth = _settings.Preauth;
         if (mode == "stdio")
         {
-            _settings = _settings with { Preauth = mode };
-            return;
+            preauth = preauth with { Mode = PreauthMode.Stdio };
         }
-
-        var scheme = mode.StartsWith('/') ? "prog" : mode.Split("://", 2)[0];
-        if (scheme is not ("ident" or "prog"))
+        else if (mode == "ident" || mode.StartsWith("ident://", StringComparison.Ordinal))
+        {
+            preauth = preauth with { Mode = PreauthMode.Ident, IdentPort = IdentPort(node, mode) };
+        }
+        else if (mode.StartsWith('/') || mode.StartsWith("prog:///", StringComparison.Ordinal))
+        {
+            preauth = preauth with { Mode = PreauthMode.Program, Program = mode.StartsWith('/') ? mode : mode["prog://".Length..] };
+        }
+        else
         {
             throw new ConfigException(node.Location, $"unknown preauth scheme \"{mode}\" (expected stdio, ident[://:PORT] or prog:///PROGRAM)");
         }
 
-        _warnings.Add($"{node.Location}: warning: preauth mode \"{scheme}\" is not implemented yet; ignored");
+        _settings = _settings with { Preauth = preauth };
+    }
+
+    /// <summary>The port of `ident://[HOST]:PORT` (the host part is ignored, as GNU does), else 113.</summary>
+    private static int IdentPort(ConfigNode node, string mode)
+    {
+        var rest = mode.Length > "ident://".Length ? mode["ident://".Length..] : "";
+        int colon = rest.LastIndexOf(':');
+        if (colon < 0)
+        {
+            return rest.Length == 0 ? 113 : throw new ConfigException(node.Location, $"invalid ident URL \"{mode}\" (expected ident://:PORT)");
+        }
+
+        var port = rest[(colon + 1)..];
+        return port is "auth" or "ident" ? 113
+            : ConfigValueParsers.ParsePort(port) ?? throw new ConfigException(node.Location, $"invalid port in \"{mode}\"");
+    }
+
+    private static IReadOnlyList<IpNetwork> ParseNetworks(ConfigNode node, IReadOnlyList<string> items) =>
+        items.SelectMany(item => item.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(item => IpNetwork.TryParse(item, out var network, out var error) ? network : throw new ConfigException(node.Location, error))
+            .ToList();
+
+    private static AclEntry ParseAclEntry(ConfigNode node, IReadOnlyList<ConfigValue> values)
+    {
+        try
+        {
+            return AclEntryParser.Parse(node.Name, values);
+        }
+        catch (FormatException e)
+        {
+            throw new ConfigException(node.Location, e.Message);
+        }
     }
 
     /// <summary>The RFC 6154 attributes a mailbox can be given.</summary>

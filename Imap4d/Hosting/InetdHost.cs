@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using Imap4d.Commands;
-using Imap4d.IO;
 using Imap4d.Session;
 using Microsoft.Win32.SafeHandles;
 
@@ -10,16 +9,17 @@ namespace Imap4d.Hosting;
 /// One session on standard input and output, as inetd, systemd (Accept=yes) or the daemon's
 /// child processes run us. When fd 0 is a socket it is used as one (endpoints for the log,
 /// cancellable reads); otherwise fds 0 and 1 are used as plain files (pipes, a terminal).
+/// The <see cref="ConnectionGate"/> (PROXY header, acl, preauth) runs before the greeting.
 /// </summary>
 public static class InetdHost
 {
     public static async Task<int> RunAsync(SessionServices services, SessionStart start, CancellationToken ct)
     {
         var connection = ConnectionInfo.FromStdin();
-        services = services.ForConnection(connection);
-        if (!TlsConnection.Check(services.Settings.Tls, services.TlsContexts, services.Log, "inetd"))
+        var perServer = services.ForConnection(connection);
+        if (!TlsConnection.Check(perServer.Settings.Tls, perServer.TlsContexts, perServer.Log, "inetd"))
         {
-            return ExitCodes.Config;
+            return ExitCodes.Config; // never serve in clear text what must be encrypted
         }
 
         Stream input;
@@ -36,22 +36,15 @@ public static class InetdHost
             output = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, 1);
         }
 
-        services.Log.Info("session started for {0}", connection.ClientText);
-        if (services.Settings.Tls.Mode == Config.TlsMode.Connection)
+        var admitted = await new ConnectionGate(services).AdmitAsync(input, output, connection, start, ct).ConfigureAwait(false);
+        if (admitted is null)
         {
-            // Implicit TLS needs one read-write stream; over pipes, join standard input and output.
-            var transport = ReferenceEquals(input, output) ? input : new DuplexStream(input, output);
-            var secure = await TlsConnection.OpenAsync(services, transport, connection, ct).ConfigureAwait(false);
-            if (secure is null)
-            {
-                return ExitCodes.Ok;
-            }
-
-            input = output = secure;
+            return ExitCodes.Ok;
         }
 
-        var session = new ImapSession(services, CommandRegistry.CreateDefault(), connection, start.TestMode);
-        await session.RunAsync(input, output, start, ct).ConfigureAwait(false);
+        admitted.Services.Log.Info("session started for {0}", admitted.Connection.ClientText);
+        var session = new ImapSession(admitted.Services, CommandRegistry.CreateDefault(), admitted.Connection, start.TestMode);
+        await session.RunAsync(admitted.Input, admitted.Output, admitted.Start, ct).ConfigureAwait(false);
         return ExitCodes.Ok;
     }
 }

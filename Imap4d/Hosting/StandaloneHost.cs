@@ -124,17 +124,16 @@ public sealed class StandaloneHost
         {
             client.NoDelay = true;
             var connection = ConnectionInfo.FromSocket(client);
-            var services = _services.ForConnection(connection);
-            services.Log.Info("connect from {0}", connection.ClientText);
+            _services.Log.Info("connect from {0}", connection.ClientText);
             await using var stream = new NetworkStream(client, ownsSocket: true);
-            await using var transport = await TlsConnection.OpenAsync(services, stream, connection, ct).ConfigureAwait(false);
-            if (transport is null)
+            var admitted = await new ConnectionGate(_services).AdmitAsync(stream, stream, connection, SessionStart.Normal, ct).ConfigureAwait(false);
+            if (admitted is null)
             {
                 return;
             }
 
-            var session = new ImapSession(services, CommandRegistry.CreateDefault(), connection);
-            await session.RunAsync(transport, transport, SessionStart.Normal, ct).ConfigureAwait(false);
+            var session = new ImapSession(admitted.Services, CommandRegistry.CreateDefault(), admitted.Connection);
+            await session.RunAsync(admitted.Input, admitted.Output, admitted.Start, ct).ConfigureAwait(false);
         }
         catch (Exception e)
         {

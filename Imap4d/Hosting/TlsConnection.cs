@@ -8,8 +8,9 @@ namespace Imap4d.Hosting;
 
 /// <summary>
 /// TLS as the hosts see it: the start-up check that every `tls-mode` which needs a certificate
-/// has a usable one, and implicit TLS (`tls-mode connection`) before the greeting, the same for
-/// inetd mode, the daemon's children and the daemon's in-process sessions.
+/// has a usable one, and implicit TLS (`tls-mode connection`), a stage of the
+/// <see cref="ConnectionGate"/> and so the same for inetd mode, the daemon's children and the
+/// daemon's in-process sessions.
 /// </summary>
 public static class TlsConnection
 {
@@ -54,17 +55,19 @@ public static class TlsConnection
     }
 
     /// <summary>
-    /// The stream a session runs on: <paramref name="transport"/> itself, or for tls-mode
-    /// connection a TLS stream over it once the handshake (bounded by handshake-timeout) is done.
-    /// Null when the connection must be closed: the handshake failed or timed out, or TLS is
-    /// needed but unusable. Logs why; never throws for client behaviour.
+    /// The streams a session runs on: <paramref name="input"/> and <paramref name="output"/>
+    /// themselves, or for tls-mode connection one TLS stream over them once the handshake
+    /// (bounded by handshake-timeout) is done. Null when the connection must be closed: the
+    /// handshake failed or timed out, or TLS is needed but unusable. Logs why; never throws for
+    /// client behaviour.
     /// </summary>
-    public static async Task<Stream?> OpenAsync(SessionServices services, Stream transport, ConnectionInfo connection, CancellationToken ct)
+    public static async Task<(Stream Input, Stream Output)?> SecureAsync(
+        SessionServices services, Stream input, Stream output, ConnectionInfo connection, CancellationToken ct)
     {
         var mode = services.Settings.Tls.Mode;
         if (mode is TlsMode.None or TlsMode.OnDemand)
         {
-            return transport;
+            return (input, output);
         }
 
         if (services.Tls is not { } tls)
@@ -75,14 +78,16 @@ public static class TlsConnection
 
         if (mode == TlsMode.Required)
         {
-            return transport;
+            return (input, output);
         }
 
         try
         {
+            // Over pipes (inetd with standard input and output apart) TLS needs them joined.
+            var transport = ReferenceEquals(input, output) ? input : new DuplexStream(input, output);
             var secure = await tls.AuthenticateAsync(transport, ct).ConfigureAwait(false);
             services.Log.Info("TLS: {0} negotiated with {1}", TlsServerContext.Describe(secure), connection.ClientText);
-            return secure;
+            return (secure, secure);
         }
         catch (Exception e) when (e is AuthenticationException or IOException or TimeoutException or ObjectDisposedException)
         {

@@ -17,6 +17,28 @@ public sealed record ConnectionInfo(EndPoint? LocalEndPoint, EndPoint? RemoteEnd
     /// <summary>The remote IP address, with IPv4-mapped IPv6 addresses shown as IPv4; null if not an IP connection.</summary>
     public IPAddress? RemoteAddress => RemoteEndPoint is IPEndPoint ip ? Unmap(ip.Address) : null;
 
+    /// <summary>The proxy's own endpoint when <see cref="RemoteEndPoint"/> came from a PROXY header; else null.</summary>
+    public EndPoint? ProxyEndPoint { get; init; }
+
+    /// <summary>The address the client connected to, as a PROXY header reported it; else null.</summary>
+    public EndPoint? ProxiedLocalEndPoint { get; init; }
+
+    /// <summary>The server's end as the client sees it: the PROXY header's destination, else the socket's.</summary>
+    public EndPoint? ClientFacingLocalEndPoint => ProxiedLocalEndPoint ?? LocalEndPoint;
+
+    /// <summary>
+    /// This connection as relayed by a proxy for <paramref name="client"/>: the client's address
+    /// replaces the remote end (for logs, acl, preauth and login lockout), the proxy is kept in
+    /// <see cref="ProxyEndPoint"/>. <see cref="LocalEndPoint"/> stays the socket's own, so the
+    /// `server` block is still chosen by the listener that accepted the connection.
+    /// </summary>
+    public ConnectionInfo WithRemote(EndPoint client, EndPoint? destination = null) => this with
+    {
+        RemoteEndPoint = client,
+        ProxyEndPoint = RemoteEndPoint,
+        ProxiedLocalEndPoint = destination,
+    };
+
     /// <summary>The inetd case: inspects file descriptor 0.</summary>
     public static ConnectionInfo FromStdin() => FromFileDescriptor(0);
 

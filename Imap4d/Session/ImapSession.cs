@@ -255,7 +255,7 @@ public sealed class ImapSession
 
     private async ValueTask<ClientCommand?> ReadWithTimeoutAsync(CancellationToken ct)
     {
-        var timeout = Services.Settings.IdleTimeout;
+        var timeout = IdleTimeout();
         if (timeout <= TimeSpan.Zero)
         {
             return await Reader.ReadCommandAsync(ct).ConfigureAwait(false);
@@ -275,6 +275,18 @@ public sealed class ImapSession
         }
 
         return await read.ConfigureAwait(false);
+    }
+
+    /// <summary>`timeout`, or before authentication the shorter of it and `login-timeout` (zero: none).</summary>
+    private TimeSpan IdleTimeout()
+    {
+        var settings = Services.Settings;
+        if (Data.State != SessionState.NotAuthenticated || settings.LoginTimeout <= TimeSpan.Zero)
+        {
+            return settings.IdleTimeout;
+        }
+
+        return settings.IdleTimeout <= TimeSpan.Zero || settings.LoginTimeout < settings.IdleTimeout ? settings.LoginTimeout : settings.IdleTimeout;
     }
 
     private async ValueTask DispatchAsync(ClientCommand command, CancellationToken ct)
