@@ -146,6 +146,23 @@ public class TlsInetdTests
         Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(6)));
     }
 
+    [Test]
+    public void ImplicitTlsFollowsAProxyProtocolHeader()
+    {
+        // A TLS-passing proxy (haproxy "send-proxy" in tcp mode): the header in clear text, then TLS.
+        using var inetd = Inetd("tls-mode connection;\nproxy-protocol yes;\nproxy-trusted 127.0.0.1;\n" + _env.TlsBlock);
+        using var client = new TcpClient("127.0.0.1", inetd.Port);
+        var stream = client.GetStream();
+        stream.Write("PROXY TCP4 198.51.100.7 127.0.0.1 6666 993\r\n"u8);
+        using var expected = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(_env.CertificateFile, _env.KeyFile);
+        using var tls = new System.Net.Security.SslStream(stream, false, (_, presented, _, _) => presented?.GetCertHashString() == expected.GetCertHashString());
+        tls.ReadTimeout = 10_000;
+        tls.AuthenticateAsClient("localhost");
+        var greeting = new StreamReader(tls, Encoding.ASCII).ReadLine();
+        Assert.That(greeting, Is.EqualTo("* OK IMAP4rev1"));
+        Assert.That(inetd.WaitForLog("negotiated"), Does.Contain("TLS: TLSv1.3 TLS_").And.Contain("negotiated with 198.51.100.7:6666"));
+    }
+
     [TestCase("required")]
     [TestCase("connection")]
     public void AnUnusableKeyWithTlsRequiredIsAConfigurationError(string mode)
