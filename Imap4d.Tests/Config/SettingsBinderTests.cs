@@ -277,13 +277,13 @@ public class SettingsBinderTests
     public void UnimplementedStatementsWarnAndAreIgnored()
     {
         ConfigText.Bind("""
-            tls {
-              ssl-certificate-file /etc/ssl/cert.pem;
+            debug {
+              level "x";
             }
             create-home-dir yes;
             logging { syslog no; }
             server 0.0.0.0:143 {
-              tls-mode connection;
+              single-process yes;
               acl { allow from 127.0.0.1; }
             }
             auth { authorization system; }
@@ -291,9 +291,8 @@ public class SettingsBinderTests
             """, out var warnings);
         Assert.That(warnings, Is.EqualTo(new[]
         {
-            "test.conf:1: warning: statement \"tls\" is not implemented yet; ignored",
+            "test.conf:1: warning: statement \"debug\" is not implemented yet; ignored",
             "test.conf:4: warning: statement \"create-home-dir\" is not implemented yet; ignored",
-            "test.conf:7: warning: statement \"server.tls-mode\" is not implemented yet; ignored",
             "test.conf:10: warning: statement \"auth.authorization\" is not implemented yet; ignored",
             "test.conf:11: warning: statement \"tcp-wrappers\" is not implemented yet; ignored",
         }));
