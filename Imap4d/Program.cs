@@ -123,6 +123,11 @@ public static class Program
     private static int RunDaemon(ServerSettings settings, CommandLineOptions options)
     {
         var services = SessionServicesFactory.Create(settings);
+        if (!TlsConnection.CheckAll(services))
+        {
+            return ExitCodes.Config;
+        }
+
         var host = new StandaloneHost(services, options.MaxChildren ?? settings.MaxChildren);
         IReadOnlyList<Socket> listeners;
         try

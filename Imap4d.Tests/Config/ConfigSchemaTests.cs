@@ -116,11 +116,16 @@ public class ConfigSchemaTests
     [TestCase("server.proxy-protocol")]
     [TestCase("server.proxy-trusted")]
     [TestCase("special-use")]
+    [TestCase("tls")]
+    [TestCase("tls.ssl-certificate-file")]
+    [TestCase("tls-mode")]
+    [TestCase("server.tls-mode")]
+    [TestCase("server.tls.handshake-timeout")]
     public void ImplementedEntries(string path) => Assert.That(ConfigSchema.Find(path)!.Implemented, Is.True);
 
-    [TestCase("tls")]
+    [TestCase("mandatory-locking")]
     [TestCase("tcp-wrappers")]
-    [TestCase("server.tls-mode")]
+    [TestCase("tls-file-checks")]
     public void NotYetImplementedEntries(string path) => Assert.That(ConfigSchema.Find(path)!.Implemented, Is.False);
 
     [Test]
@@ -165,7 +170,7 @@ public class ConfigSchemaTests
         Assert.That(help.ToString(), Does.Contain("# Disable the LOGIN command.\nlogin-disabled <arg: bool>;\n")
             .And.Contain("namespace <personal | other | shared> {\n")
             .And.Contain("  prefix <string> {\n    # Directory holding")
-            .And.Contain("# TLS settings used when no server block has its own. [not implemented yet;\n# ignored]\ntls {\n  # The server certificate (PEM).\n"));
+            .And.Contain("# Mandatory locking of mailboxes in use. [not implemented yet; ignored]\nmandatory-locking {\n  # Enable mandatory locking.\n"));
     }
 
     [Test]

@@ -344,25 +344,24 @@ public class SettingsBinderTests
     public void UnimplementedStatementsWarnAndAreIgnored()
     {
         ConfigText.Bind("""
-            tls {
-              ssl-certificate-file /etc/ssl/cert.pem;
+            debug {
+              level "x";
             }
             tcp-wrappers yes;
             logging { syslog no; }
             server 0.0.0.0:143 {
-              tls-mode connection;
+              single-process yes;
               acl { allow from 127.0.0.1; }
             }
             locking { type kernel; }
-            debug { level x; }
+            mandatory-locking { enable yes; }
             """, out var warnings);
         Assert.That(warnings, Is.EqualTo(new[]
         {
-            "test.conf:1: warning: statement \"tls\" is not implemented yet; ignored",
+            "test.conf:1: warning: statement \"debug\" is not implemented yet; ignored",
             "test.conf:4: warning: statement \"tcp-wrappers\" is not implemented yet; ignored",
-            "test.conf:7: warning: statement \"server.tls-mode\" is not implemented yet; ignored",
             "test.conf:10: warning: statement \"locking\" is not implemented yet; ignored",
-            "test.conf:11: warning: statement \"debug\" is not implemented yet; ignored",
+            "test.conf:11: warning: statement \"mandatory-locking\" is not implemented yet; ignored",
         }));
     }
 

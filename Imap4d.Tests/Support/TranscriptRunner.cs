@@ -122,6 +122,7 @@ public static class TranscriptRunner
             "max-nesting-depth" => (s, l with { MaxNestingDepth = Number() }),
             "max-bad-commands" => (s, l with { MaxBadCommands = Number() }),
             "namespace" => (s with { Namespaces = ParseNamespaces(value) }, l),
+            "tls-mode" => (s with { Tls = TestCertificate.Shared.Settings(TlsSettings.ParseMode(value)) }, l),
             _ => throw new FormatException("unknown setting " + name),
         };
     }

@@ -12,7 +12,7 @@ public sealed class AuthenticateCommand : IImapCommand
     public SessionStates AllowedIn => SessionStates.NotAuthenticated;
 
     public IEnumerable<string> Capabilities(CapabilityContext context) =>
-        context.State != SessionState.NotAuthenticated || context.Settings.LoginDisabled
+        context.State != SessionState.NotAuthenticated || context.LoginDisabled
             ? []
             : ["AUTH=PLAIN", "AUTH=LOGIN", "SASL-IR"];
 
@@ -21,7 +21,7 @@ public sealed class AuthenticateCommand : IImapCommand
         string mechanism = args.ExpectAtom("mechanism").ToUpperInvariant();
         string? initial = args.AtEnd ? null : args.ExpectAtom("initial response");
         args.ExpectEnd();
-        if (context.Settings.LoginDisabled)
+        if (context.LoginDisabled)
         {
             return CommandResult.No("Authentication is disabled", "PRIVACYREQUIRED");
         }

@@ -22,6 +22,7 @@ public sealed class CommandRegistry
         new CapabilityCommand(),
         new NoopCommand(),
         new LogoutCommand(),
+        new StartTlsCommand(),
         new LoginCommand(),
         new AuthenticateCommand(),
         new IdCommand(),

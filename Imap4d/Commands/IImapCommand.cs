@@ -31,4 +31,14 @@ public interface IImapCommand
 }
 
 /// <summary>What a command sees when asked for its capabilities.</summary>
-public sealed record CapabilityContext(SessionState State, Config.ServerSettings Settings);
+public sealed record CapabilityContext(SessionState State, Config.ServerSettings Settings)
+{
+    /// <summary>The connection is encrypted.</summary>
+    public bool TlsActive { get; init; }
+
+    /// <summary>STARTTLS can be used now: TLS is configured and usable, and not active yet.</summary>
+    public bool StartTlsOffered { get; init; }
+
+    /// <summary>LOGIN and AUTHENTICATE are refused here (see <see cref="LoginPolicy"/>).</summary>
+    public bool LoginDisabled => LoginPolicy.IsDisabled(Settings, TlsActive);
+}

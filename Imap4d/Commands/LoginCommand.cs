@@ -11,14 +11,14 @@ public sealed class LoginCommand : IImapCommand
     public SessionStates AllowedIn => SessionStates.NotAuthenticated;
 
     public IEnumerable<string> Capabilities(CapabilityContext context) =>
-        context.State == SessionState.NotAuthenticated && context.Settings.LoginDisabled ? ["LOGINDISABLED"] : [];
+        context.State == SessionState.NotAuthenticated && context.LoginDisabled ? ["LOGINDISABLED"] : [];
 
     public async ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
     {
         string user = args.ExpectAString("user name");
         string password = args.ExpectAString("password");
         args.ExpectEnd();
-        if (context.Settings.LoginDisabled)
+        if (context.LoginDisabled)
         {
             return CommandResult.No("LOGIN is disabled", "PRIVACYREQUIRED");
         }

@@ -112,8 +112,17 @@ public static class ConfigSchema
                 "Accounts that may log in as ADMIN!USER (or with a SASL PLAIN authorization identity) with their own password and act as USER.", implemented: true),
             Statement("separator", S, "arg: character", "The character between the two names (default \"!\").", implemented: true),
         ]),
-        Tls("tls", "TLS settings used when no server block has its own."),
-        Statement("tls-mode", ConfigValueType.Keyword, "arg: false|true|ondemand|stls|required|connection", "Kind of TLS to use when no server block sets its own.", keywords: TlsModes),
+        Tls("tls", "TLS settings for inetd mode and for every server block without a certificate of its own."),
+        Block("tls-file-checks", null, "Safety checks on the TLS files (a world-readable key is warned about in any case).", implemented: false,
+        [
+            Statement("key-file", L, "arg: list", "Checks on the key file: none, all, gwrfil, awrfil, grdfil, ardfil, linkwrdir, gwrdir, awrdir, each optionally prefixed with + or -."),
+            Statement("cert-file", L, "arg: list", "Checks on the certificate file (see key-file)."),
+            Statement("ca-file", L, "arg: list", "Checks on the CA file (see key-file)."),
+        ]),
+        Statement("tls-mode", ConfigValueType.Keyword, "arg: false|true|ondemand|stls|required|connection",
+            "Kind of TLS for inetd mode and for server blocks without their own tls-mode: no (or false, off, 0); ondemand (or stls): offer STARTTLS; "
+            + "required: STARTTLS before LOGIN/AUTHENTICATE; connection (or true, yes, on, 1): TLS from the first byte, as on port 993.",
+            implemented: true, keywords: TlsModes),
         Statement("preauth", S, "mode: stdio|ident[://:PORT]|prog:///PROGRAM [ARGS]",
             "Start sessions in the authenticated state: as the user running imap4d (stdio), as the user the client's RFC 1413 server names (ident), "
             + "or as the user a program prints (prog; ${client_address}, ${client_port}, ${server_address}, ${server_port} are expanded in ARGS).", implemented: true),
@@ -253,21 +262,23 @@ public static class ConfigSchema
             Statement("proxy-trusted", L, "networks: list", ProxyTrustedText, implemented: true),
             Acl("acl", "Access control list of this server, checked before the global one."),
             Statement("backlog", N, "number", "Size of the queue of pending connections.", implemented: true),
-            Statement("tls-mode", ConfigValueType.Keyword, "arg: false|true|ondemand|stls|required|connection", "Kind of TLS this server uses.", keywords: TlsModes),
-            Tls("tls", "TLS settings of this server."),
+            Statement("tls-mode", ConfigValueType.Keyword, "arg: false|true|ondemand|stls|required|connection",
+                "Kind of TLS this server uses (see the global tls-mode); when unset: the global tls-mode, else ondemand if this block has a certificate of its own.",
+                implemented: true, keywords: TlsModes),
+            Tls("tls", "TLS settings of this server; with an ssl-certificate-file it replaces the global tls block."),
         ], labelType: ConfigValueType.HostPort);
 
     private static ConfigSchemaEntry Tls(string name, string description) =>
-        Block(name, null, description, implemented: false,
+        Block(name, null, description, implemented: true,
         [
-            Statement("ssl-certificate-file", S, "file: string", "The server certificate (PEM)."),
-            Statement("ssl-key-file", S, "file: string", "The certificate's private key (PEM)."),
-            Statement("ssl-ca-file", S, "file: string", "Certificate authorities for client certificates."),
-            Statement("ssl-priorities", S, "arg: string", "GnuTLS priority string."),
-            Statement("handshake-timeout", T, "arg: interval", "Time allowed for the TLS handshake."),
-            Statement("key-file-safety-checks", S, "arg: string", "Permission checks on the key file."),
-            Statement("cert-file-safety-checks", S, "arg: string", "Permission checks on the certificate file."),
-            Statement("ca-file-safety-checks", S, "arg: string", "Permission checks on the CA file."),
+            Statement("ssl-certificate-file", S, "file: string", "The server certificate (PEM), optionally followed by its chain.", implemented: true),
+            Statement("ssl-key-file", S, "file: string", "The certificate's private key (PEM, unencrypted); default: the certificate file.", implemented: true),
+            Statement("ssl-ca-file", S, "file: string", "Certificate authorities for client certificates (PEM; loaded and checked, client certificates are not requested).", implemented: true),
+            Statement("ssl-priorities", S, "arg: string",
+                "GnuTLS priority string; its protocol versions (e.g. NORMAL:-VERS-TLS1.2) are applied, other parts are ignored with a warning.", implemented: true),
+            Statement("handshake-timeout", T, "arg: interval", "Time allowed for the TLS handshake (default 10 seconds).", implemented: true),
+            Statement("protocols", L, "versions: list",
+                "TLS versions to enable: tls1.2, tls1.3 (default both; overrides the versions of ssl-priorities) (imap4d.NET extension).", implemented: true),
         ]);
 
     private const string LoginTimeoutText =

@@ -72,6 +72,9 @@ public sealed record ServerSettings
     /// <summary>`foreground` for daemon mode.</summary>
     public bool Foreground { get; init; }
 
+    /// <summary>The `tls` block and `tls-mode` in effect (for a connection: its server block's, see <see cref="ForLocalEndPoint"/>).</summary>
+    public TlsSettings Tls { get; init; } = new();
+
     /// <summary>
     /// The settings for a connection accepted on <paramref name="local"/>: the matching `server`
     /// block's own statements override the global ones. Used by the daemon and by the
@@ -144,6 +147,12 @@ public sealed record ListenerSettings(string Address, int Port)
     /// <summary>`backlog`: the listen queue length; null for the system default.</summary>
     public int? Backlog { get; init; }
 
+    /// <summary>The block's `tls-mode`, or null to use the global one.</summary>
+    public TlsMode? TlsMode { get; init; }
+
+    /// <summary>The block's own `tls` block; used instead of the global one when it names a certificate (as GNU imap4d).</summary>
+    public TlsSettings? Tls { get; init; }
+
     /// <summary>The block's `login-timeout`, or null to use the global one.</summary>
     public TimeSpan? LoginTimeout { get; init; }
 
@@ -167,6 +176,7 @@ public sealed record ListenerSettings(string Address, int Port)
         IdleTimeout = IdleTimeout ?? global.IdleTimeout,
         LoginTimeout = LoginTimeout ?? global.LoginTimeout,
         Transcript = Transcript ?? global.Transcript,
+        Tls = EffectiveTls(global.Tls),
         Gate = global.Gate with
         {
             ServerAcl = Acl ?? global.Gate.ServerAcl,
@@ -174,6 +184,18 @@ public sealed record ListenerSettings(string Address, int Port)
             ProxyTrusted = ProxyTrusted ?? global.Gate.ProxyTrusted,
         },
     };
+
+    /// <summary>
+    /// GNU imap4d's rule (starttls_server_check): the block's tls-mode, else the global one, else
+    /// ondemand when the block has a certificate of its own, else none; the block's own tls
+    /// settings replace the global ones when they name a certificate.
+    /// </summary>
+    private TlsSettings EffectiveTls(TlsSettings global)
+    {
+        bool own = Tls?.CertificateFile is not null;
+        var mode = TlsMode ?? global.ConfiguredMode ?? (own ? Config.TlsMode.OnDemand : Config.TlsMode.None);
+        return (own ? Tls! : global) with { ConfiguredMode = mode };
+    }
 }
 
 /// <summary>The `logging` block.</summary>

@@ -17,6 +17,9 @@ internal sealed class SettingsBuilder
     private List<string>? _authorization;
     private AuthSettings _auth = new();
     private ListenerSettings? _server;
+    private TlsSettings _tls = new();
+    private TlsMode? _tlsMode;
+    private TlsSettingsBuilder? _tlsBlock;
     private List<AclEntry>? _acl;
 
     public SettingsBuilder(List<string> warnings) => _warnings = warnings;
@@ -36,6 +39,12 @@ internal sealed class SettingsBuilder
                 _server = new ListenerSettings(address, port ?? 0); // 0: the global `port`, known at the end
 
                 break;
+            case "tls":
+                _tlsBlock = new TlsSettingsBuilder(_tls, node.Location, _warnings);
+                break;
+            case "server.tls":
+                _tlsBlock = new TlsSettingsBuilder(_server!.Tls ?? new TlsSettings(), node.Location, _warnings);
+                break;
             case "acl":
             case "server.acl":
                 _acl = [];
@@ -53,6 +62,20 @@ internal sealed class SettingsBuilder
             case "server":
                 AddServer(_server!);
                 _server = null;
+                break;
+            case "tls":
+                _tls = _tlsBlock!.Build();
+                _tlsBlock = null;
+                break;
+            case "server.tls":
+                var own = _tlsBlock!.Build();
+                if (own.CertificateFile is null)
+                {
+                    _warnings.Add($"{_tlsBlock.Location}: warning: a server's tls block without ssl-certificate-file is not used; the global tls block applies");
+                }
+
+                _server = _server! with { Tls = own };
+                _tlsBlock = null;
                 break;
             case "acl":
                 _settings = _settings with { Gate = _settings.Gate with { Acl = _settings.Gate.Acl.Append(new AccessControlList(_acl!)) } };
@@ -94,9 +117,15 @@ internal sealed class SettingsBuilder
             case "server.timeout": _server = _server! with { IdleTimeout = (TimeSpan)value }; break;
             case "server.single-process": _server = _server! with { SingleProcess = (bool)value }; break;
             case "server.backlog": _server = _server! with { Backlog = ToInt(node, value) }; break;
+            case "server.tls-mode": _server = _server! with { TlsMode = TlsSettings.ParseMode((string)value) }; break;
             case "server.login-timeout": _server = _server! with { LoginTimeout = (TimeSpan)value }; break;
             case "server.proxy-protocol": _server = _server! with { ProxyProtocol = (bool)value }; break;
             case "server.proxy-trusted": _server = _server! with { ProxyTrusted = ParseNetworks(node, (IReadOnlyList<string>)value) }; break;
+
+            case "tls-mode": _tlsMode = TlsSettings.ParseMode((string)value); break;
+            case var tls when tls.StartsWith("tls.", StringComparison.Ordinal) || tls.StartsWith("server.tls.", StringComparison.Ordinal):
+                _tlsBlock!.Apply(tls[(tls.LastIndexOf('.') + 1)..], node, value);
+                break;
 
             case "namespace.mailbox-mode": _namespaces.SetNamespaceMode((int)value); break;
             case "namespace.prefix.directory": _namespaces.SetDirectory((string)value); break;
@@ -161,6 +190,7 @@ internal sealed class SettingsBuilder
         AuthenticationModules = _authentication ?? _settings.AuthenticationModules,
         Auth = _authorization is null ? _auth : _auth with { AuthorizationModules = _authorization },
         Servers = _servers.Select(s => s.Port == 0 ? s with { Port = _settings.Port } : s).ToList(),
+        Tls = _tls with { ConfiguredMode = _tlsMode },
     };
 
     /// <summary>A second block for the same address amends the first, as a later statement would.</summary>
@@ -180,6 +210,8 @@ internal sealed class SettingsBuilder
             IdleTimeout = server.IdleTimeout ?? earlier.IdleTimeout,
             SingleProcess = server.SingleProcess ?? earlier.SingleProcess,
             Backlog = server.Backlog ?? earlier.Backlog,
+            TlsMode = server.TlsMode ?? earlier.TlsMode,
+            Tls = server.Tls ?? earlier.Tls,
             LoginTimeout = server.LoginTimeout ?? earlier.LoginTimeout,
             Acl = server.Acl is null ? earlier.Acl : (earlier.Acl ?? AccessControlList.Empty).Append(server.Acl),
             ProxyProtocol = server.ProxyProtocol ?? earlier.ProxyProtocol,

@@ -12,7 +12,7 @@ namespace Imap4d.Hosting;
 /// <summary>
 /// Everything that happens to a new connection before the greeting, the same for inetd mode,
 /// the daemon's children and in-process (`single-process`) sessions, in this order:
-/// the PROXY protocol header, the access control lists, (implicit TLS), preauthentication.
+/// the PROXY protocol header, the access control lists, implicit TLS, preauthentication.
 /// A refused connection is answered here (or closed silently when the peer is a proxy that
 /// sent garbage) and the caller just closes it.
 /// </summary>
@@ -56,9 +56,14 @@ public sealed class ConnectionGate
             return null;
         }
 
-        // Implicit TLS (`tls-mode connection`) belongs here: wrap input/output before anything
-        // else is read or written, as GNU calls io_setio before imap4d_preauth_setup, and pass
-        // the wrapped streams on in the outcome.
+        // Implicit TLS (`tls-mode connection`): before anything else is read or written, as GNU
+        // calls io_setio before imap4d_preauth_setup.
+        if (await TlsConnection.SecureAsync(services, input, output, connection, ct).ConfigureAwait(false) is not { } secured)
+        {
+            return null;
+        }
+
+        (input, output) = secured;
 
         if (start.PreauthUser is null && settings.Preauth.Mode != PreauthMode.None)
         {

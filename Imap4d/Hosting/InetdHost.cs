@@ -16,6 +16,12 @@ public static class InetdHost
     public static async Task<int> RunAsync(SessionServices services, SessionStart start, CancellationToken ct)
     {
         var connection = ConnectionInfo.FromStdin();
+        var perServer = services.ForConnection(connection);
+        if (!TlsConnection.Check(perServer.Settings.Tls, perServer.TlsContexts, perServer.Log, "inetd"))
+        {
+            return ExitCodes.Config; // never serve in clear text what must be encrypted
+        }
+
         Stream input;
         Stream output;
         if (connection.IsSocket)

@@ -29,6 +29,18 @@ public sealed class CommandContext
 
     public ServerSettings Settings => _session.Services.Settings;
 
+    /// <summary>LOGIN and AUTHENTICATE are refused on this connection now (see <see cref="Commands.LoginPolicy"/>).</summary>
+    public bool LoginDisabled => Commands.LoginPolicy.IsDisabled(Settings, Session.TlsActive);
+
+    /// <summary>The client has sent bytes beyond the current command (it pipelined).</summary>
+    public bool HasPendingInput => _session.HasPendingInput;
+
+    /// <summary>What STARTTLS would use now; null when it is not available (TLS off or unusable, or already on).</summary>
+    public IO.TlsServerContext? StartTlsContext => _session.StartTlsContext;
+
+    /// <summary>After the tagged OK: the TLS handshake, then the session goes on over TLS (or ends, logged, if it fails).</summary>
+    public ValueTask StartTlsAsync(IO.TlsServerContext tls, CancellationToken ct) => _session.StartTlsAsync(tls, ct);
+
     /// <summary>The capability list for the current state.</summary>
     public IReadOnlyList<string> Capabilities() => _session.Capabilities();
 

@@ -1,5 +1,7 @@
+using System.Net.Security;
 using Imap4d.Auth;
 using Imap4d.Commands;
+using Imap4d.IO;
 using Imap4d.Protocol;
 using Imap4d.Storage;
 
@@ -14,6 +16,10 @@ public sealed class ImapSession
 {
     private readonly CommandRegistry _commands;
     private int _consecutiveBad;
+
+    // The transport; STARTTLS replaces both with the TLS stream over them.
+    private Stream _input = Stream.Null;
+    private Stream _output = Stream.Null;
 
     public ImapSession(SessionServices services, CommandRegistry commands, ConnectionInfo? endpoints = null, bool testMode = false)
     {
@@ -33,8 +39,8 @@ public sealed class ImapSession
     /// <summary>Runs the session to its end. Never throws for client behaviour or I/O errors.</summary>
     public async Task RunAsync(Stream input, Stream output, SessionStart start, CancellationToken ct)
     {
-        Writer = new ResponseWriter(output, Services.Transcript is null ? null : line => Services.Transcript("S: " + line));
-        Reader = new CommandReader(new InputBuffer(input), Services.Settings.Limits, SendLiteralContinuationAsync);
+        UseStreams(input, output);
+        Data.TlsActive = input is SslStream; // implicit TLS (tls-mode connection): the host did the handshake
         try
         {
             if (await AdmitPeerPreauthAsync(start, ct).ConfigureAwait(false) is not { } admitted)
@@ -61,6 +67,45 @@ public sealed class ImapSession
         {
             CloseSelected();
             Services.Log.Info("session closed for {0}", Data.User?.Name ?? "(not authenticated)");
+        }
+    }
+
+    private void UseStreams(Stream input, Stream output)
+    {
+        _input = input;
+        _output = output;
+        Writer = new ResponseWriter(output, Services.Transcript is null ? null : line => Services.Transcript("S: " + line));
+        Reader = new CommandReader(new InputBuffer(input), Services.Settings.Limits, SendLiteralContinuationAsync);
+    }
+
+    /// <summary>What STARTTLS would use now; null when it is not available (TLS off or unusable, or already on).</summary>
+    internal TlsServerContext? StartTlsContext =>
+        Data.TlsActive || Services.Settings.Tls.Mode is not (Config.TlsMode.OnDemand or Config.TlsMode.Required) ? null : Services.Tls;
+
+    /// <summary>True when the client has sent bytes beyond the command being run (it pipelined).</summary>
+    internal bool HasPendingInput => Reader.HasPendingInput;
+
+    /// <summary>
+    /// STARTTLS, once its tagged OK has been flushed: runs the handshake over the transport and
+    /// continues over TLS with a new reader and writer, so that no byte read before the handshake
+    /// is ever taken as a command (the caller refuses STARTTLS when any is buffered, see
+    /// StartTlsCommand). A failed handshake is logged and ends the session, as nothing more can be
+    /// said in clear text.
+    /// </summary>
+    internal async ValueTask StartTlsAsync(TlsServerContext tls, CancellationToken ct)
+    {
+        var transport = ReferenceEquals(_input, _output) ? _input : new DuplexStream(_input, _output);
+        try
+        {
+            var secure = await tls.AuthenticateAsync(transport, ct).ConfigureAwait(false);
+            UseStreams(secure, secure);
+            Data.TlsActive = true;
+            Services.Log.Info("STARTTLS: {0} negotiated with {1}", TlsServerContext.Describe(secure), Data.Connection.ClientText);
+        }
+        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException or TimeoutException)
+        {
+            Services.Log.Warn("STARTTLS: handshake with {0} failed: {1}", Data.Connection.ClientText, TlsServerContext.DescribeFailure(e));
+            Data.State = SessionState.Logout;
         }
     }
 
@@ -97,7 +142,11 @@ public sealed class ImapSession
 
     internal IReadOnlyList<string> Capabilities()
     {
-        var context = new CapabilityContext(Data.State, Services.Settings);
+        var context = new CapabilityContext(Data.State, Services.Settings)
+        {
+            TlsActive = Data.TlsActive,
+            StartTlsOffered = StartTlsContext is not null,
+        };
         var list = new List<string> { "IMAP4rev1", "LITERAL+" };
         foreach (var command in _commands.All)
         {
@@ -342,6 +391,13 @@ public sealed class ImapSession
         if (result.Next is { } next)
         {
             Data.State = next;
+        }
+
+        // Work that must follow the tagged line on the wire (STARTTLS's handshake).
+        if (result.AfterResponse is { } after)
+        {
+            await Writer.FlushAsync(ct).ConfigureAwait(false);
+            await after(ct).ConfigureAwait(false);
         }
     }
 

@@ -25,6 +25,9 @@ public sealed class SessionData
 
     public ConnectionInfo Connection { get; init; } = ConnectionInfo.Unknown;
 
+    /// <summary>The connection is encrypted: implicit TLS, or after STARTTLS.</summary>
+    public bool TlsActive { get; set; }
+
     public bool TestMode { get; init; }
 
     /// <summary>The store, which every command allowed after login may rely on.</summary>

@@ -38,6 +38,12 @@ public sealed class SessionServices
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    /// <summary>Loaded TLS certificates, shared by every copy of these services (see <see cref="ForConnection"/>).</summary>
+    public TlsContextCache TlsContexts { get; init; } = new();
+
+    /// <summary>TLS under these settings; null when `tls-mode` is off or the certificate cannot be used (logged once).</summary>
+    public IO.TlsServerContext? Tls => TlsContexts.Get(Settings.Tls, Log);
+
     /// <summary>These services with the settings of the `server` block the connection came in on.</summary>
     public SessionServices ForConnection(ConnectionInfo connection)
     {
@@ -58,6 +64,7 @@ public sealed class SessionServices
             OnAuthenticated = OnAuthenticated,
             StoreFactory = StoreFactory,
             Clock = Clock,
+            TlsContexts = TlsContexts,
         };
     }
 }

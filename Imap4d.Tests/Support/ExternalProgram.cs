@@ -1,0 +1,47 @@
+using System.Diagnostics;
+
+namespace Imap4d.Tests.Support;
+
+/// <summary>Runs a client program (python3, openssl, ...) to completion; ignores the test when it is not installed.</summary>
+public static class ExternalProgram
+{
+    /// <summary>Exit code and stdout followed by stderr. Fails the test if it runs longer than <paramref name="timeout"/>.</summary>
+    public static (int Code, string Output) Run(string program, IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null)
+    {
+        string path = RepoPaths.FindProgram(program) ?? "";
+        if (path.Length == 0)
+        {
+            Assert.Ignore($"{program} is not installed");
+        }
+
+        var info = new ProcessStartInfo(path)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null)
+        {
+            process.StandardInput.Write(stdin);
+        }
+
+        process.StandardInput.Close();
+        if (!process.WaitForExit(timeout ?? TimeSpan.FromSeconds(60)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{program} hung");
+        }
+
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+}
