@@ -105,7 +105,7 @@ public static class Program
 
     private static int RunInetd(ServerSettings settings, CommandLineOptions options)
     {
-        var services = SessionServicesFactory.Create(settings);
+        var services = SessionServicesFactory.Create(settings, singleSession: true);
         // --preauth, `preauth stdio`, and -i on a terminal (GNU's interactive mode) start as the invoking user.
         bool preauth = options.Preauth || settings.Preauth.Mode == PreauthMode.Stdio || Terminal.IsTerminal(Terminal.StandardInput);
         var user = preauth ? CurrentUser.Get() : null;

@@ -34,15 +34,15 @@ public class AuthenticatorChainTests
     }
 
     [Test]
-    public void PamAndUnconfiguredModulesAreSkippedWithAWarning()
+    public void UnimplementedAndUnconfiguredModulesAreSkippedWithAWarning()
     {
         var system = new FakeAuthenticator("system", "alice", "s");
         var warnings = new List<string>();
-        var chain = AuthenticatorChain.FromNames(["pam", "virtual-users", "system"], [system], warnings.Add);
+        var chain = AuthenticatorChain.FromNames(["ldap", "virtual-users", "system"], [system], warnings.Add);
 
         Assert.That(chain.Modules, Is.EqualTo(new IAuthenticator[] { system }));
         Assert.That(warnings, Has.Count.EqualTo(2));
-        Assert.That(warnings[0], Does.Contain("pam").And.Contain("not implemented"));
+        Assert.That(warnings[0], Does.Contain("ldap").And.Contain("not implemented"));
         Assert.That(warnings[1], Does.Contain("virtual-users").And.Contain("not configured"));
         Assert.That(Login(chain, "alice", "s"), Is.Not.Null);
     }

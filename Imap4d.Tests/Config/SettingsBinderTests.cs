@@ -13,11 +13,17 @@ public class SettingsBinderTests
             Assert.That(warnings, Is.Empty);
             var defaults = new ServerSettings();
             Assert.That(
-                settings with { Namespaces = defaults.Namespaces, Servers = defaults.Servers, IdFields = defaults.IdFields, AuthenticationModules = defaults.AuthenticationModules },
+                settings with { Namespaces = defaults.Namespaces, Servers = defaults.Servers, IdFields = defaults.IdFields, AuthenticationModules = defaults.AuthenticationModules, Auth = defaults.Auth },
                 Is.EqualTo(defaults));
             Assert.That(settings.Servers, Is.Empty);
             Assert.That(settings.IdFields, Is.EqualTo(defaults.IdFields));
             Assert.That(settings.AuthenticationModules, Is.EqualTo(defaults.AuthenticationModules));
+            Assert.That(settings.Auth with { AuthorizationModules = defaults.Auth.AuthorizationModules }, Is.EqualTo(defaults.Auth));
+            Assert.That(settings.Auth.AuthorizationModules, Is.EqualTo(new[] { "generic", "system" }));
+            Assert.That(settings.Auth.FailureDelay, Is.EqualTo(TimeSpan.FromSeconds(2)));
+            Assert.That(settings.Auth.Lockout, Is.EqualTo(new LockoutSettings { MaxFailures = 5, Window = TimeSpan.FromMinutes(15), LockTime = TimeSpan.FromMinutes(15), Directory = "/run/imap4d/lockout" }));
+            Assert.That(settings.Auth.PamService, Is.EqualTo("imap4d"));
+            Assert.That(settings.Auth.Privileges.HomeDirMode, Is.EqualTo(0x1c0));
             Assert.That(settings.Namespaces.Personal, Is.EqualTo(new[] { NamespaceSettings.DefaultPersonalPrefix }));
             Assert.That(settings.Namespaces.Other, Is.Empty);
             Assert.That(settings.Namespaces.Shared, Is.Empty);
@@ -92,6 +98,67 @@ public class SettingsBinderTests
     [TestCase("auth { authentication pam; authentication (clear, generic); }", new[] { "generic" })]
     public void AuthenticationList(string text, string[] expected) =>
         Assert.That(ConfigText.Bind(text).AuthenticationModules, Is.EqualTo(expected));
+
+    [TestCase("auth { authorization system; }", new[] { "system" })]
+    [TestCase("auth { authorization \"virtual-users:system\"; }", new[] { "virtual-users", "system" })]
+    [TestCase("auth { authorization pam; authorization (clear, generic); }", new[] { "generic" })]
+    public void AuthorizationList(string text, string[] expected) =>
+        Assert.That(ConfigText.Bind(text).Auth.AuthorizationModules, Is.EqualTo(expected));
+
+    [Test]
+    public void BindsAuthenticationPolicy()
+    {
+        var settings = ConfigText.Bind("""
+            allow-users (alice, bob);
+            allow-users carol;
+            deny-users mallory;
+            allow-groups staff;
+            deny-groups (nomail, banned);
+            create-home-dir yes;
+            home-dir-mode 0750;
+            retain-groups (cdrom, audio);
+            login-failure-delay 3;
+            lockout { max-failures 3; window "10 minutes"; lock-time "1 hour"; directory /var/lib/imap4d/lockout; }
+            login-names { strip-domain (example.com, example.org); lower-case yes; map-file /etc/imap4d/logins; }
+            impersonation { administrators (root-admin, helpdesk); separator "*"; }
+            pam { service gnu-imap4d; timeout 5; }
+            """, out var warnings);
+        Assert.That(warnings, Is.Empty);
+        var auth = settings.Auth;
+        Assert.Multiple(() =>
+        {
+            Assert.That(auth.AllowUsers, Is.EqualTo(new[] { "alice", "bob", "carol" }));
+            Assert.That(auth.DenyUsers, Is.EqualTo(new[] { "mallory" }));
+            Assert.That(auth.AllowGroups, Is.EqualTo(new[] { "staff" }));
+            Assert.That(auth.DenyGroups, Is.EqualTo(new[] { "nomail", "banned" }));
+            Assert.That(auth.Privileges.CreateHomeDir, Is.True);
+            Assert.That(auth.Privileges.HomeDirMode, Is.EqualTo(0x1e8));
+            Assert.That(auth.Privileges.RetainGroups, Is.EqualTo(new[] { "cdrom", "audio" }));
+            Assert.That(auth.FailureDelay, Is.EqualTo(TimeSpan.FromSeconds(3)));
+            Assert.That(auth.Lockout.MaxFailures, Is.EqualTo(3));
+            Assert.That(auth.Lockout.Window, Is.EqualTo(TimeSpan.FromMinutes(10)));
+            Assert.That(auth.Lockout.LockTime, Is.EqualTo(TimeSpan.FromHours(1)));
+            Assert.That(auth.Lockout.Directory, Is.EqualTo("/var/lib/imap4d/lockout"));
+            Assert.That(auth.LoginNames.StripDomains, Is.EqualTo(new[] { "example.com", "example.org" }));
+            Assert.That(auth.LoginNames.LowerCase, Is.True);
+            Assert.That(auth.LoginNames.MapFile, Is.EqualTo("/etc/imap4d/logins"));
+            Assert.That(auth.Impersonation.Administrators, Is.EqualTo(new[] { "root-admin", "helpdesk" }));
+            Assert.That(auth.Impersonation.Separator, Is.EqualTo('*'));
+            Assert.That(auth.PamService, Is.EqualTo("gnu-imap4d"));
+            Assert.That(auth.PamTimeout, Is.EqualTo(TimeSpan.FromSeconds(5)));
+        });
+    }
+
+    [TestCase("lockout { directory relative/dir; }", "needs an absolute path")]
+    [TestCase("lockout { max-failures 5000; }", "at most 1000")]
+    [TestCase("lockout { window 0; }", "longer than zero")]
+    [TestCase("login-failure-delay 120;", "at most 60 seconds")]
+    [TestCase("home-dir-mode 4755;", "not an octal file mode")]
+    [TestCase("impersonation { separator ab; }", "one character")]
+    [TestCase("impersonation { separator a; }", "one character")]
+    [TestCase("pam { service \"\"; }", "cannot be empty")]
+    public void BadAuthenticationPolicyIsAConfigurationError(string text, string expected) =>
+        Assert.That(ConfigText.ErrorOf(text), Does.Contain(expected));
 
     [Test]
     public void BindsNamespaces()
@@ -280,21 +347,21 @@ public class SettingsBinderTests
             debug {
               level "x";
             }
-            create-home-dir yes;
+            tcp-wrappers yes;
             logging { syslog no; }
             server 0.0.0.0:143 {
               single-process yes;
               acl { allow from 127.0.0.1; }
             }
-            auth { authorization system; }
-            tcp-wrappers yes;
+            locking { type kernel; }
+            mandatory-locking { enable yes; }
             """, out var warnings);
         Assert.That(warnings, Is.EqualTo(new[]
         {
             "test.conf:1: warning: statement \"debug\" is not implemented yet; ignored",
-            "test.conf:4: warning: statement \"create-home-dir\" is not implemented yet; ignored",
-            "test.conf:10: warning: statement \"auth.authorization\" is not implemented yet; ignored",
-            "test.conf:11: warning: statement \"tcp-wrappers\" is not implemented yet; ignored",
+            "test.conf:4: warning: statement \"tcp-wrappers\" is not implemented yet; ignored",
+            "test.conf:10: warning: statement \"locking\" is not implemented yet; ignored",
+            "test.conf:11: warning: statement \"mandatory-locking\" is not implemented yet; ignored",
         }));
     }
 

@@ -40,11 +40,29 @@ public class DemoDaemonTests
     {
         Directory.CreateDirectory(Path.Combine(dir, "home", "demo", "mail"));
         string etc = Path.Combine(RepoPaths.Root, "etc", "demo");
-        File.WriteAllText(Path.Combine(dir, "users"), File.ReadAllText(Path.Combine(etc, "users.in")).Replace("@DEMO@", dir));
+        string users = File.ReadAllText(Path.Combine(etc, "users.in")).Replace("@DEMO@", dir);
+        if (Syscall.geteuid() == 0)
+        {
+            // As root, an inetd-mode session switches to the user after login and never serves a
+            // virtual user without a uid: give demo "nobody" and its home.
+            users = users.Replace(":::Demo user:", $":{Nobody}:{Nobody}:Demo user:");
+        }
+
+        File.WriteAllText(Path.Combine(dir, "users"), users);
         File.WriteAllText(Path.Combine(dir, "imap4d.conf"),
             File.ReadAllText(Path.Combine(etc, "imap4d.conf.in")).Replace("@DEMO@", dir).Replace("@PORT@", port.ToString()) + extra);
         File.Copy(Path.Combine(etc, "INBOX"), Path.Combine(dir, "home", "demo", "mail", "INBOX"));
+        if (Syscall.geteuid() == 0)
+        {
+            foreach (string path in new[] { "home/demo", "home/demo/mail", "home/demo/mail/INBOX" })
+            {
+                Syscall.chown(Path.Combine(dir, path), Nobody, Nobody);
+            }
+        }
     }
+
+    /// <summary>uid and gid of nobody/nogroup on Debian.</summary>
+    private const uint Nobody = 65534;
 
     [Test]
     public void PythonImaplibLogsInAndQueries()

@@ -15,7 +15,7 @@ public static class AuthModuleNames
     /// <summary>Mailutils modules this server knows of but does not implement (yet).</summary>
     private static readonly HashSet<string> KnownUnsupported = new(StringComparer.Ordinal)
     {
-        Pam, "ldap", "sql", "radius", "kerberos", "gsasl",
+        "ldap", "sql", "radius", "kerberos", "gsasl",
     };
 
     /// <summary>
@@ -33,15 +33,22 @@ public static class AuthModuleNames
 
     /// <summary>Whether a (canonical) name is one this server implements.</summary>
     public static bool IsSupported(string canonicalName) =>
-        canonicalName is VirtualUsers or System;
+        canonicalName is VirtualUsers or System or Pam;
+
+    /// <summary>
+    /// Modules that only check passwords and know nothing about accounts, so they have no
+    /// part in `authorization` (as in mailutils, where they have no getpwnam handler).
+    /// </summary>
+    public static bool IsAuthenticationOnly(string canonicalName) => canonicalName == Pam;
 
     /// <summary>
     /// Picks the modules named in <paramref name="names"/> from <paramref name="available"/>, in
-    /// configuration order, each once. Names of modules that are unimplemented (pam, ldap...) or
+    /// configuration order, each once. Names of modules that are unimplemented (ldap, sql...) or
     /// not set up (virtual-users without a file) are skipped with a warning; a name nobody
     /// knows is a configuration error (<see cref="ArgumentException"/>).
     /// </summary>
-    internal static List<T> Select<T>(IEnumerable<string> names, IEnumerable<T> available, Func<T, string> nameOf, Action<string> warn)
+    internal static List<T> Select<T>(IEnumerable<string> names, IEnumerable<T> available, Func<T, string> nameOf, Action<string> warn,
+        string role = "authentication")
     {
         ArgumentNullException.ThrowIfNull(names);
         ArgumentNullException.ThrowIfNull(available);
@@ -65,20 +72,20 @@ public static class AuthModuleNames
             }
             else if (IsKnownUnsupported(canonical))
             {
-                warn($"authentication module \"{name}\" is not implemented; skipped");
+                warn($"{role} module \"{name}\" is not implemented; skipped");
             }
             else if (IsSupported(canonical))
             {
-                warn($"authentication module \"{name}\" is not configured; skipped");
+                warn($"{role} module \"{name}\" is not {(role == "authorization" && IsAuthenticationOnly(canonical) ? "an authorization module (it only checks passwords)" : "configured")}; skipped");
             }
             else
             {
-                throw new ArgumentException($"unknown authentication module \"{name}\"", nameof(names));
+                throw new ArgumentException($"unknown {role} module \"{name}\"", nameof(names));
             }
         }
         if (selected.Count == 0)
         {
-            warn("no usable authentication module: nobody can log in");
+            warn($"no usable {role} module: nobody can log in");
         }
         return selected;
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Imap4d.IO;
 using Mono.Unix.Native;
 using NLog;
 
@@ -218,17 +219,4 @@ public sealed class PasswdFileUserDatabase : IAuthenticator, IUserDirectory
     }
 
     private sealed record Snapshot(FileStamp? Stamp, Dictionary<string, PasswdFileEntry> Entries);
-
-    /// <summary>What stat(2) says about the file: any change means "read it again".</summary>
-    private sealed record FileStamp(int Errno, ulong Device, ulong Inode, long Size, long MTime, long MTimeNsec, long CTime, long CTimeNsec)
-    {
-        public static FileStamp Of(string path)
-        {
-            if (Syscall.stat(path, out Stat st) != 0)
-            {
-                return new FileStamp((int)Stdlib.GetLastError(), 0, 0, 0, 0, 0, 0, 0);
-            }
-            return new FileStamp(0, st.st_dev, st.st_ino, st.st_size, st.st_mtime, st.st_mtime_nsec, st.st_ctime, st.st_ctime_nsec);
-        }
-    }
 }

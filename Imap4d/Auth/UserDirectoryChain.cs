@@ -17,7 +17,7 @@ public sealed class UserDirectoryChain : IUserDirectory
     }
 
     public static UserDirectoryChain FromNames(IEnumerable<string> names, IEnumerable<IUserDirectory> available, Action<string>? warn = null) =>
-        new(AuthModuleNames.Select(names, available, d => d.Name, warn ?? (message => Log.Warn(message))));
+        new(AuthModuleNames.Select(names, available, d => d.Name, warn ?? (message => Log.Warn(message)), "authorization"));
 
     public IReadOnlyList<IUserDirectory> Directories { get; }
 

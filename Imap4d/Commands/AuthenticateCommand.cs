@@ -49,13 +49,13 @@ public sealed class AuthenticateCommand : IImapCommand
             return CommandResult.Bad("Invalid PLAIN response");
         }
 
-        if (authzid.Length > 0 && authzid != authcid)
+        if (authzid.Length > 0 && authzid != authcid && !context.Settings.Auth.Impersonation.Enabled)
         {
-            // Proxy authorization (admin!user) comes with the impersonation feature; refuse for now.
+            // Acting as another user needs the `impersonation` block.
             return CommandResult.No("Authorization identity not permitted", "AUTHORIZATIONFAILED");
         }
 
-        return await Authentication.LoginAsync(context, authcid, password, "PLAIN", ct).ConfigureAwait(false);
+        return await Authentication.LoginAsync(context, authcid, password, "PLAIN", ct, authzid).ConfigureAwait(false);
     }
 
     private static async ValueTask<CommandResult> LoginAsync(CommandContext context, string? initial, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Imap4d.Auth;
 using Imap4d.Session;
 
 namespace Imap4d.Commands;
@@ -5,21 +6,24 @@ namespace Imap4d.Commands;
 /// <summary>The part of LOGIN and AUTHENTICATE that checks credentials and finishes the login.</summary>
 internal static class Authentication
 {
+    /// <param name="authorizationIdentity">SASL PLAIN's authzid (act as this user), or null.</param>
     public static async ValueTask<CommandResult> LoginAsync(
-        CommandContext context, string user, string password, string mechanism, CancellationToken ct)
+        CommandContext context, string user, string password, string mechanism, CancellationToken ct,
+        string? authorizationIdentity = null)
     {
-        var authenticator = context.Services.Authenticator;
-        var account = authenticator is null || user.Length == 0
-            ? null
-            : await authenticator.AuthenticateAsync(user, password, ct).ConfigureAwait(false);
-        if (account is null)
+        var outcome = await CheckAsync(context, user, password, authorizationIdentity, mechanism, ct).ConfigureAwait(false);
+        if (outcome.Unavailable)
         {
-            context.Services.Log.Warn("authentication failed for {0} from {1} ({2})",
-                user, context.Session.Connection.ClientText, mechanism);
+            return CommandResult.No("Authentication service unavailable", "UNAVAILABLE");
+        }
+
+        if (outcome.User is not { } account)
+        {
             return CommandResult.No("Authentication failed", "AUTHENTICATIONFAILED");
         }
 
-        string? refusal = await context.CompleteLoginAsync(account, mechanism, ct).ConfigureAwait(false);
+        string how = outcome.Administrator is { } admin ? $"{mechanism}, by administrator {admin}" : mechanism;
+        string? refusal = await context.CompleteLoginAsync(account, how, ct).ConfigureAwait(false);
         if (refusal is not null)
         {
             return CommandResult.No(refusal);
@@ -27,5 +31,29 @@ internal static class Authentication
 
         context.Session.State = SessionState.Authenticated;
         return CommandResult.Ok(context.CommandName + " Completed", CapabilityCommand.ResponseCode(context));
+    }
+
+    private static async ValueTask<LoginOutcome> CheckAsync(
+        CommandContext context, string user, string password, string? authorizationIdentity, string mechanism, CancellationToken ct)
+    {
+        var services = context.Services;
+        var connection = context.Session.Connection;
+        if (services.Login is { } login)
+        {
+            var request = new LoginRequest(user, password, authorizationIdentity, mechanism, connection.RemoteAddress, connection.ClientText);
+            return await login.LoginAsync(request, ct).ConfigureAwait(false);
+        }
+
+        // No login policy (tests of the protocol): the password check alone.
+        var account = services.Authenticator is null || user.Length == 0
+            ? null
+            : await services.Authenticator.AuthenticateAsync(user, password, ct).ConfigureAwait(false);
+        if (account is null)
+        {
+            services.Log.Warn("authentication failed for {0} from {1} ({2})", user, connection.ClientText, mechanism);
+            return LoginOutcome.Refused;
+        }
+
+        return LoginOutcome.Success(account);
     }
 }

@@ -80,15 +80,38 @@ public static class ConfigSchema
     private static ConfigSchemaEntry[] Top() =>
     [
         // imap4d's own statements.
-        Statement("allow-users", L, "users: list", "Allow access only to the users in this list."),
-        Statement("deny-users", L, "users: list", "Deny access to the users in this list."),
-        Statement("allow-groups", L, "groups: list", "Allow access only if the user is in one of these groups."),
-        Statement("deny-groups", L, "groups: list", "Deny access if the user is in one of these groups."),
+        Statement("allow-users", L, "users: list", "Allow access only to the users in this list.", implemented: true),
+        Statement("deny-users", L, "users: list", "Deny access to the users in this list.", implemented: true),
+        Statement("allow-groups", L, "groups: list", "Allow access only if the user is in one of these groups (primary or supplementary).", implemented: true),
+        Statement("deny-groups", L, "groups: list", "Deny access if the user is in one of these groups (primary or supplementary).", implemented: true),
         Namespace(),
         Statement("login-disabled", B, "arg: bool", "Disable the LOGIN command.", implemented: true),
-        Statement("create-home-dir", B, "arg: bool", "Create the home directory of a user who logs in and has none."),
-        Statement("home-dir-mode", ConfigValueType.OctalMode, "mode: octal", "File mode of home directories created by create-home-dir."),
-        Statement("retain-groups", L, "groups: list of string", "Supplementary groups to keep when switching to the user's privileges."),
+        Statement("create-home-dir", B, "arg: bool", "Create the home directory of a user who logs in and has none.", implemented: true),
+        Statement("home-dir-mode", ConfigValueType.OctalMode, "mode: octal", "File mode of home directories created by create-home-dir (default 0700).", implemented: true),
+        Statement("retain-groups", L, "groups: list of string",
+            "Of the user's supplementary groups, keep only these when switching to the user's privileges (all when not given).", implemented: true),
+        Statement("login-failure-delay", T, "arg: interval",
+            "Wait this long before answering a failed LOGIN or AUTHENTICATE (imap4d.NET extension; default 2 seconds).", implemented: true),
+        Block("lockout", null, "Refuse logins after repeated failures, across all imap4d processes (imap4d.NET extension).", implemented: true,
+        [
+            Statement("max-failures", N, "count: number",
+                "Failed logins from one client address, or for one user name, after which further attempts are refused (default 5; 0 turns the lockout off).", implemented: true),
+            Statement("window", T, "arg: interval", "How far back failures are counted (default 15 minutes).", implemented: true),
+            Statement("lock-time", T, "arg: interval", "How long attempts are refused once the limit is reached (default 15 minutes).", implemented: true),
+            Statement("directory", S, "dir: string", "Where the failure counters are kept (default /run/imap4d/lockout; created mode 0700).", implemented: true),
+        ]),
+        Block("login-names", null, "How login names become account names (imap4d.NET extension).", implemented: true,
+        [
+            Statement("strip-domain", L, "domains: list", "Remove \"@DOMAIN\" from login names for these domains; \"*\" means any domain.", implemented: true),
+            Statement("lower-case", B, "arg: bool", "Lower-case login names.", implemented: true),
+            Statement("map-file", S, "file: string", "A file of \"LOGIN-NAME ACCOUNT\" lines mapping login names to accounts.", implemented: true),
+        ]),
+        Block("impersonation", null, "Administrators acting as other users (imap4d.NET extension).", implemented: true,
+        [
+            Statement("administrators", L, "users: list",
+                "Accounts that may log in as ADMIN!USER (or with a SASL PLAIN authorization identity) with their own password and act as USER.", implemented: true),
+            Statement("separator", S, "arg: character", "The character between the two names (default \"!\").", implemented: true),
+        ]),
         Tls("tls", "TLS settings for inetd mode and for every server block without a certificate of its own."),
         Block("tls-file-checks", null, "Safety checks on the TLS files (a world-readable key is warned about in any case).", implemented: false,
         [
@@ -137,7 +160,7 @@ public static class ConfigSchema
         Block("auth", null, "Authentication and authorization modules.", implemented: true,
         [
             Statement("authentication", L, "modules: list", "Authentication modules, tried in order (a list, or names separated by colons; `clear` empties the list).", implemented: true),
-            Statement("authorization", L, "modules: list", "Authorization modules, tried in order (a list, or names separated by colons; `clear` empties the list)."),
+            Statement("authorization", L, "modules: list", "Modules that find the account (uid, gid, home), tried in order; the user must be found by one (a list, or names separated by colons; `clear` empties the list).", implemented: true),
         ]),
         Block("debug", null, "Mailutils debugging.", implemented: false,
         [
@@ -173,9 +196,10 @@ public static class ConfigSchema
             Statement("session-id", B, "arg: bool", "Prefix each message with the session ID.", implemented: true),
             Statement("tag", S, "arg: string", "Tag syslog messages with this string.", implemented: true),
         ]),
-        Block("pam", null, "PAM authentication.", implemented: false,
+        Block("pam", null, "PAM authentication.", implemented: true,
         [
-            Statement("service", S, "name: string", "PAM service name."),
+            Statement("service", S, "name: string", "PAM service name (default imap4d).", implemented: true),
+            Statement("timeout", T, "arg: interval", "Longest wait for one PAM authentication (imap4d.NET extension; default 30 seconds).", implemented: true),
         ]),
         Block("virtdomain", null, "Virtual mail domains (passwd files per domain).", implemented: false,
         [

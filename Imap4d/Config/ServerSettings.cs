@@ -37,6 +37,9 @@ public sealed record ServerSettings
     /// <summary>`auth { authentication ...; }`: module names in the order they are tried.</summary>
     public IReadOnlyList<string> AuthenticationModules { get; init; } = ["generic", "system"];
 
+    /// <summary>Authorization, PAM, access lists, login names, failed logins and privileges.</summary>
+    public AuthSettings Auth { get; init; } = new();
+
     /// <summary>`logging` block: where log lines go.</summary>
     public LoggingSettings Logging { get; init; } = new();
 

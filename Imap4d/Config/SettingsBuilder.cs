@@ -14,6 +14,8 @@ internal sealed class SettingsBuilder
     private LoggingSettings _logging = new();
     private ProtocolLimits _limits = new();
     private List<string>? _authentication;
+    private List<string>? _authorization;
+    private AuthSettings _auth = new();
     private ListenerSettings? _server;
     private TlsSettings _tls = new();
     private TlsMode? _tlsMode;
@@ -139,7 +141,30 @@ internal sealed class SettingsBuilder
             case "logging.session-id": _logging = _logging with { SessionId = (bool)value }; break;
             case "logging.tag": _logging = _logging with { Tag = (string)value }; break;
 
-            case "auth.authentication": ApplyAuthentication((IReadOnlyList<string>)value); break;
+            case "auth.authentication": ApplyModuleList(ref _authentication, (IReadOnlyList<string>)value); break;
+            case "auth.authorization": ApplyModuleList(ref _authorization, (IReadOnlyList<string>)value); break;
+            case "pam.service": _auth = _auth with { PamService = CheckNotEmpty(node, (string)value) }; break;
+            case "pam.timeout": _auth = _auth with { PamTimeout = CheckPositive(node, (TimeSpan)value) }; break;
+
+            case "allow-users": _auth = _auth with { AllowUsers = Append(_auth.AllowUsers, value) }; break;
+            case "deny-users": _auth = _auth with { DenyUsers = Append(_auth.DenyUsers, value) }; break;
+            case "allow-groups": _auth = _auth with { AllowGroups = Append(_auth.AllowGroups, value) }; break;
+            case "deny-groups": _auth = _auth with { DenyGroups = Append(_auth.DenyGroups, value) }; break;
+            case "create-home-dir": _auth = _auth with { Privileges = _auth.Privileges with { CreateHomeDir = (bool)value } }; break;
+            case "home-dir-mode": _auth = _auth with { Privileges = _auth.Privileges with { HomeDirMode = CheckHomeDirMode(node, (int)value) } }; break;
+            case "retain-groups": _auth = _auth with { Privileges = _auth.Privileges with { RetainGroups = Append(_auth.Privileges.RetainGroups, value) } }; break;
+            case "login-failure-delay": _auth = _auth with { FailureDelay = CheckDelay(node, (TimeSpan)value) }; break;
+
+            case "lockout.max-failures": _auth = _auth with { Lockout = _auth.Lockout with { MaxFailures = CheckMaxFailures(node, value) } }; break;
+            case "lockout.window": _auth = _auth with { Lockout = _auth.Lockout with { Window = CheckPositive(node, (TimeSpan)value) } }; break;
+            case "lockout.lock-time": _auth = _auth with { Lockout = _auth.Lockout with { LockTime = CheckPositive(node, (TimeSpan)value) } }; break;
+            case "lockout.directory": _auth = _auth with { Lockout = _auth.Lockout with { Directory = CheckAbsolute(node, (string)value) } }; break;
+
+            case "login-names.strip-domain": _auth = _auth with { LoginNames = _auth.LoginNames with { StripDomains = Append(_auth.LoginNames.StripDomains, value)! } }; break;
+            case "login-names.lower-case": _auth = _auth with { LoginNames = _auth.LoginNames with { LowerCase = (bool)value } }; break;
+            case "login-names.map-file": _auth = _auth with { LoginNames = _auth.LoginNames with { MapFile = CheckAbsolute(node, (string)value) } }; break;
+            case "impersonation.administrators": _auth = _auth with { Impersonation = _auth.Impersonation with { Administrators = Append(_auth.Impersonation.Administrators, value)! } }; break;
+            case "impersonation.separator": _auth = _auth with { Impersonation = _auth.Impersonation with { Separator = CheckSeparator(node, (string)value) } }; break;
             case "mailbox.mail-spool": _settings = _settings with { Mailbox = _settings.Mailbox with { MailSpool = (string)value } }; break;
             case "mailbox.mailbox-pattern": _settings = _settings with { Mailbox = _settings.Mailbox with { MailboxPattern = (string)value } }; break;
             case "mailbox.mailbox-type": _settings = _settings with { Mailbox = _settings.Mailbox with { MailboxType = CheckMailboxType(node, (string)value) } }; break;
@@ -163,6 +188,7 @@ internal sealed class SettingsBuilder
         Logging = _logging,
         Limits = _limits,
         AuthenticationModules = _authentication ?? _settings.AuthenticationModules,
+        Auth = _authorization is null ? _auth : _auth with { AuthorizationModules = _authorization },
         Servers = _servers.Select(s => s.Port == 0 ? s with { Port = _settings.Port } : s).ToList(),
         Tls = _tls with { ConfiguredMode = _tlsMode },
     };
@@ -194,24 +220,56 @@ internal sealed class SettingsBuilder
     }
 
     /// <summary>
-    /// The first `authentication` replaces the built-in list, later ones append; each item may
-    /// hold several names separated by colons, and `clear` empties the list (as mailutils).
+    /// `authentication` and `authorization`: the first statement replaces the built-in list, later
+    /// ones append; each item may hold several names separated by colons, and `clear` empties
+    /// the list (as mailutils).
     /// </summary>
-    private void ApplyAuthentication(IReadOnlyList<string> items)
+    private static void ApplyModuleList(ref List<string>? list, IReadOnlyList<string> items)
     {
-        _authentication ??= [];
+        list ??= [];
         foreach (var name in items.SelectMany(item => item.Split(':', StringSplitOptions.RemoveEmptyEntries)))
         {
             if (name == "clear")
             {
-                _authentication.Clear();
+                list.Clear();
             }
             else
             {
-                _authentication.Add(name);
+                list.Add(name);
             }
         }
     }
+
+    /// <summary>List statements accumulate when repeated, as mailutils lists do.</summary>
+    private static IReadOnlyList<string>? Append(IReadOnlyList<string>? earlier, object value)
+    {
+        var items = ((IReadOnlyList<string>)value).Where(item => item.Length > 0);
+        return earlier is null ? items.ToList() : earlier.Concat(items).ToList();
+    }
+
+    private static string CheckNotEmpty(ConfigNode node, string value) =>
+        value.Length > 0 ? value : throw new ConfigException(node.Location, $"\"{node.Name}\" cannot be empty");
+
+    private static string CheckAbsolute(ConfigNode node, string path) =>
+        Path.IsPathFullyQualified(path) ? path : throw new ConfigException(node.Location, $"\"{node.Name}\" needs an absolute path");
+
+    private static TimeSpan CheckPositive(ConfigNode node, TimeSpan value) =>
+        value > TimeSpan.Zero ? value : throw new ConfigException(node.Location, $"\"{node.Name}\" must be longer than zero");
+
+    /// <summary>A delay of more than a minute would hold a connection for nothing but annoyance.</summary>
+    private static TimeSpan CheckDelay(ConfigNode node, TimeSpan value) =>
+        value <= TimeSpan.FromMinutes(1) ? value : throw new ConfigException(node.Location, "login-failure-delay is at most 60 seconds");
+
+    private static int CheckMaxFailures(ConfigNode node, object value) =>
+        (long)value <= 1000 ? (int)(long)value : throw new ConfigException(node.Location, "max-failures is at most 1000");
+
+    private static int CheckHomeDirMode(ConfigNode node, int mode) =>
+        (mode & ~0x1ff) == 0 ? mode : throw new ConfigException(node.Location, "home-dir-mode takes permission bits only (at most 0777)");
+
+    private static char CheckSeparator(ConfigNode node, string value) =>
+        value.Length == 1 && !char.IsLetterOrDigit(value[0]) && value[0] is not ('.' or '-' or '_' or '@') && !char.IsWhiteSpace(value[0])
+            ? value[0]
+            : throw new ConfigException(node.Location, "the impersonation separator must be one character that cannot appear in a user name");
 
     /// <summary>
     /// `stdio`, `ident`, `ident://:PORT`, `prog:///PROGRAM [ARGS]` or `/PROGRAM [ARGS]` (mailutils'

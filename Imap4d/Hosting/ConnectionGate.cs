@@ -70,7 +70,7 @@ public sealed class ConnectionGate
             var user = await PreauthenticateAsync(settings, log, connection, ct).ConfigureAwait(false);
             if (user is not null)
             {
-                start = start with { PreauthUser = user };
+                start = start with { PreauthUser = user, PreauthByPeer = true };
             }
             else if (settings.Preauth.Only)
             {

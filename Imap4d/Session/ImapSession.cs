@@ -43,6 +43,14 @@ public sealed class ImapSession
         Data.TlsActive = input is SslStream; // implicit TLS (tls-mode connection): the host did the handshake
         try
         {
+            if (await AdmitPeerPreauthAsync(start, ct).ConfigureAwait(false) is not { } admitted)
+            {
+                Writer.UntaggedStatus("BYE", null, "Preauthentication failed");
+                await Writer.FlushAsync(ct).ConfigureAwait(false);
+                return;
+            }
+
+            start = admitted;
             Greet(start);
             await Writer.FlushAsync(ct).ConfigureAwait(false);
             await CommandLoopAsync(ct).ConfigureAwait(false);
@@ -180,13 +188,40 @@ public sealed class ImapSession
         }
     }
 
+    /// <summary>
+    /// A preauth user named by the peer passes the access lists and the privilege switch before
+    /// anything of theirs is opened, as a login does. On refusal the session starts
+    /// unauthenticated, or (with preauth-only) returns null to be closed, as GNU imap4d does.
+    /// </summary>
+    private async ValueTask<SessionStart?> AdmitPeerPreauthAsync(SessionStart start, CancellationToken ct)
+    {
+        if (start.PreauthUser is not { } user || !start.PreauthByPeer)
+        {
+            return start;
+        }
+
+        string? denial = Services.Login?.CheckAccess(user);
+        string? refusal = denial is null ? await CompleteLoginAsync(user, "preauth", ct).ConfigureAwait(false) : "access denied";
+        if (refusal is null)
+        {
+            return start;
+        }
+
+        Services.Log.Warn("preauthentication of {0} from {1} refused: {2}", user.Name, Data.Connection.ClientText, denial ?? refusal);
+        return Services.Settings.Preauth.Only ? null : start with { PreauthUser = null, PreauthByPeer = false };
+    }
+
     private void Greet(SessionStart start)
     {
         string text = start.TestMode ? "IMAP4rev1 Test mode" : "IMAP4rev1";
         if (start.PreauthUser is { } user)
         {
-            Data.User = user;
-            Data.Store = Services.StoreFactory?.Invoke(user);
+            if (Data.User is null)
+            {
+                Data.User = user;
+                Data.Store = Services.StoreFactory?.Invoke(user);
+            }
+
             Data.State = SessionState.Authenticated;
             Services.Log.Info("user {0} preauthenticated from {1}", user.Name, Data.Connection.ClientText);
             Writer.UntaggedStatus("PREAUTH", null, text);
@@ -337,6 +372,12 @@ public sealed class ImapSession
         {
             Services.Log.Warn("{0} {1}: {2} ({3})", command.Tag, name, e.Message, e.Detail ?? e.InnerException?.Message ?? "");
             result = CommandResult.No(e.Message, StorageErrors.CodeOf(e.Error));
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            // The file system said no (the session runs as the user): a permission error, not a bug.
+            Services.Log.Warn("{0} {1}: permission denied ({2})", command.Tag, name, e.Message);
+            result = CommandResult.No("Permission denied", StorageErrors.CodeOf(StorageError.NoPermission));
         }
         catch (Exception e) when (e is not (IOException or OperationCanceledException or ObjectDisposedException))
         {

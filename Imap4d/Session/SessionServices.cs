@@ -16,6 +16,12 @@ public sealed class SessionServices
     /// <summary>Checks LOGIN and AUTHENTICATE credentials; null refuses every login.</summary>
     public IAuthenticator? Authenticator { get; init; }
 
+    /// <summary>
+    /// The whole login policy (names, lockout, authorization, access lists, failure delay)
+    /// around <see cref="Authenticator"/>; null checks the password alone, without delay (tests).
+    /// </summary>
+    public LoginService? Login { get; init; }
+
     public ILogger Log { get; init; } = LogManager.CreateNullLogger();
 
     /// <summary>Receives transcript lines ("C: ..." / "S: ...") when `transcript` is on.</summary>
@@ -52,6 +58,7 @@ public sealed class SessionServices
         {
             Settings = settings,
             Authenticator = Authenticator,
+            Login = Login,
             Log = Log,
             Transcript = settings.Transcript ? Transcript ?? (line => transcriptLog.Info(line)) : null,
             OnAuthenticated = OnAuthenticated,

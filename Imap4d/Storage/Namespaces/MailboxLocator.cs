@@ -40,7 +40,9 @@ public sealed class MailboxLocator
 
         if (name.Equals("INBOX", StringComparison.OrdinalIgnoreCase))
         {
-            return Inbox();
+            var inbox = Inbox();
+            CheckInboxInside(inbox.FileSystemPath);
+            return inbox;
         }
 
         var prefix = AllPrefixes
@@ -93,6 +95,21 @@ public sealed class MailboxLocator
             ? StripScheme(Expand(pattern, _user, _home), out type)
             : Path.Combine(StripScheme(Expand(mailbox.MailSpool, _user, _home), out type), _user);
         return new MailboxPath("INBOX", null, path, DefaultDelimiter, IsInbox: true) { ForcedType = type };
+    }
+
+    /// <summary>
+    /// INBOX may not lead, through symbolic links, out of the home directory when it lies there
+    /// (mailbox-pattern "$home/..."), or else out of its own directory (the spool): a user could
+    /// otherwise point INBOX at a file the session's `mail` group can read, such as another
+    /// user's spool mailbox.
+    /// </summary>
+    private void CheckInboxInside(string path)
+    {
+        string home = _home.TrimEnd('/');
+        string root = home.Length > 0 && path.StartsWith(home + "/", StringComparison.Ordinal)
+            ? home
+            : Path.GetDirectoryName(path) ?? "/";
+        PathGuard.CheckInside(root, path);
     }
 
     /// <summary>Expands $user, ${user}, $home, ${home} (GNU imap4d's variables).</summary>

@@ -1,0 +1,37 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Imap4d.Auth.Lockout;
+
+/// <summary>What failures are counted against: a client address or a user name.</summary>
+public static class LockoutKeys
+{
+    /// <summary>
+    /// The key of a client address. IPv6 clients are counted per /64, the block one host
+    /// usually owns, so that hopping between its addresses does not escape the count.
+    /// </summary>
+    public static string ForAddress(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            byte[] bytes = address.GetAddressBytes();
+            Array.Clear(bytes, 8, 8);
+            return "address:" + new IPAddress(bytes) + "/64";
+        }
+
+        return "address:" + address;
+    }
+
+    /// <summary>The key of a user name; case is ignored so that "Joe" and "joe" share one count.</summary>
+    public static string ForUser(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return "user:" + name.ToLowerInvariant();
+    }
+}
