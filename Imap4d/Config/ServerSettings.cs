@@ -60,6 +60,9 @@ public sealed record ServerSettings
     /// <summary>`foreground` for daemon mode.</summary>
     public bool Foreground { get; init; }
 
+    /// <summary>The daemon's pid file and pool of prestarted session processes.</summary>
+    public DaemonSettings Daemon { get; init; } = new();
+
     /// <summary>
     /// The settings for a connection accepted on <paramref name="local"/>: the matching `server`
     /// block's own statements override the global ones. Used by the daemon and by the
