@@ -1,13 +1,17 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using Imap4d.Commands;
+using Imap4d.Native;
 using Imap4d.Session;
 
 namespace Imap4d.Hosting;
 
 /// <summary>
-/// Runs a short session in memory (CAPABILITY, NOOP, LOGOUT) before a prestarted process
-/// reports ready, so that the code every session runs (reader, writer, command table, state
-/// checks) is loaded and initialized before a client waits on it. Touches no mail, no
+/// Runs what every session runs, once, before a prestarted process reports ready: a short
+/// session (CAPABILITY, NOOP, LOGOUT) over a Unix socket pair, so that the socket layer and its
+/// I/O thread, the endpoint queries, the reader, writer and command table, and the signal
+/// handling are loaded and initialized before a client waits on them. Touches no mail, no
 /// authentication and no log.
 /// </summary>
 public static class SessionWarmUp
@@ -16,10 +20,40 @@ public static class SessionWarmUp
 
     public static void Run(SessionServices services)
     {
-        var quiet = new SessionServices { Settings = services.Settings, Clock = services.Clock };
-        var session = new ImapSession(quiet, CommandRegistry.CreateDefault());
-        using var input = new MemoryStream(Script, writable: false);
-        using var output = new MemoryStream();
-        session.RunAsync(input, output, SessionStart.Normal, CancellationToken.None).GetAwaiter().GetResult();
+        var (serverEnd, clientEnd) = FileDescriptors.CreateSocketPair();
+        using var server = new Socket(new SafeSocketHandle(serverEnd, ownsHandle: true));
+        using var client = new Socket(new SafeSocketHandle(clientEnd, ownsHandle: true));
+        var connection = ConnectionInfo.FromFileDescriptor(serverEnd);
+        var quiet = new SessionServices { Settings = services.Settings, Clock = services.Clock }.ForConnection(connection);
+        client.Send(Script);
+        using (var stream = new NetworkStream(server, ownsSocket: false))
+        {
+            var session = new ImapSession(quiet, CommandRegistry.CreateDefault(), connection);
+            session.RunAsync(stream, stream, SessionStart.Normal, CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        using var signal = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => { });
+        WarmPerServerSettings(services);
+        WarmLogFormatting();
+    }
+
+    /// <summary>What a connection to a `server` block costs: its settings and its copy of the services.</summary>
+    private static void WarmPerServerSettings(SessionServices services)
+    {
+        foreach (var server in services.Settings.Servers)
+        {
+            if (System.Net.IPAddress.TryParse(server.Address.Trim('[', ']'), out var address))
+            {
+                var local = new System.Net.IPEndPoint(address, server.Port);
+                _ = services.ForConnection(new ConnectionInfo(local, new System.Net.IPEndPoint(address, 1)));
+            }
+        }
+    }
+
+    /// <summary>NLog's message template parsing and layout rendering, without writing anything.</summary>
+    private static void WarmLogFormatting()
+    {
+        var logEvent = new NLog.LogEventInfo(NLog.LogLevel.Info, "imap4d", null, "session started for {0}", ["warm-up"]);
+        _ = NLog.Layouts.Layout.FromString("${message}").Render(logEvent);
     }
 }
