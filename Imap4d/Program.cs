@@ -186,7 +186,7 @@ public static class Program
             string message = $"cannot listen: {e.Message}";
             services.Log.Error(message);
             report.Failed(message);
-            return ExitCodes.OsError;
+            return ExitCodes.Unavailable;
         }
 
         try
