@@ -16,7 +16,11 @@ namespace Imap4d.Hosting;
 /// </summary>
 public static class SessionWarmUp
 {
-    private static readonly byte[] Script = Encoding.ASCII.GetBytes("w1 CAPABILITY\r\nw2 NOOP\r\nw3 LOGOUT\r\n");
+    // LOGIN fails (the warm-up session has no authenticator): it parses, refuses, and logs nowhere.
+    private static readonly byte[] Script = Encoding.ASCII.GetBytes("w1 CAPABILITY\r\nw2 NOOP\r\nw3 LOGIN warm-up warm-up\r\nw4 LOGOUT\r\n");
+
+    /// <summary>A SHA-512 crypt setting at the lowest cost libcrypt accepts; no password matches it.</summary>
+    private const string WarmUpHash = "$6$rounds=1000$imap4dwarmup$";
 
     public static void Run(SessionServices services)
     {
@@ -35,6 +39,23 @@ public static class SessionWarmUp
         using var signal = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => { });
         WarmPerServerSettings(services);
         WarmLogFormatting();
+        WarmLogin(services);
+    }
+
+    /// <summary>
+    /// What a successful login runs besides the authenticator chain itself (which is not called:
+    /// a module such as PAM would log a failure): the virtual-users file parser, libcrypt, and a
+    /// mail store for a user. Building a store touches no file.
+    /// </summary>
+    private static void WarmLogin(SessionServices services)
+    {
+        if (services.Settings.UserDatabaseFile is string file)
+        {
+            _ = new Auth.PasswdFileUserDatabase(file, _ => { }).Lookup("");
+        }
+
+        _ = Auth.Crypt.Verify("warm-up", WarmUpHash);
+        _ = services.StoreFactory?.Invoke(new Auth.UserInfo("imap4d-warm-up", "/nonexistent/imap4d-warm-up"));
     }
 
     /// <summary>What a connection to a `server` block costs: its settings and its copy of the services.</summary>
