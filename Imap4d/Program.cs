@@ -125,7 +125,10 @@ public static class Program
         {
             // A prestarted session: finish starting, say so, then wait for the daemon's connection.
             SessionWarmUp.Run(services);
-            if (!PoolChannel.ReportReady(channel) || !PoolChannel.WaitForConnection(channel))
+            // The report fails when the daemon handed us a connection while we were starting and
+            // has closed its end: the connection is waiting in the channel all the same.
+            PoolChannel.ReportReady(channel);
+            if (!PoolChannel.WaitForConnection(channel))
             {
                 return ExitCodes.Ok;
             }

@@ -14,7 +14,7 @@ public static class PoolChannel
     public const byte ReadyByte = (byte)'R';
     public const byte ConnectionByte = (byte)'C';
 
-    /// <summary>Tells the daemon this process is ready; false if the daemon is gone.</summary>
+    /// <summary>Tells the daemon this process is ready; false if the daemon's end is closed.</summary>
     public static bool ReportReady(int channel)
     {
         try

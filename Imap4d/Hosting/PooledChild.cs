@@ -45,8 +45,9 @@ public sealed class PooledChild : IDisposable
     }
 
     /// <summary>
-    /// Sends <paramref name="connection"/> to the child. False when the child is gone (its end
-    /// closed) or cannot take it; the connection stays ours then.
+    /// Sends <paramref name="connection"/> to the child, ready or still starting: the message
+    /// waits in the channel until the child reads it, even after our end is closed. False when
+    /// the child is gone (its end closed) or cannot take it; the connection stays ours then.
     /// </summary>
     public bool TryHandOff(Socket connection)
     {

@@ -56,12 +56,14 @@ public sealed class PrestartPool : IDisposable
     }
 
     /// <summary>
-    /// Hands <paramref name="connection"/> to a ready child; returns its pid, or null when no
-    /// ready child took it (the caller then starts a process for it).
+    /// Hands <paramref name="connection"/> to a ready child, or else to one still starting (it
+    /// finds the connection waiting on its channel when it is ready, sooner than a process
+    /// started now would be, and without a third process competing for the CPU); returns its
+    /// pid, or null when no child took it (the caller then starts a process for it).
     /// </summary>
     public int? TryHandOff(System.Net.Sockets.Socket connection)
     {
-        while (TakeReady() is PooledChild child)
+        while (Take() is PooledChild child)
         {
             bool sent = child.TryHandOff(connection);
             child.Dispose();
@@ -122,11 +124,17 @@ public sealed class PrestartPool : IDisposable
         _stop.Dispose();
     }
 
-    private PooledChild? TakeReady()
+    /// <summary>The first ready child, else the one started first; null when the pool is empty.</summary>
+    private PooledChild? Take()
     {
         lock (_members)
         {
             int index = _members.FindIndex(c => c.IsReady);
+            if (index < 0 && _members.Count > 0)
+            {
+                index = 0;
+            }
+
             if (index < 0)
             {
                 return null;
