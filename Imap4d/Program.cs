@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Imap4d.Config;
 using Imap4d.Hosting;
 using Imap4d.Logging;
+using Imap4d.Native;
 using Imap4d.Session;
 using NLog;
 
@@ -13,6 +14,8 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        // Set by our own daemon for the processes it starts; removed from the environment here.
+        var inherited = ChildEnvironment.TakeFromProcess();
         var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
         var stderr = new StreamWriter(Console.OpenStandardError()) { AutoFlush = true };
         var parsed = CommandLineOptions.Parse(args, stdout, stderr);
@@ -51,9 +54,13 @@ public static class Program
         try
         {
             settings = SettingsBinder.Bind(ConfigLoader.Load(sources), out var warnings);
-            foreach (string warning in warnings)
+            if (!inherited.DaemonChild)
             {
-                stderr.WriteLine($"{HelpText.ProgramName}: {warning}");
+                // The daemon has said them already; its children would repeat them for every connection.
+                foreach (string warning in warnings)
+                {
+                    stderr.WriteLine($"{HelpText.ProgramName}: {warning}");
+                }
             }
         }
         catch (ConfigException e)
@@ -64,12 +71,20 @@ public static class Program
 
         var mode = options.Mode ?? (settings.Mode == "daemon" ? ServerMode.Daemon : ServerMode.Inetd);
         bool foreground = options.Foreground || settings.Foreground;
-        ConfigureLogging(settings, options, toStderr: options.Test || (mode == ServerMode.Daemon && foreground));
+        if (mode == ServerMode.Daemon && !foreground && !options.Test)
+        {
+            return Detach(args, settings, stderr);
+        }
+
+        // A daemon in the foreground logs to the terminal, and so do its children; a detached one
+        // (started by Detach, with a report pipe) logs as configured.
+        bool daemonToStderr = mode == ServerMode.Daemon && inherited.ReadyFd is null;
+        ConfigureLogging(settings, options, toStderr: options.Test || daemonToStderr || inherited.LogToStderr);
         try
         {
             return mode == ServerMode.Daemon
-                ? RunDaemon(settings, options)
-                : RunInetd(settings, options);
+                ? RunDaemon(settings, options, args, sources, inherited, childrenLogToStderr: daemonToStderr)
+                : RunInetd(settings, options, inherited);
         }
         catch (Exception e)
         {
@@ -103,11 +118,26 @@ public static class Program
         LogSetup.Configure(log);
     }
 
-    private static int RunInetd(ServerSettings settings, CommandLineOptions options)
+    private static int RunInetd(ServerSettings settings, CommandLineOptions options, ChildEnvironment inherited)
     {
         var services = SessionServicesFactory.Create(settings, singleSession: true);
-        // --preauth, `preauth stdio`, and -i on a terminal (GNU's interactive mode) start as the invoking user.
-        bool preauth = options.Preauth || settings.Preauth.Mode == PreauthMode.Stdio || Terminal.IsTerminal(Terminal.StandardInput);
+        if (inherited.PoolChannel is int channel)
+        {
+            // A prestarted session: finish starting, say so, then wait for the daemon's connection.
+            SessionWarmUp.Run(services);
+            // The report fails when the daemon handed us a connection while we were starting and
+            // has closed its end: the connection is waiting in the channel all the same.
+            PoolChannel.ReportReady(channel);
+            if (!PoolChannel.WaitForConnection(channel))
+            {
+                return ExitCodes.Ok;
+            }
+        }
+
+        // --preauth, `preauth stdio`, and -i on a terminal (GNU's interactive mode) start as the invoking
+        // user; never a session of our daemon, whose fd 0 is a client's socket.
+        bool preauth = !inherited.DaemonChild
+            && (options.Preauth || settings.Preauth.Mode == PreauthMode.Stdio || Terminal.IsTerminal(Terminal.StandardInput));
         var user = preauth ? CurrentUser.Get() : null;
         if (preauth && user is null)
         {
@@ -120,31 +150,115 @@ public static class Program
         return InetdHost.RunAsync(services, start, stop.Token).GetAwaiter().GetResult();
     }
 
-    private static int RunDaemon(ServerSettings settings, CommandLineOptions options)
+    /// <summary>Starts the daemon in the background (see <see cref="DaemonDetacher"/>); refuses first if the pid file names a live daemon.</summary>
+    private static int Detach(string[] args, ServerSettings settings, TextWriter stderr)
     {
+        if (settings.Daemon.PidFile is string path && new PidFile(path).LiveOwner() is int owner)
+        {
+            stderr.WriteLine($"{HelpText.ProgramName}: {PidFileBusy(path, owner)}");
+            return ExitCodes.TempFail;
+        }
+
+        return DaemonDetacher.Run(args, stderr);
+    }
+
+    private static int RunDaemon(ServerSettings settings, CommandLineOptions options, string[] args,
+        ConfigSourceOptions sources, ChildEnvironment inherited, bool childrenLogToStderr)
+    {
+        var report = new ReadinessReport(inherited.ReadyFd);
+        FileDescriptors.EnsureStandardDescriptors();
         var services = SessionServicesFactory.Create(settings);
         if (!TlsConnection.CheckAll(services))
         {
+            report.Failed("the TLS certificate or key cannot be used");
             return ExitCodes.Config;
         }
 
-        var host = new StandaloneHost(services, options.MaxChildren ?? settings.MaxChildren);
-        IReadOnlyList<Socket> listeners;
+        var pidFile = settings.Daemon.PidFile is string path ? new PidFile(path) : null;
+        if (pidFile?.LiveOwner() is int owner)
+        {
+            string message = PidFileBusy(pidFile.Path, owner);
+            services.Log.Error(message);
+            report.Failed(message);
+            return ExitCodes.TempFail;
+        }
+
+        var spawner = new ChildSpawner(args, childrenLogToStderr);
+        using var host = new StandaloneHost(services, options.MaxChildren ?? settings.MaxChildren, spawner, settings.Daemon.PrestartChildren);
+        IReadOnlyList<Listener> listeners;
         try
         {
             listeners = host.Bind();
         }
         catch (SocketException e)
         {
-            services.Log.Error("cannot listen: {0}", e.Message);
-            return ExitCodes.OsError;
+            string message = $"cannot listen: {e.Message}";
+            services.Log.Error(message);
+            report.Failed(message);
+            return ExitCodes.Unavailable;
         }
 
-        using var stop = StopOnSignals();
-        host.RunAsync(listeners, stop.Token).GetAwaiter().GetResult();
-        services.Log.Info("daemon stopped");
-        return ExitCodes.Ok;
+        try
+        {
+            pidFile?.Write();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            string message = $"cannot write the pid file {pidFile!.Path}: {e.Message}";
+            services.Log.Error(message);
+            report.Failed(message);
+            foreach (var listener in listeners)
+            {
+                listener.Socket.Dispose();
+            }
+
+            return ExitCodes.CantCreate;
+        }
+
+        try
+        {
+            report.Succeeded();
+            using var stop = StopOnSignals();
+            using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            {
+                context.Cancel = true;
+                Task.Run(() => Reload(sources, host, services));
+            });
+            host.RunAsync(listeners, stop.Token).GetAwaiter().GetResult();
+            services.Log.Info("daemon stopped");
+            return ExitCodes.Ok;
+        }
+        finally
+        {
+            pidFile?.Remove();
+        }
     }
+
+    /// <summary>
+    /// SIGHUP. GNU imap4d re-executes itself; here the session processes already read the
+    /// configuration each time one starts, so the daemon checks the file and, if it is valid,
+    /// replaces its idle prestarted processes: every new session then runs with it. What the
+    /// daemon itself holds (listening addresses, max-children, single-process, the pool size,
+    /// the pid file) stays as it was at start-up: changing those takes a restart.
+    /// </summary>
+    private static void Reload(ConfigSourceOptions sources, StandaloneHost host, SessionServices services)
+    {
+        try
+        {
+            SettingsBinder.Bind(ConfigLoader.Load(sources with { Verbose = null }), out _);
+        }
+        catch (ConfigException e)
+        {
+            services.Log.Error("SIGHUP: configuration not reloaded: {0}", e.Message);
+            return;
+        }
+
+        services.Log.Info("SIGHUP: new sessions use the current configuration");
+        host.RestartIdleChildren();
+    }
+
+    private static string PidFileBusy(string path, int owner) =>
+        $"pid file {path} names a running process ({owner}); is another imap4d running?";
 
     /// <summary>A token cancelled by SIGTERM or SIGINT, for a clean shutdown.</summary>
     private static SignalStop StopOnSignals()

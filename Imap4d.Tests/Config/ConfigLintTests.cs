@@ -8,12 +8,12 @@ public class ConfigLintTests
     public void CleanConfigurationExitsZeroAndPrintsWarnings()
     {
         using var dir = new TempDirectory();
-        var file = dir.Write("imap4d.conf", "transcript yes;\npidfile /run/imap4d.pid;\n");
+        var file = dir.Write("imap4d.conf", "transcript yes;\ntcp-wrappers yes;\n");
         var errors = new StringWriter();
         Assert.Multiple(() =>
         {
             Assert.That(ConfigLint.Run(new ConfigSourceOptions { ConfigFile = file }, errors), Is.EqualTo(0));
-            Assert.That(errors.ToString(), Is.EqualTo($"imap4d: {file}:2: warning: statement \"pidfile\" is not implemented yet; ignored\n"));
+            Assert.That(errors.ToString(), Is.EqualTo($"imap4d: {file}:2: warning: statement \"tcp-wrappers\" is not implemented yet; ignored\n"));
         });
     }
 

@@ -98,6 +98,8 @@ public class ConfigSchemaTests
     [TestCase("port")]
     [TestCase("foreground")]
     [TestCase("max-children")]
+    [TestCase("pidfile")]
+    [TestCase("prestart-children")]
     [TestCase("server")]
     [TestCase("server.single-process")]
     [TestCase("server.backlog")]

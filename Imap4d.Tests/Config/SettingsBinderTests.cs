@@ -62,6 +62,19 @@ public class SettingsBinderTests
     }
 
     [Test]
+    public void DaemonStatementsBindPidFileAndPool()
+    {
+        var settings = ConfigText.Bind("pidfile /run/imap4d.pid;\nprestart-children 0;", out var warnings);
+        Assert.Multiple(() =>
+        {
+            Assert.That(warnings, Is.Empty);
+            Assert.That(settings.Daemon.PidFile, Is.EqualTo("/run/imap4d.pid"));
+            Assert.That(settings.Daemon.PrestartChildren, Is.Zero);
+            Assert.That(new ServerSettings().Daemon, Is.EqualTo(new DaemonSettings { PidFile = null, PrestartChildren = 2 }));
+        });
+    }
+
+    [Test]
     public void UnquotedMultiWordIntervalIsAccepted() =>
         Assert.That(ConfigText.Bind("timeout 2 minutes;").IdleTimeout, Is.EqualTo(TimeSpan.FromMinutes(2)));
 

@@ -75,6 +75,9 @@ public sealed record ServerSettings
     /// <summary>The `tls` block and `tls-mode` in effect (for a connection: its server block's, see <see cref="ForLocalEndPoint"/>).</summary>
     public TlsSettings Tls { get; init; } = new();
 
+    /// <summary>The daemon's pid file and pool of prestarted session processes.</summary>
+    public DaemonSettings Daemon { get; init; } = new();
+
     /// <summary>
     /// The settings for a connection accepted on <paramref name="local"/>: the matching `server`
     /// block's own statements override the global ones. Used by the daemon and by the

@@ -112,6 +112,8 @@ internal sealed class SettingsBuilder
             case "port": _settings = _settings with { Port = (int)value }; break;
             case "foreground": _settings = _settings with { Foreground = (bool)value }; break;
             case "max-children": _settings = _settings with { MaxChildren = ToInt(node, value) }; break;
+            case "pidfile": _settings = _settings with { Daemon = _settings.Daemon with { PidFile = (string)value } }; break;
+            case "prestart-children": _settings = _settings with { Daemon = _settings.Daemon with { PrestartChildren = ToInt(node, value) } }; break;
 
             case "server.transcript": _server = _server! with { Transcript = (bool)value }; break;
             case "server.timeout": _server = _server! with { IdleTimeout = (TimeSpan)value }; break;

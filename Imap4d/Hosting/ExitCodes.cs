@@ -17,6 +17,12 @@ public static class ExitCodes
     /// <summary>EX_OSERR: an operating system call failed (fork, setuid, ...).</summary>
     public const int OsError = 71;
 
+    /// <summary>EX_CANTCREAT: an output file (the pid file) cannot be created.</summary>
+    public const int CantCreate = 73;
+
+    /// <summary>EX_TEMPFAIL: try again later; another daemon holds the pid file.</summary>
+    public const int TempFail = 75;
+
     /// <summary>EX_CONFIG: the configuration is invalid.</summary>
     public const int Config = 78;
 }

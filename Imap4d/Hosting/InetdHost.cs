@@ -13,30 +13,37 @@ namespace Imap4d.Hosting;
 /// </summary>
 public static class InetdHost
 {
-    public static async Task<int> RunAsync(SessionServices services, SessionStart start, CancellationToken ct)
+    public static Task<int> RunAsync(SessionServices services, SessionStart start, CancellationToken ct) =>
+        RunAsync(services, start, input: 0, output: 1, ct);
+
+    /// <summary>
+    /// The session on descriptors <paramref name="input"/> and <paramref name="output"/>, which
+    /// stay open: the process's standard ones, or another socket (the prestarted process's warm-up).
+    /// </summary>
+    internal static async Task<int> RunAsync(SessionServices services, SessionStart start, int input, int output, CancellationToken ct)
     {
-        var connection = ConnectionInfo.FromStdin();
+        var connection = ConnectionInfo.FromFileDescriptor(input);
         var perServer = services.ForConnection(connection);
         if (!TlsConnection.Check(perServer.Settings.Tls, perServer.TlsContexts, perServer.Log, "inetd"))
         {
             return ExitCodes.Config; // never serve in clear text what must be encrypted
         }
 
-        Stream input;
-        Stream output;
+        Stream inputStream;
+        Stream outputStream;
         if (connection.IsSocket)
         {
-            var socket = new Socket(new SafeSocketHandle(0, ownsHandle: false));
+            var socket = new Socket(new SafeSocketHandle(input, ownsHandle: false));
             socket.NoDelay = socket.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6;
-            input = output = new NetworkStream(socket, ownsSocket: false);
+            inputStream = outputStream = new NetworkStream(socket, ownsSocket: false);
         }
         else
         {
-            input = new FileStream(new SafeFileHandle(0, ownsHandle: false), FileAccess.Read, 1);
-            output = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, 1);
+            inputStream = new FileStream(new SafeFileHandle(input, ownsHandle: false), FileAccess.Read, 1);
+            outputStream = new FileStream(new SafeFileHandle(output, ownsHandle: false), FileAccess.Write, 1);
         }
 
-        var admitted = await new ConnectionGate(services).AdmitAsync(input, output, connection, start, ct).ConfigureAwait(false);
+        var admitted = await new ConnectionGate(services).AdmitAsync(inputStream, outputStream, connection, start, ct).ConfigureAwait(false);
         if (admitted is null)
         {
             return ExitCodes.Ok;

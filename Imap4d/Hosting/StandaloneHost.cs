@@ -3,59 +3,106 @@ using System.Net.Sockets;
 using System.Text;
 using Imap4d.Commands;
 using Imap4d.Config;
+using Imap4d.Native;
 using Imap4d.Session;
 
 namespace Imap4d.Hosting;
 
 /// <summary>
-/// Daemon mode: listens on every `server` block (or on `port`), and serves each accepted
-/// connection, at most `max-children` at once; a connection over the limit is told
-/// "* BYE Too many connections" instead of being dropped silently.
-/// In this release every connection is served inside the daemon process (GNU's
-/// `single-process`); per-connection child processes come with system authentication.
+/// Daemon mode: listens on every `server` block (or on `port`) and serves each accepted
+/// connection in a process of its own, an inetd-mode copy of this program with the socket as
+/// standard input and output: started for it, or prestarted and handed the socket
+/// (<see cref="PrestartPool"/>). Connections of a `single-process` server are served inside
+/// the daemon instead. At most `max-children` sessions run at once (idle prestarted processes
+/// do not count); a connection over the limit is told "* BYE Too many connections" instead of
+/// being dropped silently, as GNU does. On stop, listeners close, every child is sent
+/// SIGTERM (a session answers "* BYE Server shutting down"), and those still running after
+/// <see cref="ShutdownGrace"/> are killed.
 /// </summary>
-public sealed class StandaloneHost
+public sealed class StandaloneHost : IDisposable
 {
+    /// <summary>How long children get to end after SIGTERM before SIGKILL.</summary>
+    public static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
+
     private readonly SessionServices _services;
     private readonly int _maxChildren;
-    private int _active;
+    private readonly ChildSpawner? _spawner;
+    private readonly ChildProcesses? _children;
+    private readonly PrestartPool? _pool;
+    private readonly object _admission = new();
+    private int _inProcess;
 
-    public StandaloneHost(SessionServices services, int maxChildren)
+    /// <param name="services">The services of in-process sessions (and the daemon's log).</param>
+    /// <param name="maxChildren">The most sessions at once, in processes and in-process together.</param>
+    /// <param name="spawner">Starts session processes; null serves every connection in-process.</param>
+    /// <param name="prestart">Session processes kept started ahead of time.</param>
+    public StandaloneHost(SessionServices services, int maxChildren, ChildSpawner? spawner = null, int prestart = 0)
     {
         _services = services;
         _maxChildren = Math.Max(1, maxChildren);
+        _spawner = spawner;
+        if (spawner is not null)
+        {
+            _children = new ChildProcesses(services.Log);
+            if (prestart > 0)
+            {
+                _pool = new PrestartPool(spawner, _children, prestart, services.Log);
+            }
+        }
     }
 
+    /// <summary>The session processes and idle prestarted ones not yet reaped.</summary>
+    public IReadOnlyList<int> ChildPids => _children?.Pids ?? [];
+
     /// <summary>Binds every listener; throws SocketException when an address cannot be bound.</summary>
-    public IReadOnlyList<Socket> Bind()
+    public IReadOnlyList<Listener> Bind()
     {
         var settings = _services.Settings;
         var endpoints = settings.Servers.Count > 0
             ? settings.Servers
             : [new ListenerSettings("0.0.0.0", settings.Port)];
-        var sockets = new List<Socket>();
-        foreach (var server in endpoints)
+        var listeners = new List<Listener>();
+        try
         {
-            var address = ResolveAddress(server.Address);
-            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            if (address.AddressFamily == AddressFamily.InterNetworkV6)
+            foreach (var server in endpoints)
             {
-                socket.DualMode = address.Equals(IPAddress.IPv6Any);
+                var address = ResolveAddress(server.Address);
+                var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                listeners.Add(new Listener(socket, _spawner is null || server.SingleProcess == true));
+                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                if (address.AddressFamily == AddressFamily.InterNetworkV6)
+                {
+                    socket.DualMode = address.Equals(IPAddress.IPv6Any);
+                }
+
+                socket.Bind(new IPEndPoint(address, server.Port));
+                socket.Listen(server.Backlog ?? 128);
+                _services.Log.Info("listening on {0}{1}", socket.LocalEndPoint, listeners[^1].InProcess ? " (single process)" : "");
+            }
+        }
+        catch
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Socket.Dispose();
             }
 
-            socket.Bind(new IPEndPoint(address, server.Port));
-            socket.Listen(server.Backlog ?? 128);
-            sockets.Add(socket);
-            _services.Log.Info("listening on {0}", socket.LocalEndPoint);
+            throw;
         }
 
-        return sockets;
+        return listeners;
     }
 
-    /// <summary>Accepts and serves connections until <paramref name="ct"/> is cancelled.</summary>
-    public async Task RunAsync(IReadOnlyList<Socket> listeners, CancellationToken ct)
+    /// <summary>
+    /// Replaces the idle prestarted processes (SIGHUP): each session process reads the
+    /// configuration when it starts, so new sessions see the current file.
+    /// </summary>
+    public void RestartIdleChildren() => _pool?.Recycle();
+
+    /// <summary>Accepts and serves connections until <paramref name="ct"/> is cancelled, then stops every session.</summary>
+    public async Task RunAsync(IReadOnlyList<Listener> listeners, CancellationToken ct)
     {
+        _pool?.Start();
         var sessions = new List<Task>();
         var loops = listeners.Select(l => AcceptLoopAsync(l, sessions, ct)).ToList();
         try
@@ -69,27 +116,51 @@ public sealed class StandaloneHost
         {
             foreach (var listener in listeners)
             {
-                listener.Dispose();
+                listener.Socket.Dispose();
             }
         }
 
+        await StopChildrenAsync().ConfigureAwait(false);
         Task[] running;
         lock (sessions)
         {
-            running = sessions.ToArray();
+            running = [.. sessions];
         }
 
         await Task.WhenAll(running).ConfigureAwait(false);
     }
 
-    private async Task AcceptLoopAsync(Socket listener, List<Task> sessions, CancellationToken ct)
+    public void Dispose()
+    {
+        _pool?.Dispose();
+        _children?.Dispose();
+    }
+
+    private async Task StopChildrenAsync()
+    {
+        if (_children is null)
+        {
+            return;
+        }
+
+        _pool?.Stop();
+        _children.SignalAll(ProcessControl.SigTerm);
+        if (!await _children.WaitForAllAsync(ShutdownGrace).ConfigureAwait(false))
+        {
+            _services.Log.Warn("killing {0} session process(es) still running after SIGTERM", _children.Count);
+            _children.SignalAll(ProcessControl.SigKill);
+            await _children.WaitForAllAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+    }
+
+    private async Task AcceptLoopAsync(Listener listener, List<Task> sessions, CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
         {
             Socket client;
             try
             {
-                client = await listener.AcceptAsync(ct).ConfigureAwait(false);
+                client = await listener.Socket.AcceptAsync(ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -101,15 +172,29 @@ public sealed class StandaloneHost
                 continue;
             }
 
-            if (Interlocked.Increment(ref _active) > _maxChildren)
+            if (!listener.InProcess)
             {
-                Interlocked.Decrement(ref _active);
-                _services.Log.Warn("refusing connection from {0}: too many connections", client.RemoteEndPoint);
+                ServeInChild(client);
+                continue;
+            }
+
+            bool admitted;
+            lock (_admission)
+            {
+                admitted = SessionCount < _maxChildren;
+                if (admitted)
+                {
+                    _inProcess++;
+                }
+            }
+
+            if (!admitted)
+            {
                 RefuseBusy(client);
                 continue;
             }
 
-            var task = ServeAsync(client, ct);
+            var task = ServeInProcessAsync(client, ct);
             lock (sessions)
             {
                 sessions.RemoveAll(t => t.IsCompleted);
@@ -118,7 +203,55 @@ public sealed class StandaloneHost
         }
     }
 
-    private async Task ServeAsync(Socket client, CancellationToken ct)
+    private int SessionCount => _inProcess + (_children?.SessionCount ?? 0);
+
+    /// <summary>Gives the connection to a prestarted process, or starts one for it; the daemon keeps no copy.</summary>
+    private void ServeInChild(Socket client)
+    {
+        string peer = DescribePeer(client);
+        int? pid = null;
+        bool pooled = false;
+        string? failure = null;
+        lock (_admission)
+        {
+            if (SessionCount < _maxChildren)
+            {
+                try
+                {
+                    // The child expects a blocking socket, as inetd gives; the flag is shared with our copy.
+                    client.Blocking = true;
+                    pid = _pool?.TryHandOff(client);
+                    pooled = pid is not null;
+                    if (pid is null)
+                    {
+                        pid = _spawner!.SpawnSession((int)client.Handle);
+                        _children!.Add(pid.Value, ChildKind.Session);
+                    }
+                }
+                catch (Exception e) when (e is NativeError or SocketException)
+                {
+                    failure = e.Message;
+                }
+            }
+        }
+
+        if (pid is int child)
+        {
+            _services.Log.Info("connect from {0}: session process {1}{2}", peer, child, pooled ? " (prestarted)" : "");
+            client.Dispose();
+        }
+        else if (failure is not null)
+        {
+            _services.Log.Error("cannot start a session process for {0}: {1}", peer, failure);
+            client.Dispose();
+        }
+        else
+        {
+            RefuseBusy(client);
+        }
+    }
+
+    private async Task ServeInProcessAsync(Socket client, CancellationToken ct)
     {
         try
         {
@@ -141,12 +274,16 @@ public sealed class StandaloneHost
         }
         finally
         {
-            Interlocked.Decrement(ref _active);
+            lock (_admission)
+            {
+                _inProcess--;
+            }
         }
     }
 
-    private static void RefuseBusy(Socket client)
+    private void RefuseBusy(Socket client)
     {
+        _services.Log.Warn("refusing connection from {0}: too many connections", DescribePeer(client));
         try
         {
             client.Send(Encoding.ASCII.GetBytes("* BYE Too many connections\r\n"));
@@ -160,6 +297,8 @@ public sealed class StandaloneHost
             client.Dispose();
         }
     }
+
+    private static string DescribePeer(Socket client) => ConnectionInfo.FromSocket(client).ClientText;
 
     private static IPAddress ResolveAddress(string address)
     {

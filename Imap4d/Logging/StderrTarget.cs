@@ -10,7 +10,7 @@ namespace Imap4d.Logging;
 /// Standard output is the IMAP stream in inetd mode, so this target refuses it; there is no other
 /// console target in the logging setup, which makes logging to stdout impossible.
 /// </remarks>
-public sealed class StderrTarget : TargetWithLayout
+public sealed class StderrTarget : Target
 {
     private readonly TextWriter writer;
 
@@ -28,7 +28,6 @@ public sealed class StderrTarget : TargetWithLayout
         }
 
         this.writer = writer;
-        Layout = "${message}";
     }
 
     public string ProgramName { get; set; } = "imap4d";
@@ -46,7 +45,7 @@ public sealed class StderrTarget : TargetWithLayout
             return;
         }
 
-        string message = RenderLogEvent(Layout, logEvent).TrimEnd('\n', '\r');
+        string message = logEvent.FormattedMessage.TrimEnd('\n', '\r');
         string line = PrintSeverity
             ? $"{ProgramName}: [{SyslogSeverities.Name(severity)}] {message}"
             : $"{ProgramName}: {message}";

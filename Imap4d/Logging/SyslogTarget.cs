@@ -15,16 +15,11 @@ namespace Imap4d.Logging;
 /// The reconnect covers syslog daemons that restart and recreate the socket.
 /// NLog serializes calls to <see cref="Write(LogEventInfo)"/>, so the socket needs no lock.
 /// </remarks>
-public sealed class SyslogTarget : TargetWithLayout
+public sealed class SyslogTarget : Target
 {
     public const string DefaultSocketPath = "/dev/log";
 
     private Socket? socket;
-
-    public SyslogTarget()
-    {
-        Layout = "${message}";
-    }
 
     /// <summary>The Unix datagram socket of the syslog daemon; tests point it at a temporary path.</summary>
     public string SocketPath { get; set; } = DefaultSocketPath;
@@ -47,7 +42,7 @@ public sealed class SyslogTarget : TargetWithLayout
             return;
         }
 
-        string line = Rfc3164Format.Format(Facility, severity, logEvent.TimeStamp.ToLocalTime(), Tag, ProcessId, RenderLogEvent(Layout, logEvent));
+        string line = Rfc3164Format.Format(Facility, severity, logEvent.TimeStamp.ToLocalTime(), Tag, ProcessId, logEvent.FormattedMessage);
         byte[] datagram = Encoding.UTF8.GetBytes(line);
         for (int attempt = 0; attempt < 2; attempt++)
         {

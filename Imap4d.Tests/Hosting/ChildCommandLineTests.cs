@@ -1,0 +1,29 @@
+using Imap4d.Hosting;
+
+namespace Imap4d.Tests.Hosting;
+
+public class ChildCommandLineTests
+{
+    [Test]
+    public void SessionChildKeepsConfigurationOptionsAndDropsDaemonOnes() =>
+        Assert.That(ChildCommandLine.ForSession(["-d5", "--foreground", "--config-file", "/etc/x.conf", "--set", "logging.severity=debug", "--preauth", "--log-facility=local1"]),
+            Is.EqualTo(new[] { "--inetd", "--log-facility=local1", "--config-file=/etc/x.conf", "--set=logging.severity=debug" }));
+
+    [Test]
+    public void SessionChildOfAConfiguredDaemonIsInetd() =>
+        Assert.That(ChildCommandLine.ForSession(["--no-config", "--test", "--config-verbose"]), Is.EqualTo(new[] { "--inetd", "--no-site-config" }));
+
+    [Test]
+    public void SessionChildArgumentsParseBackToInetdMode()
+    {
+        var result = CommandLineOptions.Parse([.. ChildCommandLine.ForSession(["--daemon=3", "--foreground", "--set=port=1143"])], TextWriter.Null, TextWriter.Null);
+        Assert.That(result.Options!.Mode, Is.EqualTo(ServerMode.Inetd));
+        Assert.That(result.Options.MaxChildren, Is.Null);
+        Assert.That(result.Options.Foreground, Is.False);
+        Assert.That(result.Options.Settings, Is.EqualTo(new[] { "port=1143" }));
+    }
+
+    [Test]
+    public void DetachedDaemonStaysInTheForegroundOfItsSession() =>
+        Assert.That(ChildCommandLine.ForDetachedDaemon(["-d", "--no-foreground"]), Is.EqualTo(new[] { "-d", "--no-foreground", "--foreground" }));
+}

@@ -1,0 +1,68 @@
+using Imap4d.Native;
+
+namespace Imap4d.Hosting;
+
+/// <summary>
+/// Starts session processes: copies of this program in inetd mode, either with an accepted
+/// connection as standard input and output, or (prestarted) with a channel to the daemon on
+/// which the connection arrives later. Standard error is the daemon's: its terminal in the
+/// foreground, /dev/null once detached.
+/// </summary>
+public sealed class ChildSpawner
+{
+    /// <summary>The descriptor number a prestarted child finds its channel on.</summary>
+    public const int PoolChannelDescriptor = 3;
+
+    private readonly string _path;
+    private readonly List<string> _argv;
+    private readonly List<string> _sessionEnvironment;
+    private readonly List<string> _pooledEnvironment;
+
+    /// <param name="daemonArguments">The daemon's command line, from which the child's is derived.</param>
+    /// <param name="logToStderr">Whether children log to standard error, as a daemon in the foreground does.</param>
+    public ChildSpawner(IReadOnlyList<string> daemonArguments, bool logToStderr)
+    {
+        var (path, prefix) = ChildCommandLine.Executable();
+        _path = path;
+        _argv = [.. prefix, .. ChildCommandLine.ForSession(daemonArguments)];
+        var common = new Dictionary<string, string> { [ChildEnvironment.DaemonChildVariable] = "1" };
+        if (logToStderr)
+        {
+            common[ChildEnvironment.LogToStderrVariable] = "1";
+        }
+
+        _sessionEnvironment = ChildEnvironment.Build(common);
+        common[ChildEnvironment.PoolChannelVariable] = PoolChannelDescriptor.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _pooledEnvironment = ChildEnvironment.Build(common);
+    }
+
+    /// <summary>The child's argv, for logs and tests.</summary>
+    public IReadOnlyList<string> Arguments => _argv;
+
+    /// <summary>Starts a session on <paramref name="connection"/> (fds 0 and 1 of the child); returns its pid.</summary>
+    public int SpawnSession(int connection) =>
+        PosixSpawn.Spawn(new SpawnRequest(_path, _argv, _sessionEnvironment)
+        {
+            Descriptors = [(connection, 0), (connection, 1)],
+        });
+
+    /// <summary>
+    /// Starts a prestarted session whose channel is <paramref name="channel"/> (fd 3 of the child);
+    /// its standard input and output are /dev/null until a connection arrives. Returns its pid.
+    /// </summary>
+    public int SpawnPooled(int channel)
+    {
+        int devNull = FileDescriptors.OpenDevNull();
+        try
+        {
+            return PosixSpawn.Spawn(new SpawnRequest(_path, _argv, _pooledEnvironment)
+            {
+                Descriptors = [(devNull, 0), (devNull, 1), (channel, PoolChannelDescriptor)],
+            });
+        }
+        finally
+        {
+            FileDescriptors.Close(devNull);
+        }
+    }
+}

@@ -1,0 +1,282 @@
+using Imap4d.Native;
+using NLog;
+
+namespace Imap4d.Hosting;
+
+/// <summary>
+/// A few session processes started ahead of time (`prestart-children`), so that a connection
+/// is served by a process that has already paid the runtime's start-up (~0.1 s) instead of
+/// waiting for one. Each serves one connection and exits; the pool is refilled behind it.
+/// Children that die before they are ready (a broken configuration, say) make the refill back
+/// off, up to <see cref="MaxBackoff"/>, instead of spinning.
+/// </summary>
+public sealed class PrestartPool : IDisposable
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    private readonly ChildSpawner _spawner;
+    private readonly ChildProcesses _children;
+    private readonly int _size;
+    private readonly ILogger _log;
+    private readonly List<PooledChild> _members = [];
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private int _failures;
+    private Task _filler = Task.CompletedTask;
+
+    public PrestartPool(ChildSpawner spawner, ChildProcesses children, int size, ILogger log)
+    {
+        _spawner = spawner;
+        _children = children;
+        _size = Math.Max(0, size);
+        _log = log;
+        _children.Exited += OnChildExited;
+    }
+
+    /// <summary>Children started and not yet handed a connection (ready or still starting).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_members)
+            {
+                return _members.Count;
+            }
+        }
+    }
+
+    /// <summary>Starts filling the pool in the background.</summary>
+    public void Start()
+    {
+        if (_size > 0)
+        {
+            _filler = FillLoopAsync(_stop.Token);
+            Wake();
+        }
+    }
+
+    /// <summary>
+    /// Hands <paramref name="connection"/> to a ready child, or else to one still starting (it
+    /// finds the connection waiting on its channel when it is ready, sooner than a process
+    /// started now would be, and without a third process competing for the CPU); returns its
+    /// pid, or null when no child took it (the caller then starts a process for it).
+    /// </summary>
+    public int? TryHandOff(System.Net.Sockets.Socket connection)
+    {
+        while (Take() is PooledChild child)
+        {
+            bool sent = child.TryHandOff(connection);
+            child.Dispose();
+            if (sent && _children.Promote(child.Pid))
+            {
+                Wake();
+                return child.Pid;
+            }
+
+            // Gone before or while we sent: its end of the channel was closed. Try the next one.
+        }
+
+        Wake();
+        return null;
+    }
+
+    /// <summary>
+    /// Replaces every idle child by a new one (SIGHUP): children read the configuration when
+    /// they start, so new sessions then see the current file.
+    /// </summary>
+    public void Recycle()
+    {
+        List<PooledChild> old;
+        lock (_members)
+        {
+            old = [.. _members];
+            _members.Clear();
+        }
+
+        foreach (var child in old)
+        {
+            child.Dispose(); // end of file: the child exits
+        }
+
+        Interlocked.Exchange(ref _failures, 0);
+        Wake();
+    }
+
+    /// <summary>Stops refilling and releases every idle child.</summary>
+    public void Stop()
+    {
+        _stop.Cancel();
+        Recycle();
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        _children.Exited -= OnChildExited;
+        try
+        {
+            _filler.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+
+    /// <summary>The first ready child, else the one started first; null when the pool is empty.</summary>
+    private PooledChild? Take()
+    {
+        lock (_members)
+        {
+            int index = _members.FindIndex(c => c.IsReady);
+            if (index < 0 && _members.Count > 0)
+            {
+                index = 0;
+            }
+
+            if (index < 0)
+            {
+                return null;
+            }
+
+            var child = _members[index];
+            _members.RemoveAt(index);
+            return child;
+        }
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            if (_wake.CurrentCount == 0)
+            {
+                _wake.Release();
+            }
+        }
+        catch (SemaphoreFullException)
+        {
+        }
+    }
+
+    private async Task FillLoopAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await _wake.WaitAsync(ct).ConfigureAwait(false);
+                int failures = Volatile.Read(ref _failures);
+                if (failures > 0)
+                {
+                    var delay = TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 250 * Math.Pow(2, Math.Min(failures, 10))));
+                    await Task.Delay(delay, ct).ConfigureAwait(false);
+                }
+
+                Fill(ct);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void Fill(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested && Count < _size)
+        {
+            PooledChild child;
+            try
+            {
+                child = StartOne();
+            }
+            catch (NativeError e)
+            {
+                _log.Error("cannot prestart a session process: {0}", e.Message);
+                Interlocked.Increment(ref _failures);
+                Wake();
+                return;
+            }
+
+            lock (_members)
+            {
+                _members.Add(child);
+            }
+
+            _ = WatchAsync(child, ct);
+        }
+    }
+
+    private PooledChild StartOne()
+    {
+        var (ours, theirs) = FileDescriptors.CreateSocketPair();
+        int pid;
+        try
+        {
+            pid = _spawner.SpawnPooled(theirs);
+        }
+        catch
+        {
+            FileDescriptors.Close(ours);
+            throw;
+        }
+        finally
+        {
+            FileDescriptors.Close(theirs);
+        }
+
+        _children.Add(pid, ChildKind.Pooled);
+        return new PooledChild(pid, ours);
+    }
+
+    /// <summary>Waits for the child to be ready; a child that ends first is dropped and counted as a failure.</summary>
+    private async Task WatchAsync(PooledChild child, CancellationToken ct)
+    {
+        if (await child.WaitReadyAsync(ct).ConfigureAwait(false))
+        {
+            Interlocked.Exchange(ref _failures, 0);
+            _log.Debug("prestarted child {0} ready", child.Pid);
+            return;
+        }
+
+        if (Remove(child) && !ct.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _failures);
+            _log.Warn("prestarted child {0} ended before it was ready", child.Pid);
+            Wake();
+        }
+    }
+
+    /// <summary>A ready child that ends while idle (killed, say) leaves the pool; a new one replaces it.</summary>
+    private void OnChildExited(int pid, ChildKind kind, ChildExit exit)
+    {
+        if (kind != ChildKind.Pooled)
+        {
+            return;
+        }
+
+        PooledChild? child;
+        lock (_members)
+        {
+            child = _members.FirstOrDefault(c => c.Pid == pid);
+        }
+
+        if (child is not null && Remove(child))
+        {
+            Wake();
+        }
+    }
+
+    private bool Remove(PooledChild child)
+    {
+        bool removed;
+        lock (_members)
+        {
+            removed = _members.Remove(child);
+        }
+
+        child.Dispose();
+        return removed;
+    }
+}
