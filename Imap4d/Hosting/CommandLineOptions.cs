@@ -1,57 +1,75 @@
+using CommandLine;
 using Imap4d.Logging;
 
 namespace Imap4d.Hosting;
 
 /// <summary>
 /// The imap4d command line, compatible with GNU Mailutils imap4d 3.15.
-/// Bound from the canonical arguments made by <see cref="GnuArgumentNormalizer"/>, which has
-/// already done all of GNU's syntax, so binding is a lookup; no reflection-based parser runs at
-/// start-up (every session process of the daemon starts here).
+/// Bound by CommandLineParser from the canonical arguments made by <see cref="GnuArgumentNormalizer"/>.
 /// </summary>
 public sealed class CommandLineOptions
 {
     /// <summary><c>-d</c>: run as a daemon. See <see cref="Mode"/> for how it combines with <c>-i</c>.</summary>
+    [Option("daemon")]
     public bool Daemon { get; init; }
 
     /// <summary>The NUMBER of <c>-dNUMBER</c>/<c>--daemon=NUMBER</c>: most sessions at once; null when not given.</summary>
+    [Option(GnuArgumentNormalizer.MaxChildrenOption)]
     public int? MaxChildren { get; init; }
 
     /// <summary><c>-i</c>: serve one connection on stdin/stdout.</summary>
+    [Option("inetd")]
     public bool Inetd { get; init; }
 
+    [Option("foreground")]
     public bool Foreground { get; init; }
 
+    [Option("preauth")]
     public bool Preauth { get; init; }
 
+    [Option("test")]
     public bool Test { get; init; }
 
+    [Option("debug-level")]
     public string? DebugLevel { get; init; }
 
+    [Option("debug-line-info")]
     public bool DebugLineInfo { get; init; }
 
     /// <summary>Syslog facility name as given; checked by <see cref="Parse"/>.</summary>
+    [Option("log-facility")]
     public string? LogFacility { get; init; }
 
+    [Option("config-file")]
     public string? ConfigFile { get; init; }
 
+    [Option("config-lint")]
     public bool ConfigLint { get; init; }
 
+    [Option("config-verbose")]
     public bool ConfigVerbose { get; init; }
 
     /// <summary><c>--no-site-config</c> or <c>--no-config</c>.</summary>
+    [Option("no-site-config")]
     public bool NoSiteConfig { get; init; }
 
     /// <summary>Every <c>--set PATH=VALUE</c>, in command line order.</summary>
+    [Option("set")]
     public IEnumerable<string> Settings { get; init; } = [];
 
+    [Option("config-help")]
     public bool ConfigHelp { get; init; }
 
+    [Option("show-config-options")]
     public bool ShowConfigOptions { get; init; }
 
+    [Option("help")]
     public bool Help { get; init; }
 
+    [Option("usage")]
     public bool Usage { get; init; }
 
+    [Option("version")]
     public bool Version { get; init; }
 
     /// <summary>The mode chosen on the command line (the last of <c>-d</c>/<c>-i</c>), or null to use the configuration's.</summary>
@@ -76,7 +94,22 @@ public sealed class CommandLineOptions
             return UsageError(stderr, error);
         }
 
-        CommandLineOptions options = Bind(normalized.Arguments);
+        using var parser = new Parser(settings =>
+        {
+            settings.HelpWriter = null;
+            settings.AutoHelp = false;
+            settings.AutoVersion = false;
+            settings.CaseSensitive = true;
+            settings.AllowMultiInstance = true;
+        });
+        ParserResult<CommandLineOptions> bound = parser.ParseArguments<CommandLineOptions>(normalized.Arguments);
+        if (bound is not Parsed<CommandLineOptions> { Value: CommandLineOptions options })
+        {
+            // Unreachable unless the normalizer and this class disagree about an option.
+            string reason = string.Join("; ", ((NotParsed<CommandLineOptions>)bound).Errors.Select(e => e.Tag.ToString()));
+            return UsageError(stderr, $"cannot parse the command line ({reason})");
+        }
+
         if (options.Help)
         {
             stdout.Write(HelpText.Help);
@@ -101,56 +134,6 @@ public sealed class CommandLineOptions
         }
 
         return CommandLineResult.Run(options);
-    }
-
-    /// <summary>Binds canonical arguments: `--name` for flags, `--name=value` otherwise, `--set` repeated.</summary>
-    private static CommandLineOptions Bind(IReadOnlyList<string> canonical)
-    {
-        var flags = new HashSet<string>(StringComparer.Ordinal);
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        var settings = new List<string>();
-        foreach (string argument in canonical)
-        {
-            string body = argument[2..];
-            int equals = body.IndexOf('=', StringComparison.Ordinal);
-            if (equals < 0)
-            {
-                flags.Add(body);
-            }
-            else if (body[..equals] == "set")
-            {
-                settings.Add(body[(equals + 1)..]);
-            }
-            else
-            {
-                values[body[..equals]] = body[(equals + 1)..];
-            }
-        }
-
-        return new CommandLineOptions
-        {
-            Daemon = flags.Contains("daemon"),
-            MaxChildren = values.TryGetValue(GnuArgumentNormalizer.MaxChildrenOption, out string? children)
-                ? int.Parse(children, System.Globalization.CultureInfo.InvariantCulture)
-                : null,
-            Inetd = flags.Contains("inetd"),
-            Foreground = flags.Contains("foreground"),
-            Preauth = flags.Contains("preauth"),
-            Test = flags.Contains("test"),
-            DebugLevel = values.GetValueOrDefault("debug-level"),
-            DebugLineInfo = flags.Contains("debug-line-info"),
-            LogFacility = values.GetValueOrDefault("log-facility"),
-            ConfigFile = values.GetValueOrDefault("config-file"),
-            ConfigLint = flags.Contains("config-lint"),
-            ConfigVerbose = flags.Contains("config-verbose"),
-            NoSiteConfig = flags.Contains("no-site-config"),
-            Settings = settings,
-            ConfigHelp = flags.Contains("config-help"),
-            ShowConfigOptions = flags.Contains("show-config-options"),
-            Help = flags.Contains("help"),
-            Usage = flags.Contains("usage"),
-            Version = flags.Contains("version"),
-        };
     }
 
     private static CommandLineResult UsageError(TextWriter stderr, string message)

@@ -9,10 +9,10 @@ public sealed record NormalizedArguments(IReadOnlyList<string> Arguments, string
 }
 
 /// <summary>
-/// Rewrites a GNU getopt-style command line into a canonical one that <see cref="CommandLineOptions"/> binds.
+/// Rewrites a GNU getopt-style command line into a canonical one that CommandLineParser can bind.
 /// </summary>
 /// <remarks>
-/// Generic parsers (CommandLineParser, which this replaced) cannot express GNU optional arguments (<c>-d</c>, <c>-d5</c>, <c>--daemon=5</c>),
+/// CommandLineParser cannot express GNU optional arguments (<c>-d</c>, <c>-d5</c>, <c>--daemon=5</c>),
 /// <c>--no-</c> negations, last-one-wins repetition, short-option clusters or abbreviated long
 /// options, so all of GNU syntax is interpreted here, in one place. The output uses only full
 /// long names in <c>--name</c> / <c>--name=value</c> form, each option at most once except
