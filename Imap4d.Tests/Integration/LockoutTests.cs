@@ -99,6 +99,7 @@ public class LockoutTests
         string config = Config("daemon", $$"""
             login-failure-delay 0;
             mode daemon;
+            foreground yes;
             server 127.0.0.1:{{port}} { single-process yes; };
             """);
         using var server = ServerProcess.Start("--config-file=" + config);
