@@ -217,6 +217,47 @@ public class IsolationTests
         Assert.That(client.Tagged("z", "LOGOUT"), Does.StartWith("z OK"));
     }
 
+    /// <summary>
+    /// The same users through the real daemon as root: each connection is served by a child
+    /// process that becomes its user (A by LOGIN, B by AUTHENTICATE PLAIN, at the same time),
+    /// and each sees only their own mail.
+    /// </summary>
+    [Test]
+    public void TheDaemonServesEachUserInAProcessOfThatUser()
+    {
+        int port = ServerProcess.FreePort();
+        string config = Path.Combine(_dir, "daemon.conf");
+        File.WriteAllText(config, File.ReadAllText(_config) + $$"""
+            mode daemon;
+            foreground yes;
+            prestart-children 1;
+            server 127.0.0.1:{{port}} { };
+            """);
+        using var server = ServerProcess.Start("--config-file=" + config);
+        server.WaitForPort(port);
+        using var tcpA = new System.Net.Sockets.TcpClient("127.0.0.1", port);
+        using var tcpB = new System.Net.Sockets.TcpClient("127.0.0.1", port);
+        var a = new LineClient(tcpA.GetStream(), tcpA.GetStream());
+        var b = new LineClient(tcpB.GetStream(), tcpB.GetStream());
+        Assert.That(a.ReadLine(), Does.StartWith("* OK"));
+        Assert.That(b.ReadLine(), Does.StartWith("* OK"));
+        Assert.That(a.Tagged("a", $"LOGIN {_a.Name} {_a.Password}"), Does.StartWith("a OK"));
+        string plain = Convert.ToBase64String(Encoding.UTF8.GetBytes($"\0{_b.Name}\0{_b.Password}"));
+        Assert.That(b.Tagged("b", "AUTHENTICATE PLAIN " + plain), Does.StartWith("b OK"));
+
+        var children = ProcTable.ChildrenOf(server.Process.Id);
+        var owners = children.Select(pid => ProcStatus(pid).GetValueOrDefault("Uid", "")).ToList();
+        Assert.That(owners, Has.Some.StartWith($"{_a.Uid} {_a.Uid} {_a.Uid}"), "a child runs as A");
+        Assert.That(owners, Has.Some.StartWith($"{_b.Uid} {_b.Uid} {_b.Uid}"), "a child runs as B");
+        Assert.That(ProcStatus(server.Process.Id)["Uid"], Does.StartWith("0 "), "the daemon itself stays root");
+
+        AssertSeesOnlyOwnMail(a, "A", ["AFolder"], ["BFolder"]);
+        AssertSeesOnlyOwnMail(b, "B", ["BFolder"], ["AFolder"]);
+        Assert.That(a.Tagged("x", $"SELECT ~{_b.Name}/BFolder"), Does.StartWith("x NO"));
+        Assert.That(a.Tagged("z", "LOGOUT"), Does.StartWith("z OK"));
+        Assert.That(b.Tagged("z", "LOGOUT"), Does.StartWith("z OK"));
+    }
+
     private ServerProcess Start() => ServerProcess.Start("-i", "--config-file=" + _config);
 
     private static LineClient Client(ServerProcess server)
