@@ -231,7 +231,7 @@ internal sealed class MessageContent(IMailbox mailbox, MessageInfo info)
         {
             if (_header is null)
             {
-                using var stream = Open();
+                using var stream = mailbox.OpenHeader(info.Uid);
                 _header = HeaderReader.ReadHeader(stream);
             }
 

@@ -59,6 +59,13 @@ public interface IMailbox : IDisposable
     /// </summary>
     Stream OpenContent(uint uid);
 
+    /// <summary>
+    /// The start of <see cref="OpenContent"/>'s bytes, at least through the empty line that ends
+    /// the header (all of them when there is none): for readers of the header only, so a driver
+    /// that knows where the header ends need not read the body.
+    /// </summary>
+    Stream OpenHeader(uint uid) => OpenContent(uid);
+
     /// <summary>Writes pending changes so that other programs see them (CHECK, CLOSE).</summary>
     void Checkpoint();
 

@@ -41,7 +41,8 @@ public sealed class SearchMessage : IDisposable
         {
             if (_header is null)
             {
-                _stream = _mailbox.OpenContent(Info.Uid);
+                // Without body keys the body is never read: a driver may then stop at the header.
+                _stream = Scope.BodyNeedles.Count == 0 ? _mailbox.OpenHeader(Info.Uid) : _mailbox.OpenContent(Info.Uid);
                 _headerRead = MessageHeaderReader.Read(_stream);
                 _header = HeaderParser.Parse(_headerRead.Header.Span, _headerRead.Truncated);
             }

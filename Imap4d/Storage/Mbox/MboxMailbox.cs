@@ -238,9 +238,19 @@ internal sealed class MboxMailbox : IMailbox
         return result;
     }
 
-    public Stream OpenContent(uint uid)
+    public Stream OpenContent(uint uid) => new MemoryStream(Read(uid, headerOnly: false), writable: false);
+
+    /// <summary>Only the header is read from the file (the index knows where it ends).</summary>
+    public Stream OpenHeader(uint uid) => new MemoryStream(Read(uid, headerOnly: true), writable: false);
+
+    private byte[] Read(uint uid, bool headerOnly)
     {
         ThrowIfDisposed();
+        if (_state.TryReadClientViewUnlocked(uid, headerOnly) is { } fast)
+        {
+            return fast;
+        }
+
         using var held = _state.Lock();
         _state.Refresh(held, save: false);
         int at = _state.FindRecord(uid);
@@ -249,7 +259,7 @@ internal sealed class MboxMailbox : IMailbox
             throw new StorageException(StorageError.NotFound, "Message no longer exists");
         }
 
-        return new MemoryStream(_state.ReadClientView(held, _state.Index.Records[at]), writable: false);
+        return _state.ReadClientView(held, _state.Index.Records[at], headerOnly);
     }
 
     /// <summary>Beside the index: <c>.imap4d/NAME.cache</c>.</summary>
@@ -284,6 +294,7 @@ internal sealed class MboxMailbox : IMailbox
         finally
         {
             _disposed = true;
+            _state.CloseReader();
         }
     }
 
