@@ -21,6 +21,10 @@ public interface IMailbox : IDisposable
     /// <summary>True when keywords can be stored (PERMANENTFLAGS includes \*).</summary>
     bool SupportsKeywords { get; }
 
+    /// <summary>
+    /// The view. Never changed in place: any change of a message, its flags or the mailbox's
+    /// keywords comes with a new list, so a caller may compare references to skip work.
+    /// </summary>
     IReadOnlyList<MessageInfo> Messages { get; }
 
     /// <summary>UIDs that are \Recent in this session (RFC 3501: exactly one session sees a message as recent).</summary>
