@@ -14,10 +14,13 @@ namespace Imap4d.Tests.Support;
 /// </summary>
 public sealed class MemoryMailStore : IDisposable
 {
-    public MemoryMailStore(string label)
+    /// <param name="label">Part of the temporary root's name.</param>
+    /// <param name="withFetchCache">Mailboxes keep a FETCH cache file under the root, as disk drivers do.</param>
+    public MemoryMailStore(string label, bool withFetchCache = false)
     {
         Root = Path.Combine(Path.GetTempPath(), $"imap4d-{label}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Root);
+        Driver = new MemoryDriver { CacheDirectory = withFetchCache ? Root : null };
         var settings = new ServerSettings
         {
             Namespaces = new NamespaceSettings([new NamespacePrefix(NamespaceKind.Personal, "", '/', Root, null, null)], [], []),
@@ -29,7 +32,7 @@ public sealed class MemoryMailStore : IDisposable
 
     public string Root { get; }
 
-    public MemoryDriver Driver { get; } = new();
+    public MemoryDriver Driver { get; }
 
     public MailStore Store { get; }
 

@@ -153,7 +153,7 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
             return cached;
         }
 
-        var message = content ??= new MessageContent(selected.Mailbox, info);
+        var message = content ??= new MessageContent(selected.Mailbox, info, cache);
         byte[] wire = ResponseWriter.Capture(w =>
         {
             if (item == FetchCacheItem.Envelope)
@@ -192,7 +192,7 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
                 writer.WireBytes(CachedOrComputed(selected, info, ref content));
                 break;
             case FetchItemKind.Section:
-                content ??= new MessageContent(selected.Mailbox, info);
+                content ??= new MessageContent(selected.Mailbox, info, selected.Cache);
                 Section!.Write(writer, content);
                 break;
         }
@@ -200,12 +200,15 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
 }
 
 /// <summary>Lazy access to one message's bytes during a FETCH.</summary>
-internal sealed class MessageContent(IMailbox mailbox, MessageInfo info)
+internal sealed class MessageContent(IMailbox mailbox, MessageInfo info, FetchCache? cache = null)
 {
     private byte[]? _header;
     private MimePart? _structure;
 
     public MessageInfo Info => info;
+
+    /// <summary>The mailbox's FETCH cache, if any.</summary>
+    public FetchCache? Cache => cache;
 
     public Stream Open() => mailbox.OpenContent(info.Uid);
 
@@ -231,8 +234,14 @@ internal sealed class MessageContent(IMailbox mailbox, MessageInfo info)
         {
             if (_header is null)
             {
-                using var stream = Open();
-                _header = HeaderReader.ReadHeader(stream);
+                using var stream = mailbox.OpenHeader(info.Uid);
+                var read = Search.MessageHeaderReader.Read(stream);
+                _header = read.Header.ToArray();
+                if (cache is not null && !read.Truncated && !cache.Contains(info.Uid, FetchCacheItem.HeaderFields))
+                {
+                    CachedHeaderFields.Remember(cache, info.Uid, HeaderParser.Parse(_header),
+                        CachedHeaderFields.HasBlankLine(_header, info.Size));
+                }
             }
 
             return _header;

@@ -69,6 +69,13 @@ internal sealed record FetchSection(SectionSpec Spec, long? PartialOffset, long?
 
     private void WriteTopLevel(ResponseWriter writer, MessageContent content)
     {
+        if (Spec.Kind == SectionKind.HeaderFields && CachedHeaderFields.Covers(Spec.Fields)
+            && CachedHeaderFields.TryGet(content.Cache, content.Info.Uid, out var cached, out bool blankLine))
+        {
+            WriteBytes(writer, SectionLocator.FilterHeader(cached, Spec.Fields, false, blankLine));
+            return;
+        }
+
         byte[] header = content.Header;
         switch (Spec.Kind)
         {
@@ -80,27 +87,9 @@ internal sealed record FetchSection(SectionSpec Spec, long? PartialOffset, long?
                 break;
             default:
                 WriteBytes(writer, SectionLocator.FilterHeader(HeaderParser.Parse(header), Spec.Fields, Spec.Kind == SectionKind.HeaderFieldsNot,
-                    header.Length < content.Info.Size || EndsWithBlankLine(header)));
+                    CachedHeaderFields.HasBlankLine(header, content.Info.Size)));
                 break;
         }
-    }
-
-    /// <summary>True when the header read by <see cref="HeaderReader"/> ends with a blank line (the whole message is its header).</summary>
-    private static bool EndsWithBlankLine(byte[] header)
-    {
-        var h = header.AsSpan();
-        if (h.Length == 0 || h[^1] != '\n')
-        {
-            return false;
-        }
-
-        h = h[..^1];
-        if (h.Length > 0 && h[^1] == '\r')
-        {
-            h = h[..^1];
-        }
-
-        return h.Length == 0 || h[^1] == '\n';
     }
 
     private void WriteBytes(ResponseWriter writer, byte[] bytes)

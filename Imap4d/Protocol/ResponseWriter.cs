@@ -21,6 +21,7 @@ public sealed class ResponseWriter
     private readonly Action<string>? _transcript;
     private readonly StringBuilder? _lineText;
     private byte[] _buffer = new byte[8 * 1024];
+    private byte[]? _chunk;
     private int _length;
     private bool _needSpace;
 
@@ -174,9 +175,33 @@ public sealed class ResponseWriter
     public ResponseWriter Literal(Stream content, long length)
     {
         WriteLiteralHeader(length);
+        if (length <= FlushThreshold)
+        {
+            // Small literals join the buffer: one write per many messages, not two per message.
+            EnsureRoom((int)length);
+            var target = _buffer.AsSpan(_length, (int)length);
+            int filled = 0;
+            while (filled < target.Length)
+            {
+                int n = content.Read(target[filled..]);
+                if (n <= 0)
+                {
+                    target[filled..].Clear(); // the content shrank under us: pad so the client stays in sync
+                    break;
+                }
+
+                filled += n;
+            }
+
+            target.Replace((byte)0, NulReplacement);
+            _length += target.Length;
+            _needSpace = true;
+            return this;
+        }
+
         FlushBuffer();
         long copied = 0;
-        var chunk = new byte[Math.Min(length, 128 * 1024)];
+        var chunk = _chunk ??= new byte[128 * 1024];
         while (copied < length)
         {
             int n = content.Read(chunk, 0, (int)Math.Min(chunk.Length, length - copied));

@@ -14,6 +14,9 @@ public sealed class SelectedMailbox : IDisposable
     private readonly List<uint> _uids;
     private readonly HashSet<uint> _pendingExpunges = [];
     private HashSet<string> _knownKeywords;
+
+    /// <summary>The view <see cref="_knownKeywords"/> was last compared with (keywords only change with a new view).</summary>
+    private IReadOnlyList<MessageInfo> _keywordsOfView;
     private int _recentCount;
     private FetchCache? _cache;
     private bool _cacheOpened;
@@ -24,6 +27,7 @@ public sealed class SelectedMailbox : IDisposable
         _uids = mailbox.Messages.Select(m => m.Uid).ToList();
         _recentCount = mailbox.RecentUids.Count;
         _knownKeywords = new HashSet<string>(mailbox.Keywords, FlagSet.KeywordComparer);
+        _keywordsOfView = mailbox.Messages;
     }
 
     public IMailbox Mailbox { get; }
@@ -147,10 +151,16 @@ public sealed class SelectedMailbox : IDisposable
             _pendingExpunges.Clear();
         }
 
-        if (!_knownKeywords.SetEquals(Mailbox.Keywords))
+        // Mailbox.Keywords walks every message: ask only when the view was replaced.
+        if (!ReferenceEquals(_keywordsOfView, Mailbox.Messages))
         {
-            _knownKeywords = new HashSet<string>(Mailbox.Keywords, FlagSet.KeywordComparer);
-            WriteFlags(writer);
+            _keywordsOfView = Mailbox.Messages;
+            var keywords = Mailbox.Keywords;
+            if (!_knownKeywords.SetEquals(keywords))
+            {
+                _knownKeywords = new HashSet<string>(keywords, FlagSet.KeywordComparer);
+                WriteFlags(writer);
+            }
         }
 
         foreach (uint uid in changes.FlagsChanged)

@@ -21,6 +21,10 @@ public interface IMailbox : IDisposable
     /// <summary>True when keywords can be stored (PERMANENTFLAGS includes \*).</summary>
     bool SupportsKeywords { get; }
 
+    /// <summary>
+    /// The view. Never changed in place: any change of a message, its flags or the mailbox's
+    /// keywords comes with a new list, so a caller may compare references to skip work.
+    /// </summary>
     IReadOnlyList<MessageInfo> Messages { get; }
 
     /// <summary>UIDs that are \Recent in this session (RFC 3501: exactly one session sees a message as recent).</summary>
@@ -58,6 +62,13 @@ public interface IMailbox : IDisposable
     /// (X-UID, Status, ...) removed; exactly <see cref="MessageInfo.Size"/> bytes.
     /// </summary>
     Stream OpenContent(uint uid);
+
+    /// <summary>
+    /// The start of <see cref="OpenContent"/>'s bytes, at least through the empty line that ends
+    /// the header (all of them when there is none): for readers of the header only, so a driver
+    /// that knows where the header ends need not read the body.
+    /// </summary>
+    Stream OpenHeader(uint uid) => OpenContent(uid);
 
     /// <summary>Writes pending changes so that other programs see them (CHECK, CLOSE).</summary>
     void Checkpoint();

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Text;
 using Imap4d.Storage;
 using Imap4d.Storage.Mh;
+using Mono.Unix.Native;
+using MessageFlags = Imap4d.Storage.MessageFlags;
 
 namespace Imap4d.Tests.Storage.Mh;
 
@@ -126,6 +128,51 @@ public class MhDriverTests
         Assert.That(changes.Expunged, Is.EqualTo(new uint[] { 4 }));
         Assert.That(changes.Added, Is.EqualTo(new uint[] { 5 }));
         Assert.That(Read(box, 5), Does.Contain("new data"));
+    }
+
+    [Test]
+    public void RewrittenFileWithSameInodeSizeAndMtimeIsANewMessage()
+    {
+        string path = CopyFixture("nmh-inbox");
+        string file = Path.Combine(path, "4");
+        using var box = Driver.Open(path, "inbox", readOnly: false);
+        // What a new file on a reused inode, written in the same clock tick, looks like: only the
+        // ctime and the content differ.
+        Assert.That(Syscall.stat(file, out var before), Is.EqualTo(0));
+        byte[] data = File.ReadAllBytes(file);
+        Array.Reverse(data);
+        using (var stream = new FileStream(file, FileMode.Open, FileAccess.Write))
+        {
+            stream.Write(data);
+        }
+
+        var times = new[]
+        {
+            new Timespec { tv_sec = before.st_atime, tv_nsec = before.st_atime_nsec },
+            new Timespec { tv_sec = before.st_mtime, tv_nsec = before.st_mtime_nsec },
+        };
+        Assert.That(Syscall.utimensat(Syscall.AT_FDCWD, file, times, 0), Is.EqualTo(0));
+        Assert.That(Syscall.stat(file, out var after), Is.EqualTo(0));
+        Assert.That((after.st_ino, after.st_size, after.st_mtime, after.st_mtime_nsec),
+            Is.EqualTo((before.st_ino, before.st_size, before.st_mtime, before.st_mtime_nsec)));
+        Directory.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(-5));
+        var changes = box.Sync();
+        Assert.That(changes.Expunged, Is.EqualTo(new uint[] { 4 }));
+        Assert.That(changes.Added, Is.EqualTo(new uint[] { 5 }));
+    }
+
+    [Test]
+    public void DeliveryFoundByExpungeIsReportedByTheNextSync()
+    {
+        string path = CopyFixture("nmh-inbox");
+        using var box = Driver.Open(path, "inbox", readOnly: false);
+        box.Store([1], FlagOperation.Add, FlagSet.Of(MessageFlags.Deleted));
+        box.Sync();
+        Drop(path, 5, "delivered just before EXPUNGE");
+        Assert.That(box.Expunge(), Is.EqualTo(new uint[] { 1 }));
+        var changes = box.Sync();
+        Assert.That(changes.Added, Is.EqualTo(new uint[] { 5 }));
+        Assert.That(box.Messages.Select(m => m.Uid), Is.EqualTo(new uint[] { 2, 3, 4, 5 }));
     }
 
     [Test]

@@ -22,7 +22,7 @@ public sealed class HeaderKey(string fieldName, string text, bool address) : Sea
 
     public override bool Matches(SearchMessage message)
     {
-        foreach (var f in message.Header.Fields)
+        foreach (var f in message.HeaderWith(fieldName).Fields)
         {
             if (!f.HasColon || !f.Name.Equals(fieldName, StringComparison.OrdinalIgnoreCase))
             {

@@ -13,6 +13,8 @@ public sealed class SearchMessage : IDisposable
     private Stream? _stream;
     private MessageHeaderReader? _headerRead;
     private HeaderBlock? _header;
+    private HeaderBlock? _cachedFields;
+    private bool _cacheChecked;
     private bool _sentDateRead;
     private DateOnly? _sentDate;
     private bool[]? _bodyHits;
@@ -41,13 +43,43 @@ public sealed class SearchMessage : IDisposable
         {
             if (_header is null)
             {
-                _stream = _mailbox.OpenContent(Info.Uid);
+                // Without body keys the body is never read: a driver may then stop at the header.
+                _stream = Scope.BodyNeedles.Count == 0 ? _mailbox.OpenHeader(Info.Uid) : _mailbox.OpenContent(Info.Uid);
                 _headerRead = MessageHeaderReader.Read(_stream);
                 _header = HeaderParser.Parse(_headerRead.Header.Span, _headerRead.Truncated);
+                if (_cachedFields is null)
+                {
+                    CachedHeaderFields.Remember(Scope.Cache, Info.Uid, _header,
+                        CachedHeaderFields.HasBlankLine(_headerRead.Header.Span, Info.Size));
+                }
             }
 
             return _header;
         }
+    }
+
+    /// <summary>
+    /// A header that holds every field named <paramref name="fieldName"/>: the cached fields
+    /// (<see cref="CachedHeaderFields"/>) when the name is among them and they are cached, so
+    /// the message need not be opened; else <see cref="Header"/>.
+    /// </summary>
+    public HeaderBlock HeaderWith(string fieldName)
+    {
+        if (_header is null && CachedHeaderFields.Names.Contains(fieldName))
+        {
+            if (!_cacheChecked)
+            {
+                _cacheChecked = true;
+                _cachedFields = CachedHeaderFields.TryGet(Scope.Cache, Info.Uid, out var fields, out _) ? fields : null;
+            }
+
+            if (_cachedFields is not null)
+            {
+                return _cachedFields;
+            }
+        }
+
+        return Header;
     }
 
     /// <summary>The date part of the Date: header, or null when it is missing or unreadable.</summary>
@@ -58,7 +90,7 @@ public sealed class SearchMessage : IDisposable
             if (!_sentDateRead)
             {
                 _sentDateRead = true;
-                _sentDate = SentDateParser.TryParse(Header.GetValue("Date"), out var date) ? date : null;
+                _sentDate = SentDateParser.TryParse(HeaderWith("Date").GetValue("Date"), out var date) ? date : null;
             }
 
             return _sentDate;

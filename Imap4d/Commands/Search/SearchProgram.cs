@@ -29,7 +29,8 @@ public sealed class SearchProgram
     public IReadOnlyList<(int Sequence, uint Uid)> Run(SelectedMailbox selected, CancellationToken ct)
     {
         var uids = selected.Uids;
-        var scope = new SearchScope(uids.Count, uids.Count == 0 ? 0 : uids[^1], selected.Mailbox.RecentUids, _bodyNeedles);
+        var scope = new SearchScope(uids.Count, uids.Count == 0 ? 0 : uids[^1], selected.Mailbox.RecentUids, _bodyNeedles,
+            _root.Cost >= SearchCost.Header ? selected.Cache : null);
         var hits = new List<(int, uint)>();
         for (int i = 0; i < uids.Count; i++)
         {

@@ -9,6 +9,9 @@ public enum FetchCacheItem : byte
     Envelope = 1,
     Body = 2,
     BodyStructure = 3,
+
+    /// <summary>The message's most asked-for header fields as stored (see Commands.CachedHeaderFields).</summary>
+    HeaderFields = 4,
 }
 
 /// <summary>
@@ -25,6 +28,7 @@ public sealed class FetchCache : IDisposable
     private const int HeaderSize = 12;
     private const int RecordHeaderSize = 10;
     private const int MaxItemSize = 4 * 1024 * 1024;
+    private const int ScanBlockSize = 1024 * 1024;
 
     private readonly FileStream _file;
     private readonly Dictionary<(uint Uid, FetchCacheItem Item), (long Offset, int Length)> _entries = [];
@@ -83,6 +87,9 @@ public sealed class FetchCache : IDisposable
             return false;
         }
     }
+
+    /// <summary>True when the item is known to be cached (without looking for other sessions' additions).</summary>
+    public bool Contains(uint uid, FetchCacheItem item) => _entries.ContainsKey((uid, item));
 
     /// <summary>Adds an item with one write at the end of the file (whole records, so readers never see half of one we wrote).</summary>
     public void Put(uint uid, FetchCacheItem item, ReadOnlySpan<byte> bytes)
@@ -144,10 +151,29 @@ public sealed class FetchCache : IDisposable
         }
 
         long length = RandomAccess.GetLength(_file.SafeFileHandle);
-        Span<byte> head = stackalloc byte[RecordHeaderSize];
+        if (_scanned + RecordHeaderSize > length)
+        {
+            return;
+        }
+
+        // The file is read in large blocks (one read per block, not one per record).
+        var block = new byte[(int)Math.Min(ScanBlockSize, length - _scanned)];
+        long blockStart = -1;
+        int blockLength = 0;
         while (_scanned + RecordHeaderSize <= length)
         {
-            if (RandomAccess.Read(_file.SafeFileHandle, head, _scanned) != RecordHeaderSize || head[0] != RecordMark)
+            if (blockStart < 0 || _scanned < blockStart || _scanned + RecordHeaderSize > blockStart + blockLength)
+            {
+                blockStart = _scanned;
+                blockLength = RandomAccess.Read(_file.SafeFileHandle, block, blockStart);
+                if (blockLength < RecordHeaderSize)
+                {
+                    return;
+                }
+            }
+
+            var head = block.AsSpan((int)(_scanned - blockStart), RecordHeaderSize);
+            if (head[0] != RecordMark)
             {
                 return; // torn or interleaved tail: stop here; entries before it stay good
             }

@@ -765,9 +765,9 @@ internal sealed class MaildirMailbox : IMailbox
         }
 
         _adopting = null;
-        var fresh = new SourceStamp(0, startNs - 1_000_000_000L, 0, 0);
-        var curSafe = curStamp.MtimeNs < fresh.MtimeNs ? curStamp : SourceStamp.None;
-        var newSafe = newStamp.MtimeNs < fresh.MtimeNs ? newStamp : SourceStamp.None;
+        // A stamp taken within the timestamp granularity of a change may hide a later one: not kept.
+        var curSafe = curStamp.IsSettled(startNs) ? curStamp : SourceStamp.None;
+        var newSafe = newStamp.IsSettled(startNs) ? newStamp : SourceStamp.None;
         if (curSafe != _curStamp || newSafe != _newStamp)
         {
             _curStamp = curSafe;

@@ -21,6 +21,8 @@ internal sealed class MboxMailbox : IMailbox
     private readonly HashSet<uint> _recent = [];
     private List<MessageInfo> _view = [];
     private long _viewGeneration = -1;
+    private uint _lastUid;
+    private byte[]? _lastContent;
     private bool _disposed;
 
     public MboxMailbox(MboxState state, string name, bool readOnly)
@@ -82,6 +84,8 @@ internal sealed class MboxMailbox : IMailbox
         {
             return MailboxChanges.None;
         }
+
+        _lastContent = null; // the mailbox changed: read afresh (an expunged UID is then not found)
 
         var current = _state.Index.Records;
         var expunged = new List<uint>();
@@ -213,6 +217,7 @@ internal sealed class MboxMailbox : IMailbox
             _state.Rewrite(held, gone.ToHashSet());
         }
 
+        _lastContent = null;
         var removed = gone.ToHashSet();
         _view = _view.Where(m => !removed.Contains(m.Uid)).ToList();
         _recent.ExceptWith(gone);
@@ -240,7 +245,28 @@ internal sealed class MboxMailbox : IMailbox
 
     public Stream OpenContent(uint uid)
     {
+        // FETCH BODYSTRUCTURE BODY[], SEARCH of a multipart body: the same message is often
+        // opened twice in a row. A UID's client view never changes, so the last one is kept.
+        if (uid != _lastUid || _lastContent is null)
+        {
+            _lastContent = Read(uid, headerOnly: false);
+            _lastUid = uid;
+        }
+
+        return new MemoryStream(_lastContent, writable: false);
+    }
+
+    /// <summary>Only the header is read from the file (the index knows where it ends).</summary>
+    public Stream OpenHeader(uint uid) => new MemoryStream(Read(uid, headerOnly: true), writable: false);
+
+    private byte[] Read(uint uid, bool headerOnly)
+    {
         ThrowIfDisposed();
+        if (_state.TryReadClientViewUnlocked(uid, headerOnly) is { } fast)
+        {
+            return fast;
+        }
+
         using var held = _state.Lock();
         _state.Refresh(held, save: false);
         int at = _state.FindRecord(uid);
@@ -249,7 +275,7 @@ internal sealed class MboxMailbox : IMailbox
             throw new StorageException(StorageError.NotFound, "Message no longer exists");
         }
 
-        return new MemoryStream(_state.ReadClientView(held, _state.Index.Records[at]), writable: false);
+        return _state.ReadClientView(held, _state.Index.Records[at], headerOnly);
     }
 
     /// <summary>Beside the index: <c>.imap4d/NAME.cache</c>.</summary>
@@ -284,6 +310,7 @@ internal sealed class MboxMailbox : IMailbox
         finally
         {
             _disposed = true;
+            _state.CloseReader();
         }
     }
 

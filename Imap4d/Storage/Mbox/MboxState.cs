@@ -24,7 +24,12 @@ internal sealed class MboxState
 {
     private static readonly Logger Log = LogManager.GetCurrentClassLogger();
 
+    /// <summary>A file stamp must be this old before reads without the lock trust it (many clock ticks).</summary>
+    internal static long SettledNs { get; set; } = 1_000_000_000L;
+
     private readonly LockingOptions _locking;
+    private SafeFileHandle? _reader;
+    private long _readerInode = -1;
     private SourceStamp _indexStamp;
     private bool _loaded;
     private bool _indexDirty;
@@ -506,10 +511,121 @@ internal sealed class MboxState
     }
 
     /// <summary>The client view of a message, read through the held lock.</summary>
-    public byte[] ReadClientView(MailboxFileLock held, IndexRecord record)
+    public byte[] ReadClientView(MailboxFileLock held, IndexRecord record, bool headerOnly = false)
+    {
+        var raw = ReadRaw(held.Handle, record, headerOnly);
+        return raw is null
+            ? throw new StorageException(StorageError.Temporary, "Mailbox changed; try again", $"short read at {record.Offset}")
+            : Render(record, raw, headerOnly);
+    }
+
+    /// <summary>
+    /// The client view of a message (or of its header, through the empty line that ends it) read
+    /// without taking the mailbox lock, or null when that cannot be done safely. Safe because the
+    /// bytes are read through a descriptor of the very file the index describes, and the file is
+    /// seen unchanged (same size, mtime, ctime) before and after the read, with a ctime more than
+    /// <see cref="SettledNs"/> old: any write in between, even in the same clock tick as the
+    /// index was made, would have moved the ctime. Writers that rename a new file into place
+    /// leave this descriptor's file alone altogether.
+    /// </summary>
+    public byte[]? TryReadClientViewUnlocked(uint uid, bool headerOnly)
+    {
+        var source = Index.Source;
+        if (!_loaded || source == SourceStamp.None || NowNs() - source.CtimeNs <= SettledNs || NowNs() - source.MtimeNs <= SettledNs)
+        {
+            return null;
+        }
+
+        int at = FindRecord(uid);
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var reader = Reader(source);
+        if (reader is null || StampOf(reader) != source)
+        {
+            return null;
+        }
+
+        var record = Index.Records[at];
+        var raw = ReadRaw(reader, record, headerOnly);
+        if (raw is null || StampOf(reader) != source)
+        {
+            return null;
+        }
+
+        UnlockedReads++;
+        return Render(record, raw, headerOnly);
+    }
+
+    /// <summary>How many reads were served without the lock (for tests).</summary>
+    public long UnlockedReads { get; private set; }
+
+    /// <summary>Closes the unlocked-read descriptor (when the mailbox is closed).</summary>
+    public void CloseReader()
+    {
+        if (_reader is null)
+        {
+            return;
+        }
+
+        // Closing any descriptor of the file drops this process's fcntl locks on it: do it while
+        // no session of this process can hold one.
+        using (ProcessLock.Acquire(MailboxPath, _locking))
+        {
+            _reader.Dispose();
+        }
+
+        _reader = null;
+    }
+
+    private SafeFileHandle? Reader(SourceStamp source)
+    {
+        if (_reader is not null && _readerInode == source.Inode)
+        {
+            return _reader;
+        }
+
+        CloseReader();
+        int fd = Syscall.open(MailboxPath, OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC);
+        if (fd < 0)
+        {
+            return null;
+        }
+
+        _reader = new SafeFileHandle(fd, ownsHandle: true);
+        _readerInode = Syscall.fstat(fd, out Stat st) == 0 ? (long)st.st_ino : -1;
+        return _readerInode == source.Inode ? _reader : null;
+    }
+
+    private static SourceStamp StampOf(SafeFileHandle handle)
+    {
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            return Syscall.fstat((int)handle.DangerousGetHandle(), out Stat st) != 0
+                ? SourceStamp.None
+                : new SourceStamp(st.st_size, st.st_mtime * 1_000_000_000L + st.st_mtime_nsec, (long)st.st_ino,
+                    st.st_ctime * 1_000_000_000L + st.st_ctime_nsec);
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    private static long NowNs() => (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
+
+    /// <summary>The stored bytes of a message from its first header line (to the end of the header only, when asked); null on a short read.</summary>
+    private static byte[]? ReadRaw(SafeFileHandle file, IndexRecord record, bool headerOnly)
     {
         var layout = MboxRecordLayout.Require(record);
-        long length = layout.ContentEnd - layout.HeaderOffset;
+        long length = (headerOnly ? layout.BodyOffset : layout.ContentEnd) - layout.HeaderOffset;
         if (length > int.MaxValue - 64)
         {
             throw new StorageException(StorageError.TooBig, "Message too big");
@@ -519,17 +635,24 @@ internal sealed class MboxState
         int read = 0;
         while (read < raw.Length)
         {
-            int n = RandomAccess.Read(held.Handle, raw.AsSpan(read), layout.HeaderOffset + read);
+            int n = RandomAccess.Read(file, raw.AsSpan(read), layout.HeaderOffset + read);
             if (n <= 0)
             {
-                throw new StorageException(StorageError.Temporary, "Mailbox changed; try again", $"short read at {layout.HeaderOffset}");
+                return null;
             }
 
             read += n;
         }
 
-        var view = ClientView.Render(raw, (int)(layout.BodyOffset - layout.HeaderOffset), record.Size);
-        if (view.Length != record.Size)
+        return raw;
+    }
+
+    private byte[] Render(IndexRecord record, byte[] raw, bool headerOnly)
+    {
+        var layout = MboxRecordLayout.Require(record);
+        int bodyStart = (int)(layout.BodyOffset - layout.HeaderOffset);
+        var view = ClientView.Render(raw, bodyStart, headerOnly ? raw.Length + raw.Length / 8 + 2 : record.Size);
+        if (!headerOnly && view.Length != record.Size)
         {
             Log.Error("{0}: message {1} is {2} bytes, index says {3}", MailboxPath, record.Uid, view.Length, record.Size);
         }

@@ -30,7 +30,14 @@ public sealed class MemoryDriver : IMailboxDriver
         }
     }
 
-    public IMailbox Open(string path, string name, bool readOnly) => new MemoryMailbox(Get(path), name, readOnly);
+    /// <summary>Where mailboxes keep a FETCH cache file (null: none), so tests can exercise it.</summary>
+    public string? CacheDirectory { get; init; }
+
+    public IMailbox Open(string path, string name, bool readOnly) =>
+        new MemoryMailbox(Get(path), name, readOnly)
+        {
+            FetchCacheFile = CacheDirectory is null ? null : Path.Combine(CacheDirectory, Convert.ToHexString(System.Text.Encoding.UTF8.GetBytes(path)) + ".cache"),
+        };
 
     public MailboxStatus GetStatus(string path)
     {

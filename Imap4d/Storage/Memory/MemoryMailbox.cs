@@ -17,6 +17,8 @@ internal sealed class MemoryMailbox : IMailbox
 
     public string Name { get; }
 
+    public string? FetchCacheFile { get; init; }
+
     public uint UidValidity => _data.UidValidity;
 
     public uint UidNext { get; private set; }

@@ -17,6 +17,14 @@ namespace Imap4d.Storage.Mh;
 /// a number that now names another inode (say <c>rmm 5</c> then <c>inc</c> reusing 5) is an expunge
 /// plus a new UID, so a UID never names different data and UIDVALIDITY never needs to change.
 /// </para>
+/// <para>
+/// Inode, size and mtime alone do not prove identity: ext4 hands a freed inode out again at once, and
+/// a message of the same size written within the same coarse clock tick has the same mtime. So each
+/// record also keeps the file's ctime and a <see cref="Fingerprint"/> of its first and last bytes. A
+/// record is <em>settled</em> once its file was checked while its ctime lay more than
+/// <see cref="FreshNs"/> in the past: any later replacement then has a later ctime. Until then, and
+/// whenever the ctime differs or the file was renumbered, the fingerprint must match too.
+/// </para>
 /// </summary>
 internal sealed class MhFolder
 {
@@ -25,7 +33,7 @@ internal sealed class MhFolder
     public const string MuPropFileName = ".mu-prop";
 
     /// <summary>A stamp this close to now may hide a later change in the same clock tick: do not trust it.</summary>
-    private static readonly long FreshNs = 2_000_000_000L;
+    public const long FreshNs = 2_000_000_000L;
 
     /// <summary>Crash leftovers (our temp files) older than this are removed.</summary>
     internal static TimeSpan LeftoverAge { get; set; } = TimeSpan.FromHours(1);
@@ -63,12 +71,89 @@ internal sealed class MhFolder
     public static long MtimeOf(IndexRecord record) =>
         record.Extra is { Length: >= 16 } extra ? BinaryPrimitives.ReadInt64LittleEndian(extra.AsSpan(8)) : -1;
 
-    public static byte[] MakeExtra(long inode, long mtimeNs)
+    /// <summary>The file identity kept in a record; null for records of older versions (inode and mtime only).</summary>
+    private static FileIdentity? IdentityOf(IndexRecord record) =>
+        record.Extra is { Length: IdentityLength } extra
+            ? new FileIdentity(
+                BinaryPrimitives.ReadInt64LittleEndian(extra),
+                BinaryPrimitives.ReadInt64LittleEndian(extra.AsSpan(8)),
+                BinaryPrimitives.ReadInt64LittleEndian(extra.AsSpan(16)),
+                BinaryPrimitives.ReadUInt64LittleEndian(extra.AsSpan(24)),
+                extra[32] != 0)
+            : null;
+
+    private const int IdentityLength = 33;
+
+    /// <summary>What a record keeps of its file: see <see cref="FileIdentity"/>.</summary>
+    public static byte[] MakeExtra(FileIdentity identity)
     {
-        var extra = new byte[16];
-        BinaryPrimitives.WriteInt64LittleEndian(extra, inode);
-        BinaryPrimitives.WriteInt64LittleEndian(extra.AsSpan(8), mtimeNs);
+        var extra = new byte[IdentityLength];
+        BinaryPrimitives.WriteInt64LittleEndian(extra, identity.Inode);
+        BinaryPrimitives.WriteInt64LittleEndian(extra.AsSpan(8), identity.MtimeNs);
+        BinaryPrimitives.WriteInt64LittleEndian(extra.AsSpan(16), identity.CtimeNs);
+        BinaryPrimitives.WriteUInt64LittleEndian(extra.AsSpan(24), identity.Fingerprint);
+        extra[32] = identity.Settled ? (byte)1 : (byte)0;
         return extra;
+    }
+
+    /// <summary>
+    /// Reads the identity of an open message file: its fstat and the <see cref="Fingerprint"/> of the
+    /// same open file, so both describe one inode.
+    /// </summary>
+    public static FileIdentity Identify(FileStream stream, long now, out long length)
+    {
+        if (Syscall.fstat((int)stream.SafeFileHandle.DangerousGetHandle(), out var st) != 0)
+        {
+            throw new IOException("fstat: " + Stdlib.GetLastError());
+        }
+
+        length = st.st_size;
+        long ctime = st.st_ctime * 1_000_000_000L + st.st_ctime_nsec;
+        return new FileIdentity((long)st.st_ino, st.st_mtime * 1_000_000_000L + st.st_mtime_nsec, ctime,
+            Fingerprint(stream.SafeFileHandle, st.st_size), now - ctime > FreshNs);
+    }
+
+    /// <summary>
+    /// A 64-bit digest of a message file's length and its first and last 4 KB: cheap (two reads of
+    /// pages a scan has just touched) and, for two messages of one size, different unless they share
+    /// both ends.
+    /// </summary>
+    public static ulong Fingerprint(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long length)
+    {
+        const int Edge = 4096;
+        Span<byte> buffer = stackalloc byte[2 * Edge + 8];
+        BinaryPrimitives.WriteInt64LittleEndian(buffer, length);
+        int used = 8;
+        if (length <= 2 * Edge)
+        {
+            used += ReadFully(handle, buffer.Slice(used, (int)length), 0);
+        }
+        else
+        {
+            used += ReadFully(handle, buffer.Slice(used, Edge), 0);
+            used += ReadFully(handle, buffer.Slice(used, Edge), length - Edge);
+        }
+
+        Span<byte> digest = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(buffer[..used], digest);
+        return BinaryPrimitives.ReadUInt64LittleEndian(digest);
+    }
+
+    private static int ReadFully(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Span<byte> target, long offset)
+    {
+        int total = 0;
+        while (total < target.Length)
+        {
+            int read = RandomAccess.Read(handle, target[total..], offset + total);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        return total;
     }
 
     /// <summary>
@@ -240,10 +325,12 @@ internal sealed class MhFolder
         {
             if (byKey.TryGetValue(number.ToString(), out var record) && InodeOf(record) == inode)
             {
-                if (RecheckIfFresh(record, now, ref trustDirectory) is not null)
+                var current = Recheck(record, now, ref trustDirectory);
+                if (current is not null)
                 {
-                    kept.Add(record);
-                    keptUids.Add(record.Uid);
+                    changed |= !ReferenceEquals(current, record);
+                    kept.Add(current);
+                    keptUids.Add(current.Uid);
                 }
                 else
                 {
@@ -263,27 +350,31 @@ internal sealed class MhFolder
             missingByInode.TryAdd(InodeOf(record), record);
         }
 
-        foreach (var (number, inode) in unmatched.OrderBy(u => u.Number))
+        foreach (var (number, _) in unmatched.OrderBy(u => u.Number))
         {
             string key = number.ToString();
-            if (Syscall.lstat(MessagePath(key), out var st) != 0 || (st.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG)
+            if (Syscall.lstat(MessagePath(key), out var lst) != 0 || (lst.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG)
             {
                 continue;
             }
 
-            long mtime = st.st_mtime * 1_000_000_000L + st.st_mtime_nsec;
-            if (missingByInode.Remove((long)st.st_ino, out var moved) && moved.Length == st.st_size && MtimeOf(moved) == mtime)
-            {
-                kept.Add(moved with { Key = key });
-                keptUids.Add(moved.Uid);
-                changed = true;
-                continue;
-            }
-
+            FileIdentity identity;
+            long length;
             long size;
             try
             {
                 using var stream = new FileStream(MessagePath(key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+                identity = Identify(stream, now, out length);
+                if (missingByInode.TryGetValue(identity.Inode, out var moved) && IsSameFile(moved, identity, length))
+                {
+                    // Renumbered (folder -pack, sortm): the UID stays with its data.
+                    missingByInode.Remove(identity.Inode);
+                    kept.Add(moved with { Key = key, Extra = MakeExtra(identity) });
+                    keptUids.Add(moved.Uid);
+                    changed = true;
+                    continue;
+                }
+
                 size = LfToCrlfStream.MeasureCrlf(stream);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -291,16 +382,16 @@ internal sealed class MhFolder
                 continue;
             }
 
-            if (now - mtime <= FreshNs)
+            if (!identity.Settled || now - identity.MtimeNs <= FreshNs)
             {
                 trustDirectory = false;
             }
 
             uint uid = Math.Max(index.UidNext, (uint)number);
             index.UidNext = uid + 1;
-            var date = DateTimeOffset.FromUnixTimeMilliseconds(mtime / 1_000_000);
+            var date = DateTimeOffset.FromUnixTimeMilliseconds(identity.MtimeNs / 1_000_000);
             kept.Add(new IndexRecord(uid, FlagSet.Empty, date, size, ++index.HighestModSeq, key,
-                Length: st.st_size, Extra: MakeExtra((long)st.st_ino, mtime)));
+                Length: length, Extra: MakeExtra(identity)));
             keptUids.Add(uid);
             changed = true;
         }
@@ -312,25 +403,70 @@ internal sealed class MhFolder
     }
 
     /// <summary>
-    /// Stats a file whose number and inode match its record. A file that changed since we measured it
-    /// is still being written (nmh's inc writes in place) or was replaced by one that got the freed inode
-    /// (ext4 reuses them at once): either way the old UID must not name it, and it becomes a new message.
-    /// This costs a stat per message, but only when the directory changed.
+    /// True when the open file (<paramref name="identity"/>) holds the data of <paramref name="record"/>,
+    /// found under another number: same inode, size and mtime (a rename keeps them) and the same
+    /// fingerprint (a new file on a reused inode with the same size and mtime differs there).
     /// </summary>
-    private IndexRecord? RecheckIfFresh(IndexRecord record, long now, ref bool trustDirectory)
+    private static bool IsSameFile(IndexRecord record, FileIdentity identity, long length)
+    {
+        if (record.Length != length || MtimeOf(record) != identity.MtimeNs || InodeOf(record) != identity.Inode)
+        {
+            return false;
+        }
+
+        return IdentityOf(record) is not { } known || known.Fingerprint == identity.Fingerprint;
+    }
+
+    /// <summary>
+    /// Checks a file whose number and inode match its record. A file that changed since we measured it
+    /// is still being written (nmh's inc writes in place) or was replaced by one that got the freed inode
+    /// (ext4 reuses them at once): either way the old UID must not name it, and it becomes a new message
+    /// (null). A settled record with the same ctime costs a stat; others are fingerprinted. Returns the
+    /// record, or an updated copy when its file's ctime moved or it became settled.
+    /// </summary>
+    private IndexRecord? Recheck(IndexRecord record, long now, ref bool trustDirectory)
     {
         if (Syscall.stat(MessagePath(record.Key), out var st) != 0)
         {
             return null;
         }
 
-        long current = st.st_mtime * 1_000_000_000L + st.st_mtime_nsec;
-        if (now - current <= FreshNs)
+        long mtime = st.st_mtime * 1_000_000_000L + st.st_mtime_nsec;
+        long ctime = st.st_ctime * 1_000_000_000L + st.st_ctime_nsec;
+        if (now - ctime <= FreshNs || now - mtime <= FreshNs)
         {
             trustDirectory = false;
         }
 
-        return st.st_size == record.Length && current == MtimeOf(record) ? record : null;
+        if (st.st_size != record.Length || mtime != MtimeOf(record))
+        {
+            return null;
+        }
+
+        var known = IdentityOf(record);
+        if (known is null || (known.Value.Settled && known.Value.CtimeNs == ctime))
+        {
+            // Settled: a file put there after the check that settled it would have a later ctime.
+            // Records of older versions keep the rule they were made under.
+            return record;
+        }
+
+        try
+        {
+            using var stream = new FileStream(MessagePath(record.Key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            var identity = Identify(stream, now, out long length);
+            if (identity.Inode != known.Value.Inode || length != record.Length || identity.MtimeNs != known.Value.MtimeNs
+                || identity.Fingerprint != known.Value.Fingerprint)
+            {
+                return null;
+            }
+
+            return identity == known.Value ? record : record with { Extra = MakeExtra(identity) };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The numbered entries of the folder with their inodes; removes old crash leftovers of ours.</summary>

@@ -133,10 +133,6 @@ internal sealed class MhMailbox : IMailbox
             }
 
             File.SetLastWriteTimeUtc(temp, internalDate.UtcDateTime);
-            if (Syscall.stat(temp, out var st) != 0)
-            {
-                throw new StorageException(StorageError.Temporary, "Cannot write message", temp + ": " + Stdlib.GetLastError());
-            }
 
             using var mhLock = Lock();
             _folder.Refresh(mhLock, _canWrite);
@@ -155,6 +151,15 @@ internal sealed class MhMailbox : IMailbox
             }
 
             Syscall.unlink(temp);
+
+            // Identified after the link and unlink: both change the ctime.
+            FileIdentity identity;
+            long length;
+            using (var written = new FileStream(_folder.MessagePath(number.ToString()), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1))
+            {
+                identity = MhFolder.Identify(written, MhFolder.NowNs(), out length);
+            }
+
             uint uid = Math.Max(index.UidNext, (uint)number);
             index.UidNext = uid + 1;
 
@@ -164,9 +169,8 @@ internal sealed class MhMailbox : IMailbox
             mhLock.WriteSequences(sequences.Format());
             _folder.SequencesWritten();
 
-            long mtime = st.st_mtime * 1_000_000_000L + st.st_mtime_nsec;
             index.Records.Add(new IndexRecord(uid, flags, internalDate, crlfSize, ++index.HighestModSeq, number.ToString(),
-                Length: st.st_size, Extra: MhFolder.MakeExtra((long)st.st_ino, mtime)));
+                Length: length, Extra: MhFolder.MakeExtra(identity)));
             _folder.Touch();
             _folder.Save(_canWrite);
             return uid;
@@ -228,6 +232,9 @@ internal sealed class MhMailbox : IMailbox
         ThrowIfReadOnly();
         using var mhLock = Lock();
         _folder.Refresh(mhLock, _canWrite);
+        // When the refresh found news (a delivery), the view has not taken them in yet: leave
+        // the generation unseen so the next Sync reports them.
+        bool viewWasCurrent = _folder.Generation == _seenGeneration;
         var index = _folder.Index;
         var targets = index.Records
             .Where(r => r.Flags.Has(MessageFlags.Deleted) && _files.ContainsKey(r.Uid) && (onlyUids is null || onlyUids.Contains(r.Uid)))
@@ -264,7 +271,11 @@ internal sealed class MhMailbox : IMailbox
         }
 
         _recent.ExceptWith(gone);
-        _seenGeneration = _folder.Generation;
+        if (viewWasCurrent)
+        {
+            _seenGeneration = _folder.Generation;
+        }
+
         return gone.Order().ToList();
     }
 
