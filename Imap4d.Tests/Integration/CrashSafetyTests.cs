@@ -110,7 +110,9 @@ public class CrashSafetyTests
             }
 
             TestContext.Out.WriteLine($"{type}: {Iterations} kills, {inbox.Count} messages in INBOX, {copies.Count} distinct copied");
-            Assert.That(inbox.Count, Is.GreaterThan(Iterations), "the writers hardly got to work before being killed");
+            // Only a sanity check that kills did not all land before the first command: a loaded
+            // machine gets less done per run, and the integrity checks above are the real test.
+            Assert.That(inbox.Count, Is.GreaterThan(Iterations / 5), "the writers hardly got to work before being killed");
             Assert.That(copies.Count, Is.GreaterThan(0), "no COPY ever completed");
         }
         finally
