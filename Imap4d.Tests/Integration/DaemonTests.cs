@@ -239,6 +239,28 @@ public class DaemonTests
     }
 
     [Test]
+    public void PrestartedChildrenRunNoConnectionCheckBeforeAClientComes()
+    {
+        string dir = NewDirectory();
+        Directory.CreateDirectory(dir);
+        string log = Path.Combine(dir, "preauth.log");
+        string program = Path.Combine(dir, "preauth.sh");
+        File.WriteAllText(program, $"#!/bin/sh\necho \"$@\" >> {log}\nexit 1\n");
+        File.SetUnixFileMode(program, (UnixFileMode)0x1ed); // 0755
+        var (server, port, _) = Start($"prestart-children 2; preauth \"prog://{program} ${{server_port}} ${{client_port}}\";");
+        Assert.That(ProcTable.WaitUntil(() => Regex.Matches(server.Stderr, "prestarted child \\d+ ready").Count >= 2, TimeSpan.FromSeconds(30)), Is.True,
+            "two children report ready (after their warm-up): " + server.Stderr);
+
+        using var client = Connect(port);
+        string expected = $"{port} {client.LocalPort}";
+        Assert.That(ProcTable.WaitUntil(() => File.Exists(log) && File.ReadAllText(log).Contains(expected, StringComparison.Ordinal), TimeSpan.FromSeconds(10)), Is.True,
+            "a real client runs it");
+        // Only connections to the daemon's port (the test's start-up probe and the client), never
+        // a prestarted process's warm-up session on its own loopback port.
+        Assert.That(File.ReadAllLines(log), Has.All.StartsWith($"{port} "), File.ReadAllText(log));
+    }
+
+    [Test]
     public void SighupReplacesTheIdleChildren()
     {
         var (server, _, _) = Start("prestart-children 1;");

@@ -47,7 +47,10 @@ public static class SessionWarmUp
         using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         client.Connect(listener.LocalEndPoint!);
         using var server = listener.Accept();
-        var quiet = new SessionServices { Settings = services.Settings, Clock = services.Clock };
+        // Without the connection checks: the warm-up must not run acl programs, preauth
+        // programs or ident queries, nor wait for a PROXY header, for a connection no client made.
+        var settings = services.Settings with { Gate = new(), Preauth = new(), Tls = new(), Servers = [] };
+        var quiet = new SessionServices { Settings = settings, Clock = services.Clock };
         int fd = (int)server.Handle;
         var session = Task.Run(() => InetdHost.RunAsync(quiet, SessionStart.Normal, fd, fd, CancellationToken.None));
 
