@@ -300,16 +300,8 @@ public class ConnectionGateTests
 
     private static void RunProgram(string program, params string[] args)
     {
-        var info = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardError = true };
-        foreach (string arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.That(process.ExitCode, Is.EqualTo(0), $"{program}: {error}");
+        var (code, output) = ExternalProgram.Run(program, args);
+        Assert.That(code, Is.EqualTo(0), $"{program}: {output}");
     }
 
     private sealed class Cleanup(Action action) : IDisposable

@@ -124,7 +124,7 @@ public class DemoDaemonTests
     [Test]
     public void CurlWithWrongPasswordFails()
     {
-        var (code, _) = TryRunProgram("curl", ["-s", "--max-time", "20", $"imap://demo:nope@127.0.0.1:{_port}/", "-X", "NAMESPACE"]);
+        var (code, _) = ExternalProgram.Run("curl", ["-s", "--max-time", "20", $"imap://demo:nope@127.0.0.1:{_port}/", "-X", "NAMESPACE"]);
         Assert.That(code, Is.EqualTo(67), "curl: login denied");
     }
 
@@ -180,34 +180,8 @@ public class DemoDaemonTests
 
     private static string RunProgram(string program, string[] args)
     {
-        var (code, output) = TryRunProgram(program, args);
+        var (code, output) = ExternalProgram.Run(program, args);
         Assert.That(code, Is.EqualTo(0), $"{program} failed: {output}");
         return output;
-    }
-
-    private static (int Code, string Output) TryRunProgram(string program, string[] args)
-    {
-        string path = RepoPaths.FindProgram(program) ?? "";
-        if (path.Length == 0)
-        {
-            Assert.Ignore($"{program} is not installed");
-        }
-
-        var info = new ProcessStartInfo(path)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        Assert.That(process.WaitForExit(60_000), Is.True, $"{program} hung");
-        return (process.ExitCode, stdout + stderr.Result);
     }
 }

@@ -101,32 +101,11 @@ public sealed class SystemAccount : IDisposable
 
     public static void Run(string program, string? input, params string[] arguments)
     {
-        var start = new ProcessStartInfo(program)
-        {
-            UseShellExecute = false,
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            RedirectStandardInput = true,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        if (input is not null)
-        {
-            process.StandardInput.Write(input);
-        }
-
-        process.StandardInput.Close();
-        string errors = process.StandardError.ReadToEnd();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
+        var (code, output) = ExternalProgram.Run(program, arguments, input);
         // userdel -r warns (exit 12) when the mail spool file is missing; the user is gone anyway.
-        if (process.ExitCode != 0 && !(program.EndsWith("userdel", StringComparison.Ordinal) && process.ExitCode == 12))
+        if (code != 0 && !(program.EndsWith("userdel", StringComparison.Ordinal) && code == 12))
         {
-            throw new InvalidOperationException($"{program} {string.Join(" ", arguments)}: exit {process.ExitCode}: {errors}");
+            throw new InvalidOperationException($"{program} {string.Join(" ", arguments)}: exit {code}: {output}");
         }
     }
 }
