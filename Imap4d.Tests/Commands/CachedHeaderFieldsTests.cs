@@ -56,7 +56,8 @@ public class CachedHeaderFieldsTests
     {
         string file = Directory.GetFiles(_mail.Root, "*.cache").Single();
         using var cache = FetchCache.Open(file, 1000)!;
-        return Enumerable.Range(1, Messages.Length).Count(uid => cache.TryGet((uint)uid, FetchCacheItem.HeaderFields, out _));
+        using var box = _mail.Store.Open("INBOX", readOnly: true);
+        return box.Messages.Count(message => cache.TryGet(message, FetchCacheItem.HeaderFields, out _));
     }
 
     [TestCase("FROM SUBJECT DATE")]

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Imap4d.Mime;
+using Imap4d.Storage;
 using Imap4d.Storage.Index;
 
 namespace Imap4d.Commands;
@@ -64,9 +65,9 @@ internal static class CachedHeaderFields
     }
 
     /// <summary>Caches the fields of a header just read (unless cached, or the header was cut short).</summary>
-    public static void Remember(FetchCache? cache, uint uid, HeaderBlock header, bool blankLine)
+    public static void Remember(FetchCache? cache, MessageInfo message, HeaderBlock header, bool blankLine)
     {
-        if (cache is null || header.Truncated || cache.Contains(uid, FetchCacheItem.HeaderFields))
+        if (cache is null || header.Truncated || cache.Contains(message, FetchCacheItem.HeaderFields))
         {
             return;
         }
@@ -81,15 +82,15 @@ internal static class CachedHeaderFields
             }
         }
 
-        cache.Put(uid, FetchCacheItem.HeaderFields, bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
+        cache.Put(message, FetchCacheItem.HeaderFields, bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
     }
 
     /// <summary>The cached fields of a message; false when they are not cached.</summary>
-    public static bool TryGet(FetchCache? cache, uint uid, out HeaderBlock fields, out bool blankLine)
+    public static bool TryGet(FetchCache? cache, MessageInfo message, out HeaderBlock fields, out bool blankLine)
     {
         fields = HeaderBlock.Empty;
         blankLine = false;
-        if (cache is null || !cache.TryGet(uid, FetchCacheItem.HeaderFields, out byte[] bytes) || bytes.Length == 0)
+        if (cache is null || !cache.TryGet(message, FetchCacheItem.HeaderFields, out byte[] bytes) || bytes.Length == 0)
         {
             return false;
         }

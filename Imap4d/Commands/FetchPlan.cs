@@ -148,7 +148,7 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
             _ => FetchCacheItem.BodyStructure,
         };
         var cache = selected.Cache;
-        if (cache is not null && cache.TryGet(info.Uid, item, out byte[] cached))
+        if (cache is not null && cache.TryGet(info, item, out byte[] cached))
         {
             return cached;
         }
@@ -165,7 +165,7 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
                 BodyStructureWriter.Write(w, BodyStructureBuilder.Build(message.Structure), item == FetchCacheItem.BodyStructure);
             }
         });
-        cache?.Put(info.Uid, item, wire);
+        cache?.Put(info, item, wire);
         return wire;
     }
 
@@ -237,9 +237,9 @@ internal sealed class MessageContent(IMailbox mailbox, MessageInfo info, FetchCa
                 using var stream = mailbox.OpenHeader(info.Uid);
                 var read = Search.MessageHeaderReader.Read(stream);
                 _header = read.Header.ToArray();
-                if (cache is not null && !read.Truncated && !cache.Contains(info.Uid, FetchCacheItem.HeaderFields))
+                if (cache is not null && !read.Truncated && !cache.Contains(info, FetchCacheItem.HeaderFields))
                 {
-                    CachedHeaderFields.Remember(cache, info.Uid, HeaderParser.Parse(_header),
+                    CachedHeaderFields.Remember(cache, info, HeaderParser.Parse(_header),
                         CachedHeaderFields.HasBlankLine(_header, info.Size));
                 }
             }

@@ -70,7 +70,7 @@ internal sealed record FetchSection(SectionSpec Spec, long? PartialOffset, long?
     private void WriteTopLevel(ResponseWriter writer, MessageContent content)
     {
         if (Spec.Kind == SectionKind.HeaderFields && CachedHeaderFields.Covers(Spec.Fields)
-            && CachedHeaderFields.TryGet(content.Cache, content.Info.Uid, out var cached, out bool blankLine))
+            && CachedHeaderFields.TryGet(content.Cache, content.Info, out var cached, out bool blankLine))
         {
             WriteBytes(writer, SectionLocator.FilterHeader(cached, Spec.Fields, false, blankLine));
             return;

@@ -174,6 +174,8 @@ public static class ConfigSchema
             Statement("mail-spool", S, "url: string", "URL or directory of the mail spool.", implemented: true),
             Statement("mailbox-pattern", S, "pattern: string", "Pattern for building a user's mailbox URL ($user, $home).", implemented: true),
             Statement("mailbox-type", S, "protocol: string", "Default mailbox type (mbox, maildir, mh).", implemented: true),
+            Statement("index-directory", S, "dir: string",
+                "Where every mailbox index and FETCH cache of a user is kept ($user, $home; imap4d.NET extension). Default: beside the mailbox when its directory is private to the user, else $home/.imap4d.", implemented: true),
             Statement("folder", S, "dir: string", "Default directory of the user's folders."),
             Statement("autodetect-accuracy", S, "n: number", "Accuracy of mailbox format detection: a number, auto, fast or minimal."),
         ]),

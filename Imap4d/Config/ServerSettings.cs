@@ -111,6 +111,12 @@ public sealed record MailboxSettings
 
     /// <summary>`mailbox-type`: the type of new mailboxes where a namespace does not say.</summary>
     public string MailboxType { get; init; } = "mbox";
+
+    /// <summary>
+    /// `index-directory`: the user's directory for every index and FETCH cache ($user, $home); null
+    /// for the default: beside a mailbox whose directory is private to the user, else $home/.imap4d.
+    /// </summary>
+    public string? IndexDirectory { get; init; }
 }
 
 /// <summary>Limits on what one client can make the server read or hold.</summary>

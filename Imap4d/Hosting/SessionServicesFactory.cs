@@ -4,6 +4,7 @@ using Imap4d.Config;
 using Imap4d.Session;
 using Imap4d.Storage;
 using Imap4d.Storage.Namespaces;
+using Imap4d.Storage.State;
 using Mono.Unix.Native;
 using NLog;
 
@@ -23,7 +24,6 @@ public static class SessionServicesFactory
         var virtualUsers = settings.UserDatabaseFile is { } file ? new PasswdFileUserDatabase(file, warn) : null;
         var users = CreateUserDirectory(virtualUsers);
         var authenticator = CreateAuthenticator(settings, virtualUsers, warn);
-        var drivers = MailDrivers.CreateDefault();
         var groups = new SystemGroupDirectory();
         return new SessionServices
         {
@@ -33,7 +33,9 @@ public static class SessionServicesFactory
             Log = log,
             Transcript = settings.Transcript ? line => transcriptLog.Info(line) : null,
             OnAuthenticated = CreateSessionSetup(settings, groups, log, singleSession),
-            StoreFactory = user => new MailStore(settings, user.Name, user.Home, drivers, name => users.Lookup(name)?.Home),
+            StoreFactory = user => new MailStore(settings, user.Name, user.Home,
+                MailDrivers.CreateDefault(UserStateDirectory.For(settings.Mailbox.IndexDirectory, user.Name, user.Home)),
+                name => users.Lookup(name)?.Home),
         };
     }
 

@@ -248,7 +248,7 @@ public sealed class SelectedMailbox : IDisposable
     private FetchCache? OpenCache()
     {
         _cacheOpened = true;
-        _cache = FetchCache.Open(Mailbox.FetchCacheFile, Mailbox.UidValidity);
+        _cache = FetchCache.Open(Mailbox.FetchCacheFile, Mailbox.UidValidity, Mailbox.CacheFingerprint);
         return _cache;
     }
 

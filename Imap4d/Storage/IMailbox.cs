@@ -75,4 +75,10 @@ public interface IMailbox : IDisposable
 
     /// <summary>Where FETCH may keep its cache of computed items (beside the index); null for none.</summary>
     string? FetchCacheFile => null;
+
+    /// <summary>
+    /// What identifies the content of a listed message beside its UID, for the FETCH cache (a
+    /// cache entry is served only when this matches). Default: size and internal date.
+    /// </summary>
+    ulong CacheFingerprint(MessageInfo message) => Index.FetchCache.FingerprintOf(message);
 }

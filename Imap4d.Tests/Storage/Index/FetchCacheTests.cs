@@ -18,17 +18,17 @@ public class FetchCacheTests
     {
         using var first = FetchCache.Open(_path, 7)!;
         using var second = FetchCache.Open(_path, 7)!;
-        first.Put(1, FetchCacheItem.Envelope, "(\"env\")"u8);
-        first.Put(1, FetchCacheItem.BodyStructure, "(\"text\" \"plain\")"u8);
-        Assert.That(second.TryGet(1, FetchCacheItem.Envelope, out byte[] seen), Is.True, "written by another session");
+        first.Put(1, 0, FetchCacheItem.Envelope, "(\"env\")"u8);
+        first.Put(1, 0, FetchCacheItem.BodyStructure, "(\"text\" \"plain\")"u8);
+        Assert.That(second.TryGet(1, 0, FetchCacheItem.Envelope, out byte[] seen), Is.True, "written by another session");
         Assert.That(Encoding.ASCII.GetString(seen), Is.EqualTo("(\"env\")"));
-        Assert.That(second.TryGet(2, FetchCacheItem.Envelope, out _), Is.False);
-        second.Put(2, FetchCacheItem.Body, "(B)"u8);
+        Assert.That(second.TryGet(2, 0, FetchCacheItem.Envelope, out _), Is.False);
+        second.Put(2, 0, FetchCacheItem.Body, "(B)"u8);
 
         using var again = FetchCache.Open(_path, 7)!;
-        Assert.That(again.TryGet(1, FetchCacheItem.BodyStructure, out byte[] structure), Is.True);
+        Assert.That(again.TryGet(1, 0, FetchCacheItem.BodyStructure, out byte[] structure), Is.True);
         Assert.That(Encoding.ASCII.GetString(structure), Is.EqualTo("(\"text\" \"plain\")"));
-        Assert.That(again.TryGet(2, FetchCacheItem.Body, out byte[] body), Is.True);
+        Assert.That(again.TryGet(2, 0, FetchCacheItem.Body, out byte[] body), Is.True);
         Assert.That(Encoding.ASCII.GetString(body), Is.EqualTo("(B)"));
     }
 
@@ -37,11 +37,11 @@ public class FetchCacheTests
     {
         using (var old = FetchCache.Open(_path, 7)!)
         {
-            old.Put(1, FetchCacheItem.Envelope, "old"u8);
+            old.Put(1, 0, FetchCacheItem.Envelope, "old"u8);
         }
 
         using var fresh = FetchCache.Open(_path, 8)!;
-        Assert.That(fresh.TryGet(1, FetchCacheItem.Envelope, out _), Is.False, "UIDs of another UIDVALIDITY name other messages");
+        Assert.That(fresh.TryGet(1, 0, FetchCacheItem.Envelope, out _), Is.False, "UIDs of another UIDVALIDITY name other messages");
     }
 
     [Test]
@@ -49,8 +49,8 @@ public class FetchCacheTests
     {
         using (var cache = FetchCache.Open(_path, 7)!)
         {
-            cache.Put(1, FetchCacheItem.Envelope, "good"u8);
-            cache.Put(2, FetchCacheItem.Envelope, "also good"u8);
+            cache.Put(1, 0, FetchCacheItem.Envelope, "good"u8);
+            cache.Put(2, 0, FetchCacheItem.Envelope, "also good"u8);
         }
 
         long length = new FileInfo(_path).Length;
@@ -60,9 +60,9 @@ public class FetchCacheTests
         }
 
         using var reopened = FetchCache.Open(_path, 7)!;
-        Assert.That(reopened.TryGet(1, FetchCacheItem.Envelope, out byte[] good), Is.True);
+        Assert.That(reopened.TryGet(1, 0, FetchCacheItem.Envelope, out byte[] good), Is.True);
         Assert.That(Encoding.ASCII.GetString(good), Is.EqualTo("good"));
-        Assert.That(reopened.TryGet(2, FetchCacheItem.Envelope, out _), Is.False);
+        Assert.That(reopened.TryGet(2, 0, FetchCacheItem.Envelope, out _), Is.False);
     }
 
     [Test]
@@ -70,8 +70,8 @@ public class FetchCacheTests
     {
         File.WriteAllText(_path, "not a cache at all");
         using var cache = FetchCache.Open(_path, 7)!;
-        cache.Put(3, FetchCacheItem.Body, "x"u8);
-        Assert.That(cache.TryGet(3, FetchCacheItem.Body, out _), Is.True);
+        cache.Put(3, 0, FetchCacheItem.Body, "x"u8);
+        Assert.That(cache.TryGet(3, 0, FetchCacheItem.Body, out _), Is.True);
     }
 
     [Test]

@@ -49,7 +49,7 @@ public sealed class SearchMessage : IDisposable
                 _header = HeaderParser.Parse(_headerRead.Header.Span, _headerRead.Truncated);
                 if (_cachedFields is null)
                 {
-                    CachedHeaderFields.Remember(Scope.Cache, Info.Uid, _header,
+                    CachedHeaderFields.Remember(Scope.Cache, Info, _header,
                         CachedHeaderFields.HasBlankLine(_headerRead.Header.Span, Info.Size));
                 }
             }
@@ -70,7 +70,7 @@ public sealed class SearchMessage : IDisposable
             if (!_cacheChecked)
             {
                 _cacheChecked = true;
-                _cachedFields = CachedHeaderFields.TryGet(Scope.Cache, Info.Uid, out var fields, out _) ? fields : null;
+                _cachedFields = CachedHeaderFields.TryGet(Scope.Cache, Info, out var fields, out _) ? fields : null;
             }
 
             if (_cachedFields is not null)

@@ -17,21 +17,24 @@ public enum FetchCacheItem : byte
 /// <summary>
 /// What FETCH computes from a message's MIME structure (ENVELOPE, BODY, BODYSTRUCTURE in wire
 /// form), kept beside the mailbox index so that a second FETCH of a large mailbox parses
-/// nothing. Append-only records keyed by UID, for the UIDVALIDITY in the header; a UID never
-/// names other data, so entries never go stale. A cache: a damaged or foreign file is simply
-/// started again, and losing it loses nothing.
+/// nothing. Append-only records keyed by UID and a fingerprint of the message (its size and
+/// internal date), for the UIDVALIDITY in the header: an entry is served only for the message
+/// it was made from, even if a mailbox re-created under the same name found this file again.
+/// A cache: a damaged or foreign file is simply started again, and losing it loses nothing.
+/// The file is private to the user (0600, see <see cref="State.PrivateFiles"/>).
 /// </summary>
 public sealed class FetchCache : IDisposable
 {
-    private const string Magic = "IMAP4DFC";
+    private const string Magic = "IMAP4DF2";
     private const byte RecordMark = 0xC5;
     private const int HeaderSize = 12;
-    private const int RecordHeaderSize = 10;
+    private const int RecordHeaderSize = 18;
     private const int MaxItemSize = 4 * 1024 * 1024;
     private const int ScanBlockSize = 1024 * 1024;
 
     private readonly FileStream _file;
-    private readonly Dictionary<(uint Uid, FetchCacheItem Item), (long Offset, int Length)> _entries = [];
+    private Func<MessageInfo, ulong> _fingerprintOf = FingerprintOf;
+    private readonly Dictionary<(uint Uid, FetchCacheItem Item), (ulong Fingerprint, long Offset, int Length)> _entries = [];
     private long _scanned;
 
     private FetchCache(FileStream file)
@@ -40,7 +43,8 @@ public sealed class FetchCache : IDisposable
     }
 
     /// <summary>Opens (or starts) the cache file; null when it cannot be used (no place, no permission).</summary>
-    public static FetchCache? Open(string? path, uint uidValidity)
+    /// <param name="fingerprintOf">What identifies a message's content (<see cref="FingerprintOf"/> when null).</param>
+    public static FetchCache? Open(string? path, uint uidValidity, Func<MessageInfo, ulong>? fingerprintOf = null)
     {
         if (path is null)
         {
@@ -49,8 +53,8 @@ public sealed class FetchCache : IDisposable
 
         try
         {
-            var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1);
-            var cache = new FetchCache(file);
+            var file = State.PrivateFiles.Open(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, bufferSize: 1);
+            var cache = new FetchCache(file) { _fingerprintOf = fingerprintOf ?? FingerprintOf };
             if (!cache.HeaderMatches(uidValidity))
             {
                 cache.Restart(uidValidity);
@@ -65,12 +69,35 @@ public sealed class FetchCache : IDisposable
         }
     }
 
-    public bool TryGet(uint uid, FetchCacheItem item, out byte[] bytes)
+    /// <summary>What identifies a message's content beside its UID, by default: its size and internal date.</summary>
+    public static ulong FingerprintOf(MessageInfo message) =>
+        Mix((ulong)message.Size, (ulong)message.InternalDate.ToUnixTimeMilliseconds());
+
+    /// <summary>Combines two values into a fingerprint (stable across processes, unlike HashCode).</summary>
+    public static ulong Mix(ulong a, ulong b) => (a * 0x9E3779B97F4A7C15UL) ^ b ^ (b >> 29);
+
+    /// <summary>FNV-1a of a string (stable across processes).</summary>
+    public static ulong Hash(string text)
     {
-        if (!_entries.TryGetValue((uid, item), out var entry))
+        ulong hash = 0xcbf29ce484222325UL;
+        foreach (char c in text)
+        {
+            hash = (hash ^ c) * 0x100000001b3UL;
+        }
+
+        return hash;
+    }
+
+    public bool TryGet(MessageInfo message, FetchCacheItem item, out byte[] bytes) =>
+        TryGet(message.Uid, _fingerprintOf(message), item, out bytes);
+
+    /// <summary>The item cached for this UID and fingerprint; false when none, or when it was cached for other content.</summary>
+    public bool TryGet(uint uid, ulong fingerprint, FetchCacheItem item, out byte[] bytes)
+    {
+        if (!_entries.TryGetValue((uid, item), out var entry) || entry.Fingerprint != fingerprint)
         {
             Refresh(); // another session may have added it
-            if (!_entries.TryGetValue((uid, item), out entry))
+            if (!_entries.TryGetValue((uid, item), out entry) || entry.Fingerprint != fingerprint)
             {
                 bytes = [];
                 return false;
@@ -88,13 +115,19 @@ public sealed class FetchCache : IDisposable
         }
     }
 
+    public bool Contains(MessageInfo message, FetchCacheItem item) => Contains(message.Uid, _fingerprintOf(message), item);
+
     /// <summary>True when the item is known to be cached (without looking for other sessions' additions).</summary>
-    public bool Contains(uint uid, FetchCacheItem item) => _entries.ContainsKey((uid, item));
+    public bool Contains(uint uid, ulong fingerprint, FetchCacheItem item) =>
+        _entries.TryGetValue((uid, item), out var entry) && entry.Fingerprint == fingerprint;
+
+    public void Put(MessageInfo message, FetchCacheItem item, ReadOnlySpan<byte> bytes) =>
+        Put(message.Uid, _fingerprintOf(message), item, bytes);
 
     /// <summary>Adds an item with one write at the end of the file (whole records, so readers never see half of one we wrote).</summary>
-    public void Put(uint uid, FetchCacheItem item, ReadOnlySpan<byte> bytes)
+    public void Put(uint uid, ulong fingerprint, FetchCacheItem item, ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length > MaxItemSize || _entries.ContainsKey((uid, item)))
+        if (bytes.Length > MaxItemSize || Contains(uid, fingerprint, item))
         {
             return;
         }
@@ -103,7 +136,8 @@ public sealed class FetchCache : IDisposable
         record[0] = RecordMark;
         BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(1), uid);
         record[5] = (byte)item;
-        BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(6), bytes.Length);
+        BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(6), fingerprint);
+        BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(14), bytes.Length);
         bytes.CopyTo(record.AsSpan(RecordHeaderSize));
         try
         {
@@ -111,7 +145,7 @@ public sealed class FetchCache : IDisposable
             RandomAccess.Write(_file.SafeFileHandle, record, end);
             if (_scanned == end)
             {
-                _entries[(uid, item)] = (end + RecordHeaderSize, bytes.Length);
+                _entries[(uid, item)] = (fingerprint, end + RecordHeaderSize, bytes.Length);
                 _scanned = end + record.Length;
             }
         }
@@ -180,13 +214,14 @@ public sealed class FetchCache : IDisposable
 
             uint uid = BinaryPrimitives.ReadUInt32LittleEndian(head[1..]);
             var item = (FetchCacheItem)head[5];
-            int size = BinaryPrimitives.ReadInt32LittleEndian(head[6..]);
+            ulong fingerprint = BinaryPrimitives.ReadUInt64LittleEndian(head[6..]);
+            int size = BinaryPrimitives.ReadInt32LittleEndian(head[14..]);
             if (size < 0 || size > MaxItemSize || _scanned + RecordHeaderSize + size > length)
             {
                 return;
             }
 
-            _entries.TryAdd((uid, item), (_scanned + RecordHeaderSize, size));
+            _entries[(uid, item)] = (fingerprint, _scanned + RecordHeaderSize, size); // the latest record wins
             _scanned += RecordHeaderSize + size;
         }
     }

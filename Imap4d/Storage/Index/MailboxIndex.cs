@@ -1,4 +1,5 @@
 using System.Text;
+using Imap4d.Storage.State;
 
 namespace Imap4d.Storage.Index;
 
@@ -81,19 +82,22 @@ public sealed class MailboxIndex
         }
     }
 
-    /// <summary>Writes the index atomically (temporary file, fsync, rename). Failures are left to the caller.</summary>
+    /// <summary>
+    /// Writes the index atomically (temporary file, fsync, rename), 0600 in a 0700 directory
+    /// (see <see cref="PrivateFiles"/>). Failures are left to the caller.
+    /// </summary>
     public void Save(string path)
     {
         string? directory = Path.GetDirectoryName(path);
-        if (!string.IsNullOrEmpty(directory))
+        if (!string.IsNullOrEmpty(directory) && !Directory.Exists(directory) && !PrivateFiles.EnsureDirectory(directory))
         {
-            Directory.CreateDirectory(directory);
+            throw new IOException("cannot make a private directory " + directory);
         }
 
         string temp = path + ".tmp." + Environment.ProcessId;
         var keywords = Records.SelectMany(r => r.Flags.Keywords).Distinct(FlagSet.KeywordComparer).ToList();
         var keywordIds = keywords.Select((k, i) => (k, i)).ToDictionary(p => p.k, p => p.i, FlagSet.KeywordComparer);
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024))
+        using (var stream = PrivateFiles.Open(temp, FileMode.Create, FileAccess.Write, 64 * 1024))
         using (var writer = new BinaryWriter(stream, Encoding.UTF8))
         {
             writer.Write(Encoding.ASCII.GetBytes(Magic));

@@ -1,3 +1,4 @@
+using Imap4d.Storage.State;
 using Mono.Unix.Native;
 
 namespace Imap4d.Storage.Maildir;
@@ -13,10 +14,18 @@ public sealed class MaildirDriver : IMailboxDriver
     /// <summary>Files this driver, Dovecot and mailutils keep next to cur/new/tmp (removed by <see cref="Delete"/>).</summary>
     private static readonly string[] StateFilePatterns =
     [
-        MaildirMailbox.IndexFileName + "*", MaildirUidList.FileName + "*", MaildirLock.FileName, MaildirKeywords.FileName + "*",
+        MaildirMailbox.IndexFileName + "*", MaildirMailbox.CacheFileName + "*", MaildirUidList.FileName + "*", MaildirLock.FileName, MaildirKeywords.FileName + "*",
         MaildirForeignUids.DovecotFileName + "*", MaildirForeignUids.MailutilsFileName, "dovecot.index*", "dovecot-uidvalidity*",
         "dovecot.list.index*", "maildirfolder", "courierimapuiddb", "courierimapkeywords",
     ];
+
+    private readonly UserStateDirectory _userState;
+
+    /// <param name="userState">The user's state directory (<see cref="UserStateDirectory.FromEnvironment"/> when null).</param>
+    public MaildirDriver(UserStateDirectory? userState = null)
+    {
+        _userState = userState ?? UserStateDirectory.FromEnvironment();
+    }
 
     public string Type => "maildir";
 
@@ -75,7 +84,7 @@ public sealed class MaildirDriver : IMailboxDriver
         RequireMaildir(path);
         try
         {
-            return new MaildirMailbox(path, name, readOnly);
+            return new MaildirMailbox(path, name, readOnly, _userState);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -89,7 +98,7 @@ public sealed class MaildirDriver : IMailboxDriver
         RequireMaildir(path);
         try
         {
-            return new MaildirMailbox(path, name, readOnly: true, appendOnly: true);
+            return new MaildirMailbox(path, name, readOnly: true, appendOnly: true, _userState);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -114,6 +123,7 @@ public sealed class MaildirDriver : IMailboxDriver
     public void Delete(string path)
     {
         RequireMaildir(path);
+        DeleteUserState(path);
         try
         {
             foreach (string sub in SubDirectories)
@@ -154,6 +164,7 @@ public sealed class MaildirDriver : IMailboxDriver
             throw new StorageException(StorageError.AlreadyExists, "Mailbox already exists");
         }
 
+        string? oldIndex = _userState.Root is null ? null : _userState.FileFor(from, ".index");
         try
         {
             // Names in the index are relative to the maildir, so UIDs and the index stay valid.
@@ -162,6 +173,66 @@ public sealed class MaildirDriver : IMailboxDriver
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw MaildirFiles.Wrap(e, "rename " + from);
+        }
+
+        MoveUserState(oldIndex, to);
+    }
+
+    /// <summary>Removes the index and cache a maildir may have in the user's state directory.</summary>
+    private void DeleteUserState(string path)
+    {
+        if (_userState.Root is not null && _userState.FileFor(path, ".index") is { } index)
+        {
+            foreach (string file in new[] { index, MaildirMailbox.CachePathFor(index)! })
+            {
+                TryDelete(file);
+            }
+        }
+    }
+
+    /// <summary>The index and cache in the state directory follow the maildir to its new name (or are dropped).</summary>
+    private void MoveUserState(string? oldIndex, string to)
+    {
+        if (oldIndex is null)
+        {
+            return;
+        }
+
+        string? newIndex = _userState.FileFor(to, ".index");
+        foreach (var (oldFile, newFile) in new[] { (oldIndex, newIndex), (MaildirMailbox.CachePathFor(oldIndex)!, newIndex is null ? null : MaildirMailbox.CachePathFor(newIndex)) })
+        {
+            try
+            {
+                if (newFile is not null)
+                {
+                    TryDelete(newFile);
+                }
+
+                if (File.Exists(oldFile) && newFile is not null)
+                {
+                    File.Move(oldFile, newFile);
+                }
+                else
+                {
+                    TryDelete(oldFile);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                TryDelete(oldFile); // a cache: the new name rebuilds it
+            }
+        }
+    }
+
+    private static void TryDelete(string file)
+    {
+        try
+        {
+            File.Delete(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A leftover index is recognized by its stamps, a cache entry by its fingerprint.
         }
     }
 

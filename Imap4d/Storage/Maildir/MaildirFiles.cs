@@ -16,7 +16,8 @@ internal static class MaildirFiles
         string temp = TempNameFor(path);
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            // Created 0600 (control files of a mailbox another user may also write are used as they are).
+            using (var stream = State.PrivateFiles.Open(temp, FileMode.CreateNew, FileAccess.Write, shared: true))
             {
                 stream.Write(content);
                 stream.Flush(flushToDisk: true);

@@ -1,6 +1,7 @@
 using Imap4d.IO;
 using System.Text;
 using Imap4d.Storage.Index;
+using Imap4d.Storage.State;
 using Mono.Unix.Native;
 using NLog;
 
@@ -17,6 +18,7 @@ namespace Imap4d.Storage.Maildir;
 internal sealed class MaildirMailbox : IMailbox
 {
     public const string IndexFileName = "imap4d.index";
+    public const string CacheFileName = "imap4d.cache";
     private const long UnknownSize = -1;
 
     private static readonly Logger Log = LogManager.GetCurrentClassLogger();
@@ -24,6 +26,7 @@ internal sealed class MaildirMailbox : IMailbox
 
     private readonly string _path;
     private readonly string _indexPath;
+    private readonly UserStateDirectory _userState;
     private readonly bool _appendOnly;
     private readonly MaildirUidList _uidList = new();
     private readonly HashSet<uint> _recent = [];
@@ -52,8 +55,8 @@ internal sealed class MaildirMailbox : IMailbox
     private SourceStamp _seenNew;
     private bool _disposed;
 
-    public MaildirMailbox(string path, string name, bool readOnly)
-        : this(path, name, readOnly, appendOnly: false)
+    public MaildirMailbox(string path, string name, bool readOnly, UserStateDirectory? userState = null)
+        : this(path, name, readOnly, appendOnly: false, userState)
     {
     }
 
@@ -63,12 +66,13 @@ internal sealed class MaildirMailbox : IMailbox
     /// scan of a full open (the stamps in the index no longer match), which takes their UIDs from
     /// the UID list; they are above the index's recent boundary, so still \Recent.
     /// </param>
-    public MaildirMailbox(string path, string name, bool readOnly, bool appendOnly)
+    public MaildirMailbox(string path, string name, bool readOnly, bool appendOnly, UserStateDirectory? userState = null)
     {
         _path = path;
+        _userState = userState ?? UserStateDirectory.FromEnvironment();
         // A maildir imap4d has not met yet gets the full first open (adopting foreign UIDs needs the scan).
         _appendOnly = appendOnly && File.Exists(Path.Combine(path, MaildirUidList.FileName));
-        _indexPath = Path.Combine(path, IndexFileName);
+        _indexPath = IndexPathFor(path, _userState);
         Name = name;
         ReadOnly = readOnly;
         _keywords = MaildirKeywords.Load(path);
@@ -84,6 +88,21 @@ internal sealed class MaildirMailbox : IMailbox
     }
 
     public string Name { get; }
+
+    /// <summary>
+    /// <c>imap4d.index</c> inside the maildir when it is private to the user (ours, not writable by
+    /// group or others), else and when `index-directory` is configured in the user's state
+    /// directory; empty when there is no safe place (the index then lives in memory only).
+    /// The FETCH cache goes beside it (<c>.cache</c>).
+    /// </summary>
+    public static string IndexPathFor(string path, UserStateDirectory userState) =>
+        !userState.Forced && PrivateFiles.IsPrivateDirectory(path)
+            ? Path.Combine(path, IndexFileName)
+            : userState.FileFor(path, ".index") ?? string.Empty;
+
+    /// <summary>The FETCH cache of a maildir whose index is <paramref name="indexPath"/>.</summary>
+    public static string? CachePathFor(string indexPath) =>
+        indexPath.Length == 0 ? null : Path.ChangeExtension(indexPath, ".cache");
 
     public uint UidValidity => _uidValidity;
 
@@ -477,8 +496,14 @@ internal sealed class MaildirMailbox : IMailbox
         throw new StorageException(StorageError.NotFound, "No such message");
     }
 
-    /// <summary>Beside the index, inside the maildir.</summary>
-    public string? FetchCacheFile => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(_indexPath)!, "imap4d.cache");
+    /// <summary>Beside the index.</summary>
+    public string? FetchCacheFile => CachePathFor(_indexPath);
+
+    /// <summary>The file's key (never reused for other content), size on disk and date: no need to count CRLF sizes.</summary>
+    public ulong CacheFingerprint(MessageInfo message) =>
+        _entries.TryGetValue(message.Uid, out var entry)
+            ? FetchCache.Mix(FetchCache.Hash(entry.Key), FetchCache.Mix((ulong)entry.FileSize, (ulong)entry.InternalDate.ToUnixTimeMilliseconds()))
+            : FetchCache.FingerprintOf(message);
 
     public void Checkpoint()
     {
@@ -550,6 +575,11 @@ internal sealed class MaildirMailbox : IMailbox
                 }
 
                 break;
+
+            case MaildirUidList.State.Missing when index is not null && !OfThisMaildir(index):
+                // An index left by an earlier maildir of this name: its UIDs name other messages.
+                index = null;
+                goto case MaildirUidList.State.Missing;
 
             case MaildirUidList.State.Missing when index is not null:
                 // The index knows every live assignment; write the list again from it.
@@ -632,6 +662,13 @@ internal sealed class MaildirMailbox : IMailbox
     private static string DirName(ReadOnlySpan<byte> dir) =>
         dir.SequenceEqual("cur"u8) ? "cur" : dir.SequenceEqual("new"u8) ? "new" : Encoding.UTF8.GetString(dir);
 
+    /// <summary>False when the index recorded another cur/ directory (by inode) than the one here now.</summary>
+    private bool OfThisMaildir(MailboxIndex index)
+    {
+        long inode = SourceStamp.Of(CurDir).Inode;
+        return index.Source.Inode == 0 || index.Source.Inode == inode;
+    }
+
     private void RewriteUidList(uint uidValidity, uint uidNext, List<(uint Uid, string Key)> live)
     {
         try
@@ -648,7 +685,8 @@ internal sealed class MaildirMailbox : IMailbox
         }
     }
 
-    private static uint NewUidValidity(uint old) => Math.Max((uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds(), old + 1);
+    /// <summary>Never one this user had before, even for a name deleted and re-created in the same second.</summary>
+    private uint NewUidValidity(uint old) => _userState.NextUidValidity(old);
 
     private void RefreshKeywords()
     {
@@ -986,6 +1024,12 @@ internal sealed class MaildirMailbox : IMailbox
             Records = _entries.Values.OrderBy(e => e.Uid).Select(e => new IndexRecord(
                 e.Uid, e.Flags, e.InternalDate, e.Size, e.ModSeq, e.Key, 0, e.FileSize, Encoding.UTF8.GetBytes(e.RelativePath))).ToList(),
         };
+        if (_indexPath.Length == 0)
+        {
+            _dirty = false;
+            return;
+        }
+
         try
         {
             index.Save(_indexPath);

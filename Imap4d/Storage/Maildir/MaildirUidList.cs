@@ -172,8 +172,9 @@ public sealed class MaildirUidList
 
         byte[] bytes = Encoding.UTF8.GetBytes(text.ToString());
         string path = Path.Combine(directory, FileName);
-        using (var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 1))
+        using (var stream = Imap4d.Storage.State.PrivateFiles.Open(path, FileMode.Append, FileAccess.Write, bufferSize: 1, shared: true))
         {
+            stream.Seek(0, SeekOrigin.End);
             stream.Write(bytes);
             stream.Flush(flushToDisk: true);
             if (_offset + bytes.Length == stream.Length)

@@ -1,5 +1,6 @@
 using Imap4d.Storage.Index;
 using Imap4d.Storage.Locking;
+using Imap4d.Storage.State;
 using Mono.Unix.Native;
 
 namespace Imap4d.Storage.Mbox;
@@ -11,12 +12,15 @@ namespace Imap4d.Storage.Mbox;
 public sealed class MboxDriver : IMailboxDriver
 {
     private readonly Func<string, string> _indexPathFor;
+    private readonly UserStateDirectory _userState;
 
-    /// <param name="indexPathFor">Where the index of a mailbox lives; <see cref="MboxIndexLocation.Default"/> when null.</param>
-    public MboxDriver(LockingOptions? locking = null, Func<string, string>? indexPathFor = null)
+    /// <param name="indexPathFor">Where the index of a mailbox lives; <see cref="MboxIndexLocation.For"/> when null.</param>
+    /// <param name="userState">The user's state directory (<see cref="UserStateDirectory.FromEnvironment"/> when null).</param>
+    public MboxDriver(LockingOptions? locking = null, Func<string, string>? indexPathFor = null, UserStateDirectory? userState = null)
     {
         Locking = locking ?? LockingOptions.Default;
-        _indexPathFor = indexPathFor ?? MboxIndexLocation.Default;
+        _userState = userState ?? UserStateDirectory.FromEnvironment();
+        _indexPathFor = indexPathFor ?? (path => MboxIndexLocation.For(path, _userState));
     }
 
     public string Type => "mbox";
@@ -76,7 +80,7 @@ public sealed class MboxDriver : IMailboxDriver
         return new MboxMailbox(NewState(path), name, readOnly);
     }
 
-    internal MboxState NewState(string path) => new(path, _indexPathFor(path), Locking);
+    internal MboxState NewState(string path) => new(path, _indexPathFor(path), Locking, _userState);
 
     public MailboxStatus GetStatus(string path)
     {
@@ -119,16 +123,14 @@ public sealed class MboxDriver : IMailboxDriver
         }
 
         string index = _indexPathFor(path);
-        foreach (string file in new[] { index, index + ".append" })
+        if (index.Length == 0)
         {
-            try
-            {
-                File.Delete(file);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // The index is a cache; a stale one is detected by its stamp.
-            }
+            return;
+        }
+
+        foreach (string file in StateFiles(index))
+        {
+            TryDelete(file);
         }
     }
 
@@ -145,18 +147,59 @@ public sealed class MboxDriver : IMailboxDriver
             throw Failure(Stdlib.GetLastError(), from, "rename");
         }
 
+        // The index and its cache travel with the mailbox (same UIDVALIDITY, same UIDs); where they
+        // cannot, they are deleted so that nothing of the old name is found by a new mailbox there.
+        string newIndex = _indexPathFor(to);
+        if (oldIndex.Length == 0)
+        {
+            return;
+        }
+
+        string[] oldFiles = StateFiles(oldIndex);
+        string[]? newFiles = newIndex.Length > 0 ? StateFiles(newIndex) : null;
+        for (int i = 0; i < oldFiles.Length; i++)
+        {
+            try
+            {
+                if (!File.Exists(oldFiles[i]))
+                {
+                    if (newFiles is not null)
+                    {
+                        TryDelete(newFiles[i]); // a leftover of an earlier mailbox of the new name
+                    }
+
+                    continue;
+                }
+
+                string? directory = newFiles is null ? null : Path.GetDirectoryName(newFiles[i]);
+                if (directory is not null && (Directory.Exists(directory) || PrivateFiles.EnsureDirectory(directory)))
+                {
+                    File.Move(oldFiles[i], newFiles![i], overwrite: true);
+                }
+                else
+                {
+                    File.Delete(oldFiles[i]);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                TryDelete(oldFiles[i]); // the index is a cache; the new name re-parses
+            }
+        }
+    }
+
+    /// <summary>Every file kept for a mailbox whose index is <paramref name="index"/>: index, FETCH cache, append journal.</summary>
+    private static string[] StateFiles(string index) => [index, Path.ChangeExtension(index, ".cache"), index + ".append"];
+
+    private static void TryDelete(string file)
+    {
         try
         {
-            string newIndex = _indexPathFor(to);
-            if (File.Exists(oldIndex))
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(newIndex)!);
-                File.Move(oldIndex, newIndex, overwrite: true);
-            }
+            File.Delete(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // The index is a cache; the new name re-parses.
+            // Nothing more to do: a stale index is detected by its stamp, a stale cache entry by its fingerprint.
         }
     }
 

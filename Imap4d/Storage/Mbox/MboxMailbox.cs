@@ -279,7 +279,7 @@ internal sealed class MboxMailbox : IMailbox
     }
 
     /// <summary>Beside the index: <c>.imap4d/NAME.cache</c>.</summary>
-    public string? FetchCacheFile => System.IO.Path.ChangeExtension(_state.IndexPath, ".cache");
+    public string? FetchCacheFile => _state.Persistent ? System.IO.Path.ChangeExtension(_state.IndexPath, ".cache") : null;
 
     public void Checkpoint()
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Imap4d.Storage.Index;
 using Imap4d.Storage.Locking;
+using Imap4d.Storage.State;
 using Microsoft.Win32.SafeHandles;
 using Mono.Unix.Native;
 using NLog;
@@ -28,22 +29,29 @@ internal sealed class MboxState
     internal static long SettledNs { get; set; } = 1_000_000_000L;
 
     private readonly LockingOptions _locking;
+    private readonly UserStateDirectory _userState;
     private SafeFileHandle? _reader;
     private long _readerInode = -1;
     private SourceStamp _indexStamp;
     private bool _loaded;
     private bool _indexDirty;
 
-    public MboxState(string path, string indexPath, LockingOptions locking)
+    /// <param name="indexPath">Where the index is kept; empty for nowhere (no safe place: the index lives in memory only).</param>
+    /// <param name="userState">Gives out UIDVALIDITY values (<see cref="UserStateDirectory.FromEnvironment"/> when null).</param>
+    public MboxState(string path, string indexPath, LockingOptions locking, UserStateDirectory? userState = null)
     {
         MailboxPath = path;
         IndexPath = indexPath;
         _locking = locking;
+        _userState = userState ?? UserStateDirectory.FromEnvironment();
     }
 
     public string MailboxPath { get; }
 
     public string IndexPath { get; }
+
+    /// <summary>False when there is no safe place for the index (and its cache and journal).</summary>
+    public bool Persistent => IndexPath.Length > 0;
 
     public MailboxIndex Index { get; private set; } = new();
 
@@ -178,6 +186,12 @@ internal sealed class MboxState
 
     public void SaveIndex()
     {
+        if (!Persistent)
+        {
+            _indexDirty = false;
+            return;
+        }
+
         try
         {
             Index.Save(IndexPath);
@@ -245,8 +259,8 @@ internal sealed class MboxState
         Log.Debug("{0}: parsed {1} appended messages", MailboxPath, parsed.Count);
     }
 
-    private static uint NewValidity(uint old) =>
-        Math.Max((uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds(), old + 1);
+    /// <summary>Never one this user had before, even for a name deleted and re-created in the same second.</summary>
+    private uint NewValidity(uint old) => _userState.NextUidValidity(old);
 
     private void FullParse(MailboxFileLock held, SourceStamp now, MailboxIndex? previous)
     {
@@ -418,7 +432,7 @@ internal sealed class MboxState
         string text;
         try
         {
-            if (!File.Exists(JournalPath))
+            if (!Persistent || !File.Exists(JournalPath))
             {
                 return;
             }
@@ -474,6 +488,11 @@ internal sealed class MboxState
 
     private static void TryDelete(string path)
     {
+        if (path.StartsWith('.'))
+        {
+            return; // ".append" of no index
+        }
+
         try
         {
             File.Delete(path);
@@ -717,10 +736,20 @@ internal sealed class MboxState
 
     private void WriteJournal(long inode, long oldSize, long newSize)
     {
+        if (!Persistent)
+        {
+            return;
+        }
+
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(JournalPath)!);
-            using var journal = new FileStream(JournalPath, FileMode.Create, FileAccess.Write, FileShare.None);
+            string directory = Path.GetDirectoryName(JournalPath)!;
+            if (!Directory.Exists(directory) && !PrivateFiles.EnsureDirectory(directory))
+            {
+                throw new IOException("cannot make a private directory " + directory);
+            }
+
+            using var journal = PrivateFiles.Open(JournalPath, FileMode.Create, FileAccess.Write);
             journal.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{inode} {oldSize} {newSize}\n")));
             journal.Flush(flushToDisk: true);
         }

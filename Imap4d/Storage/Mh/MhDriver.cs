@@ -1,3 +1,4 @@
+using Imap4d.Storage.State;
 using Mono.Unix.Native;
 
 namespace Imap4d.Storage.Mh;
@@ -9,6 +10,14 @@ namespace Imap4d.Storage.Mh;
 /// </summary>
 public sealed class MhDriver : IMailboxDriver
 {
+    private readonly UserStateDirectory _userState;
+
+    /// <param name="userState">The user's state directory (<see cref="UserStateDirectory.FromEnvironment"/> when null).</param>
+    public MhDriver(UserStateDirectory? userState = null)
+    {
+        _userState = userState ?? UserStateDirectory.FromEnvironment();
+    }
+
     public string Type => "mh";
 
     /// <summary>GNU imap4d's rule: a directory holding a numbered file or a .mh_sequences file.</summary>
@@ -90,7 +99,7 @@ public sealed class MhDriver : IMailboxDriver
             throw new StorageException(StorageError.NotFound, "No such mailbox");
         }
 
-        return new MhMailbox(path, name, readOnly);
+        return new MhMailbox(path, name, readOnly, _userState);
     }
 
     /// <summary>From the index, refreshed like a read-only open would (no \Recent is claimed).</summary>
@@ -101,7 +110,7 @@ public sealed class MhDriver : IMailboxDriver
             throw new StorageException(StorageError.NotFound, "No such mailbox");
         }
 
-        var folder = new MhFolder(path);
+        var folder = new MhFolder(path, _userState);
         bool writable = folder.CanWrite();
         using (var mhLock = MhLock.Acquire(path, writable))
         {

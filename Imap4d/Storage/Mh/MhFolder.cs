@@ -2,6 +2,7 @@ using Imap4d.IO;
 using System.Buffers.Binary;
 using Imap4d.Storage.Index;
 using Mono.Unix.Native;
+using Imap4d.Storage.State;
 
 namespace Imap4d.Storage.Mh;
 
@@ -41,12 +42,15 @@ internal sealed class MhFolder
     /// <summary>Stored instead of a stamp that must not be trusted: never equal to a real one.</summary>
     private static readonly SourceStamp Untrusted = new(-1, -1, -1, -1);
 
+    private readonly UserStateDirectory _userState;
     private SourceStamp _indexFileStamp;
     private MailboxIndex? _index;
 
-    public MhFolder(string path)
+    /// <param name="userState">Gives out UIDVALIDITY values (<see cref="UserStateDirectory.FromEnvironment"/> when null).</param>
+    public MhFolder(string path, UserStateDirectory? userState = null)
     {
         Path = path;
+        _userState = userState ?? UserStateDirectory.FromEnvironment();
     }
 
     public string Path { get; }
@@ -268,7 +272,9 @@ internal sealed class MhFolder
         var (muValidity, muNext) = ReadMuProp();
         _index = new MailboxIndex
         {
-            UidValidity = muValidity != 0 ? muValidity : (uint)Math.Max(1, DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
+            // A new one is never one this user had before (RFC 3501 §2.3.1.1), even for a folder
+            // deleted and re-created in the same second.
+            UidValidity = muValidity != 0 ? muValidity : _userState.NextUidValidity(),
         };
         uidFloor = muNext;
         return true;

@@ -112,7 +112,7 @@ internal sealed class MhLock : IDisposable
         }
 
         string temp = JournalPath + ".tmp." + Environment.ProcessId;
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        using (var stream = State.PrivateFiles.Open(temp, FileMode.Create, FileAccess.Write))
         {
             stream.Write(bytes);
             stream.Flush(flushToDisk: true);

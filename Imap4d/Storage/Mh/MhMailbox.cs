@@ -30,9 +30,9 @@ internal sealed class MhMailbox : IMailbox
     private Dictionary<uint, (string Key, long Inode)> _files = [];
     private long _seenGeneration = -1;
 
-    public MhMailbox(string path, string name, bool readOnly)
+    public MhMailbox(string path, string name, bool readOnly, State.UserStateDirectory? userState = null)
     {
-        _folder = new MhFolder(path);
+        _folder = new MhFolder(path, userState);
         _canWrite = _folder.CanWrite();
         Name = name;
         ReadOnly = readOnly;
