@@ -1,4 +1,5 @@
 using System.Text;
+using Imap4d.Storage;
 using Imap4d.Storage.Index;
 
 namespace Imap4d.Tests.Storage.Index;
@@ -72,6 +73,24 @@ public class FetchCacheTests
         using var cache = FetchCache.Open(_path, 7)!;
         cache.Put(3, 0, FetchCacheItem.Body, "x"u8);
         Assert.That(cache.TryGet(3, 0, FetchCacheItem.Body, out _), Is.True);
+    }
+
+    [Test]
+    public void AnEntryIsServedOnlyForTheContentItWasMadeFor()
+    {
+        using var cache = FetchCache.Open(_path, 7)!;
+        var made = new MessageInfo(1, FlagSet.Empty, new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), 120);
+        cache.Put(made, FetchCacheItem.Envelope, "(\"made for this one\")"u8);
+        Assert.That(cache.TryGet(made, FetchCacheItem.Envelope, out _), Is.True);
+        Assert.That(cache.TryGet(made with { Size = 121 }, FetchCacheItem.Envelope, out _), Is.False, "same UID, other size");
+        Assert.That(cache.TryGet(made with { InternalDate = made.InternalDate.AddSeconds(1) }, FetchCacheItem.Envelope, out _), Is.False, "same UID, other date");
+
+        // The other message's own entry takes over, for this session and the next.
+        var other = made with { Size = 121 };
+        cache.Put(other, FetchCacheItem.Envelope, "(\"the other one\")"u8);
+        using var next = FetchCache.Open(_path, 7)!;
+        Assert.That(next.TryGet(other, FetchCacheItem.Envelope, out byte[] bytes), Is.True);
+        Assert.That(System.Text.Encoding.ASCII.GetString(bytes), Is.EqualTo("(\"the other one\")"));
     }
 
     [Test]

@@ -80,6 +80,28 @@ public partial class RecreatedMailboxTests(string type)
     }
 
     [Test]
+    public async Task RenameTakesTheStateAlongAndLeavesNothingForANewMailboxOfTheOldName()
+    {
+        await using var client = NewClient();
+        await client.ReadLineAsync();
+        await Ok(client, "CREATE X");
+        await Append(client, "X", OldMessage);
+        uint before = UidValidityOf(await Ok(client, "SELECT X"));
+        await Ok(client, "FETCH 1 (ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (SUBJECT FROM)])");
+        await Ok(client, "CLOSE");
+
+        await Ok(client, "RENAME X Y");
+        Assert.That(string.Join("\n", await Ok(client, "STATUS Y (UIDVALIDITY MESSAGES)")), Does.Contain($"UIDVALIDITY {before}"), "the renamed mailbox keeps its UIDs");
+        await Ok(client, "CREATE X");
+        await Append(client, "X", NewMessage);
+        Assert.That(UidValidityOf(await Ok(client, "SELECT X")), Is.Not.EqualTo(before));
+        string fetched = string.Join("\n", await Ok(client, "FETCH 1 (ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (SUBJECT FROM)])"));
+        Assert.That(fetched, Does.Contain("the new message").And.Not.Contain("deleted message"));
+        await Ok(client, "SELECT Y");
+        Assert.That(string.Join("\n", await Ok(client, "FETCH 1 (ENVELOPE)")), Does.Contain("the deleted message"));
+    }
+
+    [Test]
     public async Task ManyCyclesInOneSecondNeverRepeatAUidValidity()
     {
         await using var first = NewClient();

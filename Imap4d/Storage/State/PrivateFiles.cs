@@ -28,8 +28,8 @@ public static class PrivateFiles
 
     /// <summary>
     /// Makes <paramref name="directory"/> (and missing parents up to an existing one) mode 0700;
-    /// an existing one of ours is narrowed to 0700. False, creating nothing more, when one of
-    /// them is not ours or is a symbolic link.
+    /// an existing one of ours is narrowed to 0700. False when it is not ours or is a symbolic
+    /// link (an existing parent is the caller's to check).
     /// </summary>
     public static bool EnsureDirectory(string directory)
     {

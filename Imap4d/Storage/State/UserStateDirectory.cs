@@ -20,8 +20,8 @@ public sealed class UserStateDirectory
     private const string UidValidityFileName = "uidvalidity";
 
     private static readonly Logger Log = LogManager.GetCurrentClassLogger();
-    private static readonly Lock FallbackGate = new();
-    private static uint _fallbackLast;
+    /// <summary>The last value given out in this process, per state directory ("" for none).</summary>
+    private static readonly Dictionary<string, uint> LastInProcess = new(StringComparer.Ordinal);
 
     /// <param name="root">The directory, variables expanded; null for none (no persistent state outside mailboxes).</param>
     /// <param name="forced">Every index and cache goes here, none beside its mailbox.</param>
@@ -59,7 +59,7 @@ public sealed class UserStateDirectory
         }
 
         string directory = Path.Combine(Root, IndexSubdirectory);
-        if (!PrivateFiles.EnsureDirectory(directory))
+        if (!PrivateFiles.EnsureDirectory(Root) || !PrivateFiles.EnsureDirectory(directory))
         {
             Log.Warn("{0} is not a private directory of this user: no persistent index there", directory);
             return null;
@@ -79,12 +79,14 @@ public sealed class UserStateDirectory
     {
         uint now = (uint)Math.Max(1, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         uint fromFile = Root is not null && PrivateFiles.EnsureDirectory(Root) ? FromCounterFile(now, old) : 0;
-        lock (FallbackGate)
+        lock (LastInProcess)
         {
-            // Within one process the counter is also kept in memory: without a usable file (or
-            // across users sharing the process) values still never repeat here.
-            uint next = Math.Max(Math.Max(now, old + 1), Math.Max(fromFile, _fallbackLast + 1));
-            _fallbackLast = next;
+            // Within one process the counter is also kept in memory: without a usable file,
+            // values still never repeat here.
+            string key = Root ?? string.Empty;
+            uint last = LastInProcess.GetValueOrDefault(key);
+            uint next = Math.Max(Math.Max(now, old + 1), Math.Max(fromFile, last + 1));
+            LastInProcess[key] = next;
             return next;
         }
     }
