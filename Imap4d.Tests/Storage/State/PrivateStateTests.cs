@@ -121,6 +121,22 @@ public class PrivateStateTests
     }
 
     [Test]
+    public void LeftoversOfEarlierVersionsInTheSpoolAreRemoved()
+    {
+        string spool = Path.Combine(_root, "spool");
+        Directory.CreateDirectory(Path.Combine(spool, ".imap4d"));
+        Syscall.chmod(spool, (FilePermissions)0x5fd);
+        File.WriteAllText(Path.Combine(spool, ".imap4d", "user.cache"), "ENVELOPE of a private message");
+        File.WriteAllText(Path.Combine(spool, ".imap4d", "user.index"), "");
+        File.WriteAllText(Path.Combine(spool, ".imap4d", "other.cache"), "not this mailbox's");
+        var driver = new MboxDriver(userState: new UserStateDirectory(_state));
+        string inbox = Path.Combine(spool, "user");
+        driver.Create(inbox, (UnixFileMode)0x180);
+        driver.Open(inbox, "INBOX", readOnly: true).Dispose();
+        Assert.That(Directory.EnumerateFiles(Path.Combine(spool, ".imap4d")).Select(Path.GetFileName), Is.EqualTo(new[] { "other.cache" }));
+    }
+
+    [Test]
     public void ASymbolicLinkInPlaceOfTheStateDirectoryIsNotFollowed()
     {
         string elsewhere = Path.Combine(_root, "elsewhere");

@@ -34,7 +34,30 @@ public static class MboxIndexLocation
             }
         }
 
+        RemoveLeftovers(Path.Combine(directory, DirectoryName), name);
         return state.FileFor(full, ".index") ?? string.Empty;
+    }
+
+    /// <summary>
+    /// Earlier versions kept the index and cache of a spool mailbox in the spool
+    /// (<c>/var/mail/.imap4d/USER.cache</c>, readable by every local user): the user's own
+    /// leftovers there are removed.
+    /// </summary>
+    private static void RemoveLeftovers(string spoolState, string name)
+    {
+        if (Syscall.lstat(spoolState, out Stat dir) != 0 || (dir.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFDIR)
+        {
+            return;
+        }
+
+        foreach (string leftover in new[] { name + ".index", name + ".cache", name + ".index.append" })
+        {
+            string path = Path.Combine(spoolState, leftover);
+            if (Syscall.lstat(path, out Stat st) == 0 && st.st_uid == Syscall.geteuid())
+            {
+                Syscall.unlink(path);
+            }
+        }
     }
 
 }
