@@ -45,7 +45,7 @@ public static class PrivateFiles
         }
 
         string? parent = Path.GetDirectoryName(full);
-        if (parent is null || Syscall.lstat(parent, out Stat parentStat) != 0 && !EnsureDirectory(parent))
+        if (parent is null || (Syscall.lstat(parent, out _) != 0 && !EnsureDirectory(parent)))
         {
             return false;
         }
