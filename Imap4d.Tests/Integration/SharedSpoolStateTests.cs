@@ -79,6 +79,9 @@ public class SharedSpoolStateTests
         Assert.That(stderr, Does.Not.Contain("cannot save").And.Not.Contain("cannot write"), stderr);
         foreach (var user in new[] { _a, _b })
         {
+            Assert.That(Syscall.stat(Path.Combine(_spool, user.Name), out var inbox), Is.Zero);
+            Assert.That((inbox.st_uid, inbox.st_gid, Convert.ToString((int)inbox.st_mode & 0xfff, 8)), Is.EqualTo((user.Uid, _mailGid, "600")),
+                "a rewritten INBOX keeps its owner, group and mode");
             string state = Path.Combine(user.Home, ".imap4d");
             AssertPrivate(state, user, directory: true);
             AssertPrivate(Path.Combine(state, "index"), user, directory: true);
