@@ -24,6 +24,11 @@ Standard library only. Exit status 0 when no error was found. Usable against any
       --server-pid PID --json out.json
 
 --server-pid samples RSS and PSS of that process and all its descendants every few seconds.
+Against Dovecot or GNU imap4d, start the peer with /work/shared/bench/peers.py (e.g.
+`peers.py serve dovecot-mbox --user U --password P --port 14600 --workdir run/dv`) on an empty
+~/mail/INBOX and pass the peer's master pid. Dovecot answers some FETCH/STORE/COPY of messages
+expunged meanwhile with NO [EXPUNGEISSUED]: counted as no-expungeissued, not as errors.
+IMAP4D_STRESS_SECONDS and IMAP4D_STRESS_CLIENTS set the defaults of --seconds and --clients.
 """
 
 import argparse
