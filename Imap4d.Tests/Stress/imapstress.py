@@ -558,7 +558,8 @@ class Client(threading.Thread):
         if n > self.args.max_messages:
             # keep the mailbox small: drop a random stretch of the surplus
             a = self.rng.randint(1, n // 2)
-            self.command("STORE %d:%d +FLAGS.SILENT (\\Deleted)" % (a, a + n - self.args.max_messages // 2), "STORE")
+            b = min(n, a + n - self.args.max_messages // 2)
+            self.command("STORE %d:%d +FLAGS.SILENT (\\Deleted)" % (a, b), "STORE")
         elif self.rng.random() < 0.5:
             s = self.random_set()
             if s is not None:
