@@ -42,7 +42,17 @@ public sealed class CopyCommand(bool byUid, bool move) : IImapCommand
         uint validity;
         using (target)
         {
-            map = selected.Mailbox.CopyTo(uids, target);
+            try
+            {
+                map = selected.Mailbox.CopyTo(uids, target);
+            }
+            catch (StorageException e) when (e.Error == StorageError.NotFound)
+            {
+                // Another session expunged a source message since this one last synced (RFC 2180
+                // §4.4.1 lets COPY fail then); RFC 5530 names the reason, as Dovecot does.
+                return ValueTask.FromResult(CommandResult.No("Some of the requested messages no longer exist", "EXPUNGEISSUED"));
+            }
+
             target.Checkpoint();
             validity = target.UidValidity;
         }

@@ -20,22 +20,22 @@ public sealed class FetchCommand(bool byUid) : IImapCommand
         var set = args.ExpectSequenceSet();
         var plan = FetchPlan.Parse(args, byUid);
         args.ExpectEnd();
-        bool missing = false;
+        bool skipped = false;
         foreach (uint uid in selected.Resolve(set, byUid))
         {
-            var info = selected.Find(uid);
-            if (info is null)
+            // A message expunged by another session but not yet announced (RFC 2180 §4.1.2) is
+            // served from what the session still knows of it (flags, size, cached ENVELOPE and
+            // BODYSTRUCTURE), as Dovecot does; when an item needs data that is gone, it is left out.
+            var info = selected.FindForFetch(uid);
+            if (info is null || !plan.TryWrite(context.Writer, selected, selected.SequenceOf(uid), info))
             {
-                // Expunged by someone else, not announced yet (RFC 2180 §4.1.2): say so at the end.
-                missing = true;
-                continue;
+                skipped = true;
             }
-
-            plan.Write(context.Writer, selected, selected.SequenceOf(uid), info);
         }
 
-        return ValueTask.FromResult(missing
-            ? CommandResult.No("Some messages were expunged by another session")
+        // RFC 5530: EXPUNGEISSUED says why some messages were left out; the command still succeeded.
+        return ValueTask.FromResult(skipped
+            ? CommandResult.Ok("Some messages were already expunged", "EXPUNGEISSUED")
             : CommandResult.Ok(Name + " Completed"));
     }
 }

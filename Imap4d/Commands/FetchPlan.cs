@@ -47,7 +47,12 @@ internal sealed class FetchPlan
         return new FetchPlan(items);
     }
 
-    public void Write(ResponseWriter writer, SelectedMailbox selected, int sequence, MessageInfo info)
+    /// <summary>
+    /// Writes "* n FETCH (...)" for one message. Everything the items need from storage is
+    /// gathered first, so the line is written whole or not at all: false (and nothing written)
+    /// when the message's data is gone because another session expunged it meanwhile.
+    /// </summary>
+    public bool TryWrite(ResponseWriter writer, SelectedMailbox selected, int sequence, MessageInfo info)
     {
         bool flagsChanged = false;
         if (SetsSeen && !selected.ReadOnly && !info.Flags.Has(MessageFlags.Seen))
@@ -60,22 +65,65 @@ internal sealed class FetchPlan
             }
         }
 
-        writer.Untagged().Number(sequence).Atom("FETCH").BeginList();
-        MessageContent? content = null;
-        foreach (var item in _items)
+        var values = new FetchValue[_items.Count];
+        try
         {
-            item.Write(writer, selected, info, ref content);
+            MessageContent? content = null;
+            for (int i = 0; i < _items.Count; i++)
+            {
+                values[i] = _items[i].Prepare(selected, info, ref content);
+            }
+        }
+        catch (StorageException e) when (e.Error == StorageError.NotFound)
+        {
+            DisposeAll(values);
+            return false;
+        }
+        catch
+        {
+            DisposeAll(values);
+            throw;
         }
 
-        if (flagsChanged && !_items.Any(i => i.Kind == FetchItemKind.Flags))
+        try
         {
-            writer.Atom("FLAGS");
-            selected.WriteFlagList(writer, info);
-        }
+            if (flagsChanged || _items.Any(i => i.Kind == FetchItemKind.Flags))
+            {
+                selected.AnnounceKeywordsOf(writer, info);
+            }
 
-        writer.EndList().EndLine();
+            writer.Untagged().Number(sequence).Atom("FETCH").BeginList();
+            for (int i = 0; i < _items.Count; i++)
+            {
+                _items[i].Write(writer, selected, info, values[i]);
+            }
+
+            if (flagsChanged && !_items.Any(i => i.Kind == FetchItemKind.Flags))
+            {
+                writer.Atom("FLAGS");
+                selected.WriteFlagList(writer, info);
+            }
+
+            writer.EndList().EndLine();
+            return true;
+        }
+        finally
+        {
+            DisposeAll(values);
+        }
+    }
+
+    private static void DisposeAll(FetchValue[] values)
+    {
+        foreach (var value in values)
+        {
+            value.Section?.Dispose();
+        }
     }
 }
+
+/// <summary>What one item sends for one message, gathered before the line starts (null parts: from the message info).</summary>
+internal readonly record struct FetchValue(byte[]? Wire, SectionData? Section);
 
 internal enum FetchItemKind
 {
@@ -169,7 +217,24 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
         return wire;
     }
 
-    public void Write(ResponseWriter writer, SelectedMailbox selected, MessageInfo info, ref MessageContent? content)
+    /// <summary>Reads what this item needs from storage (nothing for the items the message info answers).</summary>
+    public FetchValue Prepare(SelectedMailbox selected, MessageInfo info, ref MessageContent? content)
+    {
+        switch (Kind)
+        {
+            case FetchItemKind.Envelope:
+            case FetchItemKind.Body:
+            case FetchItemKind.BodyStructure:
+                return new FetchValue(CachedOrComputed(selected, info, ref content), null);
+            case FetchItemKind.Section:
+                content ??= new MessageContent(selected.Mailbox, info, selected.Cache);
+                return new FetchValue(null, Section!.Prepare(content));
+            default:
+                return default;
+        }
+    }
+
+    public void Write(ResponseWriter writer, SelectedMailbox selected, MessageInfo info, FetchValue value)
     {
         writer.Atom(ResponseName);
         switch (Kind)
@@ -189,11 +254,10 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
             case FetchItemKind.Envelope:
             case FetchItemKind.Body:
             case FetchItemKind.BodyStructure:
-                writer.WireBytes(CachedOrComputed(selected, info, ref content));
+                writer.WireBytes(value.Wire);
                 break;
             case FetchItemKind.Section:
-                content ??= new MessageContent(selected.Mailbox, info, selected.Cache);
-                Section!.Write(writer, content);
+                value.Section!.Write(writer);
                 break;
         }
     }

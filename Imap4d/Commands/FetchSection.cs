@@ -38,84 +38,77 @@ internal sealed record FetchSection(SectionSpec Spec, long? PartialOffset, long?
 
     private bool IsTopLevel => Spec.Part.Count == 0;
 
-    public void Write(ResponseWriter writer, MessageContent content)
+    /// <summary>
+    /// Reads (or opens, positioned) what this section sends, before its response line starts:
+    /// a message expunged meanwhile then fails here, with nothing written.
+    /// </summary>
+    public SectionData Prepare(MessageContent content)
     {
         if (IsTopLevel && Spec.Kind == SectionKind.Full)
         {
-            WriteStream(writer, content, 0, content.Info.Size);
-            return;
+            return PrepareStream(content, 0, content.Info.Size);
         }
 
         if (IsTopLevel && Spec.Kind is SectionKind.Header or SectionKind.HeaderFields or SectionKind.HeaderFieldsNot or SectionKind.Text)
         {
-            WriteTopLevel(writer, content);
-            return;
+            return PrepareTopLevel(content);
         }
 
         var result = SectionLocator.Locate(content.Structure, Spec);
         if (result is null)
         {
-            writer.String("");
+            return SectionData.Empty;
         }
-        else if (result.IsComputed)
-        {
-            WriteBytes(writer, result.Content!);
-        }
-        else
-        {
-            WriteStream(writer, content, result.Offset, result.Length);
-        }
+
+        return result.IsComputed ? PrepareBytes(result.Content!) : PrepareStream(content, result.Offset, result.Length);
     }
 
-    private void WriteTopLevel(ResponseWriter writer, MessageContent content)
+    private SectionData PrepareTopLevel(MessageContent content)
     {
         if (Spec.Kind == SectionKind.HeaderFields && CachedHeaderFields.Covers(Spec.Fields)
             && CachedHeaderFields.TryGet(content.Cache, content.Info, out var cached, out bool blankLine))
         {
-            WriteBytes(writer, SectionLocator.FilterHeader(cached, Spec.Fields, false, blankLine));
-            return;
+            return PrepareBytes(SectionLocator.FilterHeader(cached, Spec.Fields, false, blankLine));
         }
 
         byte[] header = content.Header;
-        switch (Spec.Kind)
+        return Spec.Kind switch
         {
-            case SectionKind.Header:
-                WriteBytes(writer, header);
-                break;
-            case SectionKind.Text:
-                WriteStream(writer, content, header.Length, content.Info.Size - header.Length);
-                break;
-            default:
-                WriteBytes(writer, SectionLocator.FilterHeader(HeaderParser.Parse(header), Spec.Fields, Spec.Kind == SectionKind.HeaderFieldsNot,
-                    CachedHeaderFields.HasBlankLine(header, content.Info.Size)));
-                break;
-        }
+            SectionKind.Header => PrepareBytes(header),
+            SectionKind.Text => PrepareStream(content, header.Length, content.Info.Size - header.Length),
+            _ => PrepareBytes(SectionLocator.FilterHeader(HeaderParser.Parse(header), Spec.Fields, Spec.Kind == SectionKind.HeaderFieldsNot,
+                CachedHeaderFields.HasBlankLine(header, content.Info.Size))),
+        };
     }
 
-    private void WriteBytes(ResponseWriter writer, byte[] bytes)
+    private SectionData PrepareBytes(byte[] bytes)
     {
         var (start, length) = Window(bytes.Length);
-        if (length == 0)
-        {
-            writer.String("");
-            return;
-        }
-
-        writer.Literal(bytes.AsSpan((int)start, (int)length));
+        return length == 0 ? SectionData.Empty : new SectionData(bytes.AsMemory((int)start, (int)length), null, 0);
     }
 
-    private void WriteStream(ResponseWriter writer, MessageContent content, long start, long length)
+    private SectionData PrepareStream(MessageContent content, long start, long length)
     {
         var (from, count) = Window(length);
         if (count <= 0)
         {
-            writer.String("");
-            return;
+            return SectionData.Empty;
         }
 
-        using var stream = content.Open();
-        Skip(stream, start + from);
-        writer.Literal(stream, count);
+        // Opened now: an open file stays readable when another session removes it (maildir, MH),
+        // and mbox content is read into memory, so writing the line cannot fail half-way.
+        var stream = content.Open();
+        try
+        {
+            Skip(stream, start + from);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+
+        return new SectionData(default, stream, count);
     }
 
     /// <summary>Moves to <paramref name="offset"/>: a seek when the stream can, reading otherwise.</summary>

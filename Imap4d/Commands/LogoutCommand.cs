@@ -3,7 +3,9 @@ using Imap4d.Session;
 
 namespace Imap4d.Commands;
 
-// RFC 3501 §6.1.3 LOGOUT: untagged BYE, then the tagged OK, then the connection closes.
+// RFC 3501 §6.1.3 LOGOUT: untagged BYE, then the tagged OK, then the connection closes. Updates
+// still pending for the selected mailbox go before the BYE: a client forgets the mailbox once it
+// sees BYE, so an EXPUNGE or EXISTS after it would be applied to nothing (or be an error).
 public sealed class LogoutCommand : IImapCommand
 {
     public string Name => "LOGOUT";
@@ -13,6 +15,7 @@ public sealed class LogoutCommand : IImapCommand
     public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
     {
         args.ExpectEnd();
+        context.PollSelected(allowExpunge: true);
         context.Writer.UntaggedStatus("BYE", null, "Session terminating.");
         return ValueTask.FromResult(CommandResult.Ok("LOGOUT Completed", next: SessionState.Logout));
     }

@@ -41,6 +41,9 @@ public sealed class CommandContext
     /// <summary>After the tagged OK: the TLS handshake, then the session goes on over TLS (or ends, logged, if it fails).</summary>
     public ValueTask StartTlsAsync(IO.TlsServerContext tls, CancellationToken ct) => _session.StartTlsAsync(tls, ct);
 
+    /// <summary>Sends the selected mailbox's pending updates now (EXPUNGE too when <paramref name="allowExpunge"/>).</summary>
+    public void PollSelected(bool allowExpunge) => _session.PollSelected(allowExpunge);
+
     /// <summary>The capability list for the current state.</summary>
     public IReadOnlyList<string> Capabilities() => _session.Capabilities();
 

@@ -386,7 +386,12 @@ public sealed class ImapSession
         }
 
         _consecutiveBad = result.Status == "BAD" ? _consecutiveBad + 1 : 0;
-        PollSelected(allowExpunge: !handler.WithholdsExpunge);
+        if (result.Next != SessionState.Logout)
+        {
+            // LOGOUT sent its updates before "* BYE" (LogoutCommand): nothing may follow the BYE but the tagged OK.
+            PollSelected(allowExpunge: !handler.WithholdsExpunge);
+        }
+
         Writer.Tagged(command.Tag, result.Status, result.Code, result.Text);
         if (result.Next is { } next)
         {
@@ -402,7 +407,7 @@ public sealed class ImapSession
     }
 
     /// <summary>Sends what changed in the selected mailbox before the tagged response.</summary>
-    private void PollSelected(bool allowExpunge)
+    internal void PollSelected(bool allowExpunge)
     {
         if (Data.State != SessionState.Selected || Data.Selected is null)
         {

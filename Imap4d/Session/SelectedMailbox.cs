@@ -13,7 +13,10 @@ public sealed class SelectedMailbox : IDisposable
 {
     private readonly List<uint> _uids;
     private readonly HashSet<uint> _pendingExpunges = [];
-    private HashSet<string> _knownKeywords;
+
+    /// <summary>What this session last knew of messages expunged elsewhere and not yet announced (FETCH serves them).</summary>
+    private readonly Dictionary<uint, MessageInfo> _expungedInfo = [];
+    private readonly HashSet<string> _knownKeywords;
 
     /// <summary>The view <see cref="_knownKeywords"/> was last compared with (keywords only change with a new view).</summary>
     private IReadOnlyList<MessageInfo> _keywordsOfView;
@@ -56,9 +59,10 @@ public sealed class SelectedMailbox : IDisposable
     public bool IsExpungedPending(uint uid) => _pendingExpunges.Contains(uid);
 
     /// <summary>Current info of a message, or null when its data is gone.</summary>
-    public MessageInfo? Find(uint uid)
+    public MessageInfo? Find(uint uid) => Find(Mailbox.Messages, uid);
+
+    private static MessageInfo? Find(IReadOnlyList<MessageInfo> messages, uint uid)
     {
-        var messages = Mailbox.Messages;
         int lo = 0, hi = messages.Count - 1;
         while (lo <= hi)
         {
@@ -81,6 +85,12 @@ public sealed class SelectedMailbox : IDisposable
 
         return null;
     }
+
+    /// <summary>
+    /// <see cref="Find"/>, or for a message expunged by someone else that the client has not been
+    /// told about yet, what this session last knew of it (its data may be gone).
+    /// </summary>
+    public MessageInfo? FindForFetch(uint uid) => Find(uid) ?? _expungedInfo.GetValueOrDefault(uid);
 
     /// <summary>Resolves a sequence set (of sequence numbers or UIDs) to UIDs the client knows, ascending.</summary>
     public IReadOnlyList<uint> Resolve(SequenceSet set, bool byUid)
@@ -139,28 +149,29 @@ public sealed class SelectedMailbox : IDisposable
     /// </summary>
     public void Poll(ResponseWriter writer, bool allowExpunge)
     {
+        var before = Mailbox.Messages;
         var changes = Mailbox.Sync();
         foreach (uint uid in changes.Expunged)
         {
             _pendingExpunges.Add(uid);
+            if (!allowExpunge && Find(before, uid) is { } info)
+            {
+                _expungedInfo[uid] = info;
+            }
         }
 
         if (allowExpunge)
         {
             AnnounceExpunges(writer, _pendingExpunges.Order().ToList());
             _pendingExpunges.Clear();
+            _expungedInfo.Clear();
         }
 
         // Mailbox.Keywords walks every message: ask only when the view was replaced.
         if (!ReferenceEquals(_keywordsOfView, Mailbox.Messages))
         {
             _keywordsOfView = Mailbox.Messages;
-            var keywords = Mailbox.Keywords;
-            if (!_knownKeywords.SetEquals(keywords))
-            {
-                _knownKeywords = new HashSet<string>(keywords, FlagSet.KeywordComparer);
-                WriteFlags(writer);
-            }
+            AnnounceKeywords(writer, Mailbox.Keywords);
         }
 
         foreach (uint uid in changes.FlagsChanged)
@@ -209,9 +220,43 @@ public sealed class SelectedMailbox : IDisposable
         }
     }
 
+    /// <summary>
+    /// Before a line that shows <paramref name="info"/>'s flags: a "* FLAGS" (and PERMANENTFLAGS)
+    /// that adds any keyword of it the client has not been told about yet (RFC 3501 §7.2.6: a
+    /// client learns the keywords of a mailbox from FLAGS). Call it before the line starts.
+    /// </summary>
+    public void AnnounceKeywordsOf(ResponseWriter writer, MessageInfo info)
+    {
+        if (info.Flags.Keywords.Count > 0)
+        {
+            AnnounceKeywords(writer, info.Flags.Keywords);
+        }
+    }
+
+    /// <summary>
+    /// Adds keywords to the announced set and sends FLAGS when any was new. The set only grows
+    /// while the mailbox is selected: a keyword may still be on a message the client knows (one
+    /// expunged elsewhere but not yet announced), and dropping it would make a later FETCH carry
+    /// a keyword FLAGS no longer lists (Dovecot keeps them too).
+    /// </summary>
+    private void AnnounceKeywords(ResponseWriter writer, IEnumerable<string> keywords)
+    {
+        bool added = false;
+        foreach (string keyword in keywords)
+        {
+            added |= _knownKeywords.Add(keyword);
+        }
+
+        if (added)
+        {
+            WriteFlags(writer);
+        }
+    }
+
     /// <summary>"* n FETCH (FLAGS (...))", with \Recent for this session's recent messages.</summary>
     public void WriteFetchFlags(ResponseWriter writer, int seq, MessageInfo info, bool includeUid)
     {
+        AnnounceKeywordsOf(writer, info);
         writer.Untagged().Number(seq).Atom("FETCH").BeginList();
         if (includeUid)
         {
@@ -255,7 +300,7 @@ public sealed class SelectedMailbox : IDisposable
     private void WriteFlags(ResponseWriter writer)
     {
         var flags = new List<string> { @"\Answered", @"\Flagged", @"\Deleted", @"\Seen", @"\Draft" };
-        flags.AddRange(Mailbox.Keywords.Order(StringComparer.Ordinal));
+        flags.AddRange(_knownKeywords.Order(StringComparer.Ordinal));
         writer.Untagged().Atom("FLAGS").BeginList();
         foreach (string flag in flags)
         {

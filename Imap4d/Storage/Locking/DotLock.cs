@@ -52,8 +52,8 @@ public sealed class DotLock : IDisposable
 
         try
         {
-            int attempts = Math.Max(1, options.RetryCount);
-            for (int attempt = 0; attempt < attempts; attempt++)
+            var wait = new LockWait(options);
+            while (true)
             {
                 if (Syscall.link(temp, lockPath) == 0)
                 {
@@ -75,13 +75,12 @@ public sealed class DotLock : IDisposable
 
                 if (RemoveIfStale(lockPath, options.ExpireTimeout))
                 {
-                    attempt--;
                     continue;
                 }
 
-                if (attempt + 1 < attempts)
+                if (!wait.Pause(PidOf(lockPath)))
                 {
-                    Thread.Sleep(options.RetrySleep);
+                    break;
                 }
             }
         }
@@ -149,22 +148,24 @@ public sealed class DotLock : IDisposable
     /// </summary>
     private static bool OwnerIsGone(string lockPath)
     {
+        int pid = PidOf(lockPath);
+        return pid > 0 && Syscall.kill(pid, 0) != 0 && Stdlib.GetLastError() == Errno.ESRCH;
+    }
+
+    /// <summary>The pid a lock file names; 0 when it names none (empty, unreadable, not a number).</summary>
+    private static int PidOf(string lockPath)
+    {
         string text;
         try
         {
             text = File.ReadAllText(lockPath).Trim();
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return false;
+            return 0;
         }
 
-        if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid) || pid <= 0)
-        {
-            return false;
-        }
-
-        return Syscall.kill(pid, 0) != 0 && Stdlib.GetLastError() == Errno.ESRCH;
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid) && pid > 0 ? pid : 0;
     }
 
     public void Dispose()

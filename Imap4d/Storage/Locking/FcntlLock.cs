@@ -29,8 +29,8 @@ public sealed class FcntlLock : IDisposable
             l_start = 0,
             l_len = 0,
         };
-        int attempts = Math.Max(1, options.RetryCount);
-        for (int attempt = 0; attempt < attempts; attempt++)
+        var wait = new LockWait(options);
+        while (true)
         {
             if (Syscall.fcntl(fd, FcntlCommand.F_SETLK, ref request) == 0)
             {
@@ -43,13 +43,20 @@ public sealed class FcntlLock : IDisposable
                 throw new StorageException(StorageError.Temporary, "Cannot lock mailbox", $"fcntl: {errno}");
             }
 
-            if (attempt + 1 < attempts)
+            if (!wait.Pause(HolderOf(fd, request)))
             {
-                Thread.Sleep(options.RetrySleep);
+                break;
             }
         }
 
         throw new StorageException(StorageError.InUse, "Mailbox is locked by another program", "fcntl lock held");
+    }
+
+    /// <summary>The pid of a process holding a lock that conflicts with <paramref name="wanted"/>; 0 when unknown.</summary>
+    private static int HolderOf(int fd, Flock wanted)
+    {
+        var probe = wanted;
+        return Syscall.fcntl(fd, FcntlCommand.F_GETLK, ref probe) == 0 && probe.l_type != LockType.F_UNLCK ? probe.l_pid : 0;
     }
 
     public void Dispose()

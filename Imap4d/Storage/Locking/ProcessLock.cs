@@ -20,8 +20,8 @@ public sealed class ProcessLock : IDisposable
     public static ProcessLock Acquire(string path, LockingOptions options)
     {
         var semaphore = Semaphores.GetOrAdd(Path.GetFullPath(path), _ => new SemaphoreSlim(1, 1));
-        var wait = options.RetrySleep * Math.Max(1, options.RetryCount);
-        if (!semaphore.Wait(wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait))
+        // Only sessions of this process take it, each for one short operation: wait as for our own sessions.
+        if (!semaphore.Wait(LockWait.OwnLimit(options)))
         {
             throw new StorageException(StorageError.InUse, "Mailbox is locked by another session", $"process lock {path}");
         }

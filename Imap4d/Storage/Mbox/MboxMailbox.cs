@@ -54,6 +54,13 @@ internal sealed class MboxMailbox : IMailbox
 
     public MailboxChanges Sync()
     {
+        if (_viewGeneration == _state.Generation && _state.UnchangedSinceRefresh())
+        {
+            // Nothing changed on disk: no lock, so many idle or reading sessions do not queue
+            // behind each other's polls.
+            return MailboxChanges.None;
+        }
+
         using (var held = _state.Lock())
         {
             _state.Refresh(held, save: false);

@@ -152,6 +152,19 @@ internal sealed class MboxState
     /// <summary>Saves the index when a refresh left derivable changes unsaved.</summary>
     public void SaveIfDirty() => SaveIfDirty(save: true);
 
+    /// <summary>
+    /// True when, by a stat of each, neither the mbox nor the index changed since the last
+    /// <see cref="Refresh"/> and nothing of ours waits to be saved: a poll can then skip the lock.
+    /// Writers change the stamps (an append grows the file; rewrites and index saves rename a
+    /// new file in), so this sees exactly what <see cref="Refresh"/> would compare under the lock;
+    /// a change in progress is simply seen at the next poll, as if it had begun a moment later.
+    /// </summary>
+    public bool UnchangedSinceRefresh() =>
+        _loaded && !_indexDirty && Index.Source != SourceStamp.None
+        && SourceStamp.Of(MailboxPath) == Index.Source
+        && SourceStamp.Of(IndexPath) == _indexStamp
+        && !File.Exists(JournalPath);
+
     private static bool Usable(MailboxIndex index) =>
         index.UidValidity != 0 && index.Records.All(r => MboxRecordLayout.Of(r) is not null);
 

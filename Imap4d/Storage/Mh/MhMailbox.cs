@@ -323,8 +323,13 @@ internal sealed class MhMailbox : IMailbox
             _files[uid] = (record.Key, MhFolder.InodeOf(record));
         }
 
-        long size = _view.First(m => m.Uid == uid).Size;
-        return new LfToCrlfStream(stream, size);
+        if (_view.FirstOrDefault(m => m.Uid == uid) is not { } info)
+        {
+            stream.Dispose();
+            throw new StorageException(StorageError.NotFound, "Message has been expunged");
+        }
+
+        return new LfToCrlfStream(stream, info.Size);
     }
 
     /// <summary>Beside the index: <c>.imap4d/cache</c>.</summary>

@@ -44,7 +44,14 @@ public sealed class MailStore : IMailStore
         {
             // INBOX always exists for the client (RFC 3501); make an empty one on first use.
             driver = DriverFor(path.ForcedType ?? _settings.Mailbox.MailboxType);
-            driver.Create(path.FileSystemPath, DefaultMailboxMode);
+            try
+            {
+                driver.Create(path.FileSystemPath, DefaultMailboxMode);
+            }
+            catch (StorageException e) when (e.Error == StorageError.AlreadyExists)
+            {
+                // Another session of the user made it at the same moment: use theirs.
+            }
         }
 
         if (driver is null)
