@@ -79,7 +79,7 @@ public class InetdModeTests
         Assert.That(output, Does.StartWith("* PREAUTH IMAP4rev1 Test mode\r\n"), output);
         Assert.That(output, Does.Contain("1 OK CAPABILITY Completed\r\n"));
         Assert.That(output, Does.Contain("2 OK LOGOUT Completed\r\n"));
-        Assert.That(output, Does.EndWith("exit 0\n"), output);
+        Assert.That(output, Does.Contain("exit 0\n").And.Not.Contain("fatal error"), output);
 
         // Without --preauth: the normal greeting and the connection checks, on a unix socket.
         (code, output) = ExternalProgram.Run("python3",
@@ -87,7 +87,7 @@ public class InetdModeTests
         Assert.That(code, Is.Zero, output);
         Assert.That(output, Does.StartWith("* OK "), output);
         Assert.That(output, Does.Contain("2 OK LOGOUT Completed\r\n"));
-        Assert.That(output, Does.EndWith("exit 0\n"), output);
+        Assert.That(output, Does.Contain("exit 0\n").And.Not.Contain("fatal error"), output);
     }
 
     [Test]
