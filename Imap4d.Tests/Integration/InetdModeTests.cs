@@ -29,6 +29,67 @@ public class InetdModeTests
         Assert.That(stdout, Does.Not.Contain("imap4d:"), "log lines must never reach stdout");
     }
 
+    /// <summary>
+    /// Plays systemd (ListenStream=/path, Accept=yes) or a harness with a socketpair: imap4d gets
+    /// an AF_UNIX stream socket as fds 0 and 1; the script is its client, then prints the exit code.
+    /// </summary>
+    private const string UnixSocketHarness = """
+        import os, socket, sys, tempfile
+        mode, commands, argv = sys.argv[1], sys.argv[2].encode(), sys.argv[3:]
+        if mode == "listen":
+            path = os.path.join(tempfile.mkdtemp(), "imap4d.sock")
+            server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            server.bind(path)
+            server.listen(1)
+            client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            client.connect(path)
+            served, _ = server.accept()
+            server.close()
+        else:
+            client, served = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        pid = os.fork()
+        if pid == 0:
+            client.close()
+            os.dup2(served.fileno(), 0)
+            os.dup2(served.fileno(), 1)
+            served.close()
+            os.execv(argv[0], argv)
+        served.close()
+        client.settimeout(20)
+        client.sendall(commands)
+        out = b""
+        while True:
+            chunk = client.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+        sys.stdout.write(out.decode("utf-8", "replace"))
+        _, status = os.waitpid(pid, 0)
+        print("exit %d" % os.waitstatus_to_exitcode(status))
+        """;
+
+    [TestCase("listen")]
+    [TestCase("socketpair")]
+    public void UnixDomainSocketAsStdinIsServed(string mode)
+    {
+        // Socket options such as TCP_NODELAY apply to TCP only: on AF_UNIX they fail with EOPNOTSUPP.
+        var (code, output) = ExternalProgram.Run("python3",
+            ["-c", UnixSocketHarness, mode, "1 CAPABILITY\r\n2 LOGOUT\r\n", RepoPaths.Executable, "-i", "--test", "--preauth", "--no-config"]);
+        Assert.That(code, Is.Zero, output);
+        Assert.That(output, Does.StartWith("* PREAUTH IMAP4rev1 Test mode\r\n"), output);
+        Assert.That(output, Does.Contain("1 OK CAPABILITY Completed\r\n"));
+        Assert.That(output, Does.Contain("2 OK LOGOUT Completed\r\n"));
+        Assert.That(output, Does.Contain("exit 0\n").And.Not.Contain("fatal error"), output);
+
+        // Without --preauth: the normal greeting and the connection checks, on a unix socket.
+        (code, output) = ExternalProgram.Run("python3",
+            ["-c", UnixSocketHarness, mode, "1 NOOP\r\n2 LOGOUT\r\n", RepoPaths.Executable, "-i", "--no-config"]);
+        Assert.That(code, Is.Zero, output);
+        Assert.That(output, Does.StartWith("* OK "), output);
+        Assert.That(output, Does.Contain("2 OK LOGOUT Completed\r\n"));
+        Assert.That(output, Does.Contain("exit 0\n").And.Not.Contain("fatal error"), output);
+    }
+
     [Test]
     public void TestModeGreetsWithoutPreauth()
     {

@@ -18,6 +18,7 @@ public class ModifiedUtf7Tests
     [TestCase("\t", "&AAk-")]
     [TestCase("\u007f", "&AH8-")]
     [TestCase("Entwürfe", "Entw&APw-rfe")]
+    [TestCase("ä&", "&AOQ-&-")]
     public void EncodesAndDecodes(string text, string encoded)
     {
         Assert.That(ModifiedUtf7.Encode(text), Is.EqualTo(encoded));
@@ -43,6 +44,7 @@ public class ModifiedUtf7Tests
     [TestCase("&2D0-", Description = "lone high surrogate")]
     [TestCase("&3gA-", Description = "lone low surrogate")]
     [TestCase("&2D0-&3gA-", Description = "surrogate pair split over two shifts")]
+    [TestCase("&AOQ-&AOQ-", Description = "two shifted runs in a row: not the minimal encoding")]
     [TestCase("caf\u00e9", Description = "raw 8-bit")]
     [TestCase("a\tb", Description = "raw control")]
     [TestCase("a\u007fb", Description = "raw DEL")]

@@ -258,6 +258,34 @@ public class MailboxDriverContract<TFixture> where TFixture : IDriverFixture, ne
         Assert.That(Driver.GetStatus(path).Recent, Is.Zero);
     }
 
+
+    [Test]
+    public void ReadOnlySessionSeesRecentWithoutClaimingIt()
+    {
+        string path = NewMailbox();
+        using (var writer = Driver.Open(path, "box", readOnly: true))
+        {
+            Append(writer, Message("one"));
+            Append(writer, Message("two"));
+        }
+
+        // EXAMINE (RFC 3501 §6.3.2) reports the recent messages and leaves them recent.
+        using (var examined = Driver.Open(path, "box", readOnly: true))
+        {
+            Assert.That(examined.RecentUids, Is.EquivalentTo(new uint[] { 1, 2 }));
+        }
+
+        Assert.That(Driver.GetStatus(path).Recent, Is.EqualTo(2u));
+        using (var selected = Driver.Open(path, "box", readOnly: false))
+        {
+            Assert.That(selected.RecentUids, Is.EquivalentTo(new uint[] { 1, 2 }));
+        }
+
+        using (var examined = Driver.Open(path, "box", readOnly: true))
+        {
+            Assert.That(examined.RecentUids, Is.Empty);
+        }
+    }
     [Test]
     public void ReadOnlyMailboxRefusesChanges()
     {

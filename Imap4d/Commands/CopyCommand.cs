@@ -35,7 +35,8 @@ public sealed class CopyCommand(bool byUid, bool move) : IImapCommand
         }
         catch (StorageException e) when (e.Error == StorageError.NotFound)
         {
-            return ValueTask.FromResult(CommandResult.No("Mailbox does not exist", "TRYCREATE"));
+            // No TRYCREATE for a name CREATE would refuse.
+            return ValueTask.FromResult(MailboxNameCheck.RefuseNew(name) ?? CommandResult.No("Mailbox does not exist", "TRYCREATE"));
         }
 
         IReadOnlyList<(uint Source, uint Target)> map;

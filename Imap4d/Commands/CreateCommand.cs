@@ -14,6 +14,11 @@ public sealed class CreateCommand : IImapCommand
     {
         string name = args.ExpectMailbox();
         args.ExpectEnd();
+        if (MailboxNameCheck.RefuseNew(name) is { } refused)
+        {
+            return ValueTask.FromResult(refused);
+        }
+
         context.Session.RequireStore().Create(name);
         return ValueTask.FromResult(CommandResult.Ok("CREATE Completed"));
     }

@@ -15,6 +15,11 @@ public sealed class RenameCommand : IImapCommand
         string from = args.ExpectMailbox();
         string to = args.ExpectMailbox();
         args.ExpectEnd();
+        if (MailboxNameCheck.RefuseNew(to) is { } refused)
+        {
+            return ValueTask.FromResult(refused);
+        }
+
         context.Session.RequireStore().Rename(from, to);
         return ValueTask.FromResult(CommandResult.Ok("RENAME Completed"));
     }

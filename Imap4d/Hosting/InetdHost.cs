@@ -34,7 +34,12 @@ public static class InetdHost
         if (connection.IsSocket)
         {
             var socket = new Socket(new SafeSocketHandle(input, ownsHandle: false));
-            socket.NoDelay = socket.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6;
+            if (socket.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+            {
+                // TCP only: setting TCP_NODELAY at all (even to false) on an AF_UNIX socket
+                // (systemd ListenStream=/path with Accept=yes) fails with EOPNOTSUPP.
+                socket.NoDelay = true;
+            }
             inputStream = outputStream = new NetworkStream(socket, ownsSocket: false);
         }
         else

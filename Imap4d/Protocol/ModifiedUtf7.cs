@@ -38,6 +38,12 @@ public static class ModifiedUtf7
         return sb.ToString();
     }
 
+    /// <summary>
+    /// True when <paramref name="name"/> is modified UTF-7 as RFC 3501 §5.1.3 defines it: printable
+    /// ASCII, "&amp;" only as "&amp;-" or a closed, minimal, zero-padded base64 run of non-ASCII UTF-16.
+    /// </summary>
+    public static bool IsValid(string name) => TryDecode(name, out _);
+
     /// <summary>Decodes a name; false when it is not valid modified UTF-7.</summary>
     public static bool TryDecode(string encoded, out string text)
     {
@@ -71,6 +77,11 @@ public static class ModifiedUtf7
             }
             else if (!TryDecodeBase64(encoded.AsSpan(i + 1, end - i - 1), sb))
             {
+                return false;
+            }
+            else if (end + 2 < encoded.Length && encoded[end + 1] == '&' && encoded[end + 2] != '-')
+            {
+                // Two shifted runs in a row are one run written twice: not the minimal encoding.
                 return false;
             }
 

@@ -4,6 +4,7 @@ using Imap4d.Commands;
 using Imap4d.IO;
 using Imap4d.Protocol;
 using Imap4d.Storage;
+using Imap4d.Storage.Namespaces;
 
 namespace Imap4d.Session;
 
@@ -372,6 +373,12 @@ public sealed class ImapSession
         {
             Services.Log.Warn("{0} {1}: {2} ({3})", command.Tag, name, e.Message, e.Detail ?? e.InnerException?.Message ?? "");
             result = CommandResult.No(e.Message, StorageErrors.CodeOf(e.Error));
+        }
+        catch (PathTooLongException e)
+        {
+            // ENAMETOOLONG from a file a driver keeps for a mailbox: an IOException, but not the connection's.
+            Services.Log.Warn("{0} {1}: {2}", command.Tag, name, e.Message);
+            result = CommandResult.No(PathGuard.TooLongText, StorageErrors.CodeOf(StorageError.NotPossible));
         }
         catch (UnauthorizedAccessException e)
         {

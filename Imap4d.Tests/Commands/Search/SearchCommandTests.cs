@@ -150,6 +150,50 @@ public class SearchCommandTests
         Assert.That(await Search("SEARCH " + keys), Is.EqualTo(("* SEARCH " + expected).TrimEnd()));
     }
 
+    [TestCase("FROM user-from@domain.org", "5")]
+    [TestCase("FROM \"user-from@domain.org\"", "5")]
+    [TestCase("FROM comment", "5")]
+    [TestCase("TO \"Mary Smith <mary@x.test>\"", "5")]
+    [TestCase("TO \"mary smith\"", "5")]
+    [TestCase("TO mary@x.test", "5")]
+    [TestCase("CHARSET UTF-8 CC \"Andr\u00e9 <andre@example.fr>\"", "5")]
+    [TestCase("CC \"Friends\"", "5")]
+    [TestCase("CC pat@y.test", "5")]
+    [TestCase("CC \"smith@x.test\"", "")]
+    public async Task AddressKeysMatchTheParsedAddressToo(string keys, string expected)
+    {
+        // RFC 3501 keeps substring matching on the field; the address as ENVELOPE parses it
+        // (comments, quotes and folding gone, display names decoded) matches as well.
+        using (var inbox = _mail.Store.Open("INBOX", readOnly: false))
+        {
+            Append(inbox, "From: <user-from (comment)@ (comment) domain.org>\r\n" +
+                "To: \"Mary\"\r\n \"Smith\" (home) <mary @ x.test>\r\n" +
+                "Cc: =?ISO-8859-1?Q?Andr=E9?= <andre (x) @example.fr>, Friends: pat (p) @ y.test;\r\n" +
+                "Subject: addresses\r\n\r\nbody\r\n", FlagSet.Empty, DateTimeOffset.UtcNow);
+        }
+
+        await _client.CommandAsync("n", "NOOP");
+        Assert.That(await Search("SEARCH " + keys), Is.EqualTo(("* SEARCH " + expected).TrimEnd()));
+    }
+
+    [TestCaseSource(typeof(Imap4d.Tests.Mime.CharsetSamples), nameof(Imap4d.Tests.Mime.CharsetSamples.Cases))]
+    public async Task EveryCharsetIsFoundWithAUtf8Needle(string charset, byte[] bytes, string text)
+    {
+        // A base64 body and an RFC 2047 subject in the charset; the client searches in UTF-8.
+        string encoded = Convert.ToBase64String(bytes);
+        using (var inbox = _mail.Store.Open("INBOX", readOnly: false))
+        {
+            Append(inbox, $"From: a@example.org\r\nSubject: =?{charset}?B?{encoded}?=\r\nMIME-Version: 1.0\r\n" +
+                $"Content-Type: text/plain; charset=\"{charset}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{encoded}\r\n",
+                FlagSet.Empty, DateTimeOffset.UtcNow);
+        }
+
+        await _client.CommandAsync("n", "NOOP");
+        Assert.That(await Search($"SEARCH CHARSET UTF-8 BODY \"{text}\""), Is.EqualTo("* SEARCH 5"));
+        Assert.That(await Search($"SEARCH CHARSET UTF-8 SUBJECT \"{text}\""), Is.EqualTo("* SEARCH 5"));
+        Assert.That(await Search($"SEARCH CHARSET UTF-8 TEXT \"{text}\""), Is.EqualTo("* SEARCH 5"));
+    }
+
     [TestCase("BODY zebra", "2")]
     [TestCase("CHARSET UTF-8 BODY \"GR\u00dc\u00dfE AUS K\u00d6LN\"", "2")]
     [TestCase("BODY \"cr\u00e8me br\u00fbl\u00e9e\"", "3")]

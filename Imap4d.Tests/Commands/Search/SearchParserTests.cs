@@ -113,7 +113,7 @@ public class SearchParserTests
     }
 
     [TestCase("X-UNKNOWN")]
-    [TestCase("BIG5")]
+    [TestCase("ISO-8859-99")]
     public void UnknownCharsetIsBadCharset(string charset)
     {
         var e = Assert.Throws<SearchCharsetException>(() => Parse("CHARSET " + charset + " SUBJECT x"));
@@ -129,6 +129,17 @@ public class SearchParserTests
         using var command = parser.Finish();
         var key = (HeaderKey)SearchParser.Parse(new ArgReader(command.Args));
         Assert.That(key.Text, Is.EqualTo("caf\u00e9"));
+    }
+
+    [TestCaseSource(typeof(Imap4d.Tests.Mime.CharsetSamples), nameof(Imap4d.Tests.Mime.CharsetSamples.Cases))]
+    public void StringsInEveryCharsetAreDecoded(string charset, byte[] bytes, string text)
+    {
+        var parser = new ArgumentParser(new ProtocolLimits());
+        parser.ParseSegment(Encoding.ASCII.GetBytes($"t SEARCH CHARSET {charset} BODY "));
+        parser.AddLiteral(StringArg.FromBytes(bytes, isLiteral: true));
+        using var command = parser.Finish();
+        var key = (BodyKey)SearchParser.Parse(new ArgReader(command.Args));
+        Assert.That(key.Text, Is.EqualTo(text));
     }
 
     [Test]

@@ -232,10 +232,37 @@ public class MailStoreTests(string type)
         _store.Subscribe("A");
         var again = NewStore();
         Assert.That(again.List("", "*", subscribedOnly: true).Select(i => i.Name), Is.EquivalentTo(new[] { "A", "B/C" }));
-        Assert.That(again.List("", "%", subscribedOnly: true).Select(i => i.Name), Is.EquivalentTo(new[] { "A" }));
+        Assert.That(again.List("", "%", subscribedOnly: true).Select(i => i.Name), Is.EquivalentTo(new[] { "A", "B" }));
         again.Unsubscribe("A");
         Assert.That(NewStore().List("", "*", subscribedOnly: true).Select(i => i.Name), Is.EquivalentTo(new[] { "B/C" }));
         Assert.That(File.ReadAllLines(Path.Combine(_home, ".mailboxlist")), Is.EquivalentTo(new[] { "B/C" }));
+    }
+
+    [Test]
+    public void LsubPercentListsTheParentOfADeeperSubscriptionAsNoselect()
+    {
+        // RFC 3501 §6.3.9: "foo/bar" subscribed, "foo" not: LSUB "%" returns foo, flagged \Noselect.
+        _store.Create("p/a/b");
+        _store.Create("p/c");
+        _store.Create("p/d/e");
+        _store.Subscribe("p/a/b");
+        _store.Subscribe("p/a/x/y");
+        _store.Subscribe("p/c");
+        _store.Subscribe("p/d");
+        _store.Subscribe("p/d/e");
+
+        var level = _store.List("", "p/%", subscribedOnly: true);
+        Assert.That(level.Select(i => i.Name), Is.EqualTo(new[] { "p/a", "p/c", "p/d" }), "each name once, in subscription order; a subscribed parent as itself");
+        Assert.That(level[0].Attributes, Is.EqualTo(MailboxAttributes.Noselect));
+        Assert.That(level[1].Attributes.HasFlag(MailboxAttributes.Noselect), Is.False);
+
+        var top = _store.List("", "%", subscribedOnly: true);
+        Assert.That(top.Select(i => i.Name), Is.EqualTo(new[] { "p" }));
+        Assert.That(top[0].Attributes, Is.EqualTo(MailboxAttributes.Noselect));
+        Assert.That(_store.List("", "p/a/%", subscribedOnly: true).Select(i => i.Name), Is.EqualTo(new[] { "p/a/b", "p/a/x" }));
+        Assert.That(_store.List("", "p/*", subscribedOnly: true).Select(i => i.Name),
+            Is.EqualTo(new[] { "p/a/b", "p/a/x/y", "p/c", "p/d", "p/d/e" }), "* reaches the subscribed names themselves");
+        Assert.That(_store.List("", "q/%", subscribedOnly: true), Is.Empty);
     }
 
     [Test]

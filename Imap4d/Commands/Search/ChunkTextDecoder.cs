@@ -6,41 +6,40 @@ using Imap4d.Mime;
 namespace Imap4d.Commands.Search;
 
 /// <summary>
-/// Turns body bytes into text chunk by chunk, keeping multi-byte sequences that straddle chunks.
-/// UTF-8, US-ASCII, a missing charset and unknown charsets are read as UTF-8 where valid and
-/// ISO-8859-1 byte by byte elsewhere (8-bit mail is often mislabelled); UTF-16/32 go through
-/// .NET's decoders; the single-byte charsets <see cref="Charsets"/> knows are mapped per byte.
+/// Turns body bytes into text chunk by chunk, keeping multi-byte sequences (and ISO-2022 shift
+/// states) that straddle chunks. UTF-8, US-ASCII, a missing charset and unknown charsets are
+/// read as UTF-8 where valid and ISO-8859-1 byte by byte elsewhere (8-bit mail is often
+/// mislabelled); every charset <see cref="Charsets"/> knows goes through its .NET decoder.
 /// </summary>
 internal sealed class ChunkTextDecoder
 {
-    private readonly Decoder? _decoder;
-    private readonly string? _singleByte;
     private readonly byte[] _carry = new byte[4];
+    private Decoder? _decoder;
     private int _carryLength;
 
-    private ChunkTextDecoder(Decoder? decoder, string? singleByte)
+    /// <summary>"UTF-16"/"UTF-32" whose byte order the first bytes (a BOM or none) decide.</summary>
+    private Encoding? _unordered;
+
+    private ChunkTextDecoder(Decoder? decoder)
     {
         _decoder = decoder;
-        _singleByte = singleByte;
     }
 
     public static ChunkTextDecoder Create(string? charset)
     {
         string name = (charset ?? "").Trim().ToLowerInvariant();
-        if (name.StartsWith("utf-16", StringComparison.Ordinal) || name.StartsWith("utf-32", StringComparison.Ordinal))
+        if (name is "" or "utf-8" or "utf8" or "us-ascii" or "ascii")
         {
-            var encoding = name switch
-            {
-                "utf-16be" => Encoding.BigEndianUnicode,
-                "utf-32be" => new UTF32Encoding(true, false),
-                _ when name.StartsWith("utf-32", StringComparison.Ordinal) => Encoding.UTF32,
-                _ => Encoding.Unicode,
-            };
-            return new ChunkTextDecoder(encoding.GetDecoder(), null);
+            return new ChunkTextDecoder(null);
         }
 
-        bool utf8Like = name is "" or "utf-8" or "utf8" or "us-ascii" or "ascii" || !Charsets.IsKnown(name);
-        return new ChunkTextDecoder(null, utf8Like ? null : name);
+        var encoding = Charsets.Find(name);
+        if (encoding is not null && Charsets.NeedsByteOrder(encoding))
+        {
+            return new ChunkTextDecoder(null) { _unordered = encoding };
+        }
+
+        return new ChunkTextDecoder(encoding is null || encoding is UTF8Encoding ? null : encoding.GetDecoder());
     }
 
     /// <summary>Most chars <see cref="Decode"/> writes for <paramref name="byteCount"/> input bytes.</summary>
@@ -49,19 +48,38 @@ internal sealed class ChunkTextDecoder
     /// <summary>Decodes <paramref name="bytes"/> into <paramref name="chars"/>; returns the count written.</summary>
     public int Decode(ReadOnlySpan<byte> bytes, Span<char> chars, bool final)
     {
+        if (_unordered is not null)
+        {
+            return DecodeAfterByteOrderMark(bytes, chars, final);
+        }
+
         if (_decoder is not null)
         {
             return _decoder.GetChars(bytes, chars, final);
         }
 
-        if (_singleByte is not null)
+        return DecodeUtf8OrLatin1(bytes, chars, final);
+    }
+
+    /// <summary>Collects the first four bytes, picks the byte order from them, then decodes on.</summary>
+    private int DecodeAfterByteOrderMark(ReadOnlySpan<byte> bytes, Span<char> chars, bool final)
+    {
+        int take = Math.Min(_carry.Length - _carryLength, bytes.Length);
+        bytes[..take].CopyTo(_carry.AsSpan(_carryLength));
+        _carryLength += take;
+        if (_carryLength < _carry.Length && !final)
         {
-            string text = Charsets.Decode(_singleByte, bytes);
-            text.CopyTo(chars);
-            return text.Length;
+            return 0;
         }
 
-        return DecodeUtf8OrLatin1(bytes, chars, final);
+        var start = _carry.AsSpan(0, _carryLength);
+        var encoding = Charsets.ByByteOrderMark(_unordered!, start, out int bom);
+        bom = Math.Min(bom, start.Length);
+        _unordered = null;
+        _carryLength = 0;
+        _decoder = encoding.GetDecoder();
+        int written = _decoder.GetChars(start[bom..], chars, flush: false);
+        return written + _decoder.GetChars(bytes[take..], chars[written..], final);
     }
 
     private int DecodeUtf8OrLatin1(ReadOnlySpan<byte> bytes, Span<char> chars, bool final)

@@ -5,7 +5,8 @@ namespace Imap4d.Commands.Search;
 /// <summary>
 /// HEADER field string, SUBJECT, and the address keys FROM, TO, CC, BCC: a case-insensitive
 /// substring of the value of any field with that name, RFC 2047 words decoded. Address keys
-/// also match the raw value (so "=?utf-8?..." typed by a client still matches). An empty
+/// also match the raw value (so "=?utf-8?..." typed by a client still matches) and each parsed
+/// address without comments or quoting (as ENVELOPE shows it). An empty
 /// string matches every message that has the field.
 /// </summary>
 public sealed class HeaderKey(string fieldName, string text, bool address) : SearchKey
@@ -38,6 +39,45 @@ public sealed class HeaderKey(string fieldName, string text, bool address) : Sea
             string raw = f.Value;
             bool encoded = raw.Contains("=?", StringComparison.Ordinal);
             if (((address || !encoded) && Contains(RawText.ToText(raw))) || (encoded && Contains(Rfc2047Decoder.Decode(raw))))
+            {
+                return true;
+            }
+
+            if (address && MatchesParsedAddress(raw))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Each address as ENVELOPE parses it, comments and quoting gone, written "name &lt;mailbox@host&gt;":
+    /// "From: &lt;user (comment)@ (comment) domain.org&gt;" then matches "user@domain.org".
+    /// </summary>
+    private bool MatchesParsedAddress(string raw)
+    {
+        foreach (var a in AddressParser.Parse(raw))
+        {
+            if (a.IsGroupEnd)
+            {
+                continue;
+            }
+
+            if (a.IsGroupStart)
+            {
+                if (Contains(Rfc2047Decoder.Decode(a.Mailbox!)))
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            string spec = a.Host == Imap4d.Mime.Address.MissingDomain ? a.Mailbox! : a.Mailbox + "@" + a.Host;
+            string text = a.Name is { Length: > 0 } name ? Rfc2047Decoder.Decode(name) + " <" + spec + ">" : spec;
+            if (Contains(text))
             {
                 return true;
             }

@@ -164,6 +164,11 @@ internal sealed class MaildirMailbox : IMailbox
                     _dirty = true;
                 }
             }
+            else
+            {
+                // EXAMINE reports what is recent without claiming it (RFC 3501 §6.3.2).
+                _recent.UnionWith(_entries.Keys.Where(u => u > _recentBoundary));
+            }
 
             SaveIfDirty();
             _seenCur = _curStamp;

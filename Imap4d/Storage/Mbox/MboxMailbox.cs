@@ -82,6 +82,17 @@ internal sealed class MboxMailbox : IMailbox
             else
             {
                 _state.SaveIfDirty();
+                if (ReadOnly)
+                {
+                    // EXAMINE reports what is recent without claiming it (RFC 3501 §6.3.2).
+                    foreach (var record in _state.Index.Records)
+                    {
+                        if (record.Uid > _state.Index.RecentBoundary)
+                        {
+                            _recent.Add(record.Uid);
+                        }
+                    }
+                }
             }
         }
 

@@ -54,6 +54,11 @@ internal sealed class MemoryMailbox : IMailbox
 
                 _data.RecentBoundary = Math.Max(_data.RecentBoundary, _data.UidNext - 1);
             }
+            else
+            {
+                // EXAMINE reports what is recent without claiming it (RFC 3501 §6.3.2).
+                _recent.UnionWith(added.Where(u => u > _data.RecentBoundary));
+            }
 
             _recent.ExceptWith(expunged);
             _view = current;

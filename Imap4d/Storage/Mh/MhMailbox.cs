@@ -107,6 +107,11 @@ internal sealed class MhMailbox : IMailbox
                 _folder.Save(_canWrite);
             }
         }
+        else
+        {
+            // EXAMINE reports what is recent without claiming it (RFC 3501 §6.3.2).
+            _recent.UnionWith(added.Where(u => u > index.RecentBoundary));
+        }
 
         _recent.ExceptWith(expunged);
         _view = current;

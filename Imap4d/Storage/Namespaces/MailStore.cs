@@ -225,17 +225,40 @@ public sealed class MailStore : IMailStore
     private IReadOnlyList<MailboxInfo> ListSubscribed(string canonical)
     {
         var result = new List<MailboxInfo>();
-        foreach (string name in _subscriptions.All)
+        var subscribed = _subscriptions.All;
+        var listed = new HashSet<string>(subscribed, StringComparer.Ordinal);
+        foreach (string name in subscribed)
         {
-            var matcher = new ListPattern(canonical, DelimiterOf(name));
+            char delimiter = DelimiterOf(name);
+            var matcher = new ListPattern(canonical, delimiter);
             if (matcher.Matches(name))
             {
-                result.Add(new MailboxInfo(name, DelimiterOf(name), AttributesOf(name) & ~MailboxAttributes.NonExistent,
+                result.Add(new MailboxInfo(name, delimiter, AttributesOf(name) & ~MailboxAttributes.NonExistent,
                     _settings.SpecialUse.GetValueOrDefault(name)));
+            }
+            else if (UnsubscribedParentMatching(name, delimiter, matcher, listed) is { } parent)
+            {
+                // RFC 3501 §6.3.9: "%" stops above a subscribed child; its parent is listed \Noselect.
+                result.Add(new MailboxInfo(parent, delimiter, MailboxAttributes.Noselect));
             }
         }
 
         return result;
+    }
+
+    /// <summary>The nearest parent of <paramref name="name"/> that the pattern matches and that is not listed yet.</summary>
+    private static string? UnsubscribedParentMatching(string name, char delimiter, ListPattern matcher, HashSet<string> listed)
+    {
+        for (int end = name.LastIndexOf(delimiter); end > 0; end = name.LastIndexOf(delimiter, end - 1))
+        {
+            string parent = name[..end];
+            if (matcher.Matches(parent))
+            {
+                return listed.Add(parent) ? parent : null;
+            }
+        }
+
+        return null;
     }
 
     private IReadOnlyList<MailboxInfo> ListExisting(string canonical)

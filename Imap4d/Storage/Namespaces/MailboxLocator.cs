@@ -60,6 +60,7 @@ public sealed class MailboxLocator
         string path = prefix.MaildirPlusPlus
             ? Maildir.MaildirLayout.PathOf(root, string.Join(prefix.Delimiter, components), Maildir.MaildirLayoutStyle.MaildirPlusPlus, prefix.Delimiter)
             : PathGuard.Join(root, components);
+        PathGuard.CheckLength(root, path);
         PathGuard.CheckInside(root, path);
         return new MailboxPath(name, prefix, path, prefix.Delimiter, IsInbox: false);
     }

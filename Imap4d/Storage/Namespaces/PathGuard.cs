@@ -26,6 +26,38 @@ public static class PathGuard
         return components.Count == 0 ? root : Path.Combine([root, .. components]);
     }
 
+    /// <summary>
+    /// Longest component of a mailbox path, in bytes: NAME_MAX (255) less room for the files a
+    /// driver keeps beside a mailbox (".NAME.lock-PID-GUID" dotlock temporaries, "NAME-HASH.index").
+    /// </summary>
+    public const int MaxComponentBytes = 200;
+
+    /// <summary>Longest mailbox path, in bytes: PATH_MAX (4096, with its NUL) less room for the files inside a mailbox.</summary>
+    public const int MaxPathBytes = 4095 - 256;
+
+    public const string TooLongText = "Mailbox name too long";
+
+    /// <summary>
+    /// Throws NotPossible ("[CANNOT] Mailbox name too long", as Dovecot answers) for a path the
+    /// file system would refuse with ENAMETOOLONG, before anything is created.
+    /// </summary>
+    public static void CheckLength(string root, string path)
+    {
+        if (System.Text.Encoding.UTF8.GetByteCount(path) > MaxPathBytes)
+        {
+            throw new StorageException(StorageError.NotPossible, TooLongText, $"path of {path.Length} chars");
+        }
+
+        var below = path.Length > root.Length ? path.AsSpan(root.Length) : [];
+        foreach (var range in below.Split('/'))
+        {
+            if (System.Text.Encoding.UTF8.GetByteCount(below[range]) > MaxComponentBytes)
+            {
+                throw new StorageException(StorageError.NotPossible, TooLongText, $"component of {below[range].Length} chars");
+            }
+        }
+    }
+
     /// <summary>Throws NoPermission when <paramref name="path"/> (existing or not) leads outside <paramref name="root"/>.</summary>
     public static void CheckInside(string root, string path)
     {
