@@ -101,11 +101,11 @@ public class LockoutTests
         Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromMilliseconds(900)), "success is not delayed");
     }
 
-    private string Daemon(string name, int port, string lockout) => Config(name, $$"""
+    private string Daemon(string name, int port, string lockout, bool singleProcess = true) => Config(name, $$"""
         login-failure-delay 0;
         mode daemon;
         foreground yes;
-        server 127.0.0.1:{{port}} { single-process yes; };
+        server 127.0.0.1:{{port}} { single-process {{(singleProcess ? "yes" : "no")}}; };
         """, lockout);
 
     [Test]
@@ -146,15 +146,15 @@ public class LockoutTests
     }
 
     /// <summary>
-    /// Eight connections guessing at once from one address get at most one failure answered per
-    /// second between them (the default failure-interval), whichever process or connection
-    /// answers; a right password, from that address or another, is answered at once meanwhile.
+    /// Eight connections guessing at once from one address, each served by a process of its own,
+    /// get at most one failure answered per second between them (the default failure-interval);
+    /// a right password, from that address or another, is answered at once meanwhile.
     /// </summary>
     [Test]
     public void ParallelGuessersFromOneAddressGetAtMostOneFailurePerSecond()
     {
         int port = ServerProcess.FreePort();
-        using var server = ServerProcess.Start("--config-file=" + Daemon("parallel", port, ""));
+        using var server = ServerProcess.Start("--config-file=" + Daemon("parallel", port, "", singleProcess: false));
         server.WaitForPort(port);
         var watch = Stopwatch.StartNew();
         var guessers = Enumerable.Range(0, 8).Select(i => Task.Run(() =>
@@ -175,6 +175,8 @@ public class LockoutTests
         }
 
         Assert.That(answered[^1] - answered[0], Is.GreaterThan(TimeSpan.FromSeconds(6.5)), "8 failures take at least 7 intervals");
+        Assert.That(System.Text.RegularExpressions.Regex.Matches(server.Stderr, "session process").Count, Is.GreaterThanOrEqualTo(8),
+            "the connections were served by separate processes: " + server.Stderr);
     }
 
     private static string LoginOverTcp(IPAddress from, int port, string user, string password)
