@@ -1,7 +1,7 @@
 namespace Imap4d.IO;
 
 /// <summary>
-/// A read-write stream kept in memory up to a limit and moved to a private (0600), unlinked-on-close
+/// A read-write stream kept in memory up to a limit and moved to a private (0600), unlinked
 /// temporary file beyond it: for data of any size that must be written once and read back.
 /// </summary>
 public sealed class SpillStream : Stream
@@ -58,17 +58,24 @@ public sealed class SpillStream : Stream
 
     public override void Flush() => _inner.Flush();
 
-    /// <summary>Creates a private spool file that is deleted when closed.</summary>
-    public static FileStream CreateFile(string directory) =>
-        new(Path.Combine(directory, "imap4d-spool-" + Guid.NewGuid().ToString("N")), new FileStreamOptions
+    /// <summary>
+    /// Creates a private (0600) spool file and unlinks it at once: the open descriptor keeps the
+    /// data, and nothing is left behind even when the process is killed.
+    /// </summary>
+    public static FileStream CreateFile(string directory)
+    {
+        string path = Path.Combine(directory, "imap4d-spool-" + Guid.NewGuid().ToString("N"));
+        var file = new FileStream(path, new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
             Access = FileAccess.ReadWrite,
             Share = FileShare.None,
             BufferSize = 64 * 1024,
-            Options = FileOptions.DeleteOnClose,
             UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
         });
+        File.Delete(path);
+        return file;
+    }
 
     protected override void Dispose(bool disposing)
     {
