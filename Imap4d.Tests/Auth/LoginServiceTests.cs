@@ -15,20 +15,25 @@ public class LoginServiceTests
 
     private Accounts _directory = null!;
     private PasswordTable _passwords = null!;
-    private CountingLockout _lockout = null!;
+    private MemoryLockoutStore _lockout = null!;
 
     [SetUp]
     public void SetUp()
     {
         _directory = new Accounts(Alice, Bob, Admin);
         _passwords = new PasswordTable(_directory, ("alice", "a-pass"), ("bob", "b-pass"), ("admin", "admin-pass"));
-        _lockout = new CountingLockout(3);
+        _lockout = new MemoryLockoutStore();
     }
 
     private LoginService Service(AuthSettings? settings = null, IAuthenticator? authenticator = null, LoginNameRules? names = null, bool access = false)
     {
         settings ??= new AuthSettings();
         settings = settings with { FailureDelay = settings.FailureDelay == new AuthSettings().FailureDelay ? TimeSpan.Zero : settings.FailureDelay };
+        if (settings.Lockout == new LockoutSettings())
+        {
+            settings = settings with { Lockout = new LockoutSettings { MaxFailures = 3, MaxUsers = 3, FailureInterval = TimeSpan.Zero } };
+        }
+
         return new LoginService(authenticator ?? _passwords, _directory, names ?? LoginNameRules.None,
             access ? new AccessRules(settings, new FakeGroupDirectory(new() { ["staff"] = 1000 }, new())) : null,
             _lockout, settings);
@@ -45,16 +50,17 @@ public class LoginServiceTests
         Assert.That(outcome.Succeeded, Is.True);
         Assert.That(outcome.User, Is.SameAs(Alice));
         Assert.That(outcome.Administrator, Is.Null);
-        Assert.That(_lockout.Resets, Is.EqualTo(new[] { "user:alice" }));
+        Assert.That(_lockout.Removed, Is.EqualTo(new[] { "address:192.0.2.1 user:alice" }), "success forgets the pair's failures");
     }
 
     [Test]
-    public void AWrongPasswordIsRefusedAndCountedForUserAndAddress()
+    public void AWrongPasswordIsRefusedAndCountedForUserAddressAndPair()
     {
         var outcome = Login(Service(), "alice", "wrong");
         Assert.That(outcome.Succeeded, Is.False);
         Assert.That(outcome.Unavailable, Is.False);
-        Assert.That(_lockout.Failures, Is.EquivalentTo(new[] { "user:alice", "address:192.0.2.1" }));
+        Assert.That(outcome.Blocked, Is.False);
+        Assert.That(_lockout.Failed, Is.EquivalentTo(new[] { "user:alice", "address:192.0.2.1", "address:192.0.2.1 user:alice" }));
     }
 
     [Test]
@@ -80,35 +86,123 @@ public class LoginServiceTests
     }
 
     [Test]
-    public void AfterMaxFailuresEvenTheRightPasswordIsRefusedWithoutBeingChecked()
+    public void AfterMaxFailuresThePairIsBlockedWithoutCheckingThePasswordAndOnlyThePair()
     {
         var service = Service();
         for (int i = 0; i < 3; i++)
         {
-            Assert.That(Login(service, "alice", "wrong" + i).Succeeded, Is.False);
+            Assert.That(Login(service, "alice", "wrong" + i).Blocked, Is.False);
         }
 
         int calls = _passwords.Calls;
-        Assert.That(Login(service, "alice", "a-pass").Succeeded, Is.False);
+        var refused = Login(service, "alice", "a-pass");
+        Assert.That(refused.Succeeded, Is.False);
+        Assert.That(refused.Blocked, Is.True, "answered as refused for too many failures");
         Assert.That(_passwords.Calls, Is.EqualTo(calls), "the password was not checked");
-        Assert.That(Login(service, "Alice", "a-pass").Succeeded, Is.False, "the user key ignores case");
+        Assert.That(Login(service, "alice", "wrong").Blocked, Is.True, "a wrong password gets the same answer");
+        Assert.That(Login(service, "Alice", "a-pass").Blocked, Is.True, "the user key ignores case");
+        Assert.That(Login(service, "alice", "a-pass", from: IPAddress.Parse("192.0.2.2")).Succeeded, Is.True,
+            "the user is not locked out everywhere");
+        Assert.That(Login(service, "bob", "b-pass").Succeeded, Is.True, "nor the address for other users");
     }
 
     [Test]
-    public void AnAddressLockedByFailuresForSeveralUsersDoesNotLockOtherAddresses()
+    public void FailuresForOneUserFromManyAddressesNeverBlockIt()
+    {
+        var service = Service();
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.That(Login(service, "alice", "guess", from: IPAddress.Parse("198.51.100." + (i + 1))).Blocked, Is.False);
+        }
+
+        Assert.That(Login(service, "alice", "a-pass").Succeeded, Is.True);
+    }
+
+    [Test]
+    public void AnAddressFailingForManyDifferentUsersIsBlockedAndOtherAddressesAreNot()
     {
         var service = Service();
         Login(service, "alice", "x");
+        Login(service, "alice", "y");
         Login(service, "bob", "x");
+        Assert.That(Login(service, "admin", "admin-pass").Succeeded, Is.True, "two users are not many");
         Login(service, "nobody", "x");
-        Assert.That(Login(service, "admin", "admin-pass").Succeeded, Is.False, "the address is locked");
+        var refused = Login(service, "admin", "admin-pass");
+        Assert.That(refused.Blocked, Is.True, "the third different user blocks the address");
         Assert.That(Login(service, "admin", "admin-pass", from: IPAddress.Parse("192.0.2.2")).Succeeded, Is.True);
+    }
+
+    [Test]
+    public void TheDefaultsNeverBlockAUserWhoMistypesAFewTimes()
+    {
+        var service = Service(new AuthSettings { Lockout = new LockoutSettings { FailureInterval = TimeSpan.Zero } });
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.That(Login(service, "alice", "typo" + i).Blocked, Is.False);
+        }
+
+        Assert.That(Login(service, "alice", "a-pass").Succeeded, Is.True);
+    }
+
+    [Test]
+    public void TheFailureDelayDoublesWithRecentFailuresUpToMaxDelay()
+    {
+        var service = Service(new AuthSettings
+        {
+            FailureDelay = TimeSpan.FromMilliseconds(100),
+            Lockout = new LockoutSettings { MaxDelay = TimeSpan.FromMilliseconds(350), FailureInterval = TimeSpan.Zero },
+        });
+        var elapsed = new List<TimeSpan>();
+        for (int i = 0; i < 4; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            Login(service, "alice", "wrong");
+            elapsed.Add(watch.Elapsed);
+        }
+
+        Assert.That(elapsed[0], Is.InRange(TimeSpan.FromMilliseconds(95), TimeSpan.FromMilliseconds(190)));
+        Assert.That(elapsed[1], Is.InRange(TimeSpan.FromMilliseconds(195), TimeSpan.FromMilliseconds(340)));
+        Assert.That(elapsed[2], Is.InRange(TimeSpan.FromMilliseconds(345), TimeSpan.FromMilliseconds(500)), "capped at max-delay");
+        Assert.That(elapsed[3], Is.InRange(TimeSpan.FromMilliseconds(345), TimeSpan.FromMilliseconds(500)));
+        var success = Stopwatch.StartNew();
+        Assert.That(Login(service, "alice", "a-pass").Succeeded, Is.True);
+        Assert.That(success.Elapsed, Is.LessThan(TimeSpan.FromMilliseconds(90)), "the right password is not delayed");
+    }
+
+    [Test]
+    public void ParallelFailuresFromOneAddressAreAnsweredOnePerInterval()
+    {
+        var service = Service(new AuthSettings
+        {
+            FailureDelay = TimeSpan.FromMilliseconds(1),
+            Lockout = new LockoutSettings { FailureInterval = TimeSpan.FromMilliseconds(250) },
+        });
+        var watch = Stopwatch.StartNew();
+        var answered = new System.Collections.Concurrent.ConcurrentBag<TimeSpan>();
+        Parallel.For(0, 6, i =>
+        {
+            Login(service, "u" + i, "guess");
+            answered.Add(watch.Elapsed);
+        });
+        var times = answered.Order().ToList();
+        for (int i = 1; i < times.Count; i++)
+        {
+            Assert.That(times[i] - times[i - 1], Is.GreaterThan(TimeSpan.FromMilliseconds(200)), $"answer {i + 1}");
+        }
+
+        var other = Stopwatch.StartNew();
+        Login(service, "alice", "guess", from: IPAddress.Parse("192.0.2.2"));
+        Assert.That(other.Elapsed, Is.LessThan(TimeSpan.FromMilliseconds(200)), "another address is not paced with it");
     }
 
     [Test]
     public void EveryFailureWaitsTheDelayAndSuccessDoesNot()
     {
-        var service = Service(new AuthSettings { FailureDelay = TimeSpan.FromMilliseconds(300) });
+        var service = Service(new AuthSettings
+        {
+            FailureDelay = TimeSpan.FromMilliseconds(300),
+            Lockout = new LockoutSettings { MaxFailures = 3, MaxUsers = 3, FailureInterval = TimeSpan.Zero, MaxDelay = TimeSpan.FromMilliseconds(300) },
+        });
         var watch = Stopwatch.StartNew();
         Assert.That(Login(service, "alice", "wrong").Succeeded, Is.False);
         Assert.That(watch.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(290)));
@@ -120,8 +214,8 @@ public class LoginServiceTests
         Login(service, "alice", "wrong");
         Login(service, "alice", "wrong");
         watch.Restart();
-        Assert.That(Login(service, "alice", "a-pass").Succeeded, Is.False);
-        Assert.That(watch.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(290)), "locked-out attempts wait as long");
+        Assert.That(Login(service, "alice", "a-pass").Blocked, Is.True);
+        Assert.That(watch.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(290)), "blocked attempts wait as long");
 
         watch.Restart();
         Assert.That(Login(service, "bob", "b-pass", from: IPAddress.Parse("192.0.2.9")).Succeeded, Is.True);
@@ -143,7 +237,7 @@ public class LoginServiceTests
         var broken = new Broken();
         var outcome = Login(Service(authenticator: broken), "alice", "a-pass");
         Assert.That(outcome.Unavailable, Is.True);
-        Assert.That(_lockout.Failures, Is.Empty);
+        Assert.That(_lockout.Failed, Is.Empty);
     }
 
     [Test]
@@ -180,7 +274,7 @@ public class LoginServiceTests
         Assert.That(Login(service, "alice!bob", "a-pass").Succeeded, Is.False);
         Assert.That(Login(service, "alice", "a-pass", authzid: "bob").Succeeded, Is.False);
         Assert.That(_passwords.Calls, Is.EqualTo(calls));
-        Assert.That(_lockout.Failures, Does.Contain("user:alice"));
+        Assert.That(_lockout.Failed, Does.Contain("user:alice"));
     }
 
     [Test]
@@ -231,25 +325,51 @@ public class LoginServiceTests
             throw new InvalidOperationException("module exploded");
     }
 
-    /// <summary>In-memory counters: locked at <paramref name="max"/> failures.</summary>
-    private sealed class CountingLockout(int max) : ILockoutStore
+    /// <summary>Records in memory, shared by the threads of one test.</summary>
+    private sealed class MemoryLockoutStore : ILockoutStore
     {
-        public List<string> Failures { get; } = [];
+        private readonly Dictionary<string, LockoutRecord> _records = [];
 
-        public List<string> Resets { get; } = [];
+        /// <summary>Keys that counted a failure.</summary>
+        public List<string> Failed { get; } = [];
 
-        public bool IsLocked(string key) => Failures.Count(k => k == key) >= max;
+        public List<string> Removed { get; } = [];
 
-        public bool RecordFailure(string key)
+        public LockoutRecord? Read(string key)
         {
-            Failures.Add(key);
-            return Failures.Count(k => k == key) == max;
+            lock (_records)
+            {
+                return _records.GetValueOrDefault(key);
+            }
         }
 
-        public void Reset(string key)
+        public T Update<T>(string key, Func<LockoutRecord, T> change)
         {
-            Resets.Add(key);
-            Failures.RemoveAll(k => k == key);
+            lock (_records)
+            {
+                if (!_records.TryGetValue(key, out var record))
+                {
+                    _records[key] = record = new LockoutRecord();
+                }
+
+                int before = record.Failures.Count;
+                T result = change(record);
+                if (record.Failures.Count != before && !Failed.Contains(key))
+                {
+                    Failed.Add(key);
+                }
+
+                return result;
+            }
+        }
+
+        public void Remove(string key)
+        {
+            lock (_records)
+            {
+                Removed.Add(key);
+                _records.Remove(key);
+            }
         }
     }
 }

@@ -21,7 +21,11 @@ public class SettingsBinderTests
             Assert.That(settings.Auth with { AuthorizationModules = defaults.Auth.AuthorizationModules }, Is.EqualTo(defaults.Auth));
             Assert.That(settings.Auth.AuthorizationModules, Is.EqualTo(new[] { "generic", "system" }));
             Assert.That(settings.Auth.FailureDelay, Is.EqualTo(TimeSpan.FromSeconds(2)));
-            Assert.That(settings.Auth.Lockout, Is.EqualTo(new LockoutSettings { MaxFailures = 5, Window = TimeSpan.FromMinutes(15), LockTime = TimeSpan.FromMinutes(15), Directory = "/run/imap4d/lockout" }));
+            Assert.That(settings.Auth.Lockout, Is.EqualTo(new LockoutSettings
+            {
+                MaxFailures = 10, MaxUsers = 10, Window = TimeSpan.FromMinutes(15), LockTime = TimeSpan.FromMinutes(15),
+                MaxDelay = TimeSpan.FromSeconds(15), FailureInterval = TimeSpan.FromSeconds(1), Directory = "/run/imap4d/lockout",
+            }));
             Assert.That(settings.Auth.PamService, Is.EqualTo("imap4d"));
             Assert.That(settings.Auth.Privileges.HomeDirMode, Is.EqualTo(0x1c0));
             Assert.That(settings.Namespaces.Personal, Is.EqualTo(new[] { NamespaceSettings.DefaultPersonalPrefix }));
@@ -131,7 +135,7 @@ public class SettingsBinderTests
             home-dir-mode 0750;
             retain-groups (cdrom, audio);
             login-failure-delay 3;
-            lockout { max-failures 3; window "10 minutes"; lock-time "1 hour"; directory /var/lib/imap4d/lockout; }
+            lockout { max-failures 3; max-users 4; window "10 minutes"; lock-time "1 hour"; max-delay 20; failure-interval 2; directory /var/lib/imap4d/lockout; }
             login-names { strip-domain (example.com, example.org); lower-case yes; map-file /etc/imap4d/logins; }
             impersonation { administrators (root-admin, helpdesk); separator "*"; }
             pam { service gnu-imap4d; timeout 5; }
@@ -152,6 +156,9 @@ public class SettingsBinderTests
             Assert.That(auth.Lockout.Window, Is.EqualTo(TimeSpan.FromMinutes(10)));
             Assert.That(auth.Lockout.LockTime, Is.EqualTo(TimeSpan.FromHours(1)));
             Assert.That(auth.Lockout.Directory, Is.EqualTo("/var/lib/imap4d/lockout"));
+            Assert.That(auth.Lockout.MaxUsers, Is.EqualTo(4));
+            Assert.That(auth.Lockout.MaxDelay, Is.EqualTo(TimeSpan.FromSeconds(20)));
+            Assert.That(auth.Lockout.FailureInterval, Is.EqualTo(TimeSpan.FromSeconds(2)));
             Assert.That(auth.LoginNames.StripDomains, Is.EqualTo(new[] { "example.com", "example.org" }));
             Assert.That(auth.LoginNames.LowerCase, Is.True);
             Assert.That(auth.LoginNames.MapFile, Is.EqualTo("/etc/imap4d/logins"));
@@ -165,6 +172,8 @@ public class SettingsBinderTests
     [TestCase("lockout { directory relative/dir; }", "needs an absolute path")]
     [TestCase("lockout { max-failures 5000; }", "at most 1000")]
     [TestCase("lockout { window 0; }", "longer than zero")]
+    [TestCase("lockout { max-users 2000; }", "at most 1000")]
+    [TestCase("lockout { failure-interval 120; }", "at most 60 seconds")]
     [TestCase("login-failure-delay 120;", "at most 60 seconds")]
     [TestCase("home-dir-mode 4755;", "not an octal file mode")]
     [TestCase("impersonation { separator ab; }", "one character")]

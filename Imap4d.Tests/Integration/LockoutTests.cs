@@ -8,8 +8,8 @@ using Mono.Unix.Native;
 namespace Imap4d.Tests.Integration;
 
 /// <summary>
-/// Failed-login delay and lockout with the built imap4d: counters shared by separate inetd
-/// processes through the lockout directory, and per client address in the daemon.
+/// Failed-login delay, pacing and lockout with the built imap4d: records shared by separate
+/// inetd processes through the lockout directory, and per client address in the daemon.
 /// Virtual users; as root they get uid/gid "nobody" so that the inetd sessions may switch.
 /// </summary>
 [Category("Integration")]
@@ -33,7 +33,7 @@ public class LockoutTests
     [OneTimeTearDown]
     public void TearDown() => Directory.Delete(_dir, recursive: true);
 
-    private string Config(string name, string extra)
+    private string Config(string name, string extra, string lockout = "")
     {
         string path = Path.Combine(_dir, name + ".conf");
         File.WriteAllText(path, $$"""
@@ -41,7 +41,7 @@ public class LockoutTests
             virtual-users { file "{{_users}}"; }
             auth { authentication virtual-users; authorization virtual-users; }
             mailbox { mailbox-pattern "$home/INBOX"; }
-            lockout { max-failures 5; window "10 minutes"; lock-time "10 minutes"; directory "{{_dir}}/{{name}}-lockout"; }
+            lockout { max-failures 5; max-users 5; window "10 minutes"; lock-time "10 minutes"; directory "{{_dir}}/{{name}}-lockout"; {{lockout}} }
             {{extra}}
             """);
         return path;
@@ -59,21 +59,30 @@ public class LockoutTests
         return (answer, server.Stderr);
     }
 
+    private const string Refused = "a NO [UNAVAILABLE] Too many failed logins; try again later";
+
     [Test]
-    public void FailuresCountAcrossProcessesAndTheSixthAttemptIsRefusedEvenWithTheRightPassword()
+    public void FailuresCountAcrossProcessesAndThePairIsRefusedEvenWithTheRightPassword()
     {
-        string config = Config("processes", "login-failure-delay 0;");
+        string config = Config("processes", "login-failure-delay 0;", "failure-interval 0;");
         for (int i = 1; i <= 5; i++)
         {
             Assert.That(LoginInOwnProcess(config, "good", "wrong" + i).Answer, Is.EqualTo("a NO [AUTHENTICATIONFAILED] Authentication failed"));
         }
 
         var (answer, log) = LoginInOwnProcess(config, "good", Password);
-        Assert.That(answer, Is.EqualTo("a NO [AUTHENTICATIONFAILED] Authentication failed"), "same answer as a wrong password");
-        Assert.That(log, Does.Contain("refused: locked out"));
+        Assert.That(answer, Is.EqualTo(Refused), "says why, not whether the password was right");
+        Assert.That(LoginInOwnProcess(config, "good", "wrong").Answer, Is.EqualTo(Refused), "a wrong password gets the same answer");
+        Assert.That(log, Does.Contain("refused without checking the password"));
         Assert.That(LoginInOwnProcess(config, "other", Password).Answer, Does.StartWith("a OK"), "other users are not affected");
-        Assert.That(Syscall.stat(Path.Combine(_dir, "processes-lockout"), out var st), Is.Zero);
+        string directory = Path.Combine(_dir, "processes-lockout");
+        Assert.That(Syscall.stat(directory, out var st), Is.Zero);
         Assert.That((int)st.st_mode & 0x1ff, Is.EqualTo(0x1c0), "the lockout directory is created 0700");
+        foreach (string file in Directory.GetFiles(directory))
+        {
+            Assert.That(Syscall.stat(file, out var fileStat), Is.Zero);
+            Assert.That((int)fileStat.st_mode & 0x1ff, Is.EqualTo(0x180), "records are 0600");
+        }
     }
 
     [Test]
@@ -92,17 +101,18 @@ public class LockoutTests
         Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromMilliseconds(900)), "success is not delayed");
     }
 
+    private string Daemon(string name, int port, string lockout, bool singleProcess = true) => Config(name, $$"""
+        login-failure-delay 0;
+        mode daemon;
+        foreground yes;
+        server 127.0.0.1:{{port}} { single-process {{(singleProcess ? "yes" : "no")}}; };
+        """, lockout);
+
     [Test]
-    public void AnAddressIsLockedAfterFiveFailuresWhileAnotherAddressIsNot()
+    public void AnAddressFailingForManyUsersIsBlockedWhileAnotherAddressIsNot()
     {
         int port = ServerProcess.FreePort();
-        string config = Config("daemon", $$"""
-            login-failure-delay 0;
-            mode daemon;
-            foreground yes;
-            server 127.0.0.1:{{port}} { single-process yes; };
-            """);
-        using var server = ServerProcess.Start("--config-file=" + config);
+        using var server = ServerProcess.Start("--config-file=" + Daemon("daemon", port, "failure-interval 0;"));
         server.WaitForPort(port);
         var first = IPAddress.Loopback;
         var second = IPAddress.Parse("127.0.0.2");
@@ -111,10 +121,62 @@ public class LockoutTests
             Assert.That(LoginOverTcp(first, port, "u" + i, "wrong"), Is.EqualTo("a NO [AUTHENTICATIONFAILED] Authentication failed"));
         }
 
-        Assert.That(LoginOverTcp(first, port, "good", Password), Is.EqualTo("a NO [AUTHENTICATIONFAILED] Authentication failed"),
-            "the sixth attempt from the address is refused with the right password");
+        Assert.That(LoginOverTcp(first, port, "good", Password), Is.EqualTo(Refused),
+            "after failures for five different users the address is refused, even with the right password");
         Assert.That(LoginOverTcp(second, port, "good", Password), Does.StartWith("a OK"), "another address is not affected");
-        Assert.That(server.Stderr, Does.Contain("lockout: address:127.0.0.1 refused"));
+        Assert.That(server.Stderr, Does.Contain("lockout: address:127.0.0.1 blocked").And.Contain("5 different users"));
+    }
+
+    [Test]
+    public void FailuresForAUserFromOneAddressDoNotLockItOutFromAnother()
+    {
+        int port = ServerProcess.FreePort();
+        using var server = ServerProcess.Start("--config-file=" + Daemon("pair", port, "failure-interval 0;"));
+        server.WaitForPort(port);
+        var attacker = IPAddress.Parse("127.0.0.3");
+        for (int i = 1; i <= 6; i++)
+        {
+            LoginOverTcp(attacker, port, "good", "guess" + i);
+        }
+
+        Assert.That(LoginOverTcp(attacker, port, "good", Password), Is.EqualTo(Refused));
+        Assert.That(LoginOverTcp(IPAddress.Loopback, port, "good", Password), Does.StartWith("a OK"),
+            "a stranger's failures do not lock the user out everywhere");
+        Assert.That(LoginOverTcp(attacker, port, "other", Password), Does.StartWith("a OK"), "nor the address for other users");
+    }
+
+    /// <summary>
+    /// Eight connections guessing at once from one address, each served by a process of its own,
+    /// get at most one failure answered per second between them (the default failure-interval);
+    /// a right password, from that address or another, is answered at once meanwhile.
+    /// </summary>
+    [Test]
+    public void ParallelGuessersFromOneAddressGetAtMostOneFailurePerSecond()
+    {
+        int port = ServerProcess.FreePort();
+        using var server = ServerProcess.Start("--config-file=" + Daemon("parallel", port, "", singleProcess: false));
+        server.WaitForPort(port);
+        var watch = Stopwatch.StartNew();
+        var guessers = Enumerable.Range(0, 8).Select(i => Task.Run(() =>
+        {
+            Assert.That(LoginOverTcp(IPAddress.Parse("127.0.0.4"), port, "u" + (i % 4 + 1), "guess" + i), Does.StartWith("a NO"));
+            return watch.Elapsed;
+        })).ToArray();
+        Thread.Sleep(1500);
+        var legit = Stopwatch.StartNew();
+        Assert.That(LoginOverTcp(IPAddress.Parse("127.0.0.4"), port, "good", Password), Does.StartWith("a OK"));
+        Assert.That(LoginOverTcp(IPAddress.Parse("127.0.0.5"), port, "other", Password), Does.StartWith("a OK"));
+        Assert.That(legit.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2)), "right passwords are not held up by the guessers");
+        // Measured at the client (after LOGOUT, with scheduling jitter): gaps of about a second.
+        var answered = guessers.Select(t => t.GetAwaiter().GetResult()).Order().ToList();
+        for (int i = 1; i < answered.Count; i++)
+        {
+            Assert.That(answered[i] - answered[i - 1], Is.GreaterThan(TimeSpan.FromMilliseconds(700)), $"failure {i + 1} came too soon after the one before");
+        }
+
+        Assert.That(answered[^1] - answered[0], Is.GreaterThan(TimeSpan.FromSeconds(6.5)), "8 failures take at least 7 intervals");
+        Assert.That(System.Text.RegularExpressions.Regex.Matches(server.Stderr, "session process").Count, Is.GreaterThanOrEqualTo(8),
+            "the connections were served by separate processes: " + server.Stderr);
     }
 
     private static string LoginOverTcp(IPAddress from, int port, string user, string password)

@@ -39,7 +39,7 @@ public class LoginPolicyTests
             auth { authentication virtual-users; authorization virtual-users; }
             mailbox { mailbox-pattern "$home/INBOX"; }
             login-failure-delay 0;
-            lockout { directory "{{_dir}}/lockout"; }
+            lockout { directory "{{_dir}}/lockout"; failure-interval 0; }
             deny-users mallory;
             login-names { lower-case yes; strip-domain example.com; map-file "{{_dir}}/map"; }
             impersonation { administrators helpdesk; }

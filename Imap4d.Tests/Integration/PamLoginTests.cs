@@ -29,7 +29,7 @@ public class PamLoginTests
             auth { authentication pam; authorization system; }
             pam { service {{_service.Name}}; }
             login-failure-delay 0;
-            lockout { directory "{{_dir}}/lockout"; }
+            lockout { directory "{{_dir}}/lockout"; failure-interval 0; }
             """);
     }
 

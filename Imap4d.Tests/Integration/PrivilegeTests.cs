@@ -41,7 +41,7 @@ public class PrivilegeTests
             logging { syslog no; }
             mailbox { mailbox-pattern "$home/INBOX"; }
             login-failure-delay 0;
-            lockout { directory "{{_dir}}/lockout"; }
+            lockout { directory "{{_dir}}/lockout"; failure-interval 0; }
             {{extra}}
             """);
         return path;

@@ -7,11 +7,12 @@ namespace Imap4d.Auth;
 /// </summary>
 public sealed record LoginOutcome
 {
-    private LoginOutcome(UserInfo? user, string? administrator, bool unavailable)
+    private LoginOutcome(UserInfo? user, string? administrator, bool unavailable, bool blocked = false)
     {
         User = user;
         Administrator = administrator;
         Unavailable = unavailable;
+        Blocked = blocked;
     }
 
     public UserInfo? User { get; }
@@ -21,6 +22,13 @@ public sealed record LoginOutcome
     /// <summary>The authentication service failed (not the client); answered NO [UNAVAILABLE].</summary>
     public bool Unavailable { get; }
 
+    /// <summary>
+    /// Refused without checking the password, after too many failures of this user from this
+    /// address or of this address for many users; answered NO [UNAVAILABLE] so that the client
+    /// stops trying, which tells nothing about the password.
+    /// </summary>
+    public bool Blocked { get; }
+
     public bool Succeeded => User is not null;
 
     public static LoginOutcome Success(UserInfo user, string? administrator = null) => new(user, administrator, false);
@@ -28,4 +36,6 @@ public sealed record LoginOutcome
     public static LoginOutcome Refused { get; } = new(null, null, false);
 
     public static LoginOutcome ServiceUnavailable { get; } = new(null, null, true);
+
+    public static LoginOutcome TooManyFailures { get; } = new(null, null, false, blocked: true);
 }

@@ -8,10 +8,13 @@ namespace Imap4d.Auth;
 /// Everything between "the client sent a name and a password" and "serve this account":
 /// login-name rules, impersonation, the lockout, authorization (the account must be known to
 /// the `authorization` modules, as GNU's mu_get_auth_by_name), authentication, the access
-/// lists, and the failed-login delay. Every failure is answered alike and only after
-/// <see cref="AuthSettings.FailureDelay"/> counted from the start of the attempt, so neither the
-/// answer nor its timing tells a wrong password from an unknown user, a denied one or a
-/// locked-out one. No lock is held while waiting.
+/// lists, and the failed-login delay. Every failure is answered alike, after a delay counted
+/// from the start of the attempt (<see cref="AuthSettings.FailureDelay"/>, growing with recent
+/// failures, see <see cref="LoginPenalty"/>), so neither the answer nor its timing tells a wrong
+/// password from an unknown user or a denied one. An attempt refused because its pair or
+/// address is blocked is answered differently (the client must know to stop trying), but
+/// without the password being checked, so that answer tells nothing about the password.
+/// Success is never delayed. No lock is held while waiting.
 /// </summary>
 public sealed class LoginService
 {
@@ -19,7 +22,7 @@ public sealed class LoginService
     private readonly IUserDirectory? _authorization;
     private readonly LoginNameRules _names;
     private readonly AccessRules? _access;
-    private readonly ILockoutStore? _lockout;
+    private readonly LoginPenalty? _penalty;
     private readonly AuthSettings _settings;
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
@@ -35,7 +38,7 @@ public sealed class LoginService
         _authorization = authorization;
         _names = names;
         _access = access;
-        _lockout = lockout;
+        _penalty = lockout is null ? null : new LoginPenalty(lockout, settings.Lockout, settings.FailureDelay, clock);
         _settings = settings;
         _clock = clock ?? TimeProvider.System;
         _log = log ?? LogManager.CreateNullLogger();
@@ -51,11 +54,17 @@ public sealed class LoginService
     public async ValueTask<LoginOutcome> LoginAsync(LoginRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
-        long start = _clock.GetTimestamp();
-        var outcome = await AttemptAsync(request, ct).ConfigureAwait(false);
+        var start = _clock.GetUtcNow();
+        var (outcome, delay) = await AttemptAsync(request, ct).ConfigureAwait(false);
         if (!outcome.Succeeded)
         {
-            var remaining = _settings.FailureDelay - _clock.GetElapsedTime(start);
+            var answerAt = start + delay;
+            if (_penalty is not null && !outcome.Unavailable)
+            {
+                answerAt = PaceAnswer(request.ClientAddress, answerAt);
+            }
+
+            var remaining = answerAt - _clock.GetUtcNow();
             if (remaining > TimeSpan.Zero)
             {
                 await Task.Delay(remaining, _clock, ct).ConfigureAwait(false);
@@ -65,7 +74,21 @@ public sealed class LoginService
         return outcome;
     }
 
-    private async ValueTask<LoginOutcome> AttemptAsync(LoginRequest request, CancellationToken ct)
+    private DateTimeOffset PaceAnswer(System.Net.IPAddress? address, DateTimeOffset earliest)
+    {
+        try
+        {
+            return _penalty!.AnswerTime(address, earliest);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.Error(e, "lockout: cannot pace the answer for {0}", LockoutKeys.ForAddress(address));
+            return earliest;
+        }
+    }
+
+    /// <summary>The outcome, and how long after the start of the attempt a failure is answered.</summary>
+    private async ValueTask<(LoginOutcome, TimeSpan)> AttemptAsync(LoginRequest request, CancellationToken ct)
     {
         try
         {
@@ -75,11 +98,11 @@ public sealed class LoginService
         {
             // A user database or the lockout store failing is the server's trouble, never the client's.
             _log.Error(e, "login of {0} from {1} ({2}) could not be checked", request.LoginName, request.ClientText, request.Mechanism);
-            return LoginOutcome.ServiceUnavailable;
+            return (LoginOutcome.ServiceUnavailable, _settings.FailureDelay);
         }
     }
 
-    private async ValueTask<LoginOutcome> CheckAsync(LoginRequest request, CancellationToken ct)
+    private async ValueTask<(LoginOutcome, TimeSpan)> CheckAsync(LoginRequest request, CancellationToken ct)
     {
         var (authcid, target) = SplitIdentities(request);
         if (authcid.Length == 0)
@@ -87,10 +110,10 @@ public sealed class LoginService
             return Fail(request, authcid, "empty user name");
         }
 
-        if (IsLockedOut(request, authcid))
+        if (_penalty?.Refusal(request.ClientAddress, authcid) is { } refusal)
         {
-            _log.Warn("login of {0} from {1} ({2}) refused: locked out after repeated failures", authcid, request.ClientText, request.Mechanism);
-            return LoginOutcome.Refused;
+            _log.Warn("login of {0} from {1} ({2}) refused without checking the password: {3}", authcid, request.ClientText, request.Mechanism, refusal);
+            return (LoginOutcome.TooManyFailures, _settings.FailureDelay);
         }
 
         if (target is not null && !_settings.Impersonation.Administrators.Contains(authcid, StringComparer.Ordinal))
@@ -116,7 +139,7 @@ public sealed class LoginService
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             _log.Error("authentication of {0} from {1} ({2}) could not be checked: {3}", authcid, request.ClientText, request.Mechanism, e.Message);
-            return LoginOutcome.ServiceUnavailable;
+            return (LoginOutcome.ServiceUnavailable, _settings.FailureDelay);
         }
 
         if (authenticated is null)
@@ -147,13 +170,13 @@ public sealed class LoginService
             return Fail(request, authcid, denial);
         }
 
-        _lockout?.Reset(LockoutKeys.ForUser(authcid));
+        _penalty?.RecordSuccess(request.ClientAddress, authcid);
         if (target is not null)
         {
             _log.Info("administrator {0} from {1} ({2}) acts as user {3}", authcid, request.ClientText, request.Mechanism, served.Name);
         }
 
-        return LoginOutcome.Success(served, target is null ? null : authcid);
+        return (LoginOutcome.Success(served, target is null ? null : authcid), TimeSpan.Zero);
     }
 
     /// <summary>
@@ -192,41 +215,23 @@ public sealed class LoginService
         return (authcid, target);
     }
 
-    private bool IsLockedOut(LoginRequest request, string authcid)
-    {
-        if (_lockout is null)
-        {
-            return false;
-        }
-
-        return _lockout.IsLocked(LockoutKeys.ForUser(authcid))
-            || (request.ClientAddress is { } address && _lockout.IsLocked(LockoutKeys.ForAddress(address)));
-    }
-
-    /// <summary>Logs why (the client never learns it), counts the failure, and refuses.</summary>
-    private LoginOutcome Fail(LoginRequest request, string authcid, string reason)
+    /// <summary>Logs why (the client never learns it), counts the failure, and refuses after the (growing) delay.</summary>
+    private (LoginOutcome, TimeSpan) Fail(LoginRequest request, string authcid, string reason)
     {
         string shown = authcid.Length == 0 ? request.LoginName : authcid;
         _log.Warn("authentication failed for {0} from {1} ({2}): {3}", shown, request.ClientText, request.Mechanism, reason);
-        if (_lockout is not null)
+        if (_penalty is null)
         {
-            Count(LockoutKeys.ForUser(shown));
-            if (request.ClientAddress is { } address)
-            {
-                Count(LockoutKeys.ForAddress(address));
-            }
+            return (LoginOutcome.Refused, _settings.FailureDelay);
         }
 
-        return LoginOutcome.Refused;
-    }
-
-    private void Count(string key)
-    {
-        if (_lockout!.RecordFailure(key))
+        var (delay, blocked) = _penalty.RecordFailure(request.ClientAddress, shown);
+        if (blocked is not null)
         {
-            _log.Warn("lockout: {0} refused for {1} after {2} failed logins within {3}",
-                key, _settings.Lockout.LockTime, _settings.Lockout.MaxFailures, _settings.Lockout.Window);
+            _log.Warn("lockout: {0}", blocked);
         }
+
+        return (LoginOutcome.Refused, delay);
     }
 
     /// <summary>

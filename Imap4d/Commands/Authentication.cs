@@ -12,6 +12,11 @@ internal static class Authentication
         string? authorizationIdentity = null)
     {
         var outcome = await CheckAsync(context, user, password, authorizationIdentity, mechanism, ct).ConfigureAwait(false);
+        if (outcome.Blocked)
+        {
+            return CommandResult.No("Too many failed logins; try again later", "UNAVAILABLE");
+        }
+
         if (outcome.Unavailable)
         {
             return CommandResult.No("Authentication service unavailable", "UNAVAILABLE");

@@ -158,6 +158,9 @@ internal sealed class SettingsBuilder
             case "login-failure-delay": _auth = _auth with { FailureDelay = CheckDelay(node, (TimeSpan)value) }; break;
 
             case "lockout.max-failures": _auth = _auth with { Lockout = _auth.Lockout with { MaxFailures = CheckMaxFailures(node, value) } }; break;
+            case "lockout.max-users": _auth = _auth with { Lockout = _auth.Lockout with { MaxUsers = CheckMaxFailures(node, value) } }; break;
+            case "lockout.max-delay": _auth = _auth with { Lockout = _auth.Lockout with { MaxDelay = CheckDelay(node, (TimeSpan)value) } }; break;
+            case "lockout.failure-interval": _auth = _auth with { Lockout = _auth.Lockout with { FailureInterval = CheckDelay(node, (TimeSpan)value) } }; break;
             case "lockout.window": _auth = _auth with { Lockout = _auth.Lockout with { Window = CheckPositive(node, (TimeSpan)value) } }; break;
             case "lockout.lock-time": _auth = _auth with { Lockout = _auth.Lockout with { LockTime = CheckPositive(node, (TimeSpan)value) } }; break;
             case "lockout.directory": _auth = _auth with { Lockout = _auth.Lockout with { Directory = CheckAbsolute(node, (string)value) } }; break;
@@ -261,10 +264,10 @@ internal sealed class SettingsBuilder
 
     /// <summary>A delay of more than a minute would hold a connection for nothing but annoyance.</summary>
     private static TimeSpan CheckDelay(ConfigNode node, TimeSpan value) =>
-        value <= TimeSpan.FromMinutes(1) ? value : throw new ConfigException(node.Location, "login-failure-delay is at most 60 seconds");
+        value <= TimeSpan.FromMinutes(1) ? value : throw new ConfigException(node.Location, $"{node.Name} is at most 60 seconds");
 
     private static int CheckMaxFailures(ConfigNode node, object value) =>
-        (long)value <= 1000 ? (int)(long)value : throw new ConfigException(node.Location, "max-failures is at most 1000");
+        (long)value <= 1000 ? (int)(long)value : throw new ConfigException(node.Location, $"{node.Name} is at most 1000");
 
     private static int CheckHomeDirMode(ConfigNode node, int mode) =>
         (mode & ~0x1ff) == 0 ? mode : throw new ConfigException(node.Location, "home-dir-mode takes permission bits only (at most 0777)");

@@ -57,8 +57,6 @@ public sealed class FileLiteral : LiteralContent
 
     public override void Dispose() => _file.Dispose();
 
-    /// <summary>Creates the spool file in <paramref name="directory"/>, opened with delete-on-close.</summary>
-    public static FileStream CreateSpool(string directory) =>
-        new(Path.Combine(directory, "imap4d-literal-" + Guid.NewGuid().ToString("N")),
-            FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose);
+    /// <summary>Creates the spool file in <paramref name="directory"/>: mode 0600, deleted on close.</summary>
+    public static FileStream CreateSpool(string directory) => SpillStream.CreateFile(directory);
 }

@@ -7,11 +7,11 @@ using NLog;
 namespace Imap4d.Auth.Lockout;
 
 /// <summary>
-/// Failed-login counters in files, so that every imap4d process (inetd children, the daemon's
-/// per-connection children) shares them. One small file per key, named by a hash of the key,
+/// Failed-login records in files, so that every imap4d process (inetd children, the daemon's
+/// per-connection children) shares them. One small file (0600) per key, named by a hash of the key,
 /// in a directory that must belong to this process's user and be writable by nobody else
 /// (created 0700 when missing). Each access takes an fcntl lock on the file; in-process callers
-/// are serialized too, since fcntl locks do not exclude threads of one process. The directory
+/// (all instances) are serialized too, since fcntl locks do not exclude threads of one process. The directory
 /// holds at most <see cref="MaxEntries"/> files: stale ones are pruned, and when it is still
 /// full new keys are not counted. Every failure to keep the counters is logged and ignored
 /// (fail open): the lockout never stops a login because of its own trouble, nor crashes.
@@ -28,7 +28,10 @@ public sealed class FileLockoutStore : ILockoutStore
     private readonly LockoutSettings _settings;
     private readonly TimeProvider _clock;
     private readonly Action<string> _warn;
-    private readonly object _gate = new();
+    // One gate for every instance in the process (the daemon's sessions each have one): fcntl
+    // locks do not exclude one process from itself, and closing any descriptor of a file drops
+    // all of the process's locks on it.
+    private static readonly object Gate = new();
     private bool _directoryChecked;
     private bool _disabled;
     private int _warnedFull;
@@ -42,25 +45,25 @@ public sealed class FileLockoutStore : ILockoutStore
 
     public string Directory => _settings.Directory;
 
-    public bool IsLocked(string key)
+    public LockoutRecord? Read(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        lock (_gate)
+        lock (Gate)
         {
             if (!Usable(create: false))
             {
-                return false;
+                return null;
             }
 
             int fd = Open(key, create: false);
             if (fd < 0)
             {
-                return false;
+                return null;
             }
 
             try
             {
-                return Lock(fd, LockType.F_RDLCK) && Read(fd).IsLocked(Now());
+                return Lock(fd, LockType.F_RDLCK) ? Read(fd) : null;
             }
             finally
             {
@@ -69,14 +72,15 @@ public sealed class FileLockoutStore : ILockoutStore
         }
     }
 
-    public bool RecordFailure(string key)
+    public T Update<T>(string key, Func<LockoutRecord, T> change)
     {
         ArgumentNullException.ThrowIfNull(key);
-        lock (_gate)
+        ArgumentNullException.ThrowIfNull(change);
+        lock (Gate)
         {
             if (!Usable(create: true))
             {
-                return false;
+                return change(new LockoutRecord()); // fail open: decided, not kept
             }
 
             int fd = Open(key, create: false);
@@ -87,21 +91,20 @@ public sealed class FileLockoutStore : ILockoutStore
 
             if (fd < 0)
             {
-                return false;
+                return change(new LockoutRecord());
             }
 
             try
             {
                 if (!Lock(fd, LockType.F_WRLCK))
                 {
-                    return false;
+                    return change(new LockoutRecord());
                 }
 
                 var record = Read(fd);
-                long now = Now();
-                bool locked = record.AddFailure(now, Millis(_settings.Window), Millis(_settings.LockTime), _settings.MaxFailures);
+                T result = change(record);
                 Write(fd, record);
-                return locked;
+                return result;
             }
             finally
             {
@@ -110,14 +113,14 @@ public sealed class FileLockoutStore : ILockoutStore
         }
     }
 
-    public void Reset(string key)
+    public void Remove(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        lock (_gate)
+        lock (Gate)
         {
             if (Usable(create: false) && Syscall.unlink(PathOf(key)) != 0 && Stdlib.GetLastError() != Errno.ENOENT)
             {
-                _warn($"lockout: cannot remove the counter of {key}: {Stdlib.GetLastError()}");
+                _warn($"lockout: cannot remove the record of {key}: {Stdlib.GetLastError()}");
             }
         }
     }
@@ -127,10 +130,6 @@ public sealed class FileLockoutStore : ILockoutStore
         FilePrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 16));
 
     private string PathOf(string key) => Path.Combine(_settings.Directory, FileNameOf(key));
-
-    private long Now() => _clock.GetUtcNow().ToUnixTimeMilliseconds();
-
-    private static long Millis(TimeSpan span) => (long)span.TotalMilliseconds;
 
     /// <summary>
     /// Checks the directory once (creating it when asked and missing); a directory that is not
@@ -317,7 +316,7 @@ public sealed class FileLockoutStore : ILockoutStore
 
     private void Prune()
     {
-        var staleBefore = _clock.GetUtcNow() - _settings.Window - _settings.LockTime;
+        var staleBefore = _clock.GetUtcNow() - _settings.Window - _settings.LockTime - _settings.MaxDelay;
         foreach (string file in System.IO.Directory.EnumerateFiles(_settings.Directory, FilePrefix + "*"))
         {
             if (Syscall.lstat(file, out Stat status) == 0

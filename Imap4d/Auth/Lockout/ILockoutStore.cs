@@ -1,17 +1,22 @@
 namespace Imap4d.Auth.Lockout;
 
 /// <summary>
-/// Failed-login counters shared by every imap4d process. Keys come from <see cref="LockoutKeys"/>.
-/// Implementations fail open: when the counters cannot be kept, nothing is locked.
+/// Failed-login records shared by every imap4d process, by key (see <see cref="LockoutKeys"/>).
+/// Implementations fail open: when the records cannot be kept, nothing is blocked or delayed
+/// beyond the fixed failure delay.
 /// </summary>
 public interface ILockoutStore
 {
-    /// <summary>Whether attempts for <paramref name="key"/> are being refused now.</summary>
-    bool IsLocked(string key);
+    /// <summary>A snapshot of the record of <paramref name="key"/>; null when there is none.</summary>
+    LockoutRecord? Read(string key);
 
-    /// <summary>Counts one failure; true when it made <paramref name="key"/> locked.</summary>
-    bool RecordFailure(string key);
+    /// <summary>
+    /// Changes the record of <paramref name="key"/> (an empty one when there is none) under an
+    /// exclusive lock that every process respects, saves it, and returns what
+    /// <paramref name="change"/> returned.
+    /// </summary>
+    T Update<T>(string key, Func<LockoutRecord, T> change);
 
-    /// <summary>Forgets the failures of <paramref name="key"/> (after a successful login).</summary>
-    void Reset(string key);
+    /// <summary>Forgets <paramref name="key"/>.</summary>
+    void Remove(string key);
 }

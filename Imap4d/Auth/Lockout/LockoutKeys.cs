@@ -3,16 +3,20 @@ using System.Net.Sockets;
 
 namespace Imap4d.Auth.Lockout;
 
-/// <summary>What failures are counted against: a client address or a user name.</summary>
+/// <summary>What failures are counted against: a client address, a user name, or the pair of both.</summary>
 public static class LockoutKeys
 {
     /// <summary>
     /// The key of a client address. IPv6 clients are counted per /64, the block one host
     /// usually owns, so that hopping between its addresses does not escape the count.
     /// </summary>
-    public static string ForAddress(IPAddress address)
+    public static string ForAddress(IPAddress? address)
     {
-        ArgumentNullException.ThrowIfNull(address);
+        if (address is null)
+        {
+            return "address:local"; // pipes, terminals, Unix sockets: all on this machine
+        }
+
         if (address.IsIPv4MappedToIPv6)
         {
             address = address.MapToIPv4();
@@ -34,4 +38,7 @@ public static class LockoutKeys
         ArgumentNullException.ThrowIfNull(name);
         return "user:" + name.ToLowerInvariant();
     }
+
+    /// <summary>The key of one user name from one client address.</summary>
+    public static string ForPair(IPAddress? address, string name) => ForAddress(address) + " " + ForUser(name);
 }

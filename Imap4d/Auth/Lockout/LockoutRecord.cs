@@ -4,36 +4,79 @@ using System.Text;
 namespace Imap4d.Auth.Lockout;
 
 /// <summary>
-/// The counter of one key as kept in its file: the time it is locked until and the times of
-/// recent failures, in Unix milliseconds. Text, one number per line after a header; anything
-/// unreadable is treated as an empty record.
+/// What is kept for one key (a client address, a user name, or the pair), in Unix milliseconds:
+/// until when it is blocked, when the next failed login for it may be answered, and its recent
+/// failures, each with a tag of the user name it was for (a short hash, so that an address's
+/// record can tell how many different users failed without storing names). Text, one entry per
+/// line after a header; anything unreadable is treated as an empty record.
 /// </summary>
-internal sealed class LockoutRecord
+public sealed class LockoutRecord
 {
-    private const string Header = "imap4d-lockout 1";
+    private const string Header = "imap4d-lockout 2";
+    private const string NoTag = "-";
 
-    /// <summary>Records are tiny; a larger file is not ours and is read as empty.</summary>
-    public const int MaxBytes = 16 * 1024;
+    /// <summary>Records stay small; a larger file is not ours and is read as empty.</summary>
+    public const int MaxBytes = 64 * 1024;
 
-    public long LockedUntil { get; set; }
+    /// <summary>Failures kept at most (the newest); more never change a decision.</summary>
+    public const int MaxFailures = 1000;
 
-    public List<long> Failures { get; } = [];
+    public long BlockedUntil { get; set; }
+
+    public long NextAnswer { get; set; }
+
+    public List<(long Time, string Tag)> Failures { get; } = [];
+
+    public bool IsBlocked(long now) => BlockedUntil > now;
+
+    /// <summary>Failures within <paramref name="window"/> before <paramref name="now"/>.</summary>
+    public int RecentFailures(long now, long window) => Failures.Count(f => f.Time > now - window && f.Time <= now);
+
+    /// <summary>How many different users failed within the window.</summary>
+    public int RecentUsers(long now, long window) =>
+        Failures.Where(f => f.Time > now - window && f.Time <= now && f.Tag != NoTag).Select(f => f.Tag).Distinct().Count();
+
+    /// <summary>Counts a failure at <paramref name="now"/>, forgetting those older than <paramref name="window"/>.</summary>
+    public void AddFailure(long now, long window, string? user)
+    {
+        Failures.RemoveAll(f => f.Time <= now - window || f.Time > now);
+        Failures.Add((now, user is null ? NoTag : TagOf(user)));
+        if (Failures.Count > MaxFailures)
+        {
+            Failures.RemoveRange(0, Failures.Count - MaxFailures);
+        }
+    }
+
+    /// <summary>Blocks until <paramref name="until"/> and starts the count afresh.</summary>
+    public void Block(long until)
+    {
+        BlockedUntil = until;
+        Failures.Clear();
+    }
+
+    /// <summary>Whether the record says nothing any more (its file can go).</summary>
+    public bool IsStale(long now, long window) =>
+        BlockedUntil <= now && NextAnswer <= now && RecentFailures(now, window) == 0;
 
     public static LockoutRecord Parse(ReadOnlySpan<byte> bytes)
     {
         var record = new LockoutRecord();
         string[] lines = Encoding.ASCII.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        if (lines.Length < 2 || lines[0] != Header || !TryParse(lines[1], out long until))
+        string[] times = lines.Length >= 2 ? lines[1].Split(' ') : [];
+        if (lines.Length < 2 || lines[0] != Header || times.Length != 2
+            || !TryParse(times[0], out long until) || !TryParse(times[1], out long next))
         {
             return record;
         }
 
-        record.LockedUntil = until;
-        foreach (string line in lines.Skip(2))
+        record.BlockedUntil = until;
+        record.NextAnswer = next;
+        foreach (string line in lines.Skip(2).TakeLast(MaxFailures))
         {
-            if (TryParse(line, out long time))
+            string[] parts = line.Split(' ');
+            if (parts.Length == 2 && TryParse(parts[0], out long time) && parts[1].Length is > 0 and <= 16)
             {
-                record.Failures.Add(time);
+                record.Failures.Add((time, parts[1]));
             }
         }
 
@@ -42,35 +85,19 @@ internal sealed class LockoutRecord
 
     public byte[] Serialize()
     {
-        var text = new StringBuilder(Header).Append('\n').Append(LockedUntil.ToString(CultureInfo.InvariantCulture)).Append('\n');
-        foreach (long time in Failures)
+        var text = new StringBuilder(Header).Append('\n')
+            .Append(BlockedUntil.ToString(CultureInfo.InvariantCulture)).Append(' ')
+            .Append(NextAnswer.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        foreach (var (time, tag) in Failures)
         {
-            text.Append(time.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            text.Append(time.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(tag).Append('\n');
         }
 
         return Encoding.ASCII.GetBytes(text.ToString());
     }
 
-    /// <summary>
-    /// Counts a failure at <paramref name="now"/>: failures older than <paramref name="window"/>
-    /// are dropped; reaching <paramref name="maxFailures"/> locks until now + <paramref name="lockTime"/>
-    /// and starts the count afresh. True when this failure locked the key.
-    /// </summary>
-    public bool AddFailure(long now, long window, long lockTime, int maxFailures)
-    {
-        Failures.RemoveAll(time => time <= now - window || time > now);
-        Failures.Add(now);
-        if (Failures.Count < maxFailures)
-        {
-            return false;
-        }
-
-        LockedUntil = now + lockTime;
-        Failures.Clear();
-        return true;
-    }
-
-    public bool IsLocked(long now) => LockedUntil > now;
+    private static string TagOf(string user) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(user.ToLowerInvariant())).AsSpan(0, 6));
 
     private static bool TryParse(string text, out long value) =>
         long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);

@@ -23,6 +23,7 @@ internal sealed class MboxMailbox : IMailbox
     private long _viewGeneration = -1;
     private uint _lastUid;
     private byte[]? _lastContent;
+    private FileStream? _lastSpool;
     private bool _disposed;
 
     public MboxMailbox(MboxState state, string name, bool readOnly)
@@ -103,7 +104,7 @@ internal sealed class MboxMailbox : IMailbox
             return MailboxChanges.None;
         }
 
-        _lastContent = null; // the mailbox changed: read afresh (an expunged UID is then not found)
+        ForgetLastContent(); // the mailbox changed: read afresh (an expunged UID is then not found)
 
         var current = _state.Index.Records;
         var expunged = new List<uint>();
@@ -153,17 +154,11 @@ internal sealed class MboxMailbox : IMailbox
     public uint Append(Stream content, FlagSet flags, DateTimeOffset internalDate)
     {
         ThrowIfDisposed();
-        byte[] bytes;
-        using (var buffer = new MemoryStream())
-        {
-            content.CopyTo(buffer);
-            bytes = LineEndings.ToLf(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-        }
-
+        using var draft = MboxDraft.Prepare(content); // before the lock, and in bounded memory
         using var held = _state.Lock();
         _state.Refresh(held, save: false);
         _state.EnsureValidity();
-        return _state.Append(held, bytes, flags, internalDate);
+        return _state.Append(held, draft, flags, internalDate);
     }
 
     public IReadOnlyList<MessageInfo> Store(IReadOnlyCollection<uint> uids, FlagOperation operation, FlagSet flags)
@@ -235,7 +230,7 @@ internal sealed class MboxMailbox : IMailbox
             _state.Rewrite(held, gone.ToHashSet());
         }
 
-        _lastContent = null;
+        ForgetLastContent();
         var removed = gone.ToHashSet();
         _view = _view.Where(m => !removed.Contains(m.Uid)).ToList();
         _recent.ExceptWith(gone);
@@ -265,13 +260,54 @@ internal sealed class MboxMailbox : IMailbox
     {
         // FETCH BODYSTRUCTURE BODY[], SEARCH of a multipart body: the same message is often
         // opened twice in a row. A UID's client view never changes, so the last one is kept.
+        if (uid == _lastUid && _lastSpool is not null)
+        {
+            return new IO.FileWindowStream(_lastSpool.SafeFileHandle, 0, _lastSpool.Length);
+        }
+
+        if (_state.SizeOf(uid) > MboxState.LargeMessage)
+        {
+            ForgetLastContent();
+            _lastSpool = Spool(uid);
+            _lastUid = uid;
+            return new IO.FileWindowStream(_lastSpool.SafeFileHandle, 0, _lastSpool.Length);
+        }
+
         if (uid != _lastUid || _lastContent is null)
         {
+            ForgetLastContent();
             _lastContent = Read(uid, headerOnly: false);
             _lastUid = uid;
         }
 
         return new MemoryStream(_lastContent, writable: false);
+    }
+
+    /// <summary>A large message goes to a spool file, so that memory stays bounded whatever its size.</summary>
+    private FileStream Spool(uint uid)
+    {
+        ThrowIfDisposed();
+        if (_state.TrySpoolClientViewUnlocked(uid) is { } fast)
+        {
+            return fast;
+        }
+
+        using var held = _state.Lock();
+        _state.Refresh(held, save: false);
+        int at = _state.FindRecord(uid);
+        if (at < 0)
+        {
+            throw new StorageException(StorageError.NotFound, "Message no longer exists");
+        }
+
+        return _state.SpoolClientView(held, _state.Index.Records[at]);
+    }
+
+    private void ForgetLastContent()
+    {
+        _lastContent = null;
+        _lastSpool?.Dispose();
+        _lastSpool = null;
     }
 
     /// <summary>Only the header is read from the file (the index knows where it ends).</summary>
@@ -328,6 +364,7 @@ internal sealed class MboxMailbox : IMailbox
         finally
         {
             _disposed = true;
+            ForgetLastContent();
             _state.CloseReader();
         }
     }

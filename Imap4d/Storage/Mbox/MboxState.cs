@@ -591,6 +591,101 @@ internal sealed class MboxState
         return Render(record, raw, headerOnly);
     }
 
+    /// <summary>Messages larger than this are read into a spool file rather than memory.</summary>
+    public const long LargeMessage = 4L << 20;
+
+    /// <summary>The client-view size of <paramref name="uid"/> as the index knows it; -1 when unknown.</summary>
+    public long SizeOf(uint uid) => FindRecord(uid) is int at and >= 0 ? Index.Records[at].Size : -1;
+
+    /// <summary>As <see cref="ReadClientView"/>, for a large message: into a private spool file, never all in memory.</summary>
+    public FileStream SpoolClientView(MailboxFileLock held, IndexRecord record) =>
+        SpoolClientView(held.Handle, record)
+        ?? throw new StorageException(StorageError.Temporary, "Mailbox changed; try again", $"short read at {record.Offset}");
+
+    /// <summary>As <see cref="TryReadClientViewUnlocked"/>, for a large message: into a private spool file.</summary>
+    public FileStream? TrySpoolClientViewUnlocked(uint uid)
+    {
+        var source = Index.Source;
+        if (!_loaded || source == SourceStamp.None || NowNs() - source.CtimeNs <= SettledNs || NowNs() - source.MtimeNs <= SettledNs)
+        {
+            return null;
+        }
+
+        int at = FindRecord(uid);
+        var reader = at < 0 ? null : Reader(source);
+        if (reader is null || StampOf(reader) != source)
+        {
+            return null;
+        }
+
+        var spool = SpoolClientView(reader, Index.Records[at]);
+        if (spool is not null && StampOf(reader) != source)
+        {
+            spool.Dispose();
+            return null;
+        }
+
+        if (spool is not null)
+        {
+            UnlockedReads++;
+        }
+
+        return spool;
+    }
+
+    /// <summary>
+    /// Renders a message into a spool file: the header in memory (it is small), the body line by
+    /// line through a fixed buffer. Null when the file ended early or the size is not the index's.
+    /// </summary>
+    private static FileStream? SpoolClientView(SafeFileHandle file, IndexRecord record)
+    {
+        var layout = MboxRecordLayout.Require(record);
+        var header = new byte[layout.BodyOffset - layout.HeaderOffset];
+        if (RandomAccess.Read(file, header, layout.HeaderOffset) != header.Length)
+        {
+            return null;
+        }
+
+        var spool = IO.SpillStream.CreateFile(Path.GetTempPath());
+        try
+        {
+            spool.Write(ClientView.Render(header, header.Length, header.Length + header.Length / 8 + 2));
+            using var body = new IO.FileWindowStream(file, layout.BodyOffset, layout.ContentEnd - layout.BodyOffset);
+            var lines = new LfLineSegments(body);
+            while (lines.Next(out var segment, out bool lineStart))
+            {
+                if (lineStart && MboxParser.IsQuotedFrom(segment))
+                {
+                    segment = segment[1..];
+                }
+
+                if (segment[^1] == '\n')
+                {
+                    spool.Write(segment[..^1]);
+                    spool.Write("\r\n"u8);
+                }
+                else
+                {
+                    spool.Write(segment);
+                }
+            }
+
+            spool.Flush();
+            if (spool.Length != record.Size)
+            {
+                spool.Dispose();
+                return null;
+            }
+
+            return spool;
+        }
+        catch
+        {
+            spool.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>How many reads were served without the lock (for tests).</summary>
     public long UnlockedReads { get; private set; }
 
@@ -692,8 +787,12 @@ internal sealed class MboxState
         return view;
     }
 
-    /// <summary>Appends one message (LF line ends) with UID <see cref="MailboxIndex.UidNext"/>; the index learns it at the next refresh.</summary>
-    public uint Append(MailboxFileLock held, byte[] content, FlagSet flags, DateTimeOffset internalDate)
+    /// <summary>
+    /// Appends one prepared message with UID <see cref="MailboxIndex.UidNext"/>; the index learns it
+    /// at the next refresh. Written straight from the draft's spool to the file: header, our
+    /// bookkeeping headers, empty line, body, and the separating empty line.
+    /// </summary>
+    public uint Append(MailboxFileLock held, MboxDraft draft, FlagSet flags, DateTimeOffset internalDate)
     {
         if (!held.Writable)
         {
@@ -703,7 +802,7 @@ internal sealed class MboxState
         var now = StampOf(held.Fd);
         uint uid = Math.Max(Index.UidNext, Index.Records.Count > 0 ? Index.Records[^1].Uid + 1 : 1);
         bool first = Index.Records.Count == 0;
-        var output = new MemoryStream(content.Length + 256);
+        var prefix = new MemoryStream();
         var lastRecord = Index.Records.Count > 0 ? Index.Records[^1] : null;
         bool endsWithContentLengthBody = lastRecord is not null && lastRecord.Offset + lastRecord.Length == now.Size
             && MboxRecordLayout.Require(lastRecord).Has(MboxRecordLayout.ContentLengthHonoured);
@@ -713,22 +812,37 @@ internal sealed class MboxState
             int n = RandomAccess.Read(held.Handle, tail, Math.Max(0, now.Size - 2));
             if (n == 2 && tail[1] == '\n' && tail[0] != '\n')
             {
-                output.WriteByte((byte)'\n');
+                prefix.WriteByte((byte)'\n');
             }
             else if (n > 0 && tail[n - 1] != '\n')
             {
-                output.Write("\n\n"u8);
+                prefix.Write("\n\n"u8);
             }
         }
 
-        output.Write(FromLine.Format("MAILER-DAEMON", internalDate));
-        WriteStoredMessage(output, content, flags, uid, old: false,
-            first ? (Index.UidValidity, uid + 1, flags.Keywords) : null);
-        byte[] bytes = output.ToArray();
-        WriteJournal(now.Inode, now.Size, now.Size + bytes.Length);
+        prefix.Write(FromLine.Format("MAILER-DAEMON", internalDate));
+        var bookkeeping = new MemoryStream();
+        bookkeeping.Write(MboxHeaders.Format(flags, uid, old: false, first ? (Index.UidValidity, uid + 1, flags.Keywords) : null));
+        if (!draft.BodyEndsWithNewline)
+        {
+            bookkeeping.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"Content-Length: {draft.BodyLength}\n")));
+        }
+
+        if (draft.HasBody)
+        {
+            bookkeeping.WriteByte((byte)'\n');
+        }
+
+        long total = prefix.Length + draft.HeaderLength + bookkeeping.Length + draft.BodyLength + 1;
+        WriteJournal(now.Inode, now.Size, now.Size + total);
         try
         {
-            RandomAccess.Write(held.Handle, bytes, now.Size);
+            long at = now.Size;
+            RandomAccess.Write(held.Handle, prefix.ToArray(), at);
+            at = draft.CopyHeaderTo(held.Handle, at + prefix.Length);
+            RandomAccess.Write(held.Handle, bookkeeping.ToArray(), at);
+            at = draft.CopyBodyTo(held.Handle, at + bookkeeping.Length);
+            RandomAccess.Write(held.Handle, "\n"u8, at);
             if (Syscall.fsync(held.Fd) != 0)
             {
                 throw new IOException("fsync: " + Stdlib.GetLastError());
@@ -770,95 +884,6 @@ internal sealed class MboxState
         {
             Log.Warn(e, "cannot write append journal {0}", JournalPath);
         }
-    }
-
-    /// <summary>
-    /// Writes header (client's, minus any bookkeeping headers, plus ours), blank line, body with
-    /// mboxrd quoting, and the separating blank line. A body not ending in a newline gets a
-    /// Content-Length so that it comes back byte for byte.
-    /// </summary>
-    private static void WriteStoredMessage(Stream output, byte[] content, FlagSet flags, uint uid, bool old,
-        (uint, uint, IEnumerable<string>)? imapBase)
-    {
-        var span = content.AsSpan();
-        int pos = 0;
-        bool hiding = false;
-        bool sawBlank = false;
-        while (pos < span.Length)
-        {
-            int lf = span[pos..].IndexOf((byte)'\n');
-            int end = lf < 0 ? span.Length : pos + lf + 1;
-            var line = span[pos..end];
-            pos = end;
-            if (MboxParser.IsBlank(line) || line.Length == 0)
-            {
-                sawBlank = true;
-                break;
-            }
-
-            if (line[0] is (byte)' ' or (byte)'\t')
-            {
-                if (!hiding)
-                {
-                    output.Write(line);
-                }
-
-                continue;
-            }
-
-            hiding = MboxHeaders.HiddenIndex(MboxHeaders.FieldName(line)) >= 0;
-            if (!hiding)
-            {
-                WriteQuoted(output, line);
-                if (line[^1] != '\n')
-                {
-                    output.WriteByte((byte)'\n');
-                }
-            }
-        }
-
-        var body = sawBlank ? span[pos..] : [];
-        var quotedBody = new MemoryStream(body.Length + 16);
-        int bpos = 0;
-        while (bpos < body.Length)
-        {
-            int lf = body[bpos..].IndexOf((byte)'\n');
-            int end = lf < 0 ? body.Length : bpos + lf + 1;
-            WriteQuoted(quotedBody, body[bpos..end]);
-            bpos = end;
-        }
-
-        output.Write(MboxHeaders.Format(flags, uid, old, imapBase));
-        bool endsWithNewline = quotedBody.Length == 0 || body[^1] == '\n';
-        if (!endsWithNewline)
-        {
-            output.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"Content-Length: {quotedBody.Length}\n")));
-        }
-
-        if (sawBlank)
-        {
-            output.WriteByte((byte)'\n');
-            quotedBody.Position = 0;
-            quotedBody.CopyTo(output);
-        }
-
-        output.WriteByte((byte)'\n');
-    }
-
-    private static void WriteQuoted(Stream output, ReadOnlySpan<byte> line)
-    {
-        int i = 0;
-        while (i < line.Length && line[i] == '>')
-        {
-            i++;
-        }
-
-        if (line[i..].StartsWith("From "u8))
-        {
-            output.WriteByte((byte)'>');
-        }
-
-        output.Write(line);
     }
 
     /// <summary>

@@ -1,0 +1,155 @@
+using Imap4d.IO;
+using Microsoft.Win32.SafeHandles;
+
+namespace Imap4d.Storage.Mbox;
+
+/// <summary>
+/// A message as it will be stored in an mbox, prepared before the mailbox is locked: LF line
+/// ends, the client's copies of our bookkeeping headers dropped, mboxrd quoting of "From " lines.
+/// The header and the body are kept one after the other in a spool (memory while small, an
+/// unlinked temporary file beyond <see cref="MemoryLimit"/>), so that a message of any size
+/// passes through a bounded amount of memory. What goes between them (X-UID, Status, ...)
+/// depends on the UID and is written under the lock by <see cref="MboxState.Append"/>.
+/// </summary>
+internal sealed class MboxDraft : IDisposable
+{
+    public const int MemoryLimit = 1 << 20;
+
+    private readonly Stream _spool;
+
+    private MboxDraft(Stream spool, long headerLength, bool hasBody, bool bodyEndsWithNewline)
+    {
+        _spool = spool;
+        HeaderLength = headerLength;
+        HasBody = hasBody;
+        BodyEndsWithNewline = bodyEndsWithNewline;
+    }
+
+    /// <summary>The kept header lines, each ending in LF.</summary>
+    public long HeaderLength { get; }
+
+    /// <summary>Whether the message has the empty line that ends the header (and so a body, maybe empty).</summary>
+    public bool HasBody { get; }
+
+    /// <summary>The quoted body, as stored.</summary>
+    public long BodyLength => _spool.Length - HeaderLength;
+
+    /// <summary>False when the body does not end in a newline: it then needs a Content-Length to come back byte for byte.</summary>
+    public bool BodyEndsWithNewline { get; }
+
+    /// <summary>Reads <paramref name="content"/> (CRLF or LF) to its end.</summary>
+    public static MboxDraft Prepare(Stream content)
+    {
+        var spool = new SpillStream(MemoryLimit);
+        try
+        {
+            var lines = new LfLineSegments(content);
+            long headerLength = WriteHeader(lines, spool, out bool sawBlank);
+            bool endsWithNewline = true;
+            if (sawBlank)
+            {
+                while (lines.Next(out var segment, out bool lineStart))
+                {
+                    if (lineStart && StartsQuotable(segment))
+                    {
+                        spool.WriteByte((byte)'>');
+                    }
+
+                    spool.Write(segment);
+                    endsWithNewline = segment[^1] == '\n';
+                }
+            }
+
+            return new MboxDraft(spool, headerLength, sawBlank, endsWithNewline);
+        }
+        catch
+        {
+            spool.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Writes the header part to <paramref name="file"/> at <paramref name="offset"/>; returns the offset after it.</summary>
+    public long CopyHeaderTo(SafeFileHandle file, long offset) => CopyTo(file, offset, 0, HeaderLength);
+
+    /// <summary>Writes the body part to <paramref name="file"/> at <paramref name="offset"/>; returns the offset after it.</summary>
+    public long CopyBodyTo(SafeFileHandle file, long offset) => CopyTo(file, offset, HeaderLength, BodyLength);
+
+    public void Dispose() => _spool.Dispose();
+
+    private long CopyTo(SafeFileHandle file, long offset, long from, long length)
+    {
+        var buffer = new byte[(int)Math.Min(Math.Max(length, 1), 1 << 16)];
+        _spool.Position = from;
+        while (length > 0)
+        {
+            int n = _spool.Read(buffer, 0, (int)Math.Min(buffer.Length, length));
+            if (n <= 0)
+            {
+                throw new IOException("the message spool ended early");
+            }
+
+            RandomAccess.Write(file, buffer.AsSpan(0, n), offset);
+            offset += n;
+            length -= n;
+        }
+
+        return offset;
+    }
+
+    /// <summary>Header lines up to the empty line (not written), bookkeeping fields left out.</summary>
+    private static long WriteHeader(LfLineSegments lines, Stream output, out bool sawBlank)
+    {
+        sawBlank = false;
+        bool writing = false;
+        bool hiding = false;
+        bool lastEndedLine = true;
+        while (lines.Next(out var segment, out bool lineStart))
+        {
+            if (lineStart)
+            {
+                if (MboxParser.IsBlank(segment))
+                {
+                    sawBlank = true;
+                    break;
+                }
+
+                if (segment[0] is not ((byte)' ' or (byte)'\t'))
+                {
+                    hiding = MboxHeaders.HiddenIndex(MboxHeaders.FieldName(segment)) >= 0;
+                }
+
+                writing = !hiding;
+                if (writing && segment[0] is not ((byte)' ' or (byte)'\t') && StartsQuotable(segment))
+                {
+                    output.WriteByte((byte)'>');
+                }
+            }
+
+            if (writing)
+            {
+                output.Write(segment);
+                lastEndedLine = segment[^1] == '\n';
+            }
+        }
+
+        if (!lastEndedLine)
+        {
+            output.WriteByte((byte)'\n');
+        }
+
+        return output.Length;
+    }
+
+    /// <summary>mboxrd: a line that is "From " after any number of '&gt;' gets one more.</summary>
+    private static bool StartsQuotable(ReadOnlySpan<byte> line)
+    {
+        int i = 0;
+        while (i < line.Length && line[i] == '>')
+        {
+            i++;
+        }
+
+        return line[i..].StartsWith("From "u8);
+    }
+}
