@@ -1,0 +1,65 @@
+using Imap4d.Tests.Support;
+
+namespace Imap4d.Tests.Integration;
+
+/// <summary>
+/// What the way the executable is built (NativeAOT, trimmed; or ReadyToRun) must not change:
+/// readable framework messages, and the native helper library found beside the binary when it
+/// is started through the symbolic link `make install` makes.
+/// </summary>
+[Category("Integration")]
+public class PublishedBinaryTests
+{
+    private string _dir = "";
+
+    [SetUp]
+    public void CreateDirectory()
+    {
+        _dir = Path.Combine(Path.GetTempPath(), $"imap4d-published-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(_dir);
+    }
+
+    [TearDown]
+    public void RemoveDirectory() => Directory.Delete(_dir, recursive: true);
+
+    [Test]
+    public void FrameworkErrorsReachTheLogAsTextNotAsResourceKeys()
+    {
+        int port = ServerProcess.FreePort();
+        string pidFile = Path.Combine(_dir, "missing", "imap4d.pid");
+        string conf = Path.Combine(_dir, "imap4d.conf");
+        File.WriteAllText(conf, $"mode daemon;\nforeground yes;\npidfile \"{pidFile}\";\nserver 127.0.0.1:{port} {{ single-process yes; }};\n");
+
+        var (code, _, stderr) = ServerProcess.Run("", "--config-file=" + conf);
+
+        Assert.That(code, Is.EqualTo(73), "EX_CANTCREAT: " + stderr);
+        Assert.That(stderr, Does.Contain($"cannot write the pid file {pidFile}: Could not find a part of the path"));
+        Assert.That(stderr, Does.Not.Contain("IO_PathNotFound"));
+    }
+
+    [Test]
+    public void MhMailboxesWorkWhenStartedThroughASymlinkAsInstalled()
+    {
+        // MH storage calls libMonoPosixHelper.so, which must load from beside the real binary.
+        string sbin = Path.Combine(_dir, "sbin");
+        Directory.CreateDirectory(sbin);
+        string link = Path.Combine(sbin, "imap4d");
+        File.CreateSymbolicLink(link, Path.GetFullPath(RepoPaths.Executable));
+        string mail = Path.Combine(_dir, "mail");
+        Directory.CreateDirectory(mail);
+        string conf = Path.Combine(_dir, "imap4d.conf");
+        File.WriteAllText(conf, $$"""
+            mailbox { mailbox-pattern "mh://{{_dir}}/inbox"; };
+            namespace personal { prefix "" { directory "{{mail}}"; delimiter "/"; mailbox-type mh; }; };
+            """);
+
+        var (code, output) = ExternalProgram.Run(link, ["--test", "--preauth", "--config-file=" + conf],
+            stdin: "1 CREATE box\r\n2 APPEND box (\\Flagged) {7+}\r\nhello\r\n\r\n3 STATUS box (MESSAGES)\r\n4 LOGOUT\r\n",
+            timeout: TimeSpan.FromSeconds(30));
+
+        Assert.That(code, Is.Zero, output);
+        Assert.That(output, Does.Contain("1 OK CREATE"));
+        Assert.That(output, Does.Contain("* STATUS box (MESSAGES 1)"));
+        Assert.That(File.ReadAllText(Path.Combine(mail, "box", ".mh_sequences")), Does.Contain("flagged: 1"));
+    }
+}
