@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Imap4d.Tests.Support;
 
 namespace Imap4d.Tests.Integration;
@@ -5,7 +7,8 @@ namespace Imap4d.Tests.Integration;
 /// <summary>
 /// What the way the executable is built (NativeAOT, trimmed; or ReadyToRun) must not change:
 /// readable framework messages, and the native helper library found beside the binary when it
-/// is started through the symbolic link `make install` makes.
+/// is started through the symbolic link `make install` makes, and session processes that are
+/// this same executable (under NativeAOT the native binary, never a `dotnet` host).
 /// </summary>
 [Category("Integration")]
 public class PublishedBinaryTests
@@ -61,5 +64,30 @@ public class PublishedBinaryTests
         Assert.That(output, Does.Contain("1 OK CREATE"));
         Assert.That(output, Does.Contain("* STATUS box (MESSAGES 1)"));
         Assert.That(File.ReadAllText(Path.Combine(mail, "box", ".mh_sequences")), Does.Contain("flagged: 1"));
+    }
+
+    [Test]
+    public void SessionProcessesRunThisSameExecutable()
+    {
+        int port = ServerProcess.FreePort();
+        DemoDaemonTests.WriteDemo(_dir, port, extra: "logging { severity debug; };\nprestart-children 1;\n");
+        string conf = Path.Combine(_dir, "imap4d.conf");
+        File.WriteAllText(conf, File.ReadAllText(conf).Replace("single-process yes;", "single-process no;"));
+        using var server = ServerProcess.Start("--config-file=" + conf);
+        server.WaitForPort(port);
+        // The first prestarted process served WaitForPort's probe and ended; its replacement waits.
+        var ready = new Regex("prestarted child (\\d+) ready");
+        int child = 0;
+        Assert.That(ProcTable.WaitUntil(() =>
+        {
+            child = ready.Matches(server.Stderr).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).LastOrDefault(ProcTable.IsAlive);
+            return child != 0;
+        }, TimeSpan.FromSeconds(30)), Is.True, "a waiting prestarted session process: " + server.Stderr);
+
+        string daemon = new FileInfo($"/proc/{server.Process.Id}/exe").LinkTarget!;
+        var executable = new FileInfo(Path.GetFullPath(RepoPaths.Executable));
+        Assert.That(daemon, Is.EqualTo(executable.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? executable.FullName));
+        Assert.That(new FileInfo($"/proc/{child}/exe").LinkTarget, Is.EqualTo(daemon));
+        Assert.That(File.ReadAllText($"/proc/{child}/cmdline").Split('\0')[0], Is.EqualTo(daemon), "argv[0]");
     }
 }
