@@ -1,6 +1,6 @@
 # imap4d for .NET — build, test, run and install.
 #
-#   make          Release build (ReadyToRun) into build/bin
+#   make          Release build into build/bin: NativeAOT, or ReadyToRun without a C toolchain
 #   make check    every test (unit, transcript, end-to-end with real clients)
 #   make run      build, then serve the demo account demo/demo on 127.0.0.1:1143
 #   make install  PREFIX=/usr/local DESTDIR=
@@ -23,16 +23,39 @@ DEMO = $(abspath $(BUILD)/demo)
 PORT ?= 1143
 TEST_FILTER ?=
 
+# NativeAOT compiles the daemon to one native executable (start-up in milliseconds, a fraction
+# of the memory); it links with the platform C toolchain: clang or gcc, objcopy, zlib's headers
+# and library. AOT=auto builds it when that toolchain works and otherwise says so and builds
+# the ReadyToRun binary (which needs only the .NET runtime); AOT=yes or AOT=no forces a choice.
+AOT ?= auto
+AOT_PROBE = cc=$$(command -v clang || command -v gcc) && { command -v objcopy || command -v llvm-objcopy; } >/dev/null \
+    && printf '\043include <zlib.h>\nint main(void) { return zlibVersion() == 0; }\n' | "$$cc" -x c - -lz -o /dev/null 2>/dev/null
+ifeq ($(AOT),auto)
+AOT := $(shell $(AOT_PROBE) && echo yes || echo fallback)
+endif
+ifeq ($(AOT),yes)
+PUBLISH_FLAGS = -p:PublishAot=true
+else
+PUBLISH_FLAGS = --self-contained false -p:PublishReadyToRun=true
+endif
+
 export DOTNET_CLI_TELEMETRY_OPTOUT = 1
 export DOTNET_NOLOGO = 1
 
-.PHONY: all check run demo install uninstall dist clean
+.PHONY: all check run demo install uninstall dist clean FORCE
 
 all: $(BIN)/imap4d
 
-$(BIN)/imap4d: $(shell find Imap4d -name '*.cs' -o -name '*.csproj') Directory.Build.props
-	$(DOTNET) publish Imap4d/Imap4d.csproj -c Release -r $(RID) --self-contained false \
-	    -p:PublishReadyToRun=true -o $(BIN) -nologo -v quiet
+# Which kind of binary build/bin holds: a change of kind rebuilds it from scratch.
+$(BUILD)/kind: FORCE
+	@mkdir -p $(BUILD)
+	@echo "aot=$(AOT)" | cmp -s - $@ || echo "aot=$(AOT)" > $@
+
+$(BIN)/imap4d: $(shell find Imap4d -name '*.cs' -o -name '*.csproj') Directory.Build.props $(BUILD)/kind
+	@if [ "$(AOT)" = fallback ]; then echo "make: no C toolchain for NativeAOT (clang or gcc, objcopy," \
+	    "zlib headers: apt-get install clang zlib1g-dev); building the ReadyToRun binary instead" >&2; fi
+	rm -rf $(BIN)
+	$(DOTNET) publish Imap4d/Imap4d.csproj -c Release -r $(RID) $(PUBLISH_FLAGS) -o $(BIN) -nologo -v quiet
 	@touch $@
 
 # The end-to-end tests run the published executable (IMAP4D_BIN).
@@ -53,7 +76,7 @@ run: demo
 install: all
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR)/examples
 	cp -R $(BIN)/. $(DESTDIR)$(LIBDIR)/
-	rm -f $(DESTDIR)$(LIBDIR)/*.pdb
+	rm -f $(DESTDIR)$(LIBDIR)/*.pdb $(DESTDIR)$(LIBDIR)/*.dbg
 	ln -sf ../lib/$(PACKAGE)/imap4d $(DESTDIR)$(SBINDIR)/imap4d
 	install -m 644 man/imap4d.8 $(DESTDIR)$(MANDIR)/man8/imap4d.8
 	install -m 644 etc/imap4d.conf etc/inetd.conf etc/imap4d.socket etc/imap4d@.service etc/imap4d.service \

@@ -31,8 +31,9 @@ public static class ChildCommandLine
     public static List<string> ForDetachedDaemon(IReadOnlyList<string> arguments) => [.. arguments, "--foreground"];
 
     /// <summary>
-    /// The program to run and the argv words before the arguments: this executable, or the
-    /// `dotnet` host and our assembly when started as `dotnet imap4d.dll`.
+    /// The program to run and the argv words before the arguments: this executable (the
+    /// NativeAOT binary itself, or the ReadyToRun build's apphost), or the `dotnet` host and our
+    /// assembly when started as `dotnet imap4d.dll`.
     /// </summary>
     public static (string Path, List<string> Prefix) Executable()
     {

@@ -1,75 +1,71 @@
-using CommandLine;
+using System.Globalization;
 using Imap4d.Logging;
 
 namespace Imap4d.Hosting;
 
 /// <summary>
 /// The imap4d command line, compatible with GNU Mailutils imap4d 3.15.
-/// Bound by CommandLineParser from the canonical arguments made by <see cref="GnuArgumentNormalizer"/>.
+/// Bound from the canonical arguments made by <see cref="GnuArgumentNormalizer"/> (<c>--name</c> or
+/// <c>--name=value</c>) by plain code rather than a reflection-based parser, so that the trimmed
+/// NativeAOT build keeps every property and a session process starts without reflection.
 /// </summary>
 public sealed class CommandLineOptions
 {
+    /// <summary>The canonical options without a value.</summary>
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal)
+    {
+        "daemon", "inetd", "foreground", "preauth", "test", "debug-line-info", "config-lint", "config-verbose",
+        "no-site-config", "config-help", "show-config-options", "help", "usage", "version",
+    };
+
+    /// <summary>The canonical options with a value, besides <c>set</c>, which may repeat.</summary>
+    private static readonly HashSet<string> Valued = new(StringComparer.Ordinal)
+    {
+        GnuArgumentNormalizer.MaxChildrenOption, "debug-level", "log-facility", "config-file",
+    };
+
     /// <summary><c>-d</c>: run as a daemon. See <see cref="Mode"/> for how it combines with <c>-i</c>.</summary>
-    [Option("daemon")]
     public bool Daemon { get; init; }
 
     /// <summary>The NUMBER of <c>-dNUMBER</c>/<c>--daemon=NUMBER</c>: most sessions at once; null when not given.</summary>
-    [Option(GnuArgumentNormalizer.MaxChildrenOption)]
     public int? MaxChildren { get; init; }
 
     /// <summary><c>-i</c>: serve one connection on stdin/stdout.</summary>
-    [Option("inetd")]
     public bool Inetd { get; init; }
 
-    [Option("foreground")]
     public bool Foreground { get; init; }
 
-    [Option("preauth")]
     public bool Preauth { get; init; }
 
-    [Option("test")]
     public bool Test { get; init; }
 
-    [Option("debug-level")]
     public string? DebugLevel { get; init; }
 
-    [Option("debug-line-info")]
     public bool DebugLineInfo { get; init; }
 
     /// <summary>Syslog facility name as given; checked by <see cref="Parse"/>.</summary>
-    [Option("log-facility")]
     public string? LogFacility { get; init; }
 
-    [Option("config-file")]
     public string? ConfigFile { get; init; }
 
-    [Option("config-lint")]
     public bool ConfigLint { get; init; }
 
-    [Option("config-verbose")]
     public bool ConfigVerbose { get; init; }
 
     /// <summary><c>--no-site-config</c> or <c>--no-config</c>.</summary>
-    [Option("no-site-config")]
     public bool NoSiteConfig { get; init; }
 
     /// <summary>Every <c>--set PATH=VALUE</c>, in command line order.</summary>
-    [Option("set")]
     public IEnumerable<string> Settings { get; init; } = [];
 
-    [Option("config-help")]
     public bool ConfigHelp { get; init; }
 
-    [Option("show-config-options")]
     public bool ShowConfigOptions { get; init; }
 
-    [Option("help")]
     public bool Help { get; init; }
 
-    [Option("usage")]
     public bool Usage { get; init; }
 
-    [Option("version")]
     public bool Version { get; init; }
 
     /// <summary>The mode chosen on the command line (the last of <c>-d</c>/<c>-i</c>), or null to use the configuration's.</summary>
@@ -94,20 +90,10 @@ public sealed class CommandLineOptions
             return UsageError(stderr, error);
         }
 
-        using var parser = new Parser(settings =>
-        {
-            settings.HelpWriter = null;
-            settings.AutoHelp = false;
-            settings.AutoVersion = false;
-            settings.CaseSensitive = true;
-            settings.AllowMultiInstance = true;
-        });
-        ParserResult<CommandLineOptions> bound = parser.ParseArguments<CommandLineOptions>(normalized.Arguments);
-        if (bound is not Parsed<CommandLineOptions> { Value: CommandLineOptions options })
+        if (Bind(normalized.Arguments) is not CommandLineOptions options)
         {
             // Unreachable unless the normalizer and this class disagree about an option.
-            string reason = string.Join("; ", ((NotParsed<CommandLineOptions>)bound).Errors.Select(e => e.Tag.ToString()));
-            return UsageError(stderr, $"cannot parse the command line ({reason})");
+            return UsageError(stderr, $"cannot parse the command line ({string.Join(" ", normalized.Arguments)})");
         }
 
         if (options.Help)
@@ -134,6 +120,83 @@ public sealed class CommandLineOptions
         }
 
         return CommandLineResult.Run(options);
+    }
+
+    /// <summary>The options the canonical <paramref name="arguments"/> set; null when one of them is not an option of this class.</summary>
+    private static CommandLineOptions? Bind(IReadOnlyList<string> arguments)
+    {
+        var flags = new HashSet<string>(StringComparer.Ordinal);
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var settings = new List<string>();
+        foreach (string argument in arguments)
+        {
+            if (!argument.StartsWith("--", StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            string body = argument[2..];
+            int equals = body.IndexOf('=', StringComparison.Ordinal);
+            if (equals < 0)
+            {
+                if (!Flags.Contains(body))
+                {
+                    return null;
+                }
+
+                flags.Add(body);
+                continue;
+            }
+
+            string name = body[..equals];
+            string value = body[(equals + 1)..];
+            if (name == "set")
+            {
+                settings.Add(value);
+            }
+            else if (Valued.Contains(name))
+            {
+                values[name] = value;
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        int? maxChildren = null;
+        if (values.TryGetValue(GnuArgumentNormalizer.MaxChildrenOption, out string? children))
+        {
+            if (!int.TryParse(children, NumberStyles.None, CultureInfo.InvariantCulture, out int number))
+            {
+                return null;
+            }
+
+            maxChildren = number;
+        }
+
+        return new CommandLineOptions
+        {
+            Daemon = flags.Contains("daemon"),
+            MaxChildren = maxChildren,
+            Inetd = flags.Contains("inetd"),
+            Foreground = flags.Contains("foreground"),
+            Preauth = flags.Contains("preauth"),
+            Test = flags.Contains("test"),
+            DebugLevel = values.GetValueOrDefault("debug-level"),
+            DebugLineInfo = flags.Contains("debug-line-info"),
+            LogFacility = values.GetValueOrDefault("log-facility"),
+            ConfigFile = values.GetValueOrDefault("config-file"),
+            ConfigLint = flags.Contains("config-lint"),
+            ConfigVerbose = flags.Contains("config-verbose"),
+            NoSiteConfig = flags.Contains("no-site-config"),
+            Settings = settings,
+            ConfigHelp = flags.Contains("config-help"),
+            ShowConfigOptions = flags.Contains("show-config-options"),
+            Help = flags.Contains("help"),
+            Usage = flags.Contains("usage"),
+            Version = flags.Contains("version"),
+        };
     }
 
     private static CommandLineResult UsageError(TextWriter stderr, string message)

@@ -9,12 +9,12 @@ public sealed record NormalizedArguments(IReadOnlyList<string> Arguments, string
 }
 
 /// <summary>
-/// Rewrites a GNU getopt-style command line into a canonical one that CommandLineParser can bind.
+/// Rewrites a GNU getopt-style command line into a canonical one that <see cref="CommandLineOptions"/> binds.
 /// </summary>
 /// <remarks>
-/// CommandLineParser cannot express GNU optional arguments (<c>-d</c>, <c>-d5</c>, <c>--daemon=5</c>),
-/// <c>--no-</c> negations, last-one-wins repetition, short-option clusters or abbreviated long
-/// options, so all of GNU syntax is interpreted here, in one place. The output uses only full
+/// All of GNU syntax is interpreted here, in one place: optional arguments (<c>-d</c>, <c>-d5</c>,
+/// <c>--daemon=5</c>), <c>--no-</c> negations, last-one-wins repetition, short-option clusters and
+/// abbreviated long options. The output uses only full
 /// long names in <c>--name</c> / <c>--name=value</c> form, each option at most once except
 /// <c>--set</c>, and never a positional word. As with getopt, options and operands may be mixed;
 /// any operand is an error because imap4d takes none. <c>--help</c>, <c>--usage</c> and

@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Imap4d.Tests.Support;
+
+namespace Imap4d.Tests.Integration;
+
+/// <summary>
+/// What the way the executable is built (NativeAOT, trimmed; or ReadyToRun) must not change:
+/// readable framework messages, and the native helper library found beside the binary when it
+/// is started through the symbolic link `make install` makes, and session processes that are
+/// this same executable (under NativeAOT the native binary, never a `dotnet` host).
+/// </summary>
+[Category("Integration")]
+public class PublishedBinaryTests
+{
+    private string _dir = "";
+
+    [SetUp]
+    public void CreateDirectory()
+    {
+        _dir = Path.Combine(Path.GetTempPath(), $"imap4d-published-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(_dir);
+    }
+
+    [TearDown]
+    public void RemoveDirectory() => Directory.Delete(_dir, recursive: true);
+
+    [Test]
+    public void FrameworkErrorsReachTheLogAsTextNotAsResourceKeys()
+    {
+        int port = ServerProcess.FreePort();
+        string pidFile = Path.Combine(_dir, "missing", "imap4d.pid");
+        string conf = Path.Combine(_dir, "imap4d.conf");
+        File.WriteAllText(conf, $"mode daemon;\nforeground yes;\npidfile \"{pidFile}\";\nserver 127.0.0.1:{port} {{ single-process yes; }};\n");
+
+        var (code, _, stderr) = ServerProcess.Run("", "--config-file=" + conf);
+
+        Assert.That(code, Is.EqualTo(73), "EX_CANTCREAT: " + stderr);
+        Assert.That(stderr, Does.Contain($"cannot write the pid file {pidFile}: Could not find a part of the path"));
+        Assert.That(stderr, Does.Not.Contain("IO_PathNotFound"));
+    }
+
+    [Test]
+    public void MhMailboxesWorkWhenStartedThroughASymlinkAsInstalled()
+    {
+        // MH storage calls libMonoPosixHelper.so, which must load from beside the real binary.
+        string sbin = Path.Combine(_dir, "sbin");
+        Directory.CreateDirectory(sbin);
+        string link = Path.Combine(sbin, "imap4d");
+        File.CreateSymbolicLink(link, Path.GetFullPath(RepoPaths.Executable));
+        string mail = Path.Combine(_dir, "mail");
+        Directory.CreateDirectory(mail);
+        string conf = Path.Combine(_dir, "imap4d.conf");
+        File.WriteAllText(conf, $$"""
+            mailbox { mailbox-pattern "mh://{{_dir}}/inbox"; };
+            namespace personal { prefix "" { directory "{{mail}}"; delimiter "/"; mailbox-type mh; }; };
+            """);
+
+        var (code, output) = ExternalProgram.Run(link, ["--test", "--preauth", "--config-file=" + conf],
+            stdin: "1 CREATE box\r\n2 APPEND box (\\Flagged) {7+}\r\nhello\r\n\r\n3 STATUS box (MESSAGES)\r\n4 LOGOUT\r\n",
+            timeout: TimeSpan.FromSeconds(30));
+
+        Assert.That(code, Is.Zero, output);
+        Assert.That(output, Does.Contain("1 OK CREATE"));
+        Assert.That(output, Does.Contain("* STATUS box (MESSAGES 1)"));
+        Assert.That(File.ReadAllText(Path.Combine(mail, "box", ".mh_sequences")), Does.Contain("flagged: 1"));
+    }
+
+    [Test]
+    public void SessionProcessesRunThisSameExecutable()
+    {
+        int port = ServerProcess.FreePort();
+        DemoDaemonTests.WriteDemo(_dir, port, extra: "logging { severity debug; };\nprestart-children 1;\n");
+        string conf = Path.Combine(_dir, "imap4d.conf");
+        File.WriteAllText(conf, File.ReadAllText(conf).Replace("single-process yes;", "single-process no;"));
+        using var server = ServerProcess.Start("--config-file=" + conf);
+        server.WaitForPort(port);
+        // The first prestarted process served WaitForPort's probe and ended; its replacement waits.
+        var ready = new Regex("prestarted child (\\d+) ready");
+        int child = 0;
+        Assert.That(ProcTable.WaitUntil(() =>
+        {
+            child = ready.Matches(server.Stderr).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).LastOrDefault(ProcTable.IsAlive);
+            return child != 0;
+        }, TimeSpan.FromSeconds(30)), Is.True, "a waiting prestarted session process: " + server.Stderr);
+
+        string daemon = new FileInfo($"/proc/{server.Process.Id}/exe").LinkTarget!;
+        var executable = new FileInfo(Path.GetFullPath(RepoPaths.Executable));
+        Assert.That(daemon, Is.EqualTo(executable.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? executable.FullName));
+        Assert.That(new FileInfo($"/proc/{child}/exe").LinkTarget, Is.EqualTo(daemon));
+        Assert.That(File.ReadAllText($"/proc/{child}/cmdline").Split('\0')[0], Is.EqualTo(daemon), "argv[0]");
+    }
+}
