@@ -198,6 +198,14 @@ public static class Program
             return ExitCodes.Unavailable;
         }
 
+        // Signals are ours before the pid file or the readiness report tells anyone our pid: a
+        // SIGHUP or SIGTERM sent right after start-up must reload or stop, not kill by default.
+        using var stop = StopOnSignals();
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            Task.Run(() => Reload(sources, host, services));
+        });
         try
         {
             pidFile?.Write();
@@ -218,12 +226,6 @@ public static class Program
         try
         {
             report.Succeeded();
-            using var stop = StopOnSignals();
-            using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
-            {
-                context.Cancel = true;
-                Task.Run(() => Reload(sources, host, services));
-            });
             host.RunAsync(listeners, stop.Token).GetAwaiter().GetResult();
             services.Log.Info("daemon stopped");
             return ExitCodes.Ok;
