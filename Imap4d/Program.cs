@@ -254,6 +254,12 @@ public static class Program
             services.Log.Error("SIGHUP: configuration not reloaded: {0}", e.Message);
             return;
         }
+        catch (Exception e)
+        {
+            // Reload runs on the thread pool, where an exception would vanish unlogged.
+            services.Log.Error("SIGHUP: configuration not reloaded: {0}", e.ToString());
+            return;
+        }
 
         services.Log.Info("SIGHUP: new sessions use the current configuration");
         host.RestartIdleChildren();
