@@ -996,7 +996,9 @@ internal sealed class MboxState
             }
 
             journal.Write(Encoding.Latin1.GetBytes(text.ToString()));
-            journal.Flush(flushToDisk: true);
+            // Not fsynced: it guards against a killed writer (its page-cache copy survives that);
+            // after a power loss an unacknowledged append may remain at the end of the file.
+            journal.Flush();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
