@@ -820,7 +820,7 @@ internal sealed class MboxState
             }
         }
 
-        prefix.Write(FromLine.Format("MAILER-DAEMON", internalDate));
+        prefix.Write(FromLine.Format(draft.EnvelopeSender, internalDate));
         var bookkeeping = new MemoryStream();
         bookkeeping.Write(MboxHeaders.Format(flags, uid, old: false, first ? (Index.UidValidity, uid + 1, flags.Keywords) : null));
         if (!draft.BodyEndsWithNewline)
