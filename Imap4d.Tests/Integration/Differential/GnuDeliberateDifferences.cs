@@ -103,6 +103,15 @@ internal static partial class GnuDeliberateDifferences
                     : l), o)
                 : null),
         new(
+            "append-flags-without-date",
+            "refuses APPEND with flags but no date-time (\"NO APPEND Invalid date/time format\")",
+            "append the message",
+            "RFC 3501 §6.3.11: both the flag list and the date-time are optional, each on its own",
+            (g, o) => g.Command.StartsWith("APPEND ", StringComparison.Ordinal) && g.Command.Contains(") {", StringComparison.Ordinal)
+                && !g.Command.Contains('"') && g.Status == "NO" && o.Status == "OK"
+                ? (g with { Status = "OK", Lines = o.Lines }, o) // ours then announces the new message in the selected mailbox
+                : null),
+        new(
             "bookkeeping-headers",
             "counts in RFC822.SIZE of an appended message the Status/X-UID headers it keeps in the mbox",
             "count the message as the client sent it",
