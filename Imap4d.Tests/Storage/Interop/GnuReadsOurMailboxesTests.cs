@@ -10,9 +10,11 @@ namespace Imap4d.Tests.Storage.Interop;
 /// first written by us opens in GNU imap4d 3.15 with the same UIDs, and (maildir) the same
 /// flags. The mbox case is MboxInteropTests.GnuImap4dReadsOurUidsAndFlags.
 /// Known gaps (measured, not yet done): GNU keeps its own UIDVALIDITY for both formats, in
-/// `.mu-prop` ("uid-validity: N", "uidnext: N"), which we do not write; and GNU reads MH flags
-/// from a Status: header in each message file ("FOR" = flagged, old, read), not from
-/// .mh_sequences, so our MH flags are invisible to it.
+/// `.mu-prop` ("uid-validity: N", "uidnext: N"), which we do not write; our maildir UIDs reach
+/// GNU only because it numbers the files in the same order (we write no ",u=N" into file names),
+/// so after an expunge GNU's maildir UIDs differ from ours (a fresh UIDVALIDITY keeps clients
+/// safe; writing .mu-prop without ",u=N" names would not); and GNU reads MH flags from a Status:
+/// header in each message file ("FOR" = flagged, old, read), not from .mh_sequences.
 /// </summary>
 [TestFixture("maildir")]
 [TestFixture("mh")]
