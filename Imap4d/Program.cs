@@ -51,17 +51,10 @@ public static class Program
         }
 
         ServerSettings settings;
+        IReadOnlyList<string> warnings, notes;
         try
         {
-            settings = SettingsBinder.Bind(ConfigLoader.Load(sources), out var warnings);
-            if (!inherited.DaemonChild)
-            {
-                // The daemon has said them already; its children would repeat them for every connection.
-                foreach (string warning in warnings)
-                {
-                    stderr.WriteLine($"{HelpText.ProgramName}: {warning}");
-                }
-            }
+            settings = SettingsBinder.Bind(ConfigLoader.Load(sources), out warnings, out notes);
         }
         catch (ConfigException e)
         {
@@ -70,6 +63,16 @@ public static class Program
         }
 
         var mode = options.Mode ?? (settings.Mode == "daemon" ? ServerMode.Daemon : ServerMode.Inetd);
+        // A daemon started from a terminal says its warnings there; an inetd session's stderr may
+        // be the client's socket, so its warnings go to the log like everything else (below).
+        bool warningsToStderr = mode == ServerMode.Daemon && !options.Test && !inherited.DaemonChild;
+        if (warningsToStderr)
+        {
+            foreach (string warning in warnings)
+            {
+                stderr.WriteLine($"{HelpText.ProgramName}: {warning}");
+            }
+        }
         bool foreground = options.Foreground || settings.Foreground;
         if (mode == ServerMode.Daemon && !foreground && !options.Test)
         {
@@ -80,6 +83,12 @@ public static class Program
         // (started by Detach, with a report pipe) logs as configured.
         bool daemonToStderr = mode == ServerMode.Daemon && inherited.ReadyFd is null;
         ConfigureLogging(settings, options, toStderr: options.Test || daemonToStderr || inherited.LogToStderr);
+        if (!inherited.DaemonChild)
+        {
+            // The daemon has logged them already; its children would repeat them for every connection.
+            LogConfigurationRemarks(warningsToStderr ? [] : warnings, notes);
+        }
+
         try
         {
             return mode == ServerMode.Daemon
@@ -94,6 +103,24 @@ public static class Program
         finally
         {
             LogSetup.Shutdown();
+        }
+    }
+
+    /// <summary>
+    /// Statements accepted for GNU compatibility but ignored are worth a debug line, no more: GNU
+    /// imap4d is silent about them, and its test scripts expect an empty stderr.
+    /// </summary>
+    private static void LogConfigurationRemarks(IReadOnlyList<string> warnings, IReadOnlyList<string> notes)
+    {
+        var log = LogManager.GetLogger("imap4d");
+        foreach (string warning in warnings)
+        {
+            log.Warn(warning);
+        }
+
+        foreach (string note in notes)
+        {
+            log.Debug(note);
         }
     }
 

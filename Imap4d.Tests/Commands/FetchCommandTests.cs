@@ -99,7 +99,7 @@ public class FetchCommandTests
     public async Task MacrosAndUidFetch()
     {
         string all = await Fetch("FETCH 2 ALL");
-        Assert.That(all, Does.Contain("INTERNALDATE \" 4-Nov-2026 09:00:00 +0100\""));
+        Assert.That(all, Does.Contain("INTERNALDATE \"04-Nov-2026 09:00:00 +0100\""));
         Assert.That(all, Does.Contain("RFC822.SIZE 30"));
         Assert.That(all, Does.Contain("ENVELOPE (NIL \"plain\""));
         string uid = await Fetch("UID FETCH 2 FLAGS");

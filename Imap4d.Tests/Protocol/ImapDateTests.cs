@@ -85,10 +85,10 @@ public class ImapDateTests
     }
 
     [Test]
-    public void FormatsWithSpacePaddedDay()
+    public void FormatsWithTwoDigitDayAsGnuImap4dAndDovecot()
     {
         var value = new DateTimeOffset(1994, 2, 1, 21, 52, 25, TimeSpan.FromHours(-8));
-        Assert.That(ImapDate.FormatDateTime(value), Is.EqualTo(" 1-Feb-1994 21:52:25 -0800"));
+        Assert.That(ImapDate.FormatDateTime(value), Is.EqualTo("01-Feb-1994 21:52:25 -0800"));
         Assert.That(ImapDate.FormatDateTime(new DateTimeOffset(2010, 10, 10, 1, 2, 3, TimeSpan.FromMinutes(-30))),
             Is.EqualTo("10-Oct-2010 01:02:03 -0030"));
         Assert.That(ImapDate.FormatDateTime(new DateTimeOffset(2010, 10, 10, 1, 2, 3, TimeSpan.Zero)),

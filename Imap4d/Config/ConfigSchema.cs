@@ -141,10 +141,16 @@ public static class ConfigSchema
             Statement("lock-directory", S, "dir: string", "Directory to keep the lock files in."),
         ]),
         Statement("transcript", B, "arg: bool", "Log every line of every session (passwords masked).", implemented: true),
-        Statement("tcp-wrappers", B, "arg: bool", "Check connections with TCP wrappers."),
-        Statement("tcp-wrappers-daemon", S, "name: string", "Daemon name for the TCP wrappers check."),
-        Statement("tcp-wrappers-allow", S, "file: string", "TCP wrappers allow file."),
-        Statement("tcp-wrappers-deny", S, "file: string", "TCP wrappers deny file."),
+        Block("tcp-wrappers", null, "TCP wrapper access control (`tcp-wrappers BOOL;` is accepted too).", implemented: false,
+        [
+            Statement("enable", B, "arg: bool", "Enable TCP wrapper access control."),
+            Statement("daemon", S, "name: string", "Daemon name for TCP wrapper lookups."),
+            Statement("allow-table", S, "file: string", "File for positive client address access control (default /etc/hosts.allow)."),
+            Statement("deny-table", S, "file: string", "File for negative client address access control (default /etc/hosts.deny)."),
+        ], simpleType: B),
+        Statement("tcp-wrappers-daemon", S, "name: string", "Daemon name for the TCP wrappers check (older mailutils)."),
+        Statement("tcp-wrappers-allow", S, "file: string", "TCP wrappers allow file (older mailutils)."),
+        Statement("tcp-wrappers-deny", S, "file: string", "TCP wrappers deny file (older mailutils)."),
         Statement("special-use", A, "<mailbox: string> <attribute: string>",
             "Mark a mailbox with a RFC 6154 special-use attribute: \\Sent, \\Drafts, \\Trash, \\Junk, \\Archive, \\Flagged or \\All (may be repeated).", implemented: true),
 
@@ -181,7 +187,9 @@ public static class ConfigSchema
             Statement("mailbox-type", S, "protocol: string", "Default mailbox type (mbox, maildir, mh).", implemented: true),
             Statement("index-directory", S, "dir: string",
                 "Where every mailbox index and FETCH cache of a user is kept ($user, $home; imap4d.NET extension). Default: beside the mailbox when its directory is private to the user, else $home/.imap4d.", implemented: true),
-            Statement("folder", S, "dir: string", "Default directory of the user's folders."),
+            Statement("folder", S, "dir: string",
+                "Default directory of the user's folders: the directory of the personal prefix \"\" when no namespace block defines that prefix (relative to $home; default $home itself).",
+                implemented: true),
             Statement("autodetect-accuracy", S, "n: number", "Accuracy of mailbox format detection: a number, auto, fast or minimal."),
         ]),
         Block("locking", null, "Mailbox locking.", implemented: false,
@@ -216,6 +224,7 @@ public static class ConfigSchema
         ]),
         Block("gsasl", null, "GNU SASL authentication.", implemented: false,
         [
+            Statement("enable", B, "arg: bool", "Enable GSASL."),
             Statement("cram-passwd", S, "file: string", "Password file for CRAM-MD5."),
             Statement("service", S, "name: string", "SASL service name."),
             Statement("realm", S, "name: string", "SASL realm."),
@@ -326,7 +335,8 @@ public static class ConfigSchema
 
     private static ConfigSchemaEntry Block(
         string name, string? label, string description, bool implemented, ConfigSchemaEntry[] children,
-        ConfigValueType? labelType = null, IReadOnlyList<string>? keywords = null, bool freeForm = false) =>
+        ConfigValueType? labelType = null, IReadOnlyList<string>? keywords = null, bool freeForm = false,
+        ConfigValueType? simpleType = null) =>
         new()
         {
             Name = name,
@@ -338,5 +348,6 @@ public static class ConfigSchema
             LabelType = labelType,
             Keywords = keywords,
             FreeForm = freeForm,
+            SimpleType = simpleType,
         };
 }

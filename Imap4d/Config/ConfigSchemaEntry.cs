@@ -30,6 +30,12 @@ public sealed record ConfigSchemaEntry
     /// <summary>Blocks only: contents are not checked (modules this daemon does not have, e.g. `sql`).</summary>
     public bool FreeForm { get; init; }
 
+    /// <summary>
+    /// Blocks only: the value type of the simple statement also accepted under the block's name
+    /// (`tcp-wrappers yes;` of older mailutils beside GNU 3.15's `tcp-wrappers { enable yes; }`), or null.
+    /// </summary>
+    public ConfigValueType? SimpleType { get; init; }
+
     public bool IsBlock => Type == ConfigValueType.Block;
 
     public ConfigSchemaEntry? Find(string name) => Children.FirstOrDefault(c => c.Name == name);

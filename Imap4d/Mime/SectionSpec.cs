@@ -194,15 +194,34 @@ public sealed record SectionSpec(IReadOnlyList<int> Part, SectionKind Kind, IRea
             return false;
         }
 
-        if (!uint.TryParse(body[..dot], NumberStyles.None, CultureInfo.InvariantCulture, out uint o) ||
-            !uint.TryParse(body[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out uint c) ||
-            body[dot + 1] == '0')
+        // Numbers past 32 bits are clamped (GNU imap4d and Dovecot answer them; the window is cut to the data anyway).
+        if (!TryParseClamped(body[..dot], out offset) || !TryParseClamped(body[(dot + 1)..], out count) || body[dot + 1] == '0')
         {
             return false;
         }
 
-        offset = o;
-        count = c;
+        return true;
+    }
+
+    /// <summary>ASCII digits as a number, at most <see cref="uint.MaxValue"/> (larger values are clamped to it).</summary>
+    private static bool TryParseClamped(ReadOnlySpan<char> digits, out long value)
+    {
+        value = 0;
+        if (digits.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (char c in digits)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+
+            value = Math.Min(value * 10 + (c - '0'), uint.MaxValue);
+        }
+
         return true;
     }
 

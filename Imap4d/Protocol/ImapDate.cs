@@ -68,13 +68,16 @@ public static class ImapDate
         }
     }
 
-    /// <summary>Formats a date-time for INTERNALDATE: "dd-MMM-yyyy HH:mm:ss +zzzz" with a space-padded day.</summary>
+    /// <summary>
+    /// Formats a date-time for INTERNALDATE: "dd-MMM-yyyy HH:mm:ss +zzzz" with a two-digit day, as GNU
+    /// imap4d and Dovecot write it (RFC 3501 allows a space-padded day too; some parsers do not).
+    /// </summary>
     public static string FormatDateTime(DateTimeOffset value)
     {
         var offset = value.Offset;
         char sign = offset < TimeSpan.Zero ? '-' : '+';
         offset = offset.Duration();
         return string.Create(CultureInfo.InvariantCulture,
-            $"{value.Day,2}-{Months[value.Month - 1]}-{value.Year:D4} {value.Hour:D2}:{value.Minute:D2}:{value.Second:D2} {sign}{offset.Hours:D2}{offset.Minutes:D2}");
+            $"{value.Day:D2}-{Months[value.Month - 1]}-{value.Year:D4} {value.Hour:D2}:{value.Minute:D2}:{value.Second:D2} {sign}{offset.Hours:D2}{offset.Minutes:D2}");
     }
 }

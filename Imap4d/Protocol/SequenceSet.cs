@@ -176,12 +176,14 @@ public sealed class SequenceSet
             return true;
         }
 
-        // nz-number: no sign, no leading zero, not zero, fits 32 bits; "1:4294967295" is common.
-        if (s.Length == 0 || s.Length > 10 || s[0] == '0' || !s.All(char.IsAsciiDigit))
+        // nz-number: no sign, no leading zero, not zero; "1:4294967295" is common. A number past 32
+        // bits is no nz-number; GNU imap4d takes it as the last message, and so do we (not BAD).
+        if (s.Length == 0 || s[0] == '0' || !s.All(char.IsAsciiDigit))
         {
             return false;
         }
 
-        return uint.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out n) && n != 0;
+        n = s.Length > 10 || !uint.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out uint parsed) ? Star : parsed;
+        return true;
     }
 }

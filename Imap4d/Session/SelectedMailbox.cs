@@ -127,20 +127,24 @@ public sealed class SelectedMailbox : IDisposable
         return result.Distinct().Order().ToList();
     }
 
-    /// <summary>Writes FLAGS, EXISTS, RECENT and the OK codes of a SELECT/EXAMINE response.</summary>
+    /// <summary>
+    /// Writes the untagged responses of SELECT/EXAMINE in GNU imap4d's order (RFC 3501 leaves the
+    /// order free; scripts written against GNU expect this one): EXISTS, RECENT, UIDVALIDITY,
+    /// UIDNEXT, UNSEEN, FLAGS, PERMANENTFLAGS.
+    /// </summary>
     public void WriteSelectResponses(ResponseWriter writer)
     {
-        WriteFlags(writer);
         writer.Untagged().Number(_uids.Count).Atom("EXISTS").EndLine();
         writer.Untagged().Number(_recentCount).Atom("RECENT").EndLine();
+        writer.UntaggedStatus("OK", $"UIDVALIDITY {Mailbox.UidValidity}", "UID validity status");
+        writer.UntaggedStatus("OK", $"UIDNEXT {Mailbox.UidNext}", "Predicted next UID");
         var firstUnseen = Mailbox.Messages.Select((m, i) => (m, i)).FirstOrDefault(p => !p.m.Flags.Has(MessageFlags.Seen));
         if (firstUnseen.m is not null)
         {
             writer.UntaggedStatus("OK", $"UNSEEN {firstUnseen.i + 1}", "First unseen message");
         }
 
-        writer.UntaggedStatus("OK", $"UIDVALIDITY {Mailbox.UidValidity}", "UID validity status");
-        writer.UntaggedStatus("OK", $"UIDNEXT {Mailbox.UidNext}", "Predicted next UID");
+        WriteFlags(writer);
     }
 
     /// <summary>

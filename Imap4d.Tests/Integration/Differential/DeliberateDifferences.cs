@@ -224,15 +224,6 @@ internal static class DeliberateDifferences
                 ? os
                 : null),
         new(
-            "internaldate-day",
-            "INTERNALDATE \"04-Jan-2019 ...\"",
-            "\" 4-Jan-2019 ...\"",
-            "RFC 3501 date-day-fixed is (SP DIGIT) / 2DIGIT; we send the space form, as GNU imap4d does",
-            (c, d, o) => c.Item == "INTERNALDATE" && d is ImapString ds && o is ImapString os
-                && ds.Latin1.StartsWith('0') && os.Latin1 == " " + ds.Latin1[1..]
-                ? os
-                : null),
-        new(
             "flag-order",
             "FLAGS in Dovecot's order (\\Answered \\Flagged ... \\Seen)",
             "FLAGS in our order",

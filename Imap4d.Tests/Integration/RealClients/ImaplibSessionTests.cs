@@ -163,7 +163,7 @@ print('logout', ' | '.join(r.cmd('z', 'LOGOUT')))
             Assert.That(Line("select"), Is.EqualTo("select OK 4"));
             Assert.That(Line("internaldate-epoch"), Is.EqualTo("internaldate-epoch True"), "APPEND's date-time is the INTERNALDATE");
             Assert.That(Line("fetch-meta"), Does.Contain("1 (FLAGS (\\Flagged $Project \\Recent) INTERNALDATE \"").And.Contain($"RFC822.SIZE {Plain.Length})"));
-            Assert.That(Line("fetch-meta"), Does.Contain("2 (FLAGS (\\Seen \\Recent) INTERNALDATE \" 4-Feb-2026 13:30:12 +0000\"").And.Contain($"RFC822.SIZE {Multi.Length})"));
+            Assert.That(Line("fetch-meta"), Does.Contain("2 (FLAGS (\\Seen \\Recent) INTERNALDATE \"04-Feb-2026 13:30:12 +0000\"").And.Contain($"RFC822.SIZE {Multi.Length})"));
             Assert.That(Line("partial-all"), Is.EqualTo("partial-all OK 1 (BODY[]<0> {20}|From: a@example.org\r ~ )"));
             Assert.That(Line("partial-text"), Is.EqualTo("partial-text OK 1 (BODY[TEXT]<4> {6}|456789 ~ )"));
             Assert.That(Line("partial-beyond"), Is.EqualTo("partial-beyond OK 1 (BODY[TEXT]<1000> \"\")"));

@@ -4,8 +4,9 @@ using System.Text;
 namespace Imap4d.Storage.Mbox;
 
 /// <summary>
-/// The <c>From sender date</c> separator line. We write asctime form in UTC
-/// (<c>From MAILER-DAEMON Tue Mar  5 09:20:30 2024</c>, as Dovecot and mailutils do); we read
+/// The <c>From sender date</c> separator line. We write asctime form in the date's own zone,
+/// the offset after the year unless it is UTC (<c>From joe@example.org Tue Mar  5 09:20:30 2024 +0200</c>;
+/// GNU mailutils, Dovecot and mutt read that form); we read
 /// that form and its usual variants: a zone name or numeric offset before or after the year,
 /// no seconds, a sender containing spaces. A date without a zone is taken as UTC.
 /// </summary>
@@ -18,9 +19,16 @@ internal static class FromLine
 
     public static byte[] Format(string sender, DateTimeOffset date)
     {
-        var utc = date.UtcDateTime;
+        var local = date.DateTime;
+        string zone = "";
+        if (date.Offset != TimeSpan.Zero)
+        {
+            var offset = date.Offset.Duration();
+            zone = string.Create(CultureInfo.InvariantCulture, $" {(date.Offset < TimeSpan.Zero ? '-' : '+')}{offset.Hours:D2}{offset.Minutes:D2}");
+        }
+
         string text = string.Create(CultureInfo.InvariantCulture,
-            $"From {sender} {Days[(int)utc.DayOfWeek]} {Months[utc.Month - 1]} {utc.Day,2} {utc:HH:mm:ss} {utc.Year}\n");
+            $"From {sender} {Days[(int)local.DayOfWeek]} {Months[local.Month - 1]} {local.Day,2} {local:HH:mm:ss} {local.Year}{zone}\n");
         return Encoding.ASCII.GetBytes(text);
     }
 

@@ -17,13 +17,20 @@ internal sealed class MboxDraft : IDisposable
 
     private readonly Stream _spool;
 
+    /// <summary>How much of the header is read to find the envelope sender.</summary>
+    private const int SenderSearchLimit = 64 * 1024;
+
     private MboxDraft(Stream spool, long headerLength, bool hasBody, bool bodyEndsWithNewline)
     {
         _spool = spool;
         HeaderLength = headerLength;
         HasBody = hasBody;
         BodyEndsWithNewline = bodyEndsWithNewline;
+        EnvelopeSender = FindEnvelopeSender();
     }
+
+    /// <summary>The sender for the From_ line: Return-Path, else Sender, else From (as GNU mailutils); MAILER-DAEMON when none.</summary>
+    public string EnvelopeSender { get; }
 
     /// <summary>The kept header lines, each ending in LF.</summary>
     public long HeaderLength { get; }
@@ -76,6 +83,36 @@ internal sealed class MboxDraft : IDisposable
     public long CopyBodyTo(SafeFileHandle file, long offset) => CopyTo(file, offset, HeaderLength, BodyLength);
 
     public void Dispose() => _spool.Dispose();
+
+    private string FindEnvelopeSender()
+    {
+        var header = new byte[(int)Math.Min(HeaderLength, SenderSearchLimit)];
+        long position = _spool.Position;
+        _spool.Position = 0;
+        _spool.ReadExactly(header);
+        _spool.Position = position;
+        var fields = Mime.HeaderParser.Parse(header, truncated: header.Length < HeaderLength);
+        foreach (string name in new[] { "Return-Path", "Sender", "From" })
+        {
+            var address = Mime.AddressParser.Parse(fields.GetValue(name))
+                .FirstOrDefault(a => a is { Mailbox: { Length: > 0 } m } && m != Mime.Address.MissingMailbox);
+            if (address is null)
+            {
+                continue;
+            }
+
+            string sender = address.Host is { Length: > 0 } host && host != Mime.Address.MissingDomain
+                ? address.Mailbox + "@" + host
+                : address.Mailbox!;
+            // One word on the From_ line: readers split it on white space.
+            if (sender.All(c => c > ' ' && c < 0x7f))
+            {
+                return sender;
+            }
+        }
+
+        return "MAILER-DAEMON";
+    }
 
     private long CopyTo(SafeFileHandle file, long offset, long from, long length)
     {

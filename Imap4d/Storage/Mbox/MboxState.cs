@@ -893,7 +893,7 @@ internal sealed class MboxState
                 WriteSeparation(held, now, before);
             }
 
-            byte[] fromLine = FromLine.Format("MAILER-DAEMON", internalDate);
+            byte[] fromLine = FromLine.Format(draft.EnvelopeSender, internalDate);
             starts.Add((now.Size + total + before.Length, fromLine));
             before.Write(fromLine);
             var between = new MemoryStream();

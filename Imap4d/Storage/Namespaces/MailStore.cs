@@ -261,52 +261,78 @@ public sealed class MailStore : IMailStore
         return null;
     }
 
+    /// <summary>
+    /// LIST as GNU imap4d answers it: only the namespace whose prefix begins the joined reference
+    /// and pattern is listed (LIST "" "*" is the personal "" prefix and INBOX, LIST "#archive:" "*"
+    /// that prefix), prefixes themselves are not listed, and in the other users' namespace the
+    /// user must be named ("~joe/%"): "~/" is refused, a wildcard user lists nothing.
+    /// </summary>
     private IReadOnlyList<MailboxInfo> ListExisting(string canonical)
     {
         var result = new List<MailboxInfo>();
-        var inbox = _locator.Inbox();
-        if (new ListPattern(canonical, inbox.Delimiter).Matches("INBOX"))
+        var prefix = _locator.AllPrefixes
+            .Where(p => canonical.StartsWith(p.Prefix, StringComparison.Ordinal))
+            .MaxBy(p => p.Prefix.Length);
+        if (prefix is null)
         {
-            result.Add(new MailboxInfo("INBOX", inbox.Delimiter, InboxAttributes(inbox)));
+            return result;
         }
 
-        foreach (var prefix in _locator.AllPrefixes.Where(p => p.Kind != NamespaceKind.Other))
+        var matcher = new ListPattern(canonical, prefix.Delimiter);
+        if (prefix.Kind == NamespaceKind.Personal && prefix.Prefix.Length == 0)
         {
-            var matcher = new ListPattern(canonical, prefix.Delimiter);
-            if (prefix.Prefix.Length > 0)
+            var inbox = _locator.Inbox();
+            if (new ListPattern(canonical, inbox.Delimiter).Matches("INBOX"))
             {
-                string bare = prefix.Prefix.TrimEnd(prefix.Delimiter);
-                if (!matcher.MayMatchBelow(bare) && !matcher.Matches(bare))
-                {
-                    continue;
-                }
-
-                if (bare.Length > 0 && matcher.Matches(bare))
-                {
-                    result.Add(new MailboxInfo(bare, prefix.Delimiter, MailboxAttributes.Noselect | MailboxAttributes.HasChildren));
-                }
+                result.Add(new MailboxInfo("INBOX", inbox.Delimiter, InboxAttributes(inbox)));
             }
+        }
 
-            string root;
-            try
+        string root;
+        string namePrefix = prefix.Prefix;
+        try
+        {
+            if (prefix.Kind == NamespaceKind.Other)
+            {
+                string rest = canonical[prefix.Prefix.Length..];
+                int end = rest.IndexOf(prefix.Delimiter);
+                string user = end < 0 ? rest : rest[..end];
+                if (user.Length == 0)
+                {
+                    throw new StorageException(StorageError.NotFound, "The requested item could not be found");
+                }
+
+                if (end < 0 || user.IndexOfAny(['*', '%']) >= 0)
+                {
+                    return result; // other users are never enumerated
+                }
+
+                root = _locator.RootOf(prefix, [user]);
+                namePrefix = prefix.Prefix + user + prefix.Delimiter;
+            }
+            else
             {
                 root = _locator.RootOf(prefix);
+                if (prefix.Prefix.Length == 0 && canonical.StartsWith(prefix.Delimiter))
+                {
+                    // GNU lists the personal directory for LIST "/" "*", each name with the leading "/".
+                    namePrefix = prefix.Delimiter.ToString();
+                }
             }
-            catch (StorageException)
-            {
-                continue;
-            }
-
-            if (prefix.MaildirPlusPlus)
-            {
-                ListMaildirPlusPlus(root, prefix, matcher, result);
-                continue;
-            }
-
-            int budget = MaxListEntries;
-            Walk(root, prefix.Prefix, prefix, matcher, depth: 0, result, ref budget);
+        }
+        catch (StorageException e) when (e.Error != StorageError.NotFound || prefix.Kind != NamespaceKind.Other)
+        {
+            return result;
         }
 
+        if (prefix.MaildirPlusPlus)
+        {
+            ListMaildirPlusPlus(root, prefix, matcher, result);
+            return result;
+        }
+
+        int budget = MaxListEntries;
+        Walk(root, namePrefix, prefix, matcher, depth: 0, result, ref budget);
         return result;
     }
 
@@ -366,6 +392,11 @@ public sealed class MailStore : IMailStore
             }
 
             string leaf = Path.GetFileName(entry);
+            if (leaf.Contains(ns.Delimiter) && ns.Delimiter != '/')
+            {
+                continue; // "archive.mbox.1" under a "." prefix would read as a hierarchy it is not (GNU skips it too)
+            }
+
             if (IsHidden(entry) || IsMessageOrMaildirPart(directory, leaf) ||
                 (depth == 0 && ns.Prefix.Length == 0 && leaf.Equals("INBOX", StringComparison.OrdinalIgnoreCase)))
             {

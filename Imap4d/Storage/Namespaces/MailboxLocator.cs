@@ -81,7 +81,14 @@ public sealed class MailboxLocator
 
         string user = components[0];
         components.RemoveAt(0);
-        string home = _homeOf(user) ?? throw new StorageException(StorageError.NotFound, "No such user or mailbox");
+        if (user is "." or ".." || user.Contains('/'))
+        {
+            throw new StorageException(StorageError.NotFound, "No such user or mailbox");
+        }
+
+        // As GNU: $user is the name as given; only $home needs the user to exist.
+        bool needsHome = prefix.Directory.Contains("$home", StringComparison.Ordinal) || prefix.Directory.Contains("${home}", StringComparison.Ordinal);
+        string home = _homeOf(user) ?? (needsHome ? throw new StorageException(StorageError.NotFound, "No such user or mailbox") : "");
         return Expand(prefix.Directory, user, home);
     }
 
