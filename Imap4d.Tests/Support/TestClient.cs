@@ -21,14 +21,25 @@ public sealed class TestClient : IAsyncDisposable
 
     public TestClient(ServerSettings? settings = null, IAuthenticator? authenticator = null,
         SessionStart? start = null, bool byteByByte = false, List<string>? transcript = null,
-        Func<UserInfo, Imap4d.Storage.IMailStore>? storeFactory = null)
+        Func<UserInfo, Imap4d.Storage.IMailStore>? storeFactory = null, Action<string>? onTranscriptLine = null)
     {
         ByteByByte = byteByByte;
         var services = new SessionServices
         {
             Settings = settings ?? new ServerSettings(),
             Authenticator = authenticator ?? new StaticAuthenticator(("demo", "demo")),
-            Transcript = transcript is null ? null : line => { lock (transcript) { transcript.Add(line); } },
+            Transcript = transcript is null && onTranscriptLine is null ? null : line =>
+            {
+                if (transcript is not null)
+                {
+                    lock (transcript)
+                    {
+                        transcript.Add(line);
+                    }
+                }
+
+                onTranscriptLine?.Invoke(line);
+            },
             StoreFactory = storeFactory,
         };
         var session = new ImapSession(services, CommandRegistry.CreateDefault(), testMode: start?.TestMode ?? false);

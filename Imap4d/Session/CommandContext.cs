@@ -44,6 +44,9 @@ public sealed class CommandContext
     /// <summary>Sends the selected mailbox's pending updates now (EXPUNGE too when <paramref name="allowExpunge"/>).</summary>
     public void PollSelected(bool allowExpunge) => _session.PollSelected(allowExpunge);
 
+    /// <summary>Writes the selected mailbox back (a failure is logged) and closes it.</summary>
+    public void CloseSelected() => _session.CloseSelected();
+
     /// <summary>The capability list for the current state.</summary>
     public IReadOnlyList<string> Capabilities() => _session.Capabilities();
 

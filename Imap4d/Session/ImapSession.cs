@@ -124,8 +124,8 @@ public sealed class ImapSession
         }
     }
 
-    /// <summary>Writes back and closes the selected mailbox when the session ends, however it ends.</summary>
-    private void CloseSelected()
+    /// <summary>Writes back and closes the selected mailbox: at LOGOUT, and when the session ends, however it ends.</summary>
+    internal void CloseSelected()
     {
         try
         {

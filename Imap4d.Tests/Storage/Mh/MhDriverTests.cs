@@ -162,6 +162,53 @@ public class MhDriverTests
     }
 
     [Test]
+    public void AFileRewrittenInPlaceIsNotServedUnderTheUidOfItsOldData()
+    {
+        string path = CopyFixture("nmh-inbox");
+        using var box = Driver.Open(path, "inbox", readOnly: false);
+        Assert.That(Read(box, 4), Does.Not.Contain("other data"));
+        // Same inode, other data: what a session that has not synced yet sees when another one
+        // expunged the file and the next APPEND got both its number and its freed inode.
+        File.WriteAllText(Path.Combine(path, "4"), "From: x@example.org\nSubject: other data\n\nbody\n");
+        var e = Assert.Throws<StorageException>(() => Read(box, 4));
+        Assert.That(e!.Error, Is.EqualTo(StorageError.NotFound));
+        box.Sync();
+        Assert.That(box.Messages.Select(m => m.Uid), Is.EqualTo(new uint[] { 1, 2, 3, 5 }));
+        Assert.That(Read(box, 5), Does.Contain("Subject: other data\r\n"));
+    }
+
+    [Test]
+    public void ASessionBehindAnotherNeverReadsTheNextAppendUnderAnExpungedUid()
+    {
+        // The stress run's "uid-reused": session B expunges the highest message and appends; the
+        // append takes the same number and (ext4) the same inode; session A, not synced yet,
+        // FETCHes the expunged UID. Same size and internal date, so only the data tells them apart.
+        string path = _fixture.NewPath("race");
+        Driver.Create(path, (UnixFileMode)0x1C0);
+        var date = DateTimeOffset.Now;
+        using var a = Driver.Open(path, "race", readOnly: false);
+        using var b = Driver.Open(path, "race", readOnly: false);
+        b.Append(new MemoryStream(Encoding.ASCII.GetBytes("Subject: m00\r\n\r\nbody\r\n")), FlagSet.Empty, date);
+        for (int i = 1; i <= 20; i++)
+        {
+            a.Sync();
+            b.Sync();
+            uint last = a.Messages[^1].Uid;
+            b.Store([last], FlagOperation.Add, FlagSet.Of(MessageFlags.Deleted));
+            Assert.That(b.Expunge(), Is.EqualTo(new[] { last }));
+            b.Append(new MemoryStream(Encoding.ASCII.GetBytes($"Subject: m{i:D2}\r\n\r\nbody\r\n")), FlagSet.Empty, date);
+            try
+            {
+                string served = Read(a, last);
+                Assert.That(served, Does.Contain($"Subject: m{i - 1:D2}\r\n"), $"UID {last} in round {i}");
+            }
+            catch (StorageException e) when (e.Error == StorageError.NotFound)
+            {
+            }
+        }
+    }
+
+    [Test]
     public void DeliveryFoundByExpungeIsReportedByTheNextSync()
     {
         string path = CopyFixture("nmh-inbox");

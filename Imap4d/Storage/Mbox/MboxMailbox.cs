@@ -255,7 +255,7 @@ internal sealed class MboxMailbox : IMailbox
                 }
 
                 var layout = MboxRecordLayout.Require(record);
-                record = layout.With(record with { Flags = newFlags, ModSeq = ++index.HighestModSeq }, layout.Bits | MboxRecordLayout.Dirty);
+                record = layout.With(record with { Flags = newFlags, ModSeq = ++index.HighestModSeq }, layout.Bits | MboxRecordLayout.Dirty | MboxRecordLayout.FlagsChanged);
                 index.Records[at] = record;
                 changed.Add(InfoOf(record));
             }

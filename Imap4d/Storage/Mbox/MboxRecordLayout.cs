@@ -19,6 +19,13 @@ internal readonly record struct MboxRecordLayout(long HeaderOffset, long BodyOff
     /// <summary>The message's Content-Length header is right and is kept when rewriting.</summary>
     public const int ContentLengthHonoured = 4;
 
+    /// <summary>
+    /// A STORE here changed the flags and the file's Status headers do not have them yet (always
+    /// with <see cref="Dirty"/>): they win over the file's at a re-read. Dirty alone (a UID the
+    /// file lacks) must not: the file's flags are then the newer word, e.g. another program's.
+    /// </summary>
+    public const int FlagsChanged = 8;
+
     private const byte Version = 1;
     private const int PackedLength = 1 + 8 + 8 + 8 + 4;
 

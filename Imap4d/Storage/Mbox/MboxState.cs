@@ -315,11 +315,10 @@ internal sealed class MboxState
                 if (old is not null)
                 {
                     uid = x;
-                    bool dirty = MboxRecordLayout.Of(old)?.Has(MboxRecordLayout.Dirty) == true;
-                    if (dirty)
+                    if (MboxRecordLayout.Of(old)?.Has(MboxRecordLayout.FlagsChanged) == true)
                     {
-                        flags = old.Flags; // our change not yet written back wins
-                        bits |= MboxRecordLayout.Dirty;
+                        flags = old.Flags; // our STORE not yet written back wins
+                        bits |= MboxRecordLayout.Dirty | MboxRecordLayout.FlagsChanged;
                     }
 
                     modSeq = flags.Equals(old.Flags) ? old.ModSeq : ++index.HighestModSeq;

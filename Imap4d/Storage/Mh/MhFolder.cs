@@ -424,6 +424,36 @@ internal sealed class MhFolder
     }
 
     /// <summary>
+    /// True when the open <paramref name="stream"/> holds the data <paramref name="record"/> was made
+    /// from. The inode alone does not prove it: once the file is unlinked (EXPUNGE in another session)
+    /// ext4 gives its inode at once to the next file, often the next APPEND under the same number.
+    /// The rule is <see cref="Recheck"/>'s: size and mtime, then the fingerprint unless the record is
+    /// settled and the ctime unchanged.
+    /// </summary>
+    public static bool HoldsRecordData(FileStream stream, IndexRecord record)
+    {
+        if (Syscall.fstat((int)stream.SafeFileHandle.DangerousGetHandle(), out var st) != 0)
+        {
+            return false;
+        }
+
+        long mtime = st.st_mtime * 1_000_000_000L + st.st_mtime_nsec;
+        long ctime = st.st_ctime * 1_000_000_000L + st.st_ctime_nsec;
+        if ((long)st.st_ino != InodeOf(record) || st.st_size != record.Length || mtime != MtimeOf(record))
+        {
+            return false;
+        }
+
+        var known = IdentityOf(record);
+        if (known is null || (known.Value.Settled && known.Value.CtimeNs == ctime))
+        {
+            return true;
+        }
+
+        return Fingerprint(stream.SafeFileHandle, st.st_size) == known.Value.Fingerprint;
+    }
+
+    /// <summary>
     /// Checks a file whose number and inode match its record. A file that changed since we measured it
     /// is still being written (nmh's inc writes in place) or was replaced by one that got the freed inode
     /// (ext4 reuses them at once): either way the old UID must not name it, and it becomes a new message

@@ -27,7 +27,8 @@ internal sealed class MhMailbox : IMailbox
     private readonly bool _canWrite;
     private readonly HashSet<uint> _recent = [];
     private List<MessageInfo> _view = [];
-    private Dictionary<uint, (string Key, long Inode)> _files = [];
+    /// <summary>The record each message of the view was made from: where its file is and what it held.</summary>
+    private Dictionary<uint, IndexRecord> _files = [];
     private long _seenGeneration = -1;
 
     public MhMailbox(string path, string name, bool readOnly, State.UserStateDirectory? userState = null)
@@ -75,14 +76,14 @@ internal sealed class MhMailbox : IMailbox
         }
 
         var current = new List<MessageInfo>(index.Records.Count);
-        var files = new Dictionary<uint, (string, long)>(index.Records.Count);
+        var files = new Dictionary<uint, IndexRecord>(index.Records.Count);
         var added = new List<uint>();
         var changed = new List<uint>();
         foreach (var record in index.Records)
         {
             var info = ToInfo(record);
             current.Add(info);
-            files[record.Uid] = (record.Key, MhFolder.InodeOf(record));
+            files[record.Uid] = record;
             if (!before.Remove(record.Uid, out var old))
             {
                 added.Add(record.Uid);
@@ -299,7 +300,7 @@ internal sealed class MhMailbox : IMailbox
             throw new StorageException(StorageError.NotFound, "No such message");
         }
 
-        var stream = TryOpen(file.Key, file.Inode);
+        var stream = TryOpen(file);
         if (stream is null)
         {
             // Renumbered by another program (folder -pack) since our last look: find it again.
@@ -309,13 +310,13 @@ internal sealed class MhMailbox : IMailbox
             }
 
             var record = _folder.Index.Records.FirstOrDefault(r => r.Uid == uid);
-            stream = record is null ? null : TryOpen(record.Key, MhFolder.InodeOf(record));
+            stream = record is null ? null : TryOpen(record);
             if (stream is null || record is null)
             {
                 throw new StorageException(StorageError.NotFound, "Message has been expunged");
             }
 
-            _files[uid] = (record.Key, MhFolder.InodeOf(record));
+            _files[uid] = record;
         }
 
         if (_view.FirstOrDefault(m => m.Uid == uid) is not { } info)
@@ -353,12 +354,13 @@ internal sealed class MhMailbox : IMailbox
         return position;
     }
 
-    private FileStream? TryOpen(string key, long inode)
+    /// <summary>Opens the file of <paramref name="record"/>; null when that number no longer holds its data.</summary>
+    private FileStream? TryOpen(IndexRecord record)
     {
         try
         {
-            var stream = new FileStream(_folder.MessagePath(key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024);
-            if (Syscall.fstat((int)stream.SafeFileHandle.DangerousGetHandle(), out var st) == 0 && (long)st.st_ino == inode)
+            var stream = new FileStream(_folder.MessagePath(record.Key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024);
+            if (MhFolder.HoldsRecordData(stream, record))
             {
                 return stream;
             }
