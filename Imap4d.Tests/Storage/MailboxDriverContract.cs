@@ -208,6 +208,45 @@ public class MailboxDriverContract<TFixture> where TFixture : IDriverFixture, ne
         Assert.That(Read(to, 3), Is.EqualTo(Message("b")));
     }
 
+    /// <summary>
+    /// Many messages in one call (COPY's path): consecutive UIDs, each message exact (including
+    /// ones that need mbox quoting or a Content-Length), in a new and then in a non-empty mailbox,
+    /// and the UIDs survive reopening (mbox: X-IMAPbase and X-UID written for the whole batch).
+    /// </summary>
+    [Test]
+    public void AppendManyGivesConsecutiveUidsAndExactContent()
+    {
+        string path = NewMailbox();
+        var contents = Enumerable.Range(1, 7).Select(i => i switch
+        {
+            3 => Message("three", "From a line start\r\n"),
+            5 => Encoding.ASCII.GetBytes("Subject: no final newline\r\n\r\nends here"),
+            6 => Encoding.ASCII.GetBytes("Subject: header only\r\n"),
+            _ => Message("m" + i),
+        }).ToArray();
+        var flags = new[] { FlagSet.Of(MessageFlags.Seen), FlagSet.Of(MessageFlags.Flagged, "Work"), FlagSet.Empty };
+        using (var box = Driver.Open(path, "box", readOnly: false))
+        {
+            var first = box.AppendMany(contents.Take(4).Select((c, i) => new AppendItem(() => new MemoryStream(c), flags[i % 3], Date2)));
+            Assert.That(first, Is.EqualTo(new uint[] { 1, 2, 3, 4 }));
+            var second = box.AppendMany(contents.Skip(4).Select((c, i) => new AppendItem(() => new MemoryStream(c), flags[(i + 4) % 3], Date1)));
+            Assert.That(second, Is.EqualTo(new uint[] { 5, 6, 7 }));
+            Assert.That(box.AppendMany([]), Is.Empty);
+        }
+
+        using var again = Driver.Open(path, "box", readOnly: false);
+        Assert.That(again.Messages.Select(m => m.Uid), Is.EqualTo(new uint[] { 1, 2, 3, 4, 5, 6, 7 }));
+        Assert.That(again.UidNext, Is.EqualTo(8u));
+        for (int i = 0; i < contents.Length; i++)
+        {
+            Assert.That(Read(again, (uint)i + 1), Is.EqualTo(contents[i]), $"message {i + 1} changed");
+            Assert.That(again.Messages[i].Flags.System, Is.EqualTo(flags[i % 3].System), $"flags of message {i + 1}");
+        }
+
+        Assert.That(again.Messages[1].Flags.Keywords, Is.EquivalentTo(new[] { "Work" }));
+        Assert.That(Append(again, Message("after")), Is.EqualTo(8u));
+    }
+
     [Test]
     public void TwoSessionsSeeEachOthersChanges()
     {

@@ -14,9 +14,15 @@ internal sealed class LineReader
     private bool _eof;
 
     public LineReader(Stream input, int bufferSize = 64 * 1024)
+        : this(input, new byte[bufferSize])
+    {
+    }
+
+    /// <summary>Reads through <paramref name="buffer"/>, which the caller lends for the reader's lifetime.</summary>
+    public LineReader(Stream input, byte[] buffer)
     {
         _input = input;
-        _buffer = new byte[bufferSize];
+        _buffer = buffer;
     }
 
     /// <summary>Offset of the next unread byte.</summary>

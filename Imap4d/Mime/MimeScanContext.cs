@@ -3,28 +3,39 @@ namespace Imap4d.Mime;
 /// <summary>The state of one <see cref="MimeScanner.Scan(Stream)"/> run.</summary>
 internal sealed class MimeScanContext
 {
-    private const int HeaderLineKeep = 64 * 1024;
-    private const int BodyLineKeep = 512;
-
+    private readonly ScanBuffers _buffers;
     private readonly LineReader _reader;
-    private readonly byte[] _headerLine = new byte[HeaderLineKeep];
-    private readonly byte[] _bodyLine = new byte[BodyLineKeep];
-    private readonly List<byte[]> _boundaries = [];
-    private readonly MemoryStream _header = new();
+    private readonly byte[] _headerLine;
+    private readonly byte[] _bodyLine;
+    private readonly List<byte[]> _boundaries;
+    private readonly MemoryStream _header;
     private int _parts;
     private long _headerBytesKept;
 
     public MimeScanContext(Stream input)
     {
-        _reader = new LineReader(input);
+        _buffers = ScanBuffers.Take();
+        _reader = new LineReader(input, _buffers.Read);
+        _headerLine = _buffers.HeaderLine;
+        _bodyLine = _buffers.BodyLine;
+        _boundaries = _buffers.Boundaries;
+        _header = _buffers.Header;
     }
 
+    /// <summary>Scans the message; the context cannot be used again afterwards.</summary>
     public MimePart Run()
     {
-        var root = new MimePart(0);
-        _parts = 1;
-        ParsePart(root, digestChild: false, messageRoot: true);
-        return root;
+        try
+        {
+            var root = new MimePart(0);
+            _parts = 1;
+            ParsePart(root, digestChild: false, messageRoot: true);
+            return root;
+        }
+        finally
+        {
+            _buffers.Return();
+        }
     }
 
     /// <summary>Parses one part from the current position; returns the boundary that ended it, or null at the end.</summary>

@@ -45,6 +45,22 @@ public interface IMailbox : IDisposable
     /// </summary>
     uint Append(Stream content, FlagSet flags, DateTimeOffset internalDate);
 
+    /// <summary>
+    /// Appends messages in order and returns their UIDs, as one operation where the driver can
+    /// (mbox: one lock and one fsync for many messages). Default: one <see cref="Append"/> each.
+    /// </summary>
+    IReadOnlyList<uint> AppendMany(IEnumerable<AppendItem> messages)
+    {
+        var uids = new List<uint>();
+        foreach (var message in messages)
+        {
+            using var content = message.Open();
+            uids.Add(Append(content, message.Flags, message.InternalDate));
+        }
+
+        return uids;
+    }
+
     /// <summary>Changes flags; returns the messages whose flags changed, with their new flags.</summary>
     IReadOnlyList<MessageInfo> Store(IReadOnlyCollection<uint> uids, FlagOperation operation, FlagSet flags);
 

@@ -65,6 +65,46 @@ public class MboxCrashTests
         Assert.That(box.Messages.Select(m => MboxTestSupport.Read(box, m.Uid)).Last(), Does.Contain("Subject: delivered"));
     }
 
+    /// <summary>A COPY's batch (one journal for many messages) killed half-way leaves none of them.</summary>
+    [Test]
+    public void InterruptedBatchAppendIsTruncatedAway()
+    {
+        var (path, before) = NewMailbox(2);
+        long size = new FileInfo(path).Length;
+        long inode = new Mono.Unix.UnixFileInfo(path).Inode;
+        string first = "From MAILER-DAEMON Tue Mar  5 10:20:30 2024\nSubject: one\n\nbody\n\n";
+        string second = "From MAILER-DAEMON Tue Mar  5 10:20:31 2024\nSubject: two\n\nbody\n\n";
+        string third = "From MAILER-DAEMON Tue Mar  5 10:20:32 2024";
+        File.AppendAllText(path, first + second + third[..20]); // killed inside the third From line
+        File.WriteAllText(IndexPath(path) + ".append",
+            $"{inode} {size} {size + 5000}\n" +
+            $"{size} From MAILER-DAEMON Tue Mar  5 10:20:30 2024\n" +
+            $"{size + first.Length} From MAILER-DAEMON Tue Mar  5 10:20:31 2024\n" +
+            $"{size + first.Length + second.Length} {third}\n");
+        using var box = _fixture.Driver.Open(path, "box", readOnly: false);
+        Assert.That(Snapshot(box), Is.EqualTo(before));
+        Assert.That(new FileInfo(path).Length, Is.EqualTo(size));
+    }
+
+    /// <summary>Mail another program appended after the interrupted batch, at a place the batch did not plan, is kept.</summary>
+    [Test]
+    public void InterruptedBatchFollowedByAnMdaDeliveryLosesNothing()
+    {
+        var (path, before) = NewMailbox(2);
+        long size = new FileInfo(path).Length;
+        long inode = new Mono.Unix.UnixFileInfo(path).Inode;
+        string first = "From MAILER-DAEMON Tue Mar  5 10:20:30 2024\nSubject: one\n\nbody\n\n";
+        File.AppendAllText(path, first + "From MAILER-DAEMON Tue Mar  5 10:20:31 2024\nSubj");
+        File.AppendAllText(path, "\n\nFrom mda@example.org Fri Apr  5 12:00:00 2024\nSubject: delivered\n\nx\n\n");
+        File.WriteAllText(IndexPath(path) + ".append",
+            $"{inode} {size} {size + 5000}\n" +
+            $"{size} From MAILER-DAEMON Tue Mar  5 10:20:30 2024\n" +
+            $"{size + first.Length} From MAILER-DAEMON Tue Mar  5 10:20:31 2024\n");
+        using var box = _fixture.Driver.Open(path, "box", readOnly: false);
+        Assert.That(Snapshot(box).Take(2), Is.EqualTo(before));
+        Assert.That(box.Messages.Select(m => MboxTestSupport.Read(box, m.Uid)).Last(), Does.Contain("Subject: delivered"));
+    }
+
     [Test]
     public void CompletedAppendWithoutIndexUpdateIsKept()
     {

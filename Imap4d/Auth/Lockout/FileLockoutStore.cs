@@ -1,3 +1,4 @@
+using Imap4d.Native;
 using System.Security.Cryptography;
 using System.Text;
 using Imap4d.Config;
@@ -231,15 +232,15 @@ public sealed class FileLockoutStore : ILockoutStore
 
     private bool Lock(int fd, LockType type)
     {
-        var request = new Flock { l_type = type, l_whence = SeekFlags.SEEK_SET, l_start = 0, l_len = 0 };
         for (int attempt = 0; attempt < LockAttempts; attempt++)
         {
-            if (Syscall.fcntl(fd, FcntlCommand.F_SETLK, ref request) == 0)
+            var errno = RecordLock.Set(fd, type);
+            if (errno == 0)
             {
                 return true;
             }
 
-            if (Stdlib.GetLastError() is not (Errno.EACCES or Errno.EAGAIN or Errno.EINTR))
+            if (errno is not (Errno.EACCES or Errno.EAGAIN or Errno.EINTR))
             {
                 break;
             }

@@ -83,8 +83,10 @@ public sealed class MailboxIndex
     }
 
     /// <summary>
-    /// Writes the index atomically (temporary file, fsync, rename), 0600 in a 0700 directory
-    /// (see <see cref="PrivateFiles"/>). Failures are left to the caller.
+    /// Writes the index atomically (temporary file, rename), 0600 in a 0700 directory (see
+    /// <see cref="PrivateFiles"/>). Failures are left to the caller. Not fsynced: the index is a
+    /// cache that is checked when loaded and rebuilt from the mail when damaged, and an fsync per
+    /// save cost more than the append it followed (Dovecot does not fsync its indexes either).
     /// </summary>
     public void Save(string path)
     {
@@ -122,7 +124,6 @@ public sealed class MailboxIndex
 
             writer.Write(Magic);
             writer.Flush();
-            stream.Flush(flushToDisk: true);
         }
 
         File.Move(temp, path, overwrite: true);

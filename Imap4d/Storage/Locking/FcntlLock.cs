@@ -1,11 +1,13 @@
+using Imap4d.Native;
 using Mono.Unix.Native;
 
 namespace Imap4d.Storage.Locking;
 
 /// <summary>
-/// An fcntl (POSIX record) lock on a whole file, taken with F_SETLK and retried. POSIX drops a
-/// process's locks on a file when ANY descriptor of that file is closed, so the holder must do
-/// all its I/O through <see cref="Fd"/> while locked (see <see cref="MailboxFileLock"/>).
+/// An fcntl record lock on a whole file, taken without blocking and retried
+/// (<see cref="RecordLock"/>: per open file description where the kernel allows). Where only
+/// classic POSIX locks exist, closing ANY descriptor of the file drops the process's lock, so
+/// the holder does all its I/O through <see cref="Fd"/> while locked (see <see cref="MailboxFileLock"/>).
 /// </summary>
 public sealed class FcntlLock : IDisposable
 {
@@ -22,41 +24,28 @@ public sealed class FcntlLock : IDisposable
     /// <summary>Locks <paramref name="fd"/> (write lock when <paramref name="exclusive"/>).</summary>
     public static FcntlLock Acquire(int fd, bool exclusive, LockingOptions options)
     {
-        var request = new Flock
-        {
-            l_type = exclusive ? LockType.F_WRLCK : LockType.F_RDLCK,
-            l_whence = SeekFlags.SEEK_SET,
-            l_start = 0,
-            l_len = 0,
-        };
+        var type = exclusive ? LockType.F_WRLCK : LockType.F_RDLCK;
         var wait = new LockWait(options);
         while (true)
         {
-            if (Syscall.fcntl(fd, FcntlCommand.F_SETLK, ref request) == 0)
+            Errno errno = RecordLock.Set(fd, type);
+            if (errno == 0)
             {
                 return new FcntlLock(fd);
             }
 
-            Errno errno = Stdlib.GetLastError();
             if (errno is not (Errno.EACCES or Errno.EAGAIN or Errno.EINTR))
             {
                 throw new StorageException(StorageError.Temporary, "Cannot lock mailbox", $"fcntl: {errno}");
             }
 
-            if (!wait.Pause(HolderOf(fd, request)))
+            if (!wait.Pause(RecordLock.Holder(fd, type)))
             {
                 break;
             }
         }
 
         throw new StorageException(StorageError.InUse, "Mailbox is locked by another program", "fcntl lock held");
-    }
-
-    /// <summary>The pid of a process holding a lock that conflicts with <paramref name="wanted"/>; 0 when unknown.</summary>
-    private static int HolderOf(int fd, Flock wanted)
-    {
-        var probe = wanted;
-        return Syscall.fcntl(fd, FcntlCommand.F_GETLK, ref probe) == 0 && probe.l_type != LockType.F_UNLCK ? probe.l_pid : 0;
     }
 
     public void Dispose()
@@ -67,7 +56,6 @@ public sealed class FcntlLock : IDisposable
         }
 
         _released = true;
-        var request = new Flock { l_type = LockType.F_UNLCK, l_whence = SeekFlags.SEEK_SET };
-        Syscall.fcntl(_fd, FcntlCommand.F_SETLK, ref request);
+        RecordLock.Set(_fd, LockType.F_UNLCK);
     }
 }

@@ -1,3 +1,4 @@
+using Imap4d.Native;
 using System.Collections.Concurrent;
 using Mono.Unix.Native;
 
@@ -49,13 +50,12 @@ internal sealed class MaildirLock : IDisposable
             var deadline = DateTime.UtcNow + Timeout;
             while (true)
             {
-                var flock = new Flock { l_type = LockType.F_WRLCK, l_whence = SeekFlags.SEEK_SET, l_start = 0, l_len = 0 };
-                if (Syscall.fcntl(result._fd, FcntlCommand.F_SETLK, ref flock) == 0)
+                var errno = RecordLock.Set(result._fd, LockType.F_WRLCK);
+                if (errno == 0)
                 {
                     return result;
                 }
 
-                var errno = Stdlib.GetLastError();
                 if (errno is not (Errno.EAGAIN or Errno.EACCES or Errno.EINTR))
                 {
                     throw MaildirFiles.IoError("fcntl", errno);

@@ -350,15 +350,9 @@ internal sealed class MaildirMailbox : IMailbox
             return maildir.LinkCopies(this, wanted.Select(uid => byUid[uid]).ToList());
         }
 
-        var result = new List<(uint, uint)>();
-        foreach (uint uid in wanted)
-        {
-            var info = byUid[uid];
-            using var content = OpenContent(uid);
-            result.Add((uid, target.Append(content, info.Flags, info.InternalDate)));
-        }
-
-        return result;
+        var copied = wanted.Select(uid => byUid[uid]).ToList();
+        var created = target.AppendMany(copied.Select(m => new AppendItem(() => OpenContent(m.Uid), m.Flags, m.InternalDate)));
+        return copied.Zip(created, (m, uid) => (m.Uid, uid)).ToList();
     }
 
     /// <summary>

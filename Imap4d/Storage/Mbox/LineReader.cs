@@ -17,11 +17,16 @@ internal sealed class LineReader
     private int _scanFrom;
     private long _next; // next file offset to read
 
-    public LineReader(SafeFileHandle file, long start, long end, int bufferSize = 1 << 20)
+    private const int MinBuffer = 4 * 1024;
+    private const int MaxBuffer = 1 << 20;
+
+    public LineReader(SafeFileHandle file, long start, long end)
     {
         _file = file;
         _end = end;
-        _buffer = new byte[bufferSize];
+        // Sized to the region: parsing the one message an APPEND added must not cost a 1 MB
+        // (large object heap) buffer; a whole mailbox is read through 1 MB.
+        _buffer = new byte[(int)Math.Clamp(end - start, MinBuffer, MaxBuffer)];
         _bufferOffset = start;
         _next = start;
     }

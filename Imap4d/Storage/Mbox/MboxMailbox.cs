@@ -161,6 +161,75 @@ internal sealed class MboxMailbox : IMailbox
         return _state.Append(held, draft, flags, internalDate);
     }
 
+    /// <summary>
+    /// Many messages under one lock and one fsync per batch (COPY into an mbox). The drafts of a
+    /// batch are prepared before locking, like <see cref="Append"/>'s, and a batch is bounded in
+    /// count and bytes so that memory stays bounded whatever is copied.
+    /// </summary>
+    public IReadOnlyList<uint> AppendMany(IEnumerable<AppendItem> messages)
+    {
+        ThrowIfDisposed();
+        var uids = new List<uint>();
+        var batch = new List<(MboxDraft Draft, FlagSet Flags, DateTimeOffset InternalDate)>();
+        long bytes = 0;
+        try
+        {
+            foreach (var message in messages)
+            {
+                MboxDraft draft;
+                using (var content = message.Open())
+                {
+                    draft = MboxDraft.Prepare(content);
+                }
+
+                batch.Add((draft, message.Flags, message.InternalDate));
+                bytes += Math.Min(draft.HeaderLength + draft.BodyLength, MboxDraft.MemoryLimit);
+                if (batch.Count >= MaxBatchMessages || bytes >= MaxBatchMemory)
+                {
+                    uids.AddRange(WriteBatch(batch));
+                    bytes = 0;
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                uids.AddRange(WriteBatch(batch));
+            }
+        }
+        finally
+        {
+            foreach (var item in batch)
+            {
+                item.Draft.Dispose();
+            }
+        }
+
+        return uids;
+    }
+
+    private const int MaxBatchMessages = 1000;
+    private const long MaxBatchMemory = 32L << 20;
+
+    private IReadOnlyList<uint> WriteBatch(List<(MboxDraft Draft, FlagSet Flags, DateTimeOffset InternalDate)> batch)
+    {
+        try
+        {
+            using var held = _state.Lock();
+            _state.Refresh(held, save: false);
+            _state.EnsureValidity();
+            return _state.AppendBatch(held, batch);
+        }
+        finally
+        {
+            foreach (var item in batch)
+            {
+                item.Draft.Dispose();
+            }
+
+            batch.Clear();
+        }
+    }
+
     public IReadOnlyList<MessageInfo> Store(IReadOnlyCollection<uint> uids, FlagOperation operation, FlagSet flags)
     {
         ThrowIfReadOnly();
@@ -240,20 +309,10 @@ internal sealed class MboxMailbox : IMailbox
 
     public IReadOnlyList<(uint Source, uint Target)> CopyTo(IReadOnlyCollection<uint> uids, IMailbox target)
     {
-        var result = new List<(uint, uint)>();
         var byUid = _view.ToDictionary(m => m.Uid);
-        foreach (uint uid in uids.Order())
-        {
-            if (!byUid.TryGetValue(uid, out var info))
-            {
-                continue;
-            }
-
-            using var content = OpenContent(uid);
-            result.Add((uid, target.Append(content, info.Flags, info.InternalDate)));
-        }
-
-        return result;
+        var copied = uids.Distinct().Order().Where(byUid.ContainsKey).Select(uid => byUid[uid]).ToList();
+        var created = target.AppendMany(copied.Select(m => new AppendItem(() => OpenContent(m.Uid), m.Flags, m.InternalDate)));
+        return copied.Zip(created, (m, uid) => (m.Uid, uid)).ToList();
     }
 
     public Stream OpenContent(uint uid)

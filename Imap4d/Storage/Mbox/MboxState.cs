@@ -457,14 +457,18 @@ internal sealed class MboxState
             return;
         }
 
-        string[] parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string[] lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        string[] parts = lines.Length > 0 ? lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
         var now = StampOf(held.Fd);
         if (parts.Length == 3 && long.TryParse(parts[0], CultureInfo.InvariantCulture, out long inode)
             && long.TryParse(parts[1], CultureInfo.InvariantCulture, out long oldSize)
             && long.TryParse(parts[2], CultureInfo.InvariantCulture, out long newSize)
             && inode == now.Inode && now.Size > oldSize && now.Size < newSize && held.Writable)
         {
-            if (ContainsSeparator(held.Handle, oldSize + 1, now.Size))
+            bool foreign = lines.Length > 1
+                ? ContainsForeignSeparator(held.Handle, oldSize, now.Size, PlannedStarts(lines))
+                : ContainsSeparator(held.Handle, oldSize + 1, now.Size); // a journal of an older version: one message
+            if (foreign)
             {
                 Log.Error("{0}: an interrupted append at {1} was followed by other mail; leaving it", MailboxPath, oldSize);
             }
@@ -477,6 +481,67 @@ internal sealed class MboxState
         }
 
         TryDelete(JournalPath);
+    }
+
+    /// <summary>The journal's message starts: offset, then the From line as written.</summary>
+    private static Dictionary<long, string> PlannedStarts(string[] lines)
+    {
+        var starts = new Dictionary<long, string>();
+        foreach (string line in lines.Skip(1))
+        {
+            int space = line.IndexOf(' ', StringComparison.Ordinal);
+            if (space > 0 && long.TryParse(line.AsSpan(0, space), NumberStyles.None, CultureInfo.InvariantCulture, out long offset))
+            {
+                starts[offset] = line[(space + 1)..];
+            }
+        }
+
+        return starts;
+    }
+
+    /// <summary>
+    /// True when the region holds a From line that is not one of ours, at its planned place with
+    /// its planned text: other mail was appended after the interrupted write and must be kept.
+    /// </summary>
+    private static bool ContainsForeignSeparator(SafeFileHandle file, long start, long end, Dictionary<long, string> planned)
+    {
+        long from = Math.Max(0, start - 1);
+        var buffer = new byte[(int)Math.Min(Math.Max(end - from, 6), 1 << 20)];
+        for (long at = from; at < end; at += buffer.Length - 6)
+        {
+            int n = RandomAccess.Read(file, buffer, at);
+            var span = buffer.AsSpan(0, n);
+            int scanned = 0;
+            while (span[scanned..].IndexOf("\nFrom "u8) is int hit && hit >= 0)
+            {
+                long lineStart = at + scanned + hit + 1;
+                scanned += hit + 1;
+                if (lineStart < start)
+                {
+                    continue;
+                }
+
+                if (!planned.TryGetValue(lineStart, out string? expected))
+                {
+                    return true;
+                }
+
+                // Our write may have stopped inside the line: what is there must begin it.
+                var line = new byte[Math.Min(expected.Length, end - lineStart)];
+                int got = RandomAccess.Read(file, line, lineStart);
+                if (got != line.Length || !expected.StartsWith(Encoding.Latin1.GetString(line), StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            if (n < buffer.Length)
+            {
+                break;
+            }
+        }
+
+        return false;
     }
 
     private static bool ContainsSeparator(SafeFileHandle file, long start, long end)
@@ -792,7 +857,15 @@ internal sealed class MboxState
     /// at the next refresh. Written straight from the draft's spool to the file: header, our
     /// bookkeeping headers, empty line, body, and the separating empty line.
     /// </summary>
-    public uint Append(MailboxFileLock held, MboxDraft draft, FlagSet flags, DateTimeOffset internalDate)
+    public uint Append(MailboxFileLock held, MboxDraft draft, FlagSet flags, DateTimeOffset internalDate) =>
+        AppendBatch(held, [(draft, flags, internalDate)])[0];
+
+    /// <summary>
+    /// Appends <paramref name="messages"/> at the end of the file under one journal entry and one
+    /// fsync: after a crash or a failed write none of them is kept. Their records reach the index
+    /// at the next <see cref="Refresh"/> (one parse of the new tail). Returns their UIDs.
+    /// </summary>
+    public IReadOnlyList<uint> AppendBatch(MailboxFileLock held, IReadOnlyList<(MboxDraft Draft, FlagSet Flags, DateTimeOffset InternalDate)> messages)
     {
         if (!held.Writable)
         {
@@ -800,49 +873,62 @@ internal sealed class MboxState
         }
 
         var now = StampOf(held.Fd);
-        uint uid = Math.Max(Index.UidNext, Index.Records.Count > 0 ? Index.Records[^1].Uid + 1 : 1);
-        bool first = Index.Records.Count == 0;
-        var prefix = new MemoryStream();
-        var lastRecord = Index.Records.Count > 0 ? Index.Records[^1] : null;
-        bool endsWithContentLengthBody = lastRecord is not null && lastRecord.Offset + lastRecord.Length == now.Size
-            && MboxRecordLayout.Require(lastRecord).Has(MboxRecordLayout.ContentLengthHonoured);
-        if (now.Size > 0 && !endsWithContentLengthBody)
+        uint firstUid = Math.Max(Index.UidNext, Index.Records.Count > 0 ? Index.Records[^1].Uid + 1 : 1);
+        bool empty = Index.Records.Count == 0;
+        var keywords = empty ? messages.SelectMany(m => m.Flags.Keywords).Distinct(FlagSet.KeywordComparer).ToList() : null;
+
+        // What goes before and between each draft's header and body; only the first message may
+        // need line breaks to separate it from what the file ends with (ours always end in a blank line
+        // or at an honoured Content-Length).
+        var pieces = new List<(byte[] Before, byte[] Between)>(messages.Count);
+        var starts = new List<(long Offset, byte[] FromLine)>(messages.Count);
+        long total = 0;
+        for (int i = 0; i < messages.Count; i++)
         {
-            Span<byte> tail = stackalloc byte[2];
-            int n = RandomAccess.Read(held.Handle, tail, Math.Max(0, now.Size - 2));
-            if (n == 2 && tail[1] == '\n' && tail[0] != '\n')
+            var (draft, flags, internalDate) = messages[i];
+            uint uid = firstUid + (uint)i;
+            var before = new MemoryStream();
+            if (i == 0)
             {
-                prefix.WriteByte((byte)'\n');
+                WriteSeparation(held, now, before);
             }
-            else if (n > 0 && tail[n - 1] != '\n')
+
+            byte[] fromLine = FromLine.Format(draft.EnvelopeSender, internalDate);
+            starts.Add((now.Size + total + before.Length, fromLine));
+            before.Write(fromLine);
+            var between = new MemoryStream();
+            (uint Validity, uint UidNext, IEnumerable<string> Keywords)? imapBase = empty && i == 0 ? (Index.UidValidity, firstUid + (uint)messages.Count, keywords!) : null;
+            between.Write(MboxHeaders.Format(flags, uid, old: false, imapBase));
+            if (!draft.BodyEndsWithNewline)
             {
-                prefix.Write("\n\n"u8);
+                between.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"Content-Length: {draft.BodyLength}\n")));
             }
+
+            if (draft.HasBody)
+            {
+                between.WriteByte((byte)'\n');
+            }
+
+            pieces.Add((before.ToArray(), between.ToArray()));
+            total += before.Length + draft.HeaderLength + between.Length + draft.BodyLength + 1;
         }
 
-        prefix.Write(FromLine.Format(draft.EnvelopeSender, internalDate));
-        var bookkeeping = new MemoryStream();
-        bookkeeping.Write(MboxHeaders.Format(flags, uid, old: false, first ? (Index.UidValidity, uid + 1, flags.Keywords) : null));
-        if (!draft.BodyEndsWithNewline)
-        {
-            bookkeeping.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"Content-Length: {draft.BodyLength}\n")));
-        }
-
-        if (draft.HasBody)
-        {
-            bookkeeping.WriteByte((byte)'\n');
-        }
-
-        long total = prefix.Length + draft.HeaderLength + bookkeeping.Length + draft.BodyLength + 1;
-        WriteJournal(now.Inode, now.Size, now.Size + total);
+        WriteJournal(now.Inode, now.Size, now.Size + total, starts);
         try
         {
             long at = now.Size;
-            RandomAccess.Write(held.Handle, prefix.ToArray(), at);
-            at = draft.CopyHeaderTo(held.Handle, at + prefix.Length);
-            RandomAccess.Write(held.Handle, bookkeeping.ToArray(), at);
-            at = draft.CopyBodyTo(held.Handle, at + bookkeeping.Length);
-            RandomAccess.Write(held.Handle, "\n"u8, at);
+            for (int i = 0; i < messages.Count; i++)
+            {
+                var draft = messages[i].Draft;
+                var (before, between) = pieces[i];
+                RandomAccess.Write(held.Handle, before, at);
+                at = draft.CopyHeaderTo(held.Handle, at + before.Length);
+                RandomAccess.Write(held.Handle, between, at);
+                at = draft.CopyBodyTo(held.Handle, at + between.Length);
+                RandomAccess.Write(held.Handle, "\n"u8, at);
+                at++;
+            }
+
             if (Syscall.fsync(held.Fd) != 0)
             {
                 throw new IOException("fsync: " + Stdlib.GetLastError());
@@ -858,10 +944,35 @@ internal sealed class MboxState
         }
 
         TryDelete(JournalPath);
-        return uid;
+        return Enumerable.Range(0, messages.Count).Select(i => firstUid + (uint)i).ToList();
     }
 
-    private void WriteJournal(long inode, long oldSize, long newSize)
+    /// <summary>The line breaks a new message needs after what the file ends with now.</summary>
+    private void WriteSeparation(MailboxFileLock held, SourceStamp now, MemoryStream output)
+    {
+        var lastRecord = Index.Records.Count > 0 ? Index.Records[^1] : null;
+        bool endsWithContentLengthBody = lastRecord is not null && lastRecord.Offset + lastRecord.Length == now.Size
+            && MboxRecordLayout.Require(lastRecord).Has(MboxRecordLayout.ContentLengthHonoured);
+        if (now.Size > 0 && !endsWithContentLengthBody)
+        {
+            Span<byte> tail = stackalloc byte[2];
+            int n = RandomAccess.Read(held.Handle, tail, Math.Max(0, now.Size - 2));
+            if (n == 2 && tail[1] == '\n' && tail[0] != '\n')
+            {
+                output.WriteByte((byte)'\n');
+            }
+            else if (n > 0 && tail[n - 1] != '\n')
+            {
+                output.Write("\n\n"u8);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records an append in progress: the file's inode, its size before and after, and where each
+    /// message's From line goes with its text, so that recovery removes exactly our own bytes.
+    /// </summary>
+    private void WriteJournal(long inode, long oldSize, long newSize, IReadOnlyList<(long Offset, byte[] FromLine)> starts)
     {
         if (!Persistent)
         {
@@ -877,8 +988,17 @@ internal sealed class MboxState
             }
 
             using var journal = PrivateFiles.Open(JournalPath, FileMode.Create, FileAccess.Write);
-            journal.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{inode} {oldSize} {newSize}\n")));
-            journal.Flush(flushToDisk: true);
+            var text = new StringBuilder();
+            text.Append(CultureInfo.InvariantCulture, $"{inode} {oldSize} {newSize}\n");
+            foreach (var (offset, fromLine) in starts)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"{offset} ").Append(Encoding.Latin1.GetString(fromLine).TrimEnd('\n')).Append('\n');
+            }
+
+            journal.Write(Encoding.Latin1.GetBytes(text.ToString()));
+            // Not fsynced: it guards against a killed writer (its page-cache copy survives that);
+            // after a power loss an unacknowledged append may remain at the end of the file.
+            journal.Flush();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

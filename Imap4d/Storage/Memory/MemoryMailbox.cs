@@ -132,20 +132,10 @@ internal sealed class MemoryMailbox : IMailbox
 
     public IReadOnlyList<(uint Source, uint Target)> CopyTo(IReadOnlyCollection<uint> uids, IMailbox target)
     {
-        var result = new List<(uint, uint)>();
-        foreach (uint uid in uids.Order())
-        {
-            var info = _view.FirstOrDefault(m => m.Uid == uid);
-            if (info is null)
-            {
-                continue;
-            }
-
-            using var content = OpenContent(uid);
-            result.Add((uid, target.Append(content, info.Flags, info.InternalDate)));
-        }
-
-        return result;
+        var byUid = _view.ToDictionary(m => m.Uid);
+        var copied = uids.Distinct().Order().Where(byUid.ContainsKey).Select(uid => byUid[uid]).ToList();
+        var created = target.AppendMany(copied.Select(m => new AppendItem(() => OpenContent(m.Uid), m.Flags, m.InternalDate)));
+        return copied.Zip(created, (m, uid) => (m.Uid, uid)).ToList();
     }
 
     public Stream OpenContent(uint uid)

@@ -1,3 +1,4 @@
+using Imap4d.Native;
 using System.Runtime.InteropServices;
 using System.Text;
 using Mono.Unix.Native;
@@ -233,14 +234,7 @@ internal sealed class MhLock : IDisposable
                 throw Error("open .mh_sequences", errno);
             }
 
-            var request = new Flock
-            {
-                l_type = write ? LockType.F_WRLCK : LockType.F_RDLCK,
-                l_whence = SeekFlags.SEEK_SET,
-                l_start = 0,
-                l_len = 0,
-            };
-            while (Syscall.fcntl(fd, FcntlCommand.F_SETLK, ref request) != 0)
+            while (RecordLock.Set(fd, write ? LockType.F_WRLCK : LockType.F_RDLCK) != 0)
             {
                 if (DateTime.UtcNow > deadline)
                 {

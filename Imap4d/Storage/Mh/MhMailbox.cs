@@ -286,20 +286,10 @@ internal sealed class MhMailbox : IMailbox
 
     public IReadOnlyList<(uint Source, uint Target)> CopyTo(IReadOnlyCollection<uint> uids, IMailbox target)
     {
-        var result = new List<(uint, uint)>();
         var byUid = _view.ToDictionary(m => m.Uid);
-        foreach (uint uid in uids.Distinct().Order())
-        {
-            if (!byUid.TryGetValue(uid, out var info))
-            {
-                continue;
-            }
-
-            using var content = OpenContent(uid);
-            result.Add((uid, target.Append(content, info.Flags, info.InternalDate)));
-        }
-
-        return result;
+        var copied = uids.Distinct().Order().Where(byUid.ContainsKey).Select(uid => byUid[uid]).ToList();
+        var created = target.AppendMany(copied.Select(m => new AppendItem(() => OpenContent(m.Uid), m.Flags, m.InternalDate)));
+        return copied.Zip(created, (m, uid) => (m.Uid, uid)).ToList();
     }
 
     public Stream OpenContent(uint uid)

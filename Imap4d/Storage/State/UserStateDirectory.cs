@@ -1,3 +1,4 @@
+using Imap4d.Native;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -99,10 +100,9 @@ public sealed class UserStateDirectory
         {
             using var file = PrivateFiles.Open(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, bufferSize: 1);
             int fd = (int)file.SafeFileHandle.DangerousGetHandle();
-            var request = new Flock { l_type = LockType.F_WRLCK, l_whence = SeekFlags.SEEK_SET };
-            while (Syscall.fcntl(fd, FcntlCommand.F_SETLKW, ref request) != 0)
+            while (RecordLock.Set(fd, LockType.F_WRLCK, wait: true) is var errno && errno != 0)
             {
-                if (Stdlib.GetLastError() != Errno.EINTR)
+                if (errno != Errno.EINTR)
                 {
                     return 0;
                 }
