@@ -95,6 +95,15 @@ public class FetchCommandTests
         Assert.That(peek, Does.Contain("FLAGS (\\Seen \\Recent)"));
     }
 
+    /// <summary>Issue 11: the FLAGS a body fetch sets comes right before that item, where GNU imap4d puts it.</summary>
+    [Test]
+    public async Task ImplicitFlagsComeBeforeTheItemThatSetsSeen()
+    {
+        await Fetch("STORE 2 -FLAGS.SILENT (\\Seen)");
+        string text = await Fetch("FETCH 2 (UID BODY[TEXT] RFC822.SIZE)");
+        Assert.That(text, Does.Match(@"^\* 2 FETCH \(UID \d+ FLAGS \(\\Seen \\Recent\) BODY\[TEXT\] "));
+    }
+
     [Test]
     public async Task MacrosAndUidFetch()
     {

@@ -92,16 +92,20 @@ internal sealed class FetchPlan
                 selected.AnnounceKeywordsOf(writer, info);
             }
 
+            // The \Seen a body item just set is reported as FLAGS right before that item, where GNU
+            // imap4d puts it (RFC 3501 leaves the place free; scripts written against GNU expect it there).
+            bool implicitFlags = flagsChanged && !_items.Any(i => i.Kind == FetchItemKind.Flags);
             writer.Untagged().Number(sequence).Atom("FETCH").BeginList();
             for (int i = 0; i < _items.Count; i++)
             {
-                _items[i].Write(writer, selected, info, values[i]);
-            }
+                if (implicitFlags && _items[i].SetsSeen)
+                {
+                    writer.Atom("FLAGS");
+                    selected.WriteFlagList(writer, info);
+                    implicitFlags = false;
+                }
 
-            if (flagsChanged && !_items.Any(i => i.Kind == FetchItemKind.Flags))
-            {
-                writer.Atom("FLAGS");
-                selected.WriteFlagList(writer, info);
+                _items[i].Write(writer, selected, info, values[i]);
             }
 
             writer.EndList().EndLine();

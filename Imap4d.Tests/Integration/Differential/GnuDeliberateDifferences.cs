@@ -64,8 +64,10 @@ internal static partial class GnuDeliberateDifferences
             "leave the mailbox unchanged",
             "RFC 3501 §6.3.2: EXAMINE opens the mailbox read-only, no change to the permanent state is allowed",
             (g, o) => g.Session == "ExamineIsReadOnly"
-                ? (g.MapLines(l => l.Contains(" FETCH FLAGS ", StringComparison.Ordinal) && !g.Command.Contains("FLAGS", StringComparison.Ordinal)
-                    ? null : l.Replace(" \\Seen)", ")").Replace("(\\Seen)", "()")), o)
+                ? (g.MapLines(l => AsksForFlags().IsMatch(g.Command) ? l.Replace(" \\Seen)", ")").Replace("(\\Seen)", "()")
+                    : l.Contains(" FETCH FLAGS ", StringComparison.Ordinal) ? null
+                    : l.Contains(" FETCH order: ", StringComparison.Ordinal) ? l.Replace("order: FLAGS ", "order: ").Replace(" FLAGS", "")
+                    : l), o)
                 : null),
         new(
             "bodystructure-details",

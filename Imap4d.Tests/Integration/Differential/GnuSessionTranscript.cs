@@ -20,6 +20,8 @@ internal sealed partial record GnuSessionTranscript(string Session, string Comma
             {
                 lines.AddRange(items.OrderBy(i => i.Key, StringComparer.Ordinal)
                     .Select(i => $"* {response.FetchNumber} FETCH {i.Key} {NormalizeFetchValue(i.Key, i.Value)}"));
+                // Where each item stands (FLAGS above all): RFC 3501 leaves it free, GNU's order is kept.
+                lines.Add($"* {response.FetchNumber} FETCH order: {string.Join(' ', items.Keys)}");
             }
             else
             {
