@@ -173,6 +173,7 @@ public static class Program
         }
 
         var start = new SessionStart(user, options.Test);
+        SignalMask.Unblock(SignalMask.SIGINT, SignalMask.SIGTERM);
         using var stop = StopOnSignals();
         return InetdHost.RunAsync(services, start, stop.Token).GetAwaiter().GetResult();
     }
@@ -194,6 +195,8 @@ public static class Program
     {
         var report = new ReadinessReport(inherited.ReadyFd);
         FileDescriptors.EnsureStandardDescriptors();
+        // Reload, stop and reaping must work whatever signal mask we inherited (see SignalMask).
+        SignalMask.Unblock(SignalMask.SIGHUP, SignalMask.SIGINT, SignalMask.SIGTERM, SignalMask.SIGCHLD);
         var services = SessionServicesFactory.Create(settings);
         if (!TlsConnection.CheckAll(services))
         {
@@ -231,7 +234,9 @@ public static class Program
         using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
-            Task.Run(() => Reload(sources, host, services));
+            // A thread of its own: a busy thread pool must not delay the reload (the runtime
+            // already runs this handler on a pool thread).
+            new Thread(() => Reload(sources, host, services)) { IsBackground = true, Name = "imap4d reload" }.Start();
         });
         try
         {
@@ -283,7 +288,7 @@ public static class Program
         }
         catch (Exception e)
         {
-            // Reload runs on the thread pool, where an exception would vanish unlogged.
+            // Reload runs on a thread of its own, where an exception would end the process unlogged.
             services.Log.Error("SIGHUP: configuration not reloaded: {0}", e.ToString());
             return;
         }

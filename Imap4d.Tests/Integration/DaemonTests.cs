@@ -261,7 +261,6 @@ public class DaemonTests
     }
 
     [Test]
-    [Ignore("Open (issue 9 note): after the other Integration tests have run, the daemon logs nothing at all after SIGHUP and keeps its child; alone, and in DaemonTests, it passes")]
     public void SighupReplacesTheIdleChildren()
     {
         var (server, _, _) = Start("prestart-children 1;");
@@ -278,9 +277,36 @@ public class DaemonTests
         {
             var now = ProcTable.ChildrenOf(server.Process.Id);
             return now.Count == 1 && !now.Intersect(before).Any();
-        }, TimeSpan.FromSeconds(30)), Is.True, () => server.Stderr);
+        }, TimeSpan.FromSeconds(30)), Is.True, () => SignalState(server.Process.Id) + server.Stderr);
         Assert.That(server.Process.HasExited, Is.False);
         Assert.That(server.Stderr, Does.Contain("SIGHUP: new sessions use the current configuration"));
+    }
+
+    [Test]
+    public void SighupReachesADaemonThatInheritedItBlocked()
+    {
+        // A signal blocked in every thread is never delivered: the daemon unblocks the ones it acts on.
+        string dir = NewDirectory();
+        int port = ServerProcess.FreePort();
+        WriteConfig(dir, port, "prestart-children 1;");
+        var server = ServerProcess.StartWithSignalsBlocked(["SIGHUP", "SIGTERM", "SIGCHLD"], "--config-file=" + Path.Combine(dir, "imap4d.conf"));
+        _servers.Add(server);
+        server.WaitForPort(port);
+        Assert.That(ProcTable.WaitUntil(() => server.Stderr.Contains("prestarted child", StringComparison.Ordinal), TimeSpan.FromSeconds(30)),
+            Is.True, server.Stderr);
+        Assert.That(Syscall.kill(server.Process.Id, Signum.SIGHUP), Is.Zero);
+        Assert.That(ProcTable.WaitUntil(() => server.Stderr.Contains("SIGHUP: new sessions use the current configuration", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20)), Is.True, () => SignalState(server.Process.Id) + server.Stderr);
+        Assert.That(Syscall.kill(server.Process.Id, Signum.SIGTERM), Is.Zero);
+        Assert.That(server.Process.WaitForExit(20_000), Is.True, "SIGTERM stops it: " + SignalState(server.Process.Id));
+    }
+
+    /// <summary>The signal lines of /proc status for a process and for this test's thread (blocked, ignored, caught).</summary>
+    private static string SignalState(int pid)
+    {
+        static string Of(string status) =>
+            File.Exists(status) ? string.Join(" ", File.ReadLines(status).Where(l => l.StartsWith("Sig", StringComparison.Ordinal))) : "(gone)";
+        return $"daemon {pid}: {Of($"/proc/{pid}/status")}\ntest thread: {Of($"/proc/thread-self/status")}\n";
     }
 
     private (ServerProcess Server, int Port, string Dir) Start(string extra, params string[] arguments)

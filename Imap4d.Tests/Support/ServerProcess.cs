@@ -57,6 +57,33 @@ public sealed class ServerProcess : IDisposable
         return new ServerProcess(Process.Start(info) ?? throw new InvalidOperationException("cannot start imap4d"));
     }
 
+    /// <summary>
+    /// Starts imap4d as <see cref="Start"/> does, but with <paramref name="blocked"/> (signal names
+    /// such as "SIGHUP") blocked in the mask it inherits, as a careless supervisor might leave it:
+    /// python3 blocks them and execs imap4d in the same process.
+    /// </summary>
+    public static ServerProcess StartWithSignalsBlocked(string[] blocked, params string[] args)
+    {
+        var info = new ProcessStartInfo("python3")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("import os, signal, sys\n"
+                              + $"signal.pthread_sigmask(signal.SIG_BLOCK, [{string.Join(", ", blocked.Select(b => "signal." + b))}])\n"
+                              + "os.execv(sys.argv[1], sys.argv[1:])\n");
+        info.ArgumentList.Add(RepoPaths.Executable);
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return new ServerProcess(Process.Start(info) ?? throw new InvalidOperationException("cannot start imap4d"));
+    }
+
     /// <summary>Runs imap4d to completion; returns exit code, stdout and stderr.</summary>
     public static (int ExitCode, string Stdout, string Stderr) Run(string stdin, params string[] args)
     {
