@@ -11,4 +11,19 @@ public sealed record DaemonSettings
     /// kept idle, so that a new connection does not wait for a process to start; 0 disables.
     /// </summary>
     public int PrestartChildren { get; init; } = 2;
+
+    /// <summary>
+    /// `login-process` (imap4d.NET extension): serve connections before login in one
+    /// unprivileged login process that forwards credentials to the daemon (privilege separation).
+    /// </summary>
+    public bool LoginProcess { get; init; }
+
+    /// <summary>`login-user` (imap4d.NET extension): the account the login process runs as.</summary>
+    public string LoginUser { get; init; } = "nobody";
+
+    /// <summary>
+    /// `max-login-connections` (imap4d.NET extension): unauthenticated connections the login
+    /// process holds at once; a new one over the limit closes the oldest.
+    /// </summary>
+    public int MaxLoginConnections { get; init; } = 256;
 }

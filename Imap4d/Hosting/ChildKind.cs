@@ -8,4 +8,7 @@ public enum ChildKind
 
     /// <summary>Serving a connection.</summary>
     Session,
+
+    /// <summary>The login process, serving unauthenticated connections (does not count against max-children).</summary>
+    Login,
 }

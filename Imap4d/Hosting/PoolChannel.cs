@@ -14,6 +14,12 @@ public static class PoolChannel
     public const byte ReadyByte = (byte)'R';
     public const byte ConnectionByte = (byte)'C';
 
+    /// <summary>A connection that logged in in the login process; a <see cref="PostLoginHandoff"/> follows (length, bytes).</summary>
+    public const byte LoginByte = (byte)'L';
+
+    /// <summary>The largest state a login handoff may carry.</summary>
+    private const int MaxState = LoginMessages.MaxMessage + 16 * 1024;
+
     /// <summary>Tells the daemon this process is ready; false if the daemon's end is closed.</summary>
     public static bool ReportReady(int channel)
     {
@@ -32,8 +38,15 @@ public static class PoolChannel
     /// Waits for the connection and puts it on fds 0 and 1; closes the channel either way.
     /// False when the daemon closed the channel (or it failed) without sending one.
     /// </summary>
-    public static bool WaitForConnection(int channel)
+    public static bool WaitForConnection(int channel) => WaitForConnection(channel, out _);
+
+    /// <summary>
+    /// As <see cref="WaitForConnection(int)"/>; <paramref name="login"/> is set when the
+    /// connection logged in in the login process (the session then resumes it as the user).
+    /// </summary>
+    public static bool WaitForConnection(int channel, out PostLoginHandoff? login)
     {
+        login = null;
         try
         {
             while (true)
@@ -48,12 +61,23 @@ public static class PoolChannel
                     continue; // a stray byte without a descriptor
                 }
 
-                if (tag != ConnectionByte)
+                if (tag == LoginByte)
+                {
+                    login = ReadLoginState(channel);
+                    if (login is null)
+                    {
+                        FileDescriptors.Close(fd);
+                        return false;
+                    }
+                }
+                else if (tag != ConnectionByte)
                 {
                     FileDescriptors.Close(fd);
                     continue;
                 }
 
+                // The login process used it asynchronously, which made the shared open file non-blocking.
+                FileDescriptors.SetBlocking(fd);
                 FileDescriptors.Duplicate(fd, 0);
                 FileDescriptors.Duplicate(fd, 1);
                 FileDescriptors.Close(fd);
@@ -68,5 +92,51 @@ public static class PoolChannel
         {
             FileDescriptors.Close(channel);
         }
+    }
+
+    private static PostLoginHandoff? ReadLoginState(int channel)
+    {
+        Span<byte> header = stackalloc byte[4];
+        if (!ReadExactly(channel, header))
+        {
+            return null;
+        }
+
+        int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(header);
+        if (length is < 0 or > MaxState)
+        {
+            return null;
+        }
+
+        var state = new byte[length];
+        if (!ReadExactly(channel, state))
+        {
+            return null;
+        }
+
+        try
+        {
+            return PostLoginHandoff.Decode(state);
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+    }
+
+    private static bool ReadExactly(int fd, Span<byte> buffer)
+    {
+        while (!buffer.IsEmpty)
+        {
+            int n = FileDescriptors.Read(fd, buffer);
+            if (n == 0)
+            {
+                return false;
+            }
+
+            buffer = buffer[n..];
+        }
+
+        return true;
     }
 }

@@ -62,6 +62,29 @@ public sealed class PooledChild : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends a connection that logged in elsewhere, with <paramref name="state"/> (a
+    /// <see cref="PostLoginHandoff"/>): the descriptor with <see cref="PoolChannel.LoginByte"/>,
+    /// then the state's length and bytes. False when the child cannot take it.
+    /// </summary>
+    public bool TryHandOffLogin(int connection, byte[] state)
+    {
+        try
+        {
+            int channel = (int)_channel.Handle;
+            DescriptorPassing.Send(channel, connection, PoolChannel.LoginByte);
+            var framed = new byte[4 + state.Length];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(framed, state.Length);
+            state.CopyTo(framed, 4);
+            FileDescriptors.WriteAllWaiting(channel, framed);
+            return true;
+        }
+        catch (Exception e) when (e is NativeError or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Closes the channel; a child still waiting on it sees end of file and exits.</summary>
     public void Dispose()
     {

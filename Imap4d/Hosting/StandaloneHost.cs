@@ -29,6 +29,7 @@ public sealed class StandaloneHost : IDisposable
     private readonly ChildSpawner? _spawner;
     private readonly ChildProcesses? _children;
     private readonly PrestartPool? _pool;
+    private readonly LoginSupervisor? _login;
     private readonly object _admission = new();
     private int _inProcess;
 
@@ -36,7 +37,9 @@ public sealed class StandaloneHost : IDisposable
     /// <param name="maxChildren">The most sessions at once, in processes and in-process together.</param>
     /// <param name="spawner">Starts session processes; null serves every connection in-process.</param>
     /// <param name="prestart">Session processes kept started ahead of time.</param>
-    public StandaloneHost(SessionServices services, int maxChildren, ChildSpawner? spawner = null, int prestart = 0)
+    /// <param name="loginProcess">Serve connections before login in the unprivileged login process
+    /// (<see cref="LoginProcessHost"/>); max-children then counts logged-in sessions only.</param>
+    public StandaloneHost(SessionServices services, int maxChildren, ChildSpawner? spawner = null, int prestart = 0, bool loginProcess = false)
     {
         _services = services;
         _maxChildren = Math.Max(1, maxChildren);
@@ -44,12 +47,20 @@ public sealed class StandaloneHost : IDisposable
         if (spawner is not null)
         {
             _children = new ChildProcesses(services.Log);
-            if (prestart > 0)
+            if (prestart > 0 || loginProcess)
             {
                 _pool = new PrestartPool(spawner, _children, prestart, services.Log);
             }
+
+            if (loginProcess)
+            {
+                _login = new LoginSupervisor(spawner, _children, services, HandOffLogin);
+            }
         }
     }
+
+    /// <summary>The login process's pid, 0 when there is none (or no login process is used).</summary>
+    public int LoginProcessPid => _login?.Pid ?? 0;
 
     /// <summary>The session processes and idle prestarted ones not yet reaped.</summary>
     public IReadOnlyList<int> ChildPids => _children?.Pids ?? [];
@@ -103,6 +114,7 @@ public sealed class StandaloneHost : IDisposable
     public async Task RunAsync(IReadOnlyList<Listener> listeners, CancellationToken ct)
     {
         _pool?.Start();
+        _login?.Start();
         var sessions = new List<Task>();
         var loops = listeners.Select(l => AcceptLoopAsync(l, sessions, ct)).ToList();
         try
@@ -132,6 +144,7 @@ public sealed class StandaloneHost : IDisposable
 
     public void Dispose()
     {
+        _login?.Dispose();
         _pool?.Dispose();
         _children?.Dispose();
     }
@@ -143,6 +156,7 @@ public sealed class StandaloneHost : IDisposable
             return;
         }
 
+        _login?.Stop();
         _pool?.Stop();
         _children.SignalAll(ProcessControl.SigTerm);
         if (!await _children.WaitForAllAsync(ShutdownGrace).ConfigureAwait(false))
@@ -169,6 +183,12 @@ public sealed class StandaloneHost : IDisposable
             catch (SocketException e)
             {
                 _services.Log.Warn("accept failed: {0}", e.Message);
+                continue;
+            }
+
+            if (!listener.InProcess && _login is not null)
+            {
+                ServeInLoginProcess(client);
                 continue;
             }
 
@@ -248,6 +268,37 @@ public sealed class StandaloneHost : IDisposable
         else
         {
             RefuseBusy(client);
+        }
+    }
+
+    /// <summary>Passes the connection to the login process; the daemon keeps no copy.</summary>
+    private void ServeInLoginProcess(Socket client)
+    {
+        if (_login!.TryHandOff(client))
+        {
+            _services.Log.Info("connect from {0}: login process {1}", DescribePeer(client), _login.Pid);
+            client.Dispose();
+        }
+        else
+        {
+            RefuseBusy(client);
+        }
+    }
+
+    /// <summary>A connection that logged in, to a session process, if max-children allows another session.</summary>
+    private (LoginVerdict Verdict, int? Pid) HandOffLogin(int connection, PostLoginHandoff login)
+    {
+        lock (_admission)
+        {
+            if (SessionCount >= _maxChildren)
+            {
+                _services.Log.Warn("refusing the session of {0} from {1}: max-children sessions run already",
+                    login.User.Name, login.State.Connection.ClientText);
+                return (LoginVerdict.Busy, null);
+            }
+
+            int? pid = _pool!.HandOffLogin(connection, login.Encode());
+            return pid is null ? (LoginVerdict.Unavailable, null) : (LoginVerdict.HandedOff, pid);
         }
     }
 
