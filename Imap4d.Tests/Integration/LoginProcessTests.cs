@@ -229,6 +229,60 @@ public class LoginProcessTests
         }
     }
 
+    [Test]
+    public void SigtermSaysByeToConnectionsBeforeAndAfterLoginOverPlainAndTls()
+    {
+        using var tls = TlsEnvironment.Create();
+        var (server, port) = Start($"tls-mode ondemand;\n{tls.TlsBlock}");
+        using var waiting = Connect(port);
+        using var loggedIn = Connect(port);
+        Assert.That(loggedIn.Command("a", $"LOGIN {_user.Name} {_user.Password}")[^1], Does.StartWith("a OK"));
+        var children = ProcTable.ChildrenOf(server.Process.Id);
+        Assert.That(Syscall.kill(server.Process.Id, Signum.SIGTERM), Is.Zero);
+        Assert.That(waiting.ReadLine(), Is.EqualTo("* BYE Server shutting down"));
+        Assert.That(loggedIn.ReadLine(), Is.EqualTo("* BYE Server shutting down"));
+        Assert.That(waiting.ReadLine(), Is.Null);
+        Assert.That(server.Process.WaitForExit(10_000), Is.True, "the daemon exits within a few seconds");
+        Assert.That(ProcTable.WaitUntil(() => !children.Any(ProcTable.IsAlive), TimeSpan.FromSeconds(5)), Is.True, "no child outlives the daemon");
+    }
+
+    [Test]
+    public void NeitherTheLoginProcessNorASessionHoldsTheListeningSocket()
+    {
+        var (server, port) = Start("");
+        string? listening = ProcTable.ListeningSocketInode(port);
+        Assert.That(listening, Is.Not.Null);
+        using var client = Connect(port);
+        Assert.That(client.Command("a", $"LOGIN {_user.Name} {_user.Password}")[^1], Does.StartWith("a OK"));
+        int session = SessionProcess(server, client);
+        foreach (int pid in new[] { LoginProcess(server), session })
+        {
+            Assert.That(ProcTable.DescriptorTargets(pid), Does.Not.Contain($"socket:[{listening}]"), $"process {pid}");
+        }
+
+        // The session's fds 0 and 1 are the connection; nothing else of the daemon's beyond fd 2 (its log).
+        string fd0 = new FileInfo($"/proc/{session}/fd/0").LinkTarget!;
+        Assert.That(fd0, Is.EqualTo($"socket:[{ServerSocketInode(port, client.LocalPort)}]"));
+        Assert.That(new FileInfo($"/proc/{session}/fd/1").LinkTarget, Is.EqualTo(fd0));
+    }
+
+    [Test]
+    public void SighupReplacesTheLoginProcessAndTheOldOneFinishesItsConnections()
+    {
+        var (server, port) = Start("");
+        using var before = Connect(port);
+        int old = LoginProcess(server);
+        Assert.That(Syscall.kill(server.Process.Id, Signum.SIGHUP), Is.Zero);
+        Assert.That(ProcTable.WaitUntil(() => LoginProcess(server) != old && server.Stderr.Contains("login process retired", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20)), Is.True, server.Stderr);
+        using var after = Connect(port);
+        Assert.That(after.Command("a", $"LOGIN {_user.Name} {_user.Password}")[^1], Does.StartWith("a OK"));
+        Assert.That(ProcTable.IsAlive(old), Is.True, "the old login process still holds a connection");
+        Assert.That(before.Command("b", $"LOGIN {_user.Name} {_user.Password}")[^1], Does.StartWith("b OK"), "and can still log it in");
+        Assert.That(ProcTable.WaitUntil(() => !ProcTable.IsAlive(old), TimeSpan.FromSeconds(10)), Is.True, "then it exits");
+        Assert.That(after.Command("c", "NOOP")[^1], Is.EqualTo("c OK NOOP Completed"));
+    }
+
     private (ServerProcess Server, int Port) Start(string extra)
     {
         int port = ServerProcess.FreePort();

@@ -16,7 +16,7 @@ public sealed record DaemonSettings
     /// `login-process` (imap4d.NET extension): serve connections before login in one
     /// unprivileged login process that forwards credentials to the daemon (privilege separation).
     /// </summary>
-    public bool LoginProcess { get; init; }
+    public bool LoginProcess { get; init; } = true;
 
     /// <summary>`login-user` (imap4d.NET extension): the account the login process runs as.</summary>
     public string LoginUser { get; init; } = "nobody";

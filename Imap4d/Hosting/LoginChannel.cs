@@ -28,6 +28,9 @@ public sealed class LoginChannel : IDisposable
     /// <summary>Raised on the receiving thread for each connection the daemon hands over.</summary>
     public event Action<Socket>? ConnectionArrived;
 
+    /// <summary>Raised on the receiving thread when the daemon retires this process (a new one takes the new connections).</summary>
+    public event Action? Retired;
+
     /// <summary>Completes when the daemon has closed the channel (or it failed).</summary>
     public Task Closed => _closed.Task;
 
@@ -126,6 +129,12 @@ public sealed class LoginChannel : IDisposable
             }
 
             ConnectionArrived?.Invoke(socket);
+            return true;
+        }
+
+        if (message[0] == LoginMessages.Retire && message.Length == 1 && fd < 0)
+        {
+            Retired?.Invoke();
             return true;
         }
 

@@ -16,6 +16,9 @@ public static class LoginMessages
     public const byte Credentials = (byte)'A';
     public const byte Reply = (byte)'R';
 
+    /// <summary>Daemon to login process: take no more connections, finish those held, then exit (SIGHUP).</summary>
+    public const byte Retire = (byte)'Q';
+
     /// <summary>The largest message either side accepts.</summary>
     public const int MaxMessage = LoginHandoff.MaxPendingInput + 16 * 1024;
 

@@ -57,9 +57,18 @@ public static class LoginProcessHost
                 }
             }, TaskScheduler.Default);
         };
+        var retired = new TaskCompletionSource();
+        channel.Retired += () => retired.TrySetResult();
         channel.Start();
         log.Debug("login process ready, running as uid {0}", Mono.Unix.Native.Syscall.getuid());
-        Task.WaitAny([channel.Closed, Task.Delay(Timeout.Infinite, stop)]);
+        var ended = Task.WhenAny(channel.Closed, Task.Delay(Timeout.Infinite, stop), retired.Task).GetAwaiter().GetResult();
+        if (ended == retired.Task)
+        {
+            // Replaced after SIGHUP: the connections held here finish (log in, time out, or leave) first.
+            log.Info("login process retired; exiting when its {0} connection(s) end", tasks.Count);
+            WaitForAll(tasks, channel.Closed, stop);
+        }
+
         preLogin.Cancel();
         Task[] running;
         lock (tasks)
@@ -74,6 +83,25 @@ public static class LoginProcessHost
         }
 
         return ExitCodes.Ok;
+    }
+
+    private static void WaitForAll(HashSet<Task> tasks, Task closed, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested && !closed.IsCompleted)
+        {
+            Task[] running;
+            lock (tasks)
+            {
+                running = [.. tasks];
+            }
+
+            if (running.Length == 0)
+            {
+                return;
+            }
+
+            Task.WaitAny([Task.WhenAll(running), closed, Task.Delay(Timeout.Infinite, stop)]);
+        }
     }
 
     private static async Task ServeAsync(

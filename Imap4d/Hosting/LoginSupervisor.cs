@@ -73,6 +73,33 @@ public sealed class LoginSupervisor : IDisposable
         }
     }
 
+    /// <summary>
+    /// SIGHUP: a new login process (which reads the configuration, certificates included, when
+    /// it starts) takes the new connections; the old one finishes those it holds, then exits.
+    /// </summary>
+    public void Replace()
+    {
+        Socket? old;
+        lock (_lock)
+        {
+            old = _channel;
+            _pid = 0; // its end is no longer restarted
+        }
+
+        StartProcess();
+        if (old is not null)
+        {
+            try
+            {
+                DescriptorPassing.SendPacket((int)old.Handle, [LoginMessages.Retire], -1, dontWait: true);
+            }
+            catch (Exception e) when (e is NativeError or ObjectDisposedException)
+            {
+                _services.Log.Debug("cannot retire the old login process: {0}", e.Message);
+            }
+        }
+    }
+
     public void Stop()
     {
         _stopped = true;
@@ -117,8 +144,8 @@ public sealed class LoginSupervisor : IDisposable
         var channel = new Socket(new SafeSocketHandle(ours, ownsHandle: true));
         lock (_lock)
         {
-            _channel?.Dispose();
-            _channel = channel;
+            _channel = channel; // the previous one (if any) is closed by its receiving thread when that process ends
+
             _pid = pid;
             _startedAt = DateTime.UtcNow;
         }
@@ -216,6 +243,15 @@ public sealed class LoginSupervisor : IDisposable
         finally
         {
             CloseIfOpen(ref fd);
+            lock (_lock)
+            {
+                if (ReferenceEquals(_channel, channel))
+                {
+                    _channel = null;
+                }
+            }
+
+            channel.Dispose();
         }
     }
 

@@ -108,7 +108,11 @@ public sealed class StandaloneHost : IDisposable
     /// Replaces the idle prestarted processes (SIGHUP): each session process reads the
     /// configuration when it starts, so new sessions see the current file.
     /// </summary>
-    public void RestartIdleChildren() => _pool?.Recycle();
+    public void RestartIdleChildren()
+    {
+        _pool?.Recycle();
+        _login?.Replace();
+    }
 
     /// <summary>Accepts and serves connections until <paramref name="ct"/> is cancelled, then stops every session.</summary>
     public async Task RunAsync(IReadOnlyList<Listener> listeners, CancellationToken ct)
