@@ -146,9 +146,9 @@ public sealed class LoginChannel : IDisposable
                 Complete(id, verdict, text);
                 return true;
             }
-            catch (InvalidDataException)
+            catch (Exception)
             {
-                return false;
+                return false; // malformed
             }
         }
 

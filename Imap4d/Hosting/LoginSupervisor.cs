@@ -220,8 +220,9 @@ public sealed class LoginSupervisor : IDisposable
                 {
                     request = LoginMessages.DecodeCredentials(buffer.AsSpan(1, n - 1));
                 }
-                catch (InvalidDataException e)
+                catch (Exception e)
                 {
+                    // Untrusted input: whatever the decoder throws means "malformed", never the daemon's end.
                     _services.Log.Warn("malformed credentials from the login process: {0}", e.Message);
                     CloseIfOpen(ref fd);
                     Reply(channel, id, LoginVerdict.Unavailable);
@@ -239,6 +240,12 @@ public sealed class LoginSupervisor : IDisposable
             {
                 _services.Log.Debug("login process channel ended: {0}", e.Message);
             }
+        }
+        catch (Exception e)
+        {
+            // An exception on this thread would end the daemon; the login process is restarted instead.
+            _services.Log.Error(e, "reading the login process's channel failed");
+            KillLoginProcess(channel);
         }
         finally
         {
@@ -339,6 +346,20 @@ public sealed class LoginSupervisor : IDisposable
         catch (Exception e) when (e is NativeError or ObjectDisposedException)
         {
             _services.Log.Debug("cannot answer the login process: {0}", e.Message);
+        }
+    }
+
+    private void KillLoginProcess(Socket channel)
+    {
+        int pid;
+        lock (_lock)
+        {
+            pid = ReferenceEquals(_channel, channel) ? _pid : 0;
+        }
+
+        if (pid > 0)
+        {
+            ProcessControl.Signal(pid, ProcessControl.SigKill);
         }
     }
 
