@@ -142,7 +142,7 @@ public static class Program
             if (login is not null)
             {
                 using var stopSession = StopOnSignals();
-                return PostLoginHost.RunAsync(services, login, stopSession.Token).GetAwaiter().GetResult();
+                return PostLoginHost.RunAsync(services, login, channel, stopSession.Token).GetAwaiter().GetResult();
             }
         }
 

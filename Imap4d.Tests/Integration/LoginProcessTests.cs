@@ -230,6 +230,48 @@ public class LoginProcessTests
     }
 
     [Test]
+    public void ConnectionsOfOneUserShareAProcessWhichLingersForTheNextLogin()
+    {
+        var other = SystemAccount.Create("o", "other-Password-4");
+        try
+        {
+            var (server, port) = Start("sessions-per-user-process 2;\nuser-process-linger 2;");
+            using var first = Connect(port);
+            using var second = Connect(port);
+            using var third = Connect(port);
+            using var stranger = Connect(port);
+            foreach (var (client, tag) in new[] { (first, "a"), (second, "b"), (third, "c") })
+            {
+                Assert.That(client.Command(tag, $"LOGIN {_user.Name} {_user.Password}")[^1], Does.StartWith(tag + " OK"));
+            }
+
+            Assert.That(stranger.Command("d", $"LOGIN {other.Name} {other.Password}")[^1], Does.StartWith("d OK"));
+            int shared = SessionProcess(server, first);
+            Assert.That(SessionProcess(server, second), Is.EqualTo(shared), "two connections of one user, one process");
+            Assert.That(SessionProcess(server, third), Is.Not.EqualTo(shared), "at most sessions-per-user-process in one");
+            Assert.That(SessionProcess(server, stranger), Is.Not.EqualTo(shared).And.Not.EqualTo(SessionProcess(server, third)), "another user, another process");
+            Assert.That(Field(SessionProcess(server, stranger), "Uid"), Has.All.EqualTo(other.Uid.ToString(CultureInfo.InvariantCulture)));
+            Assert.That(first.Command("e", "SELECT INBOX"), Does.Contain("* 1 EXISTS"));
+            Assert.That(second.Command("f", "SELECT INBOX"), Does.Contain("* 1 EXISTS"));
+
+            first.Command("z", "LOGOUT");
+            second.Command("z", "LOGOUT");
+            using var later = Connect(port);
+            Assert.That(later.Command("g", $"LOGIN {_user.Name} {_user.Password}")[^1], Does.StartWith("g OK"));
+            Assert.That(SessionProcess(server, later), Is.EqualTo(shared).Or.EqualTo(SessionProcess(server, third)),
+                "the next login goes to a lingering or running process of the user");
+            later.Command("z", "LOGOUT");
+            third.Command("z", "LOGOUT");
+            Assert.That(ProcTable.WaitUntil(() => !ProcTable.IsAlive(shared), TimeSpan.FromSeconds(10)), Is.True, "it exits after lingering");
+            Assert.That(stranger.Command("h", "NOOP")[^1], Is.EqualTo("h OK NOOP Completed"));
+        }
+        finally
+        {
+            other.Dispose();
+        }
+    }
+
+    [Test]
     public void SigtermSaysByeToConnectionsBeforeAndAfterLoginOverPlainAndTls()
     {
         using var tls = TlsEnvironment.Create();

@@ -26,4 +26,16 @@ public sealed record DaemonSettings
     /// process holds at once; a new one over the limit closes the oldest.
     /// </summary>
     public int MaxLoginConnections { get; init; } = 256;
+
+    /// <summary>
+    /// `sessions-per-user-process` (imap4d.NET extension): how many logged-in connections of one
+    /// user one process serves at once (Dovecot's client_limit); 1 gives each its own process.
+    /// </summary>
+    public int SessionsPerUserProcess { get; init; } = 10;
+
+    /// <summary>
+    /// `user-process-linger` (imap4d.NET extension): how long a user's process whose sessions
+    /// have all ended waits for that user's next connection before it exits; 0 exits at once.
+    /// </summary>
+    public TimeSpan UserProcessLinger { get; init; } = TimeSpan.FromSeconds(10);
 }

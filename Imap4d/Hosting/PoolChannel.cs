@@ -17,6 +17,12 @@ public static class PoolChannel
     /// <summary>A connection that logged in in the login process; a <see cref="PostLoginHandoff"/> follows (length, bytes).</summary>
     public const byte LoginByte = (byte)'L';
 
+    /// <summary>User process to daemon: one of its sessions has ended.</summary>
+    public const byte SessionEndedByte = (byte)'E';
+
+    /// <summary>Daemon to user process: take no more connections; exit once the sessions end.</summary>
+    public const byte RetireByte = (byte)'Q';
+
     /// <summary>The largest state a login handoff may carry.</summary>
     private const int MaxState = LoginMessages.MaxMessage + 16 * 1024;
 
@@ -44,9 +50,11 @@ public static class PoolChannel
     /// As <see cref="WaitForConnection(int)"/>; <paramref name="login"/> is set when the
     /// connection logged in in the login process (the session then resumes it as the user).
     /// </summary>
+    /// <remarks>After a login handoff the channel stays open: the caller (a user process) keeps it.</remarks>
     public static bool WaitForConnection(int channel, out PostLoginHandoff? login)
     {
         login = null;
+        bool keep = false;
         try
         {
             while (true)
@@ -81,6 +89,7 @@ public static class PoolChannel
                 FileDescriptors.Duplicate(fd, 0);
                 FileDescriptors.Duplicate(fd, 1);
                 FileDescriptors.Close(fd);
+                keep = login is not null;
                 return true;
             }
         }
@@ -90,7 +99,61 @@ public static class PoolChannel
         }
         finally
         {
-            FileDescriptors.Close(channel);
+            if (!keep)
+            {
+                FileDescriptors.Close(channel);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A user process's wait for its next connection: the descriptor (close-on-exec, made
+    /// blocking) and its state; null at end of file or after <see cref="RetireByte"/>.
+    /// </summary>
+    public static (int Fd, PostLoginHandoff Login)? ReceiveLogin(int channel)
+    {
+        try
+        {
+            while (true)
+            {
+                if (!DescriptorPassing.Receive(channel, out byte tag, out int fd))
+                {
+                    return null;
+                }
+
+                if (tag == RetireByte)
+                {
+                    if (fd >= 0)
+                    {
+                        FileDescriptors.Close(fd);
+                    }
+
+                    return null;
+                }
+
+                if (tag != LoginByte || fd < 0)
+                {
+                    if (fd >= 0)
+                    {
+                        FileDescriptors.Close(fd);
+                    }
+
+                    continue;
+                }
+
+                if (ReadLoginState(channel) is not { } login)
+                {
+                    FileDescriptors.Close(fd);
+                    return null;
+                }
+
+                FileDescriptors.SetBlocking(fd);
+                return (fd, login);
+            }
+        }
+        catch (NativeError)
+        {
+            return null;
         }
     }
 

@@ -67,22 +67,13 @@ public sealed class PooledChild : IDisposable
     /// <see cref="PostLoginHandoff"/>): the descriptor with <see cref="PoolChannel.LoginByte"/>,
     /// then the state's length and bytes. False when the child cannot take it.
     /// </summary>
-    public bool TryHandOffLogin(int connection, byte[] state)
+    public bool TryHandOffLogin(int connection, byte[] state) => UserProcesses.Send(_channel, connection, state);
+
+    /// <summary>The channel, which the caller owns from now on (a user process keeps talking on it); Dispose then leaves it open.</summary>
+    public Socket DetachChannel()
     {
-        try
-        {
-            int channel = (int)_channel.Handle;
-            DescriptorPassing.Send(channel, connection, PoolChannel.LoginByte);
-            var framed = new byte[4 + state.Length];
-            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(framed, state.Length);
-            state.CopyTo(framed, 4);
-            FileDescriptors.WriteAllWaiting(channel, framed);
-            return true;
-        }
-        catch (Exception e) when (e is NativeError or ObjectDisposedException)
-        {
-            return false;
-        }
+        Interlocked.Exchange(ref _disposed, 1);
+        return _channel;
     }
 
     /// <summary>Closes the channel; a child still waiting on it sees end of file and exits.</summary>

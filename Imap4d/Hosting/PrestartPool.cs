@@ -85,24 +85,31 @@ public sealed class PrestartPool : IDisposable
     /// child (ready, else starting), or to one started for it when the pool is empty; returns
     /// its pid, or null when none could take it. The descriptor stays the caller's.
     /// </summary>
-    public int? HandOffLogin(int connection, byte[] state)
+    public (int Pid, System.Net.Sockets.Socket Channel)? HandOffLogin(int connection, byte[] state)
     {
         while (Take() is PooledChild child)
         {
             bool sent = child.TryHandOffLogin(connection, state);
-            child.Dispose();
-            if (sent && _children.Promote(child.Pid))
+            if (sent && _children.Promote(child.Pid, ChildKind.User))
             {
                 Wake();
-                return child.Pid;
+                return (child.Pid, child.DetachChannel());
             }
+
+            child.Dispose();
         }
 
         Wake();
         try
         {
-            using var started = StartOne();
-            return started.TryHandOffLogin(connection, state) && _children.Promote(started.Pid) ? started.Pid : null;
+            var started = StartOne();
+            if (started.TryHandOffLogin(connection, state) && _children.Promote(started.Pid, ChildKind.User))
+            {
+                return (started.Pid, started.DetachChannel());
+            }
+
+            started.Dispose();
+            return null;
         }
         catch (NativeError e)
         {

@@ -30,6 +30,7 @@ public sealed class StandaloneHost : IDisposable
     private readonly ChildProcesses? _children;
     private readonly PrestartPool? _pool;
     private readonly LoginSupervisor? _login;
+    private readonly UserProcesses? _users;
     private readonly object _admission = new();
     private int _inProcess;
 
@@ -55,6 +56,8 @@ public sealed class StandaloneHost : IDisposable
             if (loginProcess)
             {
                 _login = new LoginSupervisor(spawner, _children, services, HandOffLogin);
+                var daemon = services.Settings.Daemon;
+                _users = new UserProcesses(daemon.SessionsPerUserProcess, daemon.UserProcessLinger, services.Log);
             }
         }
     }
@@ -149,6 +152,7 @@ public sealed class StandaloneHost : IDisposable
     public void Dispose()
     {
         _login?.Dispose();
+        _users?.Dispose();
         _pool?.Dispose();
         _children?.Dispose();
     }
@@ -161,6 +165,7 @@ public sealed class StandaloneHost : IDisposable
         }
 
         _login?.Stop();
+        _users?.RetireAll();
         _pool?.Stop();
         _children.SignalAll(ProcessControl.SigTerm);
         if (!await _children.WaitForAllAsync(ShutdownGrace).ConfigureAwait(false))
@@ -227,7 +232,7 @@ public sealed class StandaloneHost : IDisposable
         }
     }
 
-    private int SessionCount => _inProcess + (_children?.SessionCount ?? 0);
+    private int SessionCount => _inProcess + (_children?.SessionCount ?? 0) + (_users?.SessionCount ?? 0);
 
     /// <summary>Gives the connection to a prestarted process, or starts one for it; the daemon keeps no copy.</summary>
     private void ServeInChild(Socket client)
@@ -301,8 +306,19 @@ public sealed class StandaloneHost : IDisposable
                 return (LoginVerdict.Busy, null);
             }
 
-            int? pid = _pool!.HandOffLogin(connection, login.Encode());
-            return pid is null ? (LoginVerdict.Unavailable, null) : (LoginVerdict.HandedOff, pid);
+            byte[] state = login.Encode();
+            if (_users!.TryHandOff(login.User, connection, state) is int shared)
+            {
+                return (LoginVerdict.HandedOff, shared);
+            }
+
+            if (_pool!.HandOffLogin(connection, state) is not { } started)
+            {
+                return (LoginVerdict.Unavailable, null);
+            }
+
+            _users.Add(login.User, started.Pid, started.Channel);
+            return (LoginVerdict.HandedOff, started.Pid);
         }
     }
 
