@@ -68,6 +68,10 @@ public class LoginProcessTests
             "the login process let it go");
         Assert.That(client.Command("b", "SELECT INBOX"), Does.Contain("* 1 EXISTS"));
         Assert.That(client.Command("z", "LOGOUT")[^1], Is.EqualTo("z OK LOGOUT Completed"));
+        var closing = System.Diagnostics.Stopwatch.StartNew();
+        Assert.That(client.ReadLine(), Is.Null, "the connection closes after LOGOUT, though the user's process lingers");
+        Assert.That(closing.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "closed, not timed out");
+        Assert.That(ProcTable.IsAlive(session), Is.True, "the process lingers for the user's next login");
     }
 
     [Test]
@@ -217,14 +221,25 @@ public class LoginProcessTests
                 print('append', c.append('INBOX', None, None, ('Subject: big\r\n\r\n' + big + '\r\n').encode())[0])
                 typ, data = c.fetch('2', '(BODY[TEXT])')
                 print('big', len(data[0][1]))
-                print('logout', c.logout()[0])
+                c.send(b'z LOGOUT\r\n')
+                c.sock.settimeout(10)
+                data = b''
+                try:
+                    while True:
+                        d = c.sock.recv(4096)
+                        if not d:
+                            break
+                        data += d
+                except ssl.SSLError:
+                    pass
+                print('logout', b'* BYE' in data and b'z OK LOGOUT' in data, 'then end of stream')
                 """);
             Assert.That(output, Does.Contain("login OK"), client);
             Assert.That(output, Does.Contain("select ('OK', [b'1'])"), client);
             Assert.That(output, Does.Contain("fetch OK Subject: hello"), client);
             Assert.That(output, Does.Contain("append OK"), client);
             Assert.That(output, Does.Contain("big 200002"), client);
-            Assert.That(output, Does.Contain("logout BYE"), client);
+            Assert.That(output, Does.Contain("logout True then end of stream"), client);
             File.WriteAllText(Path.Combine(_user.Home, "INBOX"), "From someone@example.org Mon Dec  7 00:00:00 2026\nSubject: hello\n\nbody\n");
         }
     }
@@ -269,6 +284,22 @@ public class LoginProcessTests
         {
             other.Dispose();
         }
+    }
+
+    [Test]
+    public void MaxChildrenCountsLoggedInSessionsOnly()
+    {
+        var (_, port) = Start("max-children 1;\nsessions-per-user-process 1;");
+        using var waiting = Connect(port);
+        using var first = Connect(port);
+        using var second = Connect(port);
+        Assert.That(first.Command("a", $"LOGIN {_user.Name} {_user.Password}")[^1], Does.StartWith("a OK"));
+        Assert.That(second.Command("b", $"LOGIN {_user.Name} {_user.Password}")[^1], Is.EqualTo("b NO [UNAVAILABLE] Too many sessions; try again later"));
+        Assert.That(second.Command("c", "NOOP")[^1], Is.EqualTo("c OK NOOP Completed"), "it may wait and try again");
+        first.Command("z", "LOGOUT");
+        Assert.That(ProcTable.WaitUntil(() => second.Command("d", $"LOGIN {_user.Name} {_user.Password}")[^1].StartsWith("d OK", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10)), Is.True, "once a session ends a login gets in");
+        Assert.That(waiting.Command("e", "NOOP")[^1], Is.EqualTo("e OK NOOP Completed"));
     }
 
     [Test]

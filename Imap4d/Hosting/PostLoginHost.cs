@@ -120,6 +120,31 @@ public static class PostLoginHost
         {
             services.Log.Error(e, "session failed");
         }
+        finally
+        {
+            if (!ownsDescriptor)
+            {
+                // The first connection is fds 0 and 1: they must go too, or the client (or the TLS
+                // relay) would not see the connection close while this process lingers.
+                CloseStandardConnection();
+            }
+        }
+    }
+
+    private static void CloseStandardConnection()
+    {
+        try
+        {
+            int devNull = FileDescriptors.OpenDevNull();
+            FileDescriptors.Duplicate(devNull, 0);
+            FileDescriptors.Duplicate(devNull, 1);
+            FileDescriptors.Close(devNull);
+        }
+        catch (NativeError)
+        {
+            FileDescriptors.Close(0);
+            FileDescriptors.Close(1);
+        }
     }
 
     private static async Task WaitAllAsync(List<Task> sessions)
