@@ -148,6 +148,12 @@ public static class Program
     private static int RunInetd(ServerSettings settings, CommandLineOptions options, ChildEnvironment inherited)
     {
         var services = SessionServicesFactory.Create(settings, singleSession: true);
+        if (inherited.LoginChannel is int loginChannel)
+        {
+            using var stopLogin = StopOnSignals();
+            return LoginProcessHost.Run(services, loginChannel, stopLogin.Token);
+        }
+
         if (inherited.PoolChannel is int channel)
         {
             // A prestarted session: finish starting, say so, then wait for the daemon's connection.
@@ -155,9 +161,15 @@ public static class Program
             // The report fails when the daemon handed us a connection while we were starting and
             // has closed its end: the connection is waiting in the channel all the same.
             PoolChannel.ReportReady(channel);
-            if (!PoolChannel.WaitForConnection(channel))
+            if (!PoolChannel.WaitForConnection(channel, out var login))
             {
                 return ExitCodes.Ok;
+            }
+
+            if (login is not null)
+            {
+                using var stopSession = StopOnSignals();
+                return PostLoginHost.RunAsync(services, login, channel, stopSession.Token).GetAwaiter().GetResult();
             }
         }
 
@@ -214,7 +226,15 @@ public static class Program
         }
 
         var spawner = new ChildSpawner(args, childrenLogToStderr);
-        using var host = new StandaloneHost(services, options.MaxChildren ?? settings.MaxChildren, spawner, settings.Daemon.PrestartChildren);
+        // Preauthentication (ident, a program) names the user before any login: such connections keep
+        // the per-connection process that switches to that user (see the manual).
+        bool loginProcess = settings.Daemon.LoginProcess && settings.Preauth.Mode == PreauthMode.None;
+        if (settings.Daemon.LoginProcess && !loginProcess)
+        {
+            services.Log.Warn("login-process is not used with preauth {0}", settings.Preauth.Mode.ToString().ToLowerInvariant());
+        }
+
+        using var host = new StandaloneHost(services, options.MaxChildren ?? settings.MaxChildren, spawner, settings.Daemon.PrestartChildren, loginProcess);
         IReadOnlyList<Listener> listeners;
         try
         {

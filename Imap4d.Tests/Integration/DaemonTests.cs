@@ -326,10 +326,14 @@ public class DaemonTests
         return (server, port, dir);
     }
 
-    /// <summary>The demo configuration with sessions in processes of their own, debug logging and a pid file.</summary>
+    /// <summary>
+    /// The demo configuration with sessions in processes of their own, debug logging and a pid
+    /// file, without the login process: these tests are about the process per connection that
+    /// serves connections from before login (as with preauth; LoginProcessTests cover the login process).
+    /// </summary>
     private static void WriteConfig(string dir, int port, string extra)
     {
-        DemoDaemonTests.WriteDemo(dir, port, extra: $"pidfile \"{dir}/imap4d.pid\";\nlogging {{ severity debug; }};\n{extra}\n");
+        DemoDaemonTests.WriteDemo(dir, port, extra: $"pidfile \"{dir}/imap4d.pid\";\nlogging {{ severity debug; }};\nlogin-process no;\n{extra}\n");
         string conf = Path.Combine(dir, "imap4d.conf");
         File.WriteAllText(conf, File.ReadAllText(conf).Replace("single-process yes;", "single-process no;"));
     }

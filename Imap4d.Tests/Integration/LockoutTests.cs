@@ -146,7 +146,7 @@ public class LockoutTests
     }
 
     /// <summary>
-    /// Eight connections guessing at once from one address, each served by a process of its own,
+    /// Eight connections guessing at once from one address, served by the login process and checked by the daemon,
     /// get at most one failure answered per second between them (the default failure-interval);
     /// a right password, from that address or another, is answered at once meanwhile.
     /// </summary>
@@ -175,8 +175,8 @@ public class LockoutTests
         }
 
         Assert.That(answered[^1] - answered[0], Is.GreaterThan(TimeSpan.FromSeconds(6.5)), "8 failures take at least 7 intervals");
-        Assert.That(System.Text.RegularExpressions.Regex.Matches(server.Stderr, "session process").Count, Is.GreaterThanOrEqualTo(8),
-            "the connections were served by separate processes: " + server.Stderr);
+        Assert.That(System.Text.RegularExpressions.Regex.Matches(server.Stderr, @"connect from 127\.0\.0\.4:\d+: login process").Count, Is.GreaterThanOrEqualTo(9),
+            "the connections were served by the login process, the attempts checked by the daemon: " + server.Stderr);
     }
 
     private static string LoginOverTcp(IPAddress from, int port, string user, string password)

@@ -52,6 +52,9 @@ public sealed class TcpLineClient : IDisposable
         }
     }
 
+    /// <summary>Sends <paramref name="text"/> as it is, in one write (pipelined commands, continuation lines).</summary>
+    public void Send(string text) => _stream.Write(Encoding.ASCII.GetBytes(text));
+
     public void Dispose()
     {
         _reader.Dispose();

@@ -11,6 +11,12 @@ internal static class Authentication
         CommandContext context, string user, string password, string mechanism, CancellationToken ct,
         string? authorizationIdentity = null)
     {
+        if (context.LoginForwarder is { } forwarder)
+        {
+            // The login process: the daemon checks the credentials and hands the connection on.
+            return await forwarder.ForwardAsync(context, new ForwardedLogin(user, password, authorizationIdentity, mechanism), ct).ConfigureAwait(false);
+        }
+
         var outcome = await CheckAsync(context, user, password, authorizationIdentity, mechanism, ct).ConfigureAwait(false);
         if (outcome.Blocked)
         {

@@ -114,6 +114,11 @@ internal sealed class SettingsBuilder
             case "max-children": _settings = _settings with { MaxChildren = ToInt(node, value) }; break;
             case "pidfile": _settings = _settings with { Daemon = _settings.Daemon with { PidFile = (string)value } }; break;
             case "prestart-children": _settings = _settings with { Daemon = _settings.Daemon with { PrestartChildren = ToInt(node, value) } }; break;
+            case "login-process": _settings = _settings with { Daemon = _settings.Daemon with { LoginProcess = (bool)value } }; break;
+            case "login-user": _settings = _settings with { Daemon = _settings.Daemon with { LoginUser = (string)value } }; break;
+            case "sessions-per-user-process": _settings = _settings with { Daemon = _settings.Daemon with { SessionsPerUserProcess = ToInt(node, value) } }; break;
+            case "user-process-linger": _settings = _settings with { Daemon = _settings.Daemon with { UserProcessLinger = (TimeSpan)value } }; break;
+            case "max-login-connections": _settings = _settings with { Daemon = _settings.Daemon with { MaxLoginConnections = ToInt(node, value) } }; break;
 
             case "server.transcript": _server = _server! with { Transcript = (bool)value }; break;
             case "server.timeout": _server = _server! with { IdleTimeout = (TimeSpan)value }; break;

@@ -14,14 +14,17 @@ namespace Imap4d.Hosting;
 /// as the daemon (in the foreground) that started us does.</param>
 /// <param name="PoolChannel">IMAP4D_POOL_CHANNEL=FD: a prestarted session; FD is a Unix socket to the daemon,
 /// on which it says it is ready and then receives the connection (see <see cref="PoolChannel"/>).</param>
+/// <param name="LoginChannel">IMAP4D_LOGIN_CHANNEL=FD: the login process; FD is a sequenced-packet socket to the
+/// daemon, on which connections arrive and credentials are checked (see <see cref="LoginProcessHost"/>).</param>
 /// <param name="ReadyFd">IMAP4D_READY_FD=FD: a daemon started by <see cref="DaemonDetacher"/>; FD is a pipe on
 /// which it reports that it listens, or why it cannot (see <see cref="ReadinessReport"/>).</param>
-public sealed record ChildEnvironment(bool DaemonChild, bool LogToStderr, int? PoolChannel, int? ReadyFd)
+public sealed record ChildEnvironment(bool DaemonChild, bool LogToStderr, int? PoolChannel, int? ReadyFd, int? LoginChannel = null)
 {
     public const string DaemonChildVariable = "IMAP4D_DAEMON_CHILD";
     public const string LogToStderrVariable = "IMAP4D_LOG_STDERR";
     public const string PoolChannelVariable = "IMAP4D_POOL_CHANNEL";
     public const string ReadyFdVariable = "IMAP4D_READY_FD";
+    public const string LoginChannelVariable = "IMAP4D_LOGIN_CHANNEL";
 
     /// <summary>Reads the variables and removes them from this process's environment.</summary>
     public static ChildEnvironment TakeFromProcess()
@@ -30,14 +33,15 @@ public sealed record ChildEnvironment(bool DaemonChild, bool LogToStderr, int? P
             Take(DaemonChildVariable) == "1",
             Take(LogToStderrVariable) == "1",
             Descriptor(Take(PoolChannelVariable)),
-            Descriptor(Take(ReadyFdVariable)));
+            Descriptor(Take(ReadyFdVariable)),
+            Descriptor(Take(LoginChannelVariable)));
         return result;
     }
 
     /// <summary>This process's environment as "NAME=value" strings, without our variables, plus <paramref name="extra"/>.</summary>
     public static List<string> Build(IEnumerable<KeyValuePair<string, string>> extra)
     {
-        var own = new HashSet<string>(StringComparer.Ordinal) { DaemonChildVariable, LogToStderrVariable, PoolChannelVariable, ReadyFdVariable };
+        var own = new HashSet<string>(StringComparer.Ordinal) { DaemonChildVariable, LogToStderrVariable, PoolChannelVariable, ReadyFdVariable, LoginChannelVariable };
         var list = new List<string>();
         foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
         {

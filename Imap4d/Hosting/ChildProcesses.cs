@@ -82,7 +82,10 @@ public sealed class ChildProcesses : IDisposable
     }
 
     /// <summary>Marks a pooled child as serving a connection; false if it has already been reaped.</summary>
-    public bool Promote(int pid)
+    public bool Promote(int pid) => Promote(pid, ChildKind.Session);
+
+    /// <summary>Marks a pooled child as doing <paramref name="kind"/>; false if it has already been reaped.</summary>
+    public bool Promote(int pid, ChildKind kind)
     {
         lock (_children)
         {
@@ -91,7 +94,7 @@ public sealed class ChildProcesses : IDisposable
                 return false;
             }
 
-            _children[pid] = ChildKind.Session;
+            _children[pid] = kind;
             return true;
         }
     }

@@ -17,6 +17,7 @@ public sealed class ChildSpawner
     private readonly List<string> _argv;
     private readonly List<string> _sessionEnvironment;
     private readonly List<string> _pooledEnvironment;
+    private readonly List<string> _loginEnvironment;
 
     /// <param name="daemonArguments">The daemon's command line, from which the child's is derived.</param>
     /// <param name="logToStderr">Whether children log to standard error, as a daemon in the foreground does.</param>
@@ -34,6 +35,9 @@ public sealed class ChildSpawner
         _sessionEnvironment = ChildEnvironment.Build(common);
         common[ChildEnvironment.PoolChannelVariable] = PoolChannelDescriptor.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _pooledEnvironment = ChildEnvironment.Build(common);
+        common.Remove(ChildEnvironment.PoolChannelVariable);
+        common[ChildEnvironment.LoginChannelVariable] = PoolChannelDescriptor.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _loginEnvironment = ChildEnvironment.Build(common);
     }
 
     /// <summary>The child's argv, for logs and tests.</summary>
@@ -56,6 +60,26 @@ public sealed class ChildSpawner
         try
         {
             return PosixSpawn.Spawn(new SpawnRequest(_path, _argv, _pooledEnvironment)
+            {
+                Descriptors = [(devNull, 0), (devNull, 1), (channel, PoolChannelDescriptor)],
+            });
+        }
+        finally
+        {
+            FileDescriptors.Close(devNull);
+        }
+    }
+
+    /// <summary>
+    /// Starts the login process with its channel <paramref name="channel"/> on fd 3 and /dev/null
+    /// as standard input and output. Returns its pid.
+    /// </summary>
+    public int SpawnLogin(int channel)
+    {
+        int devNull = FileDescriptors.OpenDevNull();
+        try
+        {
+            return PosixSpawn.Spawn(new SpawnRequest(_path, _argv, _loginEnvironment)
             {
                 Descriptors = [(devNull, 0), (devNull, 1), (channel, PoolChannelDescriptor)],
             });

@@ -62,6 +62,20 @@ public sealed class PooledChild : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends a connection that logged in elsewhere, with <paramref name="state"/> (a
+    /// <see cref="PostLoginHandoff"/>): the descriptor with <see cref="PoolChannel.LoginByte"/>,
+    /// then the state's length and bytes. False when the child cannot take it.
+    /// </summary>
+    public bool TryHandOffLogin(int connection, byte[] state) => UserProcesses.Send(_channel, connection, state);
+
+    /// <summary>The channel, which the caller owns from now on (a user process keeps talking on it); Dispose then leaves it open.</summary>
+    public Socket DetachChannel()
+    {
+        Interlocked.Exchange(ref _disposed, 1);
+        return _channel;
+    }
+
     /// <summary>Closes the channel; a child still waiting on it sees end of file and exits.</summary>
     public void Dispose()
     {

@@ -81,6 +81,44 @@ public sealed class PrestartPool : IDisposable
     }
 
     /// <summary>
+    /// Hands a connection that logged in in the login process, with its state, to a prestarted
+    /// child (ready, else starting), or to one started for it when the pool is empty; returns
+    /// its pid, or null when none could take it. The descriptor stays the caller's.
+    /// </summary>
+    public (int Pid, System.Net.Sockets.Socket Channel)? HandOffLogin(int connection, byte[] state)
+    {
+        while (Take() is PooledChild child)
+        {
+            bool sent = child.TryHandOffLogin(connection, state);
+            if (sent && _children.Promote(child.Pid, ChildKind.User))
+            {
+                Wake();
+                return (child.Pid, child.DetachChannel());
+            }
+
+            child.Dispose();
+        }
+
+        Wake();
+        try
+        {
+            var started = StartOne();
+            if (started.TryHandOffLogin(connection, state) && _children.Promote(started.Pid, ChildKind.User))
+            {
+                return (started.Pid, started.DetachChannel());
+            }
+
+            started.Dispose();
+            return null;
+        }
+        catch (NativeError e)
+        {
+            _log.Error("cannot start a session process: {0}", e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>
     /// Replaces every idle child by a new one (SIGHUP): children read the configuration when
     /// they start, so new sessions then see the current file.
     /// </summary>

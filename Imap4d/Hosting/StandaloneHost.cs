@@ -29,6 +29,8 @@ public sealed class StandaloneHost : IDisposable
     private readonly ChildSpawner? _spawner;
     private readonly ChildProcesses? _children;
     private readonly PrestartPool? _pool;
+    private readonly LoginSupervisor? _login;
+    private readonly UserProcesses? _users;
     private readonly object _admission = new();
     private int _inProcess;
 
@@ -36,7 +38,9 @@ public sealed class StandaloneHost : IDisposable
     /// <param name="maxChildren">The most sessions at once, in processes and in-process together.</param>
     /// <param name="spawner">Starts session processes; null serves every connection in-process.</param>
     /// <param name="prestart">Session processes kept started ahead of time.</param>
-    public StandaloneHost(SessionServices services, int maxChildren, ChildSpawner? spawner = null, int prestart = 0)
+    /// <param name="loginProcess">Serve connections before login in the unprivileged login process
+    /// (<see cref="LoginProcessHost"/>); max-children then counts logged-in sessions only.</param>
+    public StandaloneHost(SessionServices services, int maxChildren, ChildSpawner? spawner = null, int prestart = 0, bool loginProcess = false)
     {
         _services = services;
         _maxChildren = Math.Max(1, maxChildren);
@@ -44,12 +48,22 @@ public sealed class StandaloneHost : IDisposable
         if (spawner is not null)
         {
             _children = new ChildProcesses(services.Log);
-            if (prestart > 0)
+            if (prestart > 0 || loginProcess)
             {
                 _pool = new PrestartPool(spawner, _children, prestart, services.Log);
             }
+
+            if (loginProcess)
+            {
+                _login = new LoginSupervisor(spawner, _children, services, HandOffLogin);
+                var daemon = services.Settings.Daemon;
+                _users = new UserProcesses(daemon.SessionsPerUserProcess, daemon.UserProcessLinger, services.Log);
+            }
         }
     }
+
+    /// <summary>The login process's pid, 0 when there is none (or no login process is used).</summary>
+    public int LoginProcessPid => _login?.Pid ?? 0;
 
     /// <summary>The session processes and idle prestarted ones not yet reaped.</summary>
     public IReadOnlyList<int> ChildPids => _children?.Pids ?? [];
@@ -97,12 +111,17 @@ public sealed class StandaloneHost : IDisposable
     /// Replaces the idle prestarted processes (SIGHUP): each session process reads the
     /// configuration when it starts, so new sessions see the current file.
     /// </summary>
-    public void RestartIdleChildren() => _pool?.Recycle();
+    public void RestartIdleChildren()
+    {
+        _pool?.Recycle();
+        _login?.Replace();
+    }
 
     /// <summary>Accepts and serves connections until <paramref name="ct"/> is cancelled, then stops every session.</summary>
     public async Task RunAsync(IReadOnlyList<Listener> listeners, CancellationToken ct)
     {
         _pool?.Start();
+        _login?.Start();
         var sessions = new List<Task>();
         var loops = listeners.Select(l => AcceptLoopAsync(l, sessions, ct)).ToList();
         try
@@ -132,6 +151,8 @@ public sealed class StandaloneHost : IDisposable
 
     public void Dispose()
     {
+        _login?.Dispose();
+        _users?.Dispose();
         _pool?.Dispose();
         _children?.Dispose();
     }
@@ -143,6 +164,8 @@ public sealed class StandaloneHost : IDisposable
             return;
         }
 
+        _login?.Stop();
+        _users?.RetireAll();
         _pool?.Stop();
         _children.SignalAll(ProcessControl.SigTerm);
         if (!await _children.WaitForAllAsync(ShutdownGrace).ConfigureAwait(false))
@@ -169,6 +192,12 @@ public sealed class StandaloneHost : IDisposable
             catch (SocketException e)
             {
                 _services.Log.Warn("accept failed: {0}", e.Message);
+                continue;
+            }
+
+            if (!listener.InProcess && _login is not null)
+            {
+                ServeInLoginProcess(client);
                 continue;
             }
 
@@ -203,7 +232,7 @@ public sealed class StandaloneHost : IDisposable
         }
     }
 
-    private int SessionCount => _inProcess + (_children?.SessionCount ?? 0);
+    private int SessionCount => _inProcess + (_children?.SessionCount ?? 0) + (_users?.SessionCount ?? 0);
 
     /// <summary>Gives the connection to a prestarted process, or starts one for it; the daemon keeps no copy.</summary>
     private void ServeInChild(Socket client)
@@ -248,6 +277,48 @@ public sealed class StandaloneHost : IDisposable
         else
         {
             RefuseBusy(client);
+        }
+    }
+
+    /// <summary>Passes the connection to the login process; the daemon keeps no copy.</summary>
+    private void ServeInLoginProcess(Socket client)
+    {
+        if (_login!.TryHandOff(client))
+        {
+            _services.Log.Info("connect from {0}: login process {1}", DescribePeer(client), _login.Pid);
+            client.Dispose();
+        }
+        else
+        {
+            RefuseBusy(client);
+        }
+    }
+
+    /// <summary>A connection that logged in, to a session process, if max-children allows another session.</summary>
+    private (LoginVerdict Verdict, int? Pid) HandOffLogin(int connection, PostLoginHandoff login)
+    {
+        lock (_admission)
+        {
+            if (SessionCount >= _maxChildren)
+            {
+                _services.Log.Warn("refusing the session of {0} from {1}: max-children sessions run already",
+                    login.User.Name, login.State.Connection.ClientText);
+                return (LoginVerdict.Busy, null);
+            }
+
+            byte[] state = login.Encode();
+            if (_users!.TryHandOff(login.User, connection, state) is int shared)
+            {
+                return (LoginVerdict.HandedOff, shared);
+            }
+
+            if (_pool!.HandOffLogin(connection, state) is not { } started)
+            {
+                return (LoginVerdict.Unavailable, null);
+            }
+
+            _users.Add(login.User, started.Pid, started.Channel);
+            return (LoginVerdict.HandedOff, started.Pid);
         }
     }
 

@@ -12,6 +12,10 @@ public static partial class FileDescriptors
     private const int OCloexec = 0x80000;   // O_CLOEXEC, the same value as SOCK_CLOEXEC on Linux
     private const int AfUnix = 1;
     private const int SockStream = 1;
+    private const int SockSeqPacket = 5;
+    private const int FGetfl = 3;
+    private const int FSetfl = 4;
+    private const int ONonblock = 0x800;
     private const int FGetfd = 1;
     private const int FSetfd = 2;
     private const int FdCloexec = 1;
@@ -38,6 +42,35 @@ public static partial class FileDescriptors
         }
 
         return (fds[0], fds[1]);
+    }
+
+    /// <summary>
+    /// A connected pair of Unix sequenced-packet sockets, both close-on-exec: every send is one
+    /// message, received whole or not at all (the login process's channel to the daemon).
+    /// </summary>
+    public static (int First, int Second) CreatePacketPair()
+    {
+        Span<int> fds = stackalloc int[2];
+        if (socketpair(AfUnix, SockSeqPacket | OCloexec, 0, fds) != 0)
+        {
+            throw NativeError.FromLastError("socketpair");
+        }
+
+        return (fds[0], fds[1]);
+    }
+
+    /// <summary>
+    /// Clears O_NONBLOCK, which belongs to the open file and so is shared with every process
+    /// holding it: a connection handed over by a process that used it asynchronously arrives
+    /// non-blocking, and a session on standard input expects a blocking one, as inetd gives.
+    /// </summary>
+    public static void SetBlocking(int fd)
+    {
+        int flags = fcntl(fd, FGetfl, 0);
+        if (flags < 0 || ((flags & ONonblock) != 0 && fcntl(fd, FSetfl, flags & ~ONonblock) < 0))
+        {
+            throw NativeError.FromLastError("fcntl");
+        }
     }
 
     /// <summary>Makes <paramref name="target"/> a copy of <paramref name="source"/> (not close-on-exec).</summary>
@@ -121,6 +154,39 @@ public static partial class FileDescriptors
         }
     }
 
+    /// <summary>
+    /// <see cref="WriteAll"/> for a descriptor that may be non-blocking: when its buffer is full,
+    /// waits (poll) for room, up to <paramref name="timeoutMs"/> in all.
+    /// </summary>
+    public static void WriteAllWaiting(int fd, ReadOnlySpan<byte> data, int timeoutMs = 5000)
+    {
+        long deadline = Environment.TickCount64 + timeoutMs;
+        while (!data.IsEmpty)
+        {
+            nint n = write(fd, data, (nuint)data.Length);
+            if (n >= 0)
+            {
+                data = data[(int)n..];
+                continue;
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == NativeError.EINTR)
+            {
+                continue;
+            }
+
+            long left = deadline - Environment.TickCount64;
+            if (errno != NativeError.EAGAIN || left <= 0)
+            {
+                throw new NativeError("write", errno);
+            }
+
+            var waitFor = new PollDescriptor { Fd = fd, Events = 4 }; // POLLOUT
+            _ = poll(ref waitFor, 1, (int)Math.Min(left, 100));
+        }
+    }
+
     /// <summary>Reads into <paramref name="buffer"/>; 0 at end of file. Retries after EINTR.</summary>
     public static int Read(int fd, Span<byte> buffer)
     {
@@ -163,4 +229,15 @@ public static partial class FileDescriptors
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial nint read(int fd, Span<byte> buffer, nuint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int poll(ref PollDescriptor fds, nuint count, int timeout);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollDescriptor
+    {
+        public int Fd;
+        public short Events;
+        public short Returned;
+    }
 }

@@ -27,6 +27,14 @@ internal static unsafe partial class ProcessIdentity
     [LibraryImport(LibC.Name, EntryPoint = "setgid", SetLastError = true)]
     private static partial int SetGid(uint gid);
 
+    [LibraryImport(LibC.Name, EntryPoint = "prctl", SetLastError = true)]
+    private static partial int Prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
+    private const int PrSetNoNewPrivs = 38;
+
+    /// <summary>PR_SET_NO_NEW_PRIVS: no set-user-id program or file capability can raise this process (or its children) again.</summary>
+    public static bool ForbidNewPrivileges() => Prctl(PrSetNoNewPrivs, 1, 0, 0, 0) == 0;
+
     public static bool SetUser(uint uid) => SetResUid(uid, uid, uid) == 0;
 
     public static bool SetGroup(uint gid) => SetResGid(gid, gid, gid) == 0;

@@ -133,6 +133,9 @@ public sealed class CommandReader
     /// <summary>True when the client has already sent more bytes.</summary>
     public bool HasPendingInput => _input.HasBufferedData;
 
+    /// <summary>What the client has sent beyond the current command, already read from the stream.</summary>
+    public ReadOnlySpan<byte> PendingInput => _input.Buffered;
+
     /// <summary>Waits until input arrives; false at end of stream.</summary>
     public ValueTask<bool> WaitForInputAsync(CancellationToken ct) => _input.WaitForDataAsync(ct);
 

@@ -24,6 +24,9 @@ public sealed class InputBuffer
     /// <summary>True when bytes are already buffered (the client pipelined), so a read will not block.</summary>
     public bool HasBufferedData => _end > _start;
 
+    /// <summary>The bytes read from the stream and not consumed yet (valid until the next read).</summary>
+    public ReadOnlySpan<byte> Buffered => _buffer.AsSpan(_start, _end - _start);
+
     /// <summary>
     /// Reads one line. The result excludes the LF and a CR before it; it stays valid until
     /// the next call. A line longer than <paramref name="maxLength"/> is consumed to its end

@@ -32,6 +32,15 @@ public sealed class CommandContext
     /// <summary>LOGIN and AUTHENTICATE are refused on this connection now (see <see cref="Commands.LoginPolicy"/>).</summary>
     public bool LoginDisabled => Commands.LoginPolicy.IsDisabled(Settings, Session.TlsActive);
 
+    /// <summary>Set in the login process: LOGIN and AUTHENTICATE send the credentials to the daemon instead of checking them.</summary>
+    public ILoginForwarder? LoginForwarder => _session.LoginForwarder;
+
+    /// <summary>The bytes the client sent beyond the current command, already read (valid until the next read).</summary>
+    public ReadOnlySpan<byte> PendingInput => _session.Reader.PendingInput;
+
+    /// <summary>The stream the session reads from now (the TLS stream once TLS is on).</summary>
+    public Stream Transport => _session.Transport;
+
     /// <summary>The client has sent bytes beyond the current command (it pipelined).</summary>
     public bool HasPendingInput => _session.HasPendingInput;
 

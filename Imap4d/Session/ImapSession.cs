@@ -37,6 +37,15 @@ public sealed class ImapSession
 
     internal CommandReader Reader { get; private set; } = null!;
 
+    /// <summary>In the login process: where LOGIN and AUTHENTICATE send credentials (null: checked here).</summary>
+    public ILoginForwarder? LoginForwarder { get; init; }
+
+    /// <summary>The text of the "* BYE" sent when the session is cancelled.</summary>
+    public string CancelText { get; set; } = "Server shutting down";
+
+    /// <summary>Set once a login command handed the connection to another process.</summary>
+    public bool HandedOff { get; private set; }
+
     /// <summary>Runs the session to its end. Never throws for client behaviour or I/O errors.</summary>
     public async Task RunAsync(Stream input, Stream output, SessionStart start, CancellationToken ct)
     {
@@ -58,7 +67,61 @@ public sealed class ImapSession
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            await SayGoodbyeAsync("Server shutting down").ConfigureAwait(false);
+            await SayGoodbyeAsync(CancelText).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            Services.Log.Debug("session ended: {0}", e.Message);
+        }
+        finally
+        {
+            CloseSelected();
+            if (!HandedOff)
+            {
+                Services.Log.Info("session closed for {0}", Data.User?.Name ?? "(not authenticated)");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Continues a session that logged in elsewhere (the login process): becomes the user
+    /// through the login hook before reading any client byte, writes the login command's tagged
+    /// OK with the capabilities, then serves commands, starting with what the client pipelined
+    /// (already in front of <paramref name="input"/>). When the switch is refused the client
+    /// gets the NO and the connection closes, as nothing else may run in this process.
+    /// </summary>
+    public async Task ResumeAsync(Stream input, Stream output, LoginResumption login, CancellationToken ct)
+    {
+        UseStreams(input, output);
+        Data.TlsActive = login.Tls;
+        foreach (string name in login.Enabled)
+        {
+            Data.Enabled.Add(name);
+        }
+
+        if (login.ClientId is { } id)
+        {
+            Data.ClientId = id.GroupBy(p => p.Key, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.OrdinalIgnoreCase);
+        }
+
+        try
+        {
+            string? refusal = await CompleteLoginAsync(login.User, login.How, ct).ConfigureAwait(false);
+            if (refusal is not null)
+            {
+                Writer.Tagged(login.Tag, "NO", null, refusal);
+                Writer.UntaggedStatus("BYE", null, "Cannot serve this account");
+                await Writer.FlushAsync(ct).ConfigureAwait(false);
+                return;
+            }
+
+            Data.State = SessionState.Authenticated;
+            Writer.Tagged(login.Tag, "OK", "CAPABILITY " + string.Join(' ', Capabilities()), login.CommandName + " Completed");
+            await CommandLoopAsync(ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await SayGoodbyeAsync(CancelText).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
         {
@@ -85,6 +148,9 @@ public sealed class ImapSession
 
     /// <summary>True when the client has sent bytes beyond the command being run (it pipelined).</summary>
     internal bool HasPendingInput => Reader.HasPendingInput;
+
+    /// <summary>The stream the session reads from now: the connection, or the TLS stream over it.</summary>
+    internal Stream Transport => _input;
 
     /// <summary>
     /// STARTTLS, once its tagged OK has been flushed: runs the handshake over the transport and
@@ -390,6 +456,13 @@ public sealed class ImapSession
         {
             Services.Log.Error(e, "{0} {1} failed", command.Tag, name);
             result = CommandResult.No("Internal error");
+        }
+
+        if (result.HandedOff)
+        {
+            HandedOff = true;
+            Data.State = SessionState.Logout;
+            return;
         }
 
         _consecutiveBad = result.Status == "BAD" ? _consecutiveBad + 1 : 0;

@@ -44,6 +44,20 @@ public sealed class SessionServices
     /// <summary>TLS under these settings; null when `tls-mode` is off or the certificate cannot be used (logged once).</summary>
     public IO.TlsServerContext? Tls => TlsContexts.Get(Settings.Tls, Log);
 
+    /// <summary>These services with another hook after authentication (a user process switches once).</summary>
+    public SessionServices WithOnAuthenticated(Func<UserInfo, CancellationToken, ValueTask<string?>>? hook) => new()
+    {
+        Settings = Settings,
+        Authenticator = Authenticator,
+        Login = Login,
+        Log = Log,
+        Transcript = Transcript,
+        OnAuthenticated = hook,
+        StoreFactory = StoreFactory,
+        Clock = Clock,
+        TlsContexts = TlsContexts,
+    };
+
     /// <summary>These services with the settings of the `server` block the connection came in on.</summary>
     public SessionServices ForConnection(ConnectionInfo connection)
     {
