@@ -57,6 +57,44 @@ public class MailStoreTests(string type)
 
     private static byte[] Message(string subject) => Encoding.ASCII.GetBytes($"Subject: {subject}\r\n\r\nbody\r\n");
 
+    /// <summary>
+    /// Several sessions of the user (one process or several) open INBOX while it does not exist
+    /// yet: every one gets it, none sees the half-made folder (a maildir or MH directory before its
+    /// subdirectories or .mh_sequences) as "cannot be selected" or "does not exist".
+    /// </summary>
+    [Test]
+    public void SessionsOpeningAMissingInboxAtOnceAllGetIt()
+    {
+        for (int round = 0; round < 20; round++)
+        {
+            string inbox = Path.Combine(_home, "mail", "INBOX");
+            if (Directory.Exists(inbox))
+            {
+                Directory.Delete(inbox, recursive: true);
+            }
+
+            File.Delete(inbox);
+            var stores = Enumerable.Range(0, 8).Select(_ => NewStore()).ToList();
+            using var start = new Barrier(stores.Count);
+            var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+            var threads = stores.Select(store => new Thread(() =>
+            {
+                start.SignalAndWait();
+                try
+                {
+                    using var box = store.Open("INBOX", readOnly: false);
+                }
+                catch (StorageException e)
+                {
+                    failures.Add($"round {round}: {e.Error} {e.Message}");
+                }
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+            Assert.That(failures, Is.Empty);
+        }
+    }
+
     private void Append(string mailbox, string subject)
     {
         using var box = _store.Open(mailbox, readOnly: true);

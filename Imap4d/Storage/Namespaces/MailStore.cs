@@ -39,20 +39,7 @@ public sealed class MailStore : IMailStore
     private IMailbox Open(string name, bool readOnly, bool forAppend)
     {
         var path = Resolve(name);
-        var driver = DriverOf(path);
-        if (driver is null && path.IsInbox && !Exists(path.FileSystemPath))
-        {
-            // INBOX always exists for the client (RFC 3501); make an empty one on first use.
-            driver = DriverFor(path.ForcedType ?? _settings.Mailbox.MailboxType);
-            try
-            {
-                driver.Create(path.FileSystemPath, DefaultMailboxMode);
-            }
-            catch (StorageException e) when (e.Error == StorageError.AlreadyExists)
-            {
-                // Another session of the user made it at the same moment: use theirs.
-            }
-        }
+        var driver = path.IsInbox ? CreateInboxOnFirstUse(path) : DriverOf(path);
 
         if (driver is null)
         {
@@ -62,6 +49,75 @@ public sealed class MailStore : IMailStore
         }
 
         return forAppend ? driver.OpenForAppend(path.FileSystemPath, path.Name) : driver.Open(path.FileSystemPath, path.Name, readOnly);
+    }
+
+    /// <summary>How long a session waits for another one that is creating INBOX right now.</summary>
+    private static readonly TimeSpan InboxCreationWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// INBOX always exists for the client (RFC 3501): an empty one is made on first use. Another
+    /// session of the user (in this process or another) may be making it at the same moment, and
+    /// a maildir or MH folder is several steps (the directory, then cur/new/tmp or
+    /// .mh_sequences): a half-made one is waited for rather than reported as not selectable.
+    /// Null when INBOX is there but is no mailbox (a plain directory left by something else).
+    /// </summary>
+    private IMailboxDriver? CreateInboxOnFirstUse(MailboxPath path)
+    {
+        var deadline = DateTime.UtcNow + InboxCreationWait;
+        while (true)
+        {
+            if (DetectedDriverOf(path) is { } existing)
+            {
+                return existing;
+            }
+
+            if (!Exists(path.FileSystemPath))
+            {
+                var driver = DriverFor(path.ForcedType ?? _settings.Mailbox.MailboxType);
+                try
+                {
+                    driver.Create(path.FileSystemPath, DefaultMailboxMode);
+                    return driver;
+                }
+                catch (StorageException e) when (e.Error == StorageError.AlreadyExists)
+                {
+                    // Another session began making it at the same moment: wait for theirs below.
+                }
+            }
+
+            if (DateTime.UtcNow > deadline || !ChangedRecently(path.FileSystemPath))
+            {
+                return DriverOf(path); // not being made: whatever it is, as for any other name
+            }
+
+            Thread.Sleep(5);
+        }
+    }
+
+    /// <summary>The driver that recognises what is there now, even under a forced type: a half-made folder is no mailbox yet.</summary>
+    private IMailboxDriver? DetectedDriverOf(MailboxPath path)
+    {
+        if (path.ForcedType is { } type)
+        {
+            var forced = DriverFor(type);
+            return SafeDetect(forced, path.FileSystemPath) ? forced : null;
+        }
+
+        return DriverOf(path);
+    }
+
+    /// <summary>Made or changed within the creation wait: possibly a folder another session is still making.</summary>
+    private static bool ChangedRecently(string path)
+    {
+        try
+        {
+            var changed = File.GetLastWriteTimeUtc(path);
+            return DateTime.UtcNow - changed < InboxCreationWait;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     public void Create(string name)
