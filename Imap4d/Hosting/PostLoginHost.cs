@@ -107,7 +107,7 @@ public static class PostLoginHost
             }
 
             await using var stream = new NetworkStream(socket, ownsSocket: false);
-            Stream input = state.PendingInput.Length > 0 ? new PrefixedStream(state.PendingInput, stream) : stream;
+            Stream input = state.PendingInput.Length > 0 ? new SpliceStream(state.PendingInput, stream) : stream;
             var session = new ImapSession(perServer, CommandRegistry.CreateDefault(), state.Connection);
             var resumption = new LoginResumption(login.User, login.How, state.Tag, state.CommandName, state.Tls, state.Enabled, state.ClientId);
             await session.ResumeAsync(input, stream, resumption, ct).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Imap4d.IO;
 using Imap4d.Mime;
 
 namespace Imap4d.Commands.Search;

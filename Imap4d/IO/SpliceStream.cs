@@ -1,9 +1,10 @@
-namespace Imap4d.Commands.Search;
+namespace Imap4d.IO;
 
 /// <summary>
 /// A read-only stream of some bytes already read (<paramref name="prefix"/>) followed by at most
 /// <paramref name="limit"/> bytes of <paramref name="rest"/>. Used to go on reading a message
-/// after its header, and to read one part of it.
+/// after its header, to read one part of it, and to put the input a client pipelined after a
+/// login command (read by the login process) in front of the connection the session continues on.
 /// </summary>
 internal sealed class SpliceStream(ReadOnlyMemory<byte> prefix, Stream rest, long limit = long.MaxValue) : Stream
 {
@@ -42,6 +43,26 @@ internal sealed class SpliceStream(ReadOnlyMemory<byte> prefix, Stream rest, lon
         }
 
         int read = rest.Read(buffer[..(int)Math.Min(buffer.Length, _remaining)]);
+        _remaining -= read;
+        return read;
+    }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (!_prefix.IsEmpty || _remaining <= 0 || buffer.IsEmpty)
+        {
+            return ValueTask.FromResult(Read(buffer.Span));
+        }
+
+        return ReadRestAsync(buffer, cancellationToken);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    private async ValueTask<int> ReadRestAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        int read = await rest.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken).ConfigureAwait(false);
         _remaining -= read;
         return read;
     }
