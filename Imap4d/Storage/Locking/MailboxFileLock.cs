@@ -1,3 +1,4 @@
+using Imap4d.Native;
 using Microsoft.Win32.SafeHandles;
 using Mono.Unix.Native;
 
@@ -49,11 +50,11 @@ public sealed class MailboxFileLock : IDisposable
             }
 
             bool writable = true;
-            fd = Syscall.open(path, OpenFlags.O_RDWR);
+            fd = LostErrno.Retry(() => Syscall.open(path, OpenFlags.O_RDWR));
             if (fd < 0 && Stdlib.GetLastError() is Errno.EACCES or Errno.EROFS or Errno.EPERM)
             {
                 writable = false;
-                fd = Syscall.open(path, OpenFlags.O_RDONLY);
+                fd = LostErrno.Retry(() => Syscall.open(path, OpenFlags.O_RDONLY));
             }
 
             if (fd < 0)

@@ -1,3 +1,4 @@
+using Imap4d.Native;
 using Imap4d.Storage.State;
 using Mono.Unix.Native;
 
@@ -238,7 +239,7 @@ public sealed class MaildirDriver : IMailboxDriver
 
     private static void MakeDirectory(string path, UnixFileMode mode)
     {
-        if (Syscall.mkdir(path, (FilePermissions)(uint)mode) != 0)
+        if (LostErrno.Retry(() => Syscall.mkdir(path, (FilePermissions)(uint)mode)) != 0)
         {
             var errno = Stdlib.GetLastError();
             throw errno == Errno.EEXIST

@@ -1,3 +1,4 @@
+using Imap4d.Native;
 using System.IO.Enumeration;
 using Mono.Unix.Native;
 
@@ -77,7 +78,7 @@ internal static class MaildirFiles
     /// <summary>Hard-links <paramref name="from"/> to <paramref name="to"/>; false when <paramref name="to"/> exists.</summary>
     public static bool TryLink(string from, string to)
     {
-        if (Syscall.link(from, to) == 0)
+        if (LostErrno.Retry(() => Syscall.link(from, to)) == 0)
         {
             return true;
         }
@@ -94,7 +95,7 @@ internal static class MaildirFiles
     /// <summary>Renames; false when <paramref name="from"/> is gone (another program moved or removed it).</summary>
     public static bool TryRename(string from, string to)
     {
-        if (Syscall.rename(from, to) == 0)
+        if (LostErrno.Retry(() => Syscall.rename(from, to)) == 0)
         {
             return true;
         }
@@ -111,7 +112,7 @@ internal static class MaildirFiles
     /// <summary>Unlinks; false when the file is already gone.</summary>
     public static bool TryUnlink(string path)
     {
-        if (Syscall.unlink(path) == 0)
+        if (LostErrno.Retry(() => Syscall.unlink(path)) == 0)
         {
             return true;
         }

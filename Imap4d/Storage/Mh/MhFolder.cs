@@ -1,3 +1,4 @@
+using Imap4d.Native;
 using Imap4d.IO;
 using System.Buffers.Binary;
 using Imap4d.Storage.Index;
@@ -509,7 +510,7 @@ internal sealed class MhFolder
     private List<(int Number, long Inode)> ReadDirectory(bool writable, long now)
     {
         var result = new List<(int, long)>();
-        IntPtr dir = Syscall.opendir(Path);
+        IntPtr dir = LostErrno.RetryHandle(() => Syscall.opendir(Path));
         if (dir == IntPtr.Zero)
         {
             var errno = Stdlib.GetLastError();

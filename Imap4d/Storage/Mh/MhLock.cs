@@ -177,8 +177,8 @@ internal sealed class MhLock : IDisposable
             return;
         }
 
-        _lockFd = Syscall.open(path, OpenFlags.O_RDWR | OpenFlags.O_CREAT | OpenFlags.O_CLOEXEC,
-            FilePermissions.S_IRUSR | FilePermissions.S_IWUSR);
+        _lockFd = LostErrno.Retry(() => Syscall.open(path, OpenFlags.O_RDWR | OpenFlags.O_CREAT | OpenFlags.O_CLOEXEC,
+            FilePermissions.S_IRUSR | FilePermissions.S_IWUSR));
         if (_lockFd < 0)
         {
             var errno = Stdlib.GetLastError();
@@ -216,11 +216,11 @@ internal sealed class MhLock : IDisposable
         {
             bool write = _write;
             var flags = (write ? OpenFlags.O_RDWR : OpenFlags.O_RDONLY) | OpenFlags.O_CLOEXEC | (create ? OpenFlags.O_CREAT : 0);
-            int fd = Syscall.open(SequencesPath, flags, FilePermissions.S_IRUSR | FilePermissions.S_IWUSR);
+            int fd = LostErrno.Retry(() => Syscall.open(SequencesPath, flags, FilePermissions.S_IRUSR | FilePermissions.S_IWUSR));
             if (fd < 0 && write && !create && Stdlib.GetLastError() == Errno.EACCES)
             {
                 write = false;
-                fd = Syscall.open(SequencesPath, OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC);
+                fd = LostErrno.Retry(() => Syscall.open(SequencesPath, OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC));
             }
 
             if (fd < 0)
