@@ -298,6 +298,7 @@ public sealed class SelectedMailbox : IDisposable
     {
         _cacheOpened = true;
         _cache = FetchCache.Open(Mailbox.FetchCacheFile, Mailbox.UidValidity, Mailbox.CacheFingerprint);
+        _cache?.CompactIfWasteful(Mailbox.Messages);
         return _cache;
     }
 

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using Mono.Unix.Native;
 
 namespace Imap4d.Storage.Index;
 
@@ -22,24 +24,53 @@ public enum FetchCacheItem : byte
 /// it was made from, even if a mailbox re-created under the same name found this file again.
 /// A cache: a damaged or foreign file is simply started again, and losing it loses nothing.
 /// The file is private to the user (0600, see <see cref="State.PrivateFiles"/>).
+/// <para>
+/// Sessions of several processes add to one file at once, so records are written with
+/// <c>O_APPEND</c> (one write each: two records never overlap), and the file is never truncated
+/// in place: it is replaced (temporary file and rename) to start again or to drop the records of
+/// expunged messages (<see cref="CompactIfWasteful"/>), and a session that finds the name
+/// pointing at a new file moves to it. Without that, a busy mailbox's cache grew without bound
+/// (80 MB for 17 messages after five minutes of 50 clients) and, once two writes had overlapped,
+/// no session could read anything after the damage.
+/// </para>
 /// </summary>
 public sealed class FetchCache : IDisposable
 {
-    private const string Magic = "IMAP4DF2";
+    private const string Magic = "IMAP4DF3";
     private const byte RecordMark = 0xC5;
     private const int HeaderSize = 12;
-    private const int RecordHeaderSize = 18;
+    /// <summary>Mark, UID, item, fingerprint, length and a checksum of the data (a torn record that others wrote past is not served).</summary>
+    private const int RecordHeaderSize = 22;
     private const int MaxItemSize = 4 * 1024 * 1024;
     private const int ScanBlockSize = 1024 * 1024;
 
-    private readonly FileStream _file;
-    private Func<MessageInfo, ulong> _fingerprintOf = FingerprintOf;
-    private readonly Dictionary<(uint Uid, FetchCacheItem Item), (ulong Fingerprint, long Offset, int Length)> _entries = [];
+    /// <summary>Below this size a cache is never rewritten to drop dead records.</summary>
+    public const long CompactionFloor = 256 * 1024;
+
+    private static readonly FetchCacheItem[] Items =
+        [FetchCacheItem.Envelope, FetchCacheItem.Body, FetchCacheItem.BodyStructure, FetchCacheItem.HeaderFields];
+
+    private readonly string _path;
+    private readonly uint _uidValidity;
+    private readonly Func<MessageInfo, ulong> _fingerprintOf;
+    private readonly Dictionary<(uint Uid, FetchCacheItem Item), (ulong Fingerprint, long Offset, int Length, uint Checksum)> _entries = [];
+    private FileStream _file;
+    private ulong _inode;
     private long _scanned;
 
-    private FetchCache(FileStream file)
+    /// <summary>Garbage before the end of the file: nothing after it can be read, so nothing more is added.</summary>
+    private bool _damaged;
+
+    /// <summary>The name now holds a cache of another UIDVALIDITY (the mailbox was re-created): this one is done.</summary>
+    private bool _retired;
+
+    private FetchCache(string path, uint uidValidity, Func<MessageInfo, ulong> fingerprintOf, FileStream file)
     {
+        _path = path;
+        _uidValidity = uidValidity;
+        _fingerprintOf = fingerprintOf;
         _file = file;
+        _inode = InodeOf(file);
     }
 
     /// <summary>Opens (or starts) the cache file; null when it cannot be used (no place, no permission).</summary>
@@ -53,14 +84,18 @@ public sealed class FetchCache : IDisposable
 
         try
         {
-            var file = State.PrivateFiles.Open(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, bufferSize: 1);
-            var cache = new FetchCache(file) { _fingerprintOf = fingerprintOf ?? FingerprintOf };
-            if (!cache.HeaderMatches(uidValidity))
+            var cache = new FetchCache(path, uidValidity, fingerprintOf ?? FingerprintOf, OpenFile(path));
+            if (!cache.HeaderMatches())
             {
-                cache.Restart(uidValidity);
+                cache.Replace([]);
             }
 
             cache.Refresh();
+            if (cache._damaged)
+            {
+                cache.Replace(cache.LiveRecords(null));
+            }
+
             return cache;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -88,6 +123,9 @@ public sealed class FetchCache : IDisposable
         return hash;
     }
 
+    /// <summary>The size of the file this session reads and adds to.</summary>
+    public long FileLength => RandomAccess.GetLength(_file.SafeFileHandle);
+
     public bool TryGet(MessageInfo message, FetchCacheItem item, out byte[] bytes) =>
         TryGet(message.Uid, _fingerprintOf(message), item, out bytes);
 
@@ -107,7 +145,7 @@ public sealed class FetchCache : IDisposable
         bytes = new byte[entry.Length];
         try
         {
-            return RandomAccess.Read(_file.SafeFileHandle, bytes, entry.Offset) == entry.Length;
+            return RandomAccess.Read(_file.SafeFileHandle, bytes, entry.Offset) == entry.Length && Checksum(bytes) == entry.Checksum;
         }
         catch (IOException)
         {
@@ -127,25 +165,24 @@ public sealed class FetchCache : IDisposable
     /// <summary>Adds an item with one write at the end of the file (whole records, so readers never see half of one we wrote).</summary>
     public void Put(uint uid, ulong fingerprint, FetchCacheItem item, ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length > MaxItemSize || Contains(uid, fingerprint, item))
+        if (_damaged || _retired || bytes.Length > MaxItemSize || Contains(uid, fingerprint, item))
         {
             return;
         }
 
         var record = new byte[RecordHeaderSize + bytes.Length];
-        record[0] = RecordMark;
-        BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(1), uid);
-        record[5] = (byte)item;
-        BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(6), fingerprint);
-        BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(14), bytes.Length);
+        uint checksum = Checksum(bytes);
+        WriteRecordHeader(record, uid, item, fingerprint, bytes.Length, checksum);
         bytes.CopyTo(record.AsSpan(RecordHeaderSize));
         try
         {
             long end = RandomAccess.GetLength(_file.SafeFileHandle);
+
+            // O_APPEND: the kernel puts the record at the end, whatever another process added since.
             RandomAccess.Write(_file.SafeFileHandle, record, end);
-            if (_scanned == end)
+            if (_scanned == end && RandomAccess.GetLength(_file.SafeFileHandle) == end + record.Length)
             {
-                _entries[(uid, item)] = (fingerprint, end + RecordHeaderSize, bytes.Length);
+                _entries[(uid, item)] = (fingerprint, end + RecordHeaderSize, bytes.Length, checksum);
                 _scanned = end + record.Length;
             }
         }
@@ -155,74 +192,241 @@ public sealed class FetchCache : IDisposable
         }
     }
 
+    /// <summary>
+    /// Rewrites the file with only the records of <paramref name="messages"/> (the mailbox as it
+    /// is now) when it has grown to more than twice that and past <see cref="CompactionFloor"/>:
+    /// records of expunged messages and superseded ones otherwise stay for ever. Returns true
+    /// when it rewrote.
+    /// </summary>
+    public bool CompactIfWasteful(IReadOnlyList<MessageInfo> messages)
+    {
+        if (_retired)
+        {
+            return false;
+        }
+
+        try
+        {
+            Refresh();
+            long length = RandomAccess.GetLength(_file.SafeFileHandle);
+            if (length <= CompactionFloor)
+            {
+                return false;
+            }
+
+            var live = LiveRecords(messages);
+            long liveBytes = HeaderSize + live.Sum(r => (long)RecordHeaderSize + r.Length);
+            if (length <= 2 * liveBytes)
+            {
+                return false;
+            }
+
+            Replace(live);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     public void Dispose() => _file.Dispose();
 
-    private bool HeaderMatches(uint uidValidity)
+    private static FileStream OpenFile(string path) =>
+        State.PrivateFiles.Open(path, FileMode.Append, FileAccess.ReadWrite, bufferSize: 1);
+
+    private static ulong InodeOf(FileStream file) =>
+        Syscall.fstat((int)file.SafeFileHandle.DangerousGetHandle(), out Stat st) == 0 ? st.st_ino : 0;
+
+    /// <summary>FNV-1a over the record's data.</summary>
+    private static uint Checksum(ReadOnlySpan<byte> data)
+    {
+        uint hash = 0x811c9dc5;
+        foreach (byte b in data)
+        {
+            hash = (hash ^ b) * 0x01000193;
+        }
+
+        return hash;
+    }
+
+    private static void WriteRecordHeader(Span<byte> record, uint uid, FetchCacheItem item, ulong fingerprint, int length, uint checksum)
+    {
+        record[0] = RecordMark;
+        BinaryPrimitives.WriteUInt32LittleEndian(record[1..], uid);
+        record[5] = (byte)item;
+        BinaryPrimitives.WriteUInt64LittleEndian(record[6..], fingerprint);
+        BinaryPrimitives.WriteInt32LittleEndian(record[14..], length);
+        BinaryPrimitives.WriteUInt32LittleEndian(record[18..], checksum);
+    }
+
+    private bool HeaderMatches()
     {
         Span<byte> header = stackalloc byte[HeaderSize];
         return RandomAccess.Read(_file.SafeFileHandle, header, 0) == HeaderSize &&
                Encoding.ASCII.GetString(header[..8]) == Magic &&
-               BinaryPrimitives.ReadUInt32LittleEndian(header[8..]) == uidValidity;
+               BinaryPrimitives.ReadUInt32LittleEndian(header[8..]) == _uidValidity;
     }
 
-    private void Restart(uint uidValidity)
+    /// <summary>The entries to keep: those of <paramref name="messages"/> with their own fingerprint, or every entry when null.</summary>
+    private List<(uint Uid, FetchCacheItem Item, ulong Fingerprint, long Offset, int Length, uint Checksum)> LiveRecords(IReadOnlyList<MessageInfo>? messages)
     {
-        var header = new byte[HeaderSize];
-        Encoding.ASCII.GetBytes(Magic, header);
-        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(8), uidValidity);
-        _file.SetLength(0);
-        RandomAccess.Write(_file.SafeFileHandle, header, 0);
+        var live = new List<(uint, FetchCacheItem, ulong, long, int, uint)>();
+        if (messages is null)
+        {
+            foreach (var ((uid, item), (fingerprint, offset, length, checksum)) in _entries.OrderBy(e => e.Value.Offset))
+            {
+                live.Add((uid, item, fingerprint, offset, length, checksum));
+            }
+
+            return live;
+        }
+
+        foreach (var message in messages)
+        {
+            ulong fingerprint = _fingerprintOf(message);
+            foreach (var item in Items)
+            {
+                if (_entries.TryGetValue((message.Uid, item), out var entry) && entry.Fingerprint == fingerprint)
+                {
+                    live.Add((message.Uid, item, fingerprint, entry.Offset, entry.Length, entry.Checksum));
+                }
+            }
+        }
+
+        return live;
+    }
+
+    /// <summary>
+    /// Puts a new file with these records (read from the current one) in place of the old, and
+    /// moves to it. Other sessions keep reading the old file, intact, until they notice.
+    /// </summary>
+    private void Replace(List<(uint Uid, FetchCacheItem Item, ulong Fingerprint, long Offset, int Length, uint Checksum)> records)
+    {
+        string temp = $"{_path}.new.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.{Random.Shared.Next():x}";
+        try
+        {
+            using (var output = State.PrivateFiles.Open(temp, FileMode.CreateNew, FileAccess.Write, bufferSize: 64 * 1024))
+            {
+                var header = new byte[HeaderSize];
+                Encoding.ASCII.GetBytes(Magic, header);
+                BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(8), _uidValidity);
+                output.Write(header);
+                var recordHeader = new byte[RecordHeaderSize];
+                foreach (var (uid, item, fingerprint, offset, length, checksum) in records)
+                {
+                    var data = new byte[length];
+                    if (RandomAccess.Read(_file.SafeFileHandle, data, offset) != length || Checksum(data) != checksum)
+                    {
+                        continue;
+                    }
+
+                    WriteRecordHeader(recordHeader, uid, item, fingerprint, length, checksum);
+                    output.Write(recordHeader);
+                    output.Write(data);
+                }
+            }
+
+            File.Move(temp, _path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+
+        MoveTo(OpenFile(_path));
+    }
+
+    private void MoveTo(FileStream file)
+    {
+        _file.Dispose();
+        _file = file;
+        _inode = InodeOf(file);
         _entries.Clear();
         _scanned = HeaderSize;
+        _damaged = false;
+        _retired = !HeaderMatches();
     }
 
-    /// <summary>Reads the record headers added since the last look (by us or by other sessions).</summary>
+    /// <summary>Reads the record headers added since the last look (by us or by other sessions), after moving to a replaced file.</summary>
     private void Refresh()
     {
+        if (_retired)
+        {
+            return;
+        }
+
+        if (Syscall.stat(_path, out Stat st) == 0 && st.st_ino != _inode)
+        {
+            try
+            {
+                MoveTo(OpenFile(_path));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Keep the file we have: its entries are still right for the messages they name.
+            }
+
+            if (_retired)
+            {
+                return;
+            }
+        }
+
         if (_scanned < HeaderSize)
         {
             _scanned = HeaderSize;
         }
 
         long length = RandomAccess.GetLength(_file.SafeFileHandle);
-        if (_scanned + RecordHeaderSize > length)
+        if (_damaged || _scanned + RecordHeaderSize > length)
         {
             return;
         }
 
         // The file is read in large blocks (one read per block, not one per record).
-        var block = new byte[(int)Math.Min(ScanBlockSize, length - _scanned)];
-        long blockStart = -1;
-        int blockLength = 0;
-        while (_scanned + RecordHeaderSize <= length)
+        var block = ArrayPool<byte>.Shared.Rent((int)Math.Min(ScanBlockSize, length - _scanned));
+        try
         {
-            if (blockStart < 0 || _scanned < blockStart || _scanned + RecordHeaderSize > blockStart + blockLength)
+            long blockStart = -1;
+            int blockLength = 0;
+            while (_scanned + RecordHeaderSize <= length)
             {
-                blockStart = _scanned;
-                blockLength = RandomAccess.Read(_file.SafeFileHandle, block, blockStart);
-                if (blockLength < RecordHeaderSize)
+                if (blockStart < 0 || _scanned < blockStart || _scanned + RecordHeaderSize > blockStart + blockLength)
                 {
+                    blockStart = _scanned;
+                    blockLength = RandomAccess.Read(_file.SafeFileHandle, block, blockStart);
+                    if (blockLength < RecordHeaderSize)
+                    {
+                        return;
+                    }
+                }
+
+                var head = block.AsSpan((int)(_scanned - blockStart), RecordHeaderSize);
+                int size = BinaryPrimitives.ReadInt32LittleEndian(head[14..]);
+                if (head[0] != RecordMark || size < 0 || size > MaxItemSize)
+                {
+                    _damaged = true; // not a record: nothing after this point can be trusted
                     return;
                 }
-            }
 
-            var head = block.AsSpan((int)(_scanned - blockStart), RecordHeaderSize);
-            if (head[0] != RecordMark)
-            {
-                return; // torn or interleaved tail: stop here; entries before it stay good
-            }
+                if (_scanned + RecordHeaderSize + size > length)
+                {
+                    return; // a record still being written, or torn by a crash: stop here
+                }
 
-            uint uid = BinaryPrimitives.ReadUInt32LittleEndian(head[1..]);
-            var item = (FetchCacheItem)head[5];
-            ulong fingerprint = BinaryPrimitives.ReadUInt64LittleEndian(head[6..]);
-            int size = BinaryPrimitives.ReadInt32LittleEndian(head[14..]);
-            if (size < 0 || size > MaxItemSize || _scanned + RecordHeaderSize + size > length)
-            {
-                return;
+                uint uid = BinaryPrimitives.ReadUInt32LittleEndian(head[1..]);
+                var item = (FetchCacheItem)head[5];
+                ulong fingerprint = BinaryPrimitives.ReadUInt64LittleEndian(head[6..]);
+                uint checksum = BinaryPrimitives.ReadUInt32LittleEndian(head[18..]);
+                _entries[(uid, item)] = (fingerprint, _scanned + RecordHeaderSize, size, checksum); // the latest record wins
+                _scanned += RecordHeaderSize + size;
             }
-
-            _entries[(uid, item)] = (fingerprint, _scanned + RecordHeaderSize, size); // the latest record wins
-            _scanned += RecordHeaderSize + size;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(block);
         }
     }
 }
