@@ -251,6 +251,36 @@ public class MaildirBehaviourTests
     }
 
     [Test]
+    public void ManyShortSessionsEachExpungingOneMessageKeepTheUidListShort()
+    {
+        // Each session used to drop only lines it had expunged itself, and only past 100:
+        // a stress run's many short sessions grew the list to 13,000 lines for 17 messages.
+        using (var first = _driver.Open(_path, "box", readOnly: false))
+        {
+            Append(first, "kept");
+        }
+
+        uint last = 0;
+        for (int i = 0; i < 400; i++)
+        {
+            using var box = _driver.Open(_path, "box", readOnly: false);
+            uint uid = Append(box, "short " + i);
+            Assert.That(uid, Is.GreaterThan(last), "UIDs are never given twice");
+            last = uid;
+            box.Sync();
+            box.Store([uid], FlagOperation.Add, FlagSet.Of(MessageFlags.Deleted));
+            box.Expunge();
+        }
+
+        int lines = File.ReadAllLines(Path.Combine(_path, "imap4d-uidlist")).Length;
+        Assert.That(lines, Is.LessThanOrEqualTo(1 + 101 + 1));
+        using var after = _driver.Open(_path, "box", readOnly: false);
+        after.Sync();
+        Assert.That(after.Messages.Select(m => m.Uid), Is.EqualTo(new[] { 1u }));
+        Assert.That(Append(after, "next"), Is.EqualTo(last + 1), "UIDNEXT survives the rewrite");
+    }
+
+    [Test]
     public void LostUidListIsRebuiltFromTheIndex()
     {
         var (validity, subjects) = Populate();
