@@ -1,3 +1,4 @@
+using Imap4d.Native;
 using Mono.Unix.Native;
 using NLog;
 
@@ -25,22 +26,22 @@ internal static class HomeCreation
             return null;
         }
 
-        if (Stdlib.GetLastError() != Errno.ENOENT)
+        if (NativeErrno.Last != Errno.ENOENT)
         {
-            log.Error("cannot examine the home directory {0} of {1}: {2}", home, user.Name, Stdlib.GetLastError());
+            log.Error("cannot examine the home directory {0} of {1}: {2}", home, user.Name, NativeErrno.Last);
             return "Cannot create the home directory";
         }
 
         if (Syscall.mkdir(home, (FilePermissions)(uint)mode) != 0)
         {
-            log.Error("cannot create the home directory {0} of {1}: {2}", home, user.Name, Stdlib.GetLastError());
+            log.Error("cannot create the home directory {0} of {1}: {2}", home, user.Name, NativeErrno.Last);
             return "Cannot create the home directory";
         }
 
         int fd = Syscall.open(home, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC);
         if (fd < 0)
         {
-            log.Error("cannot open the new home directory {0}: {1}", home, Stdlib.GetLastError());
+            log.Error("cannot open the new home directory {0}: {1}", home, NativeErrno.Last);
             return "Cannot create the home directory";
         }
 
@@ -50,7 +51,7 @@ internal static class HomeCreation
             if (Syscall.fchmod(fd, (FilePermissions)(uint)mode) != 0
                 || (user.Uid is uint uid && user.Gid is uint gid && Syscall.fchown(fd, uid, gid) != 0))
             {
-                log.Error("cannot set owner and mode of the new home directory {0}: {1}", home, Stdlib.GetLastError());
+                log.Error("cannot set owner and mode of the new home directory {0}: {1}", home, NativeErrno.Last);
                 return "Cannot create the home directory";
             }
         }

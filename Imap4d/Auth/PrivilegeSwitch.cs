@@ -81,7 +81,7 @@ public sealed class PrivilegeSwitch
         Verify(user, uid, primary, supplementary);
         if (Syscall.chdir(user.Home) != 0)
         {
-            _log.Warn("cannot change to the home directory {0} of {1}: {2}", user.Home, user.Name, Stdlib.GetLastError());
+            _log.Warn("cannot change to the home directory {0} of {1}: {2}", user.Home, user.Name, NativeErrno.Last);
             Syscall.chdir("/");
         }
 

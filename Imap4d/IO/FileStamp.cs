@@ -1,3 +1,4 @@
+using Imap4d.Native;
 using Mono.Unix.Native;
 
 namespace Imap4d.IO;
@@ -12,7 +13,7 @@ internal sealed record FileStamp(int Errno, ulong Device, ulong Inode, long Size
     {
         if (Syscall.stat(path, out Stat st) != 0)
         {
-            return new FileStamp((int)Stdlib.GetLastError(), 0, 0, 0, 0, 0, 0, 0);
+            return new FileStamp((int)NativeErrno.Last, 0, 0, 0, 0, 0, 0, 0);
         }
 
         return new FileStamp(0, st.st_dev, st.st_ino, st.st_size, st.st_mtime, st.st_mtime_nsec, st.st_ctime, st.st_ctime_nsec);

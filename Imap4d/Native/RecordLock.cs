@@ -45,14 +45,14 @@ public static unsafe partial class RecordLock
             int errno = Marshal.GetLastPInvokeError();
             if (errno != (int)NativeConvert.FromErrno(Errno.EINVAL))
             {
-                return NativeConvert.ToErrno(errno);
+                return (Errno)errno;
             }
 
             _ofdUnsupported = true; // a kernel before 3.15
             request = WholeFile(type);
         }
 
-        return fcntl(fd, wait ? FSetlkw : FSetlk, &request) == 0 ? 0 : NativeConvert.ToErrno(Marshal.GetLastPInvokeError());
+        return fcntl(fd, wait ? FSetlkw : FSetlk, &request) == 0 ? 0 : (Errno)Marshal.GetLastPInvokeError();
     }
 
     /// <summary>The pid of a process holding a lock that conflicts with <paramref name="wanted"/>; 0 when none or unknown

@@ -85,7 +85,7 @@ public sealed class FileLockoutStore : ILockoutStore
             }
 
             int fd = Open(key, create: false);
-            if (fd < 0 && Stdlib.GetLastError() == Errno.ENOENT && HasRoomForOneMore())
+            if (fd < 0 && NativeErrno.Last == Errno.ENOENT && HasRoomForOneMore())
             {
                 fd = Open(key, create: true);
             }
@@ -119,9 +119,9 @@ public sealed class FileLockoutStore : ILockoutStore
         ArgumentNullException.ThrowIfNull(key);
         lock (Gate)
         {
-            if (Usable(create: false) && Syscall.unlink(PathOf(key)) != 0 && Stdlib.GetLastError() != Errno.ENOENT)
+            if (Usable(create: false) && Syscall.unlink(PathOf(key)) != 0 && NativeErrno.Last != Errno.ENOENT)
             {
-                _warn($"lockout: cannot remove the record of {key}: {Stdlib.GetLastError()}");
+                _warn($"lockout: cannot remove the record of {key}: {NativeErrno.Last}");
             }
         }
     }
@@ -151,9 +151,9 @@ public sealed class FileLockoutStore : ILockoutStore
         string directory = _settings.Directory;
         if (Syscall.lstat(directory, out Stat status) != 0)
         {
-            if (Stdlib.GetLastError() != Errno.ENOENT)
+            if (NativeErrno.Last != Errno.ENOENT)
             {
-                return Disable($"cannot examine {directory}: {Stdlib.GetLastError()}");
+                return Disable($"cannot examine {directory}: {NativeErrno.Last}");
             }
 
             if (!create)
@@ -163,7 +163,7 @@ public sealed class FileLockoutStore : ILockoutStore
 
             if (!CreateDirectory(directory) || Syscall.lstat(directory, out status) != 0)
             {
-                return Disable($"cannot create {directory}: {Stdlib.GetLastError()}");
+                return Disable($"cannot create {directory}: {NativeErrno.Last}");
             }
         }
 
@@ -205,7 +205,7 @@ public sealed class FileLockoutStore : ILockoutStore
             }
         }
 
-        if (Syscall.mkdir(directory, FilePermissions.S_IRWXU) != 0 && Stdlib.GetLastError() != Errno.EEXIST)
+        if (Syscall.mkdir(directory, FilePermissions.S_IRWXU) != 0 && NativeErrno.Last != Errno.EEXIST)
         {
             return false;
         }
@@ -222,9 +222,9 @@ public sealed class FileLockoutStore : ILockoutStore
         }
 
         int fd = Syscall.open(PathOf(key), flags, FilePermissions.S_IRUSR | FilePermissions.S_IWUSR);
-        if (fd < 0 && Stdlib.GetLastError() != Errno.ENOENT)
+        if (fd < 0 && NativeErrno.Last != Errno.ENOENT)
         {
-            _warn($"lockout: cannot open the counter of {key}: {Stdlib.GetLastError()}");
+            _warn($"lockout: cannot open the counter of {key}: {NativeErrno.Last}");
         }
 
         return fd;
@@ -275,7 +275,7 @@ public sealed class FileLockoutStore : ILockoutStore
 
         if (written != data.Length)
         {
-            _warn($"lockout: cannot write a counter file: {Stdlib.GetLastError()}");
+            _warn($"lockout: cannot write a counter file: {NativeErrno.Last}");
         }
     }
 

@@ -1,3 +1,4 @@
+using Imap4d.Native;
 using Mono.Unix.Native;
 using NLog;
 
@@ -61,7 +62,7 @@ public sealed class DotLock : IDisposable
                     return new DotLock(lockPath, st.st_ino);
                 }
 
-                Errno errno = Stdlib.GetLastError();
+                Errno errno = NativeErrno.Last;
                 if (errno is Errno.EACCES or Errno.EPERM or Errno.EROFS)
                 {
                     Log.Debug("cannot create {0} ({1}), skipping dotlock", lockPath, errno);
@@ -139,7 +140,7 @@ public sealed class DotLock : IDisposable
         }
 
         Log.Warn("removing stale lock {0} (age {1}{2})", lockPath, age, ownerGone ? ", its process is gone" : "");
-        return Syscall.unlink(lockPath) == 0 || Stdlib.GetLastError() == Errno.ENOENT;
+        return Syscall.unlink(lockPath) == 0 || NativeErrno.Last == Errno.ENOENT;
     }
 
     /// <summary>
@@ -149,7 +150,7 @@ public sealed class DotLock : IDisposable
     private static bool OwnerIsGone(string lockPath)
     {
         int pid = PidOf(lockPath);
-        return pid > 0 && Syscall.kill(pid, 0) != 0 && Stdlib.GetLastError() == Errno.ESRCH;
+        return pid > 0 && Syscall.kill(pid, 0) != 0 && NativeErrno.Last == Errno.ESRCH;
     }
 
     /// <summary>The pid a lock file names; 0 when it names none (empty, unreadable, not a number).</summary>

@@ -50,16 +50,16 @@ public sealed class MailboxFileLock : IDisposable
             }
 
             bool writable = true;
-            fd = LostErrno.Retry(() => Syscall.open(path, OpenFlags.O_RDWR));
-            if (fd < 0 && Stdlib.GetLastError() is Errno.EACCES or Errno.EROFS or Errno.EPERM)
+            fd = NativeErrno.Retry(() => Syscall.open(path, OpenFlags.O_RDWR));
+            if (fd < 0 && NativeErrno.Last is Errno.EACCES or Errno.EROFS or Errno.EPERM)
             {
                 writable = false;
-                fd = LostErrno.Retry(() => Syscall.open(path, OpenFlags.O_RDONLY));
+                fd = NativeErrno.Retry(() => Syscall.open(path, OpenFlags.O_RDONLY));
             }
 
             if (fd < 0)
             {
-                Errno errno = Stdlib.GetLastError();
+                Errno errno = NativeErrno.Last;
                 throw errno == Errno.ENOENT
                     ? new StorageException(StorageError.NotFound, "No such mailbox")
                     : new StorageException(StorageError.NoPermission, "Cannot open mailbox", $"open {path}: {errno}");

@@ -239,9 +239,9 @@ public sealed class MaildirDriver : IMailboxDriver
 
     private static void MakeDirectory(string path, UnixFileMode mode)
     {
-        if (LostErrno.Retry(() => Syscall.mkdir(path, (FilePermissions)(uint)mode)) != 0)
+        if (NativeErrno.Retry(() => Syscall.mkdir(path, (FilePermissions)(uint)mode)) != 0)
         {
-            var errno = Stdlib.GetLastError();
+            var errno = NativeErrno.Last;
             throw errno == Errno.EEXIST
                 ? new StorageException(StorageError.AlreadyExists, "Mailbox already exists")
                 : errno == Errno.ENOENT

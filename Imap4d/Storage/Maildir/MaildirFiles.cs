@@ -78,12 +78,12 @@ internal static class MaildirFiles
     /// <summary>Hard-links <paramref name="from"/> to <paramref name="to"/>; false when <paramref name="to"/> exists.</summary>
     public static bool TryLink(string from, string to)
     {
-        if (LostErrno.Retry(() => Syscall.link(from, to)) == 0)
+        if (NativeErrno.Retry(() => Syscall.link(from, to)) == 0)
         {
             return true;
         }
 
-        var errno = Stdlib.GetLastError();
+        var errno = NativeErrno.Last;
         if (errno == Errno.EEXIST)
         {
             return false;
@@ -95,12 +95,12 @@ internal static class MaildirFiles
     /// <summary>Renames; false when <paramref name="from"/> is gone (another program moved or removed it).</summary>
     public static bool TryRename(string from, string to)
     {
-        if (LostErrno.Retry(() => Syscall.rename(from, to)) == 0)
+        if (NativeErrno.Retry(() => Syscall.rename(from, to)) == 0)
         {
             return true;
         }
 
-        var errno = Stdlib.GetLastError();
+        var errno = NativeErrno.Last;
         if (errno == Errno.ENOENT)
         {
             return false;
@@ -112,12 +112,12 @@ internal static class MaildirFiles
     /// <summary>Unlinks; false when the file is already gone.</summary>
     public static bool TryUnlink(string path)
     {
-        if (LostErrno.Retry(() => Syscall.unlink(path)) == 0)
+        if (NativeErrno.Retry(() => Syscall.unlink(path)) == 0)
         {
             return true;
         }
 
-        var errno = Stdlib.GetLastError();
+        var errno = NativeErrno.Last;
         if (errno == Errno.ENOENT)
         {
             return false;

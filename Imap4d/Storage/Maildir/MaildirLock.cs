@@ -37,7 +37,7 @@ internal sealed class MaildirLock : IDisposable
             result._fd = Syscall.open(path, OpenFlags.O_RDWR | OpenFlags.O_CREAT | OpenFlags.O_CLOEXEC, FilePermissions.S_IRUSR | FilePermissions.S_IWUSR);
             if (result._fd < 0)
             {
-                var errno = Stdlib.GetLastError();
+                var errno = NativeErrno.Last;
                 if (errno is Errno.EACCES or Errno.EROFS)
                 {
                     // A mailbox we may read but not write: nobody can change it through us, so no lock is needed.

@@ -1,3 +1,4 @@
+using Imap4d.Native;
 using Imap4d.Storage.Index;
 using Imap4d.Storage.Locking;
 using Imap4d.Storage.State;
@@ -59,7 +60,7 @@ public sealed class MboxDriver : IMailboxDriver
         int fd = Syscall.open(path, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_EXCL, (FilePermissions)(uint)mode);
         if (fd < 0)
         {
-            throw Failure(Stdlib.GetLastError(), path, "create");
+            throw Failure(NativeErrno.Last, path, "create");
         }
 
         Syscall.close(fd);
@@ -69,7 +70,7 @@ public sealed class MboxDriver : IMailboxDriver
     {
         if (Syscall.stat(path, out Stat st) != 0)
         {
-            throw Failure(Stdlib.GetLastError(), path, "open");
+            throw Failure(NativeErrno.Last, path, "open");
         }
 
         if ((st.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG)
@@ -86,7 +87,7 @@ public sealed class MboxDriver : IMailboxDriver
     {
         if (Syscall.stat(path, out _) != 0)
         {
-            throw Failure(Stdlib.GetLastError(), path, "status");
+            throw Failure(NativeErrno.Last, path, "status");
         }
 
         var state = NewState(path);
@@ -119,7 +120,7 @@ public sealed class MboxDriver : IMailboxDriver
     {
         if (Syscall.unlink(path) != 0)
         {
-            throw Failure(Stdlib.GetLastError(), path, "delete");
+            throw Failure(NativeErrno.Last, path, "delete");
         }
 
         string index = _indexPathFor(path);
@@ -144,7 +145,7 @@ public sealed class MboxDriver : IMailboxDriver
         string oldIndex = _indexPathFor(from);
         if (Syscall.rename(from, to) != 0)
         {
-            throw Failure(Stdlib.GetLastError(), from, "rename");
+            throw Failure(NativeErrno.Last, from, "rename");
         }
 
         // The index and its cache travel with the mailbox (same UIDVALIDITY, same UIDs); where they

@@ -1,3 +1,4 @@
+using Imap4d.Native;
 using System.Globalization;
 using System.Text;
 using Imap4d.Storage.Index;
@@ -69,7 +70,7 @@ internal sealed class MboxState
     {
         if (Syscall.fstat(fd, out Stat st) != 0)
         {
-            throw new StorageException(StorageError.Temporary, "Cannot read mailbox", "fstat: " + Stdlib.GetLastError());
+            throw new StorageException(StorageError.Temporary, "Cannot read mailbox", "fstat: " + NativeErrno.Last);
         }
 
         return new SourceStamp(st.st_size, st.st_mtime * 1_000_000_000L + st.st_mtime_nsec, (long)st.st_ino,
@@ -930,7 +931,7 @@ internal sealed class MboxState
 
             if (Syscall.fsync(held.Fd) != 0)
             {
-                throw new IOException("fsync: " + Stdlib.GetLastError());
+                throw new IOException("fsync: " + NativeErrno.Last);
             }
         }
         catch (IOException e)
@@ -1029,7 +1030,7 @@ internal sealed class MboxState
         if (fd < 0)
         {
             throw new StorageException(StorageError.NoPermission, "Cannot rewrite mailbox",
-                $"create {temp}: {Stdlib.GetLastError()}");
+                $"create {temp}: {NativeErrno.Last}");
         }
 
         var records = Index.Records;
@@ -1057,7 +1058,7 @@ internal sealed class MboxState
                 output.Flush(flushToDisk: true);
                 if (Syscall.fchown(fd, original.st_uid, original.st_gid) != 0)
                 {
-                    Log.Debug("fchown {0}: {1}", temp, Stdlib.GetLastError());
+                    Log.Debug("fchown {0}: {1}", temp, NativeErrno.Last);
                 }
 
                 Syscall.fchmod(fd, original.st_mode & (FilePermissions)0xfff);
@@ -1065,7 +1066,7 @@ internal sealed class MboxState
 
             if (Syscall.rename(temp, full) != 0)
             {
-                throw new IOException("rename: " + Stdlib.GetLastError());
+                throw new IOException("rename: " + NativeErrno.Last);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

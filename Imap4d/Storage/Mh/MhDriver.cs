@@ -1,3 +1,4 @@
+using Imap4d.Native;
 using Imap4d.Storage.State;
 using Mono.Unix.Native;
 
@@ -76,7 +77,7 @@ public sealed class MhDriver : IMailboxDriver
         var dirMode = mode | (UnixFileMode)(((int)mode & 0x124) >> 2) | UnixFileMode.UserExecute | UnixFileMode.UserWrite | UnixFileMode.UserRead;
         if (Syscall.mkdir(path, (FilePermissions)(uint)dirMode) != 0)
         {
-            var errno = Stdlib.GetLastError();
+            var errno = NativeErrno.Last;
             throw errno == Errno.EEXIST
                 ? new StorageException(StorageError.AlreadyExists, "Mailbox already exists")
                 : new StorageException(StorageError.NoPermission, "Cannot create mailbox", path + ": " + errno);
@@ -86,7 +87,7 @@ public sealed class MhDriver : IMailboxDriver
         int fd = Syscall.open(Path.Combine(path, MhLock.SequencesFileName), OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_EXCL, fileMode);
         if (fd < 0)
         {
-            throw new StorageException(StorageError.NoPermission, "Cannot create mailbox", path + ": " + Stdlib.GetLastError());
+            throw new StorageException(StorageError.NoPermission, "Cannot create mailbox", path + ": " + NativeErrno.Last);
         }
 
         Syscall.close(fd);
@@ -197,7 +198,7 @@ public sealed class MhDriver : IMailboxDriver
 
         if (Syscall.rename(from, to) != 0)
         {
-            throw new StorageException(StorageError.NoPermission, "Cannot rename mailbox", from + ": " + Stdlib.GetLastError());
+            throw new StorageException(StorageError.NoPermission, "Cannot rename mailbox", from + ": " + NativeErrno.Last);
         }
     }
 }

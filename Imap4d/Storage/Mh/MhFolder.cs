@@ -109,7 +109,7 @@ internal sealed class MhFolder
     {
         if (Syscall.fstat((int)stream.SafeFileHandle.DangerousGetHandle(), out var st) != 0)
         {
-            throw new IOException("fstat: " + Stdlib.GetLastError());
+            throw new IOException("fstat: " + NativeErrno.Last);
         }
 
         length = st.st_size;
@@ -510,10 +510,10 @@ internal sealed class MhFolder
     private List<(int Number, long Inode)> ReadDirectory(bool writable, long now)
     {
         var result = new List<(int, long)>();
-        IntPtr dir = LostErrno.RetryHandle(() => Syscall.opendir(Path));
+        IntPtr dir = NativeErrno.RetryHandle(() => Syscall.opendir(Path));
         if (dir == IntPtr.Zero)
         {
-            var errno = Stdlib.GetLastError();
+            var errno = NativeErrno.Last;
             throw errno == Errno.ENOENT
                 ? new StorageException(StorageError.NotFound, "No such mailbox", Path)
                 : new StorageException(StorageError.Temporary, "Cannot read mailbox", Path + ": " + errno);

@@ -172,16 +172,16 @@ internal sealed class MhLock : IDisposable
             throw new StorageException(StorageError.NotFound, "No such mailbox", _folder);
         }
 
-        if (Syscall.mkdir(Path.Combine(_folder, StateDirName), FilePermissions.S_IRWXU) != 0 && Stdlib.GetLastError() != Errno.EEXIST)
+        if (Syscall.mkdir(Path.Combine(_folder, StateDirName), FilePermissions.S_IRWXU) != 0 && NativeErrno.Last != Errno.EEXIST)
         {
             return;
         }
 
-        _lockFd = LostErrno.Retry(() => Syscall.open(path, OpenFlags.O_RDWR | OpenFlags.O_CREAT | OpenFlags.O_CLOEXEC,
+        _lockFd = NativeErrno.Retry(() => Syscall.open(path, OpenFlags.O_RDWR | OpenFlags.O_CREAT | OpenFlags.O_CLOEXEC,
             FilePermissions.S_IRUSR | FilePermissions.S_IWUSR));
         if (_lockFd < 0)
         {
-            var errno = Stdlib.GetLastError();
+            var errno = NativeErrno.Last;
             if (errno is Errno.EACCES or Errno.EROFS or Errno.EPERM)
             {
                 // A folder we may not write: readers go without our lock (nmh's fcntl lock still applies).
@@ -216,16 +216,16 @@ internal sealed class MhLock : IDisposable
         {
             bool write = _write;
             var flags = (write ? OpenFlags.O_RDWR : OpenFlags.O_RDONLY) | OpenFlags.O_CLOEXEC | (create ? OpenFlags.O_CREAT : 0);
-            int fd = LostErrno.Retry(() => Syscall.open(SequencesPath, flags, FilePermissions.S_IRUSR | FilePermissions.S_IWUSR));
-            if (fd < 0 && write && !create && Stdlib.GetLastError() == Errno.EACCES)
+            int fd = NativeErrno.Retry(() => Syscall.open(SequencesPath, flags, FilePermissions.S_IRUSR | FilePermissions.S_IWUSR));
+            if (fd < 0 && write && !create && NativeErrno.Last == Errno.EACCES)
             {
                 write = false;
-                fd = LostErrno.Retry(() => Syscall.open(SequencesPath, OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC));
+                fd = NativeErrno.Retry(() => Syscall.open(SequencesPath, OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC));
             }
 
             if (fd < 0)
             {
-                var errno = Stdlib.GetLastError();
+                var errno = NativeErrno.Last;
                 if (errno == Errno.ENOENT && !create)
                 {
                     return;
@@ -306,7 +306,7 @@ internal sealed class MhLock : IDisposable
 
     private static StorageException Error(string what, Errno? errno = null)
     {
-        var code = errno ?? Stdlib.GetLastError();
+        var code = errno ?? NativeErrno.Last;
         var kind = code switch
         {
             Errno.ENOSPC or Errno.EDQUOT => StorageError.OverQuota,

@@ -1,3 +1,4 @@
+using Imap4d.Native;
 using Imap4d.IO;
 using Imap4d.Storage.Index;
 using Mono.Unix.Native;
@@ -146,7 +147,7 @@ internal sealed class MhMailbox : IMailbox
             int number = index.Records.Count == 0 ? 1 : index.Records.Max(r => int.Parse(r.Key)) + 1;
             while (Syscall.link(temp, _folder.MessagePath(number.ToString())) != 0)
             {
-                var errno = Stdlib.GetLastError();
+                var errno = NativeErrno.Last;
                 if (errno != Errno.EEXIST)
                 {
                     throw new StorageException(errno is Errno.ENOSPC or Errno.EDQUOT ? StorageError.OverQuota : StorageError.Temporary,
@@ -262,7 +263,7 @@ internal sealed class MhMailbox : IMailbox
             string file = _folder.MessagePath(record.Key);
             if (Syscall.lstat(file, out var st) == 0 && (long)st.st_ino == MhFolder.InodeOf(record) && Syscall.unlink(file) != 0)
             {
-                throw new StorageException(StorageError.Temporary, "Cannot remove message", file + ": " + Stdlib.GetLastError());
+                throw new StorageException(StorageError.Temporary, "Cannot remove message", file + ": " + NativeErrno.Last);
             }
         }
 

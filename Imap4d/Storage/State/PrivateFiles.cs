@@ -1,3 +1,4 @@
+using Imap4d.Native;
 using Microsoft.Win32.SafeHandles;
 using Mono.Unix.Native;
 
@@ -50,7 +51,7 @@ public static class PrivateFiles
             return false;
         }
 
-        if (Syscall.mkdir(full, DirectoryMode) != 0 && Stdlib.GetLastError() != Errno.EEXIST)
+        if (Syscall.mkdir(full, DirectoryMode) != 0 && NativeErrno.Last != Errno.EEXIST)
         {
             return false;
         }
@@ -90,7 +91,7 @@ public static class PrivateFiles
         int fd = Syscall.open(path, flags, FileMode);
         if (fd < 0)
         {
-            var errno = Stdlib.GetLastError();
+            var errno = NativeErrno.Last;
             throw errno is Errno.EACCES or Errno.EPERM
                 ? new UnauthorizedAccessException($"open {path}: {errno}")
                 : new IOException($"open {path}: {errno}", (int)errno);
