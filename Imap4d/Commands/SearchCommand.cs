@@ -6,7 +6,9 @@ namespace Imap4d.Commands;
 
 // RFC 3501 §6.4.4 SEARCH and UID SEARCH. The keys are parsed into a tree (Search/SearchParser),
 // compiled once and run per message, cheapest checks first; headers and bodies are read only
-// when a key needs them.
+// when a key needs them. RFC 4731 ESEARCH: "SEARCH RETURN (MIN MAX ALL COUNT)" answers with one
+// ESEARCH line; RFC 5182 SEARCHRES: "RETURN (SAVE)" keeps the result for "$"; RFC 5032 WITHIN
+// adds OLDER and YOUNGER.
 public sealed class SearchCommand(bool byUid) : IImapCommand
 {
     public string Name => byUid ? "UID SEARCH" : "SEARCH";
@@ -15,9 +17,18 @@ public sealed class SearchCommand(bool byUid) : IImapCommand
 
     public bool WithholdsExpunge => !byUid;
 
+    public IEnumerable<string> Capabilities(CapabilityContext context) => byUid ? [] : ["ESEARCH", "SEARCHRES", "WITHIN"];
+
     public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
     {
         var selected = context.Session.RequireSelected();
+        var options = SearchReturnOptions.Parse(args);
+        if (options.Save)
+        {
+            // RFC 5182 §2.1: a SEARCH that fails leaves "$" empty.
+            selected.SavedResult = new HashSet<uint>();
+        }
+
         SearchKey root;
         try
         {
@@ -29,13 +40,65 @@ public sealed class SearchCommand(bool byUid) : IImapCommand
         }
 
         var hits = SearchProgram.Compile(root).Run(selected, ct);
-        var writer = context.Writer.Untagged().Atom("SEARCH");
-        foreach (var (sequence, uid) in hits)
+        if (options.Save)
         {
-            writer.Number(byUid ? uid : sequence);
+            selected.SavedResult = options.Saved(hits).ToHashSet();
+        }
+
+        if (options.Extended)
+        {
+            if (options.Answers)
+            {
+                WriteEsearch(context, options, hits);
+            }
+        }
+        else
+        {
+            var writer = context.Writer.Untagged().Atom("SEARCH");
+            foreach (var (sequence, uid) in hits)
+            {
+                writer.Number(byUid ? uid : sequence);
+            }
+
+            writer.EndLine();
+        }
+
+        return ValueTask.FromResult(CommandResult.Ok(Name + " Completed"));
+    }
+
+    /// <summary>RFC 4731 §3: <c>* ESEARCH (TAG "t") [UID] [MIN n] [MAX n] [ALL set] [COUNT n]</c>; no MIN, MAX or ALL without hits.</summary>
+    private void WriteEsearch(CommandContext context, SearchReturnOptions options, IReadOnlyList<(int Sequence, uint Uid)> hits)
+    {
+        var writer = context.Writer.Untagged().Atom("ESEARCH").BeginList().Atom("TAG").String(context.Tag).EndList();
+        if (byUid)
+        {
+            writer.Atom("UID");
+        }
+
+        uint Number((int Sequence, uint Uid) hit) => byUid ? hit.Uid : (uint)hit.Sequence;
+        if (hits.Count > 0)
+        {
+            if (options.Min)
+            {
+                writer.Atom("MIN").Number(Number(hits[0]));
+            }
+
+            if (options.Max)
+            {
+                writer.Atom("MAX").Number(Number(hits[^1]));
+            }
+
+            if (options.All)
+            {
+                writer.Atom("ALL").Atom(SequenceSet.FromNumbers(hits.Select(Number)).ToString());
+            }
+        }
+
+        if (options.Count)
+        {
+            writer.Atom("COUNT").Number(hits.Count);
         }
 
         writer.EndLine();
-        return ValueTask.FromResult(CommandResult.Ok(Name + " Completed"));
     }
 }

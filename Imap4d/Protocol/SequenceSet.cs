@@ -19,12 +19,27 @@ public sealed class SequenceSet
         _ranges = ranges;
     }
 
+    /// <summary>
+    /// <c>$</c> (RFC 5182 SEARCHRES): the messages the last <c>SEARCH RETURN (SAVE)</c> found, which
+    /// the selected mailbox resolves; as a set of numbers it is empty.
+    /// </summary>
+    public static SequenceSet SavedResult { get; } = new([]) { IsSavedResult = true };
+
+    /// <summary>True for <see cref="SavedResult"/>.</summary>
+    public bool IsSavedResult { get; private init; }
+
     /// <summary>Ranges as written (First may exceed Last; either may be <see cref="Star"/>).</summary>
     public IReadOnlyList<(uint First, uint Last)> Ranges => _ranges;
 
     public static bool TryParse(string text, out SequenceSet set)
     {
         set = null!;
+        if (text == "$")
+        {
+            set = SavedResult;
+            return true;
+        }
+
         var ranges = new List<(uint, uint)>();
         foreach (string part in text.Split(','))
         {

@@ -35,6 +35,12 @@ public sealed class SelectedMailbox : IDisposable
 
     public IMailbox Mailbox { get; }
 
+    /// <summary>
+    /// The UIDs of the last <c>SEARCH RETURN (SAVE)</c> (RFC 5182), for <c>$</c>; empty until one,
+    /// and for each new selection. Expunged messages drop out when <c>$</c> is resolved.
+    /// </summary>
+    public IReadOnlySet<uint> SavedResult { get; set; } = new HashSet<uint>();
+
     /// <summary>The FETCH cache of this mailbox, opened on first use; null when the mailbox has none.</summary>
     public FetchCache? Cache => _cacheOpened ? _cache : OpenCache();
 
@@ -98,6 +104,11 @@ public sealed class SelectedMailbox : IDisposable
         if (_uids.Count == 0)
         {
             return [];
+        }
+
+        if (set.IsSavedResult)
+        {
+            return SavedResult.Where(uid => _uids.BinarySearch(uid) >= 0).Order().ToList();
         }
 
         if (!byUid)

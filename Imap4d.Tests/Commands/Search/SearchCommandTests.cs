@@ -101,6 +101,69 @@ public class SearchCommandTests
         return search[0];
     }
 
+    /// <summary>Runs a command and returns every untagged line, after checking the tagged answer.</summary>
+    private async Task<List<string>> Untagged(string command, string expectTagged = "t OK")
+    {
+        var lines = await _client.CommandAsync("t", command);
+        Assert.That(lines[^1], Does.StartWith(expectTagged), string.Join("\n", lines));
+        return lines.Where(l => l.StartsWith("* ", StringComparison.Ordinal)).ToList();
+    }
+
+    // RFC 4731 ESEARCH.
+    [TestCase("SEARCH RETURN (MIN MAX COUNT ALL) UNSEEN", "* ESEARCH (TAG \"t\") MIN 2 MAX 4 ALL 2:4 COUNT 3")]
+    [TestCase("SEARCH RETURN (COUNT) ALL", "* ESEARCH (TAG \"t\") COUNT 4")]
+    [TestCase("SEARCH RETURN () NOT DELETED", "* ESEARCH (TAG \"t\") ALL 1:2,4")]
+    [TestCase("UID SEARCH RETURN (MAX) FLAGGED", "* ESEARCH (TAG \"t\") UID MAX 2")]
+    [TestCase("SEARCH RETURN (MIN MAX ALL COUNT) KEYWORD nothing", "* ESEARCH (TAG \"t\") COUNT 0")]
+    [TestCase("SEARCH RETURN (MIN) KEYWORD nothing", "* ESEARCH (TAG \"t\")")]
+    public async Task ExtendedSearchAnswersWithOneEsearchLine(string command, string expected) =>
+        Assert.That(await Untagged(command), Is.EqualTo(new[] { expected }));
+
+    [Test]
+    public async Task AnUnknownReturnOptionIsBad() =>
+        await Untagged("SEARCH RETURN (PARTIAL-ISH) ALL", "t BAD");
+
+    // RFC 5182 SEARCHRES.
+    [Test]
+    public async Task SavedResultIsUsableAsDollarAndFollowsExpunges()
+    {
+        Assert.That(await Untagged("SEARCH RETURN (SAVE) OR FLAGGED DELETED"), Is.Empty, "SAVE alone answers nothing");
+        Assert.That(await Untagged("FETCH $ (UID)"), Is.EqualTo(new[] { "* 2 FETCH (UID 2)", "* 3 FETCH (UID 3)" }));
+        Assert.That(await Search("UID SEARCH $"), Is.EqualTo("* SEARCH 2 3"));
+        Assert.That(await Search("SEARCH $ SEEN"), Is.EqualTo("* SEARCH"));
+
+        await Untagged("EXPUNGE"); // message 3 was \Deleted
+        var left = await Untagged("UID FETCH $ (FLAGS)");
+        Assert.That(left, Has.Count.EqualTo(1));
+        Assert.That(left[0], Does.StartWith("* 2 FETCH (UID 2 FLAGS (\\Answered \\Flagged $Work"));
+
+        Assert.That(await Untagged("SEARCH RETURN (SAVE MIN COUNT) ALL"), Is.EqualTo(new[] { "* ESEARCH (TAG \"t\") MIN 1 COUNT 3" }));
+        Assert.That(await Search("SEARCH $"), Is.EqualTo("* SEARCH 1 2 3"), "with COUNT, SAVE keeps every hit");
+        await Untagged("SEARCH RETURN (SAVE MAX) ALL");
+        Assert.That(await Search("SEARCH $"), Is.EqualTo("* SEARCH 3"), "with MAX alone, SAVE keeps the last");
+
+        await Untagged("SEARCH RETURN (SAVE) CHARSET X-NO-SUCH-CHARSET SUBJECT a", "t NO");
+        Assert.That(await Search("SEARCH $"), Is.EqualTo("* SEARCH"), "a failed SAVE search leaves $ empty");
+    }
+
+    [Test]
+    public async Task DollarIsEmptyInANewSelection()
+    {
+        await Untagged("SEARCH RETURN (SAVE) ALL");
+        await Untagged("SELECT INBOX");
+        Assert.That(await Search("SEARCH $"), Is.EqualTo("* SEARCH"));
+        Assert.That(await Untagged("FETCH $ FLAGS"), Is.Empty);
+    }
+
+    // RFC 5032 WITHIN: every message here is from November 2026, weeks before the test runs.
+    [TestCase("OLDER 1", "1 2 3 4")]
+    [TestCase("YOUNGER 1", "")]
+    [TestCase("YOUNGER 4000000000", "1 2 3 4")]
+    [TestCase("NOT YOUNGER 1", "1 2 3 4")]
+    [TestCase("OLDER 1 SEEN", "1")]
+    public async Task OlderAndYounger(string keys, string expected) =>
+        Assert.That(await Search("SEARCH " + keys), Is.EqualTo(("* SEARCH " + expected).TrimEnd()));
+
     [TestCase("ALL", "1 2 3 4")]
     [TestCase("SEEN", "1")]
     [TestCase("UNSEEN", "2 3 4")]

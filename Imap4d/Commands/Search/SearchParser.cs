@@ -110,6 +110,8 @@ public static class SearchParser
             case "BODY": return new BodyKey(ExpectText(args, charset), includeHeader: false);
             case "TEXT": return new BodyKey(ExpectText(args, charset), includeHeader: true);
             case "UID": return new SequenceKey(args.ExpectSequenceSet(), byUid: true);
+            case "OLDER": return new AgeKey(args.ExpectNumber("interval"), older: true);
+            case "YOUNGER": return new AgeKey(args.ExpectNumber("interval"), older: false);
             case "NOT": return new NotKey(ParseKey(args, charset, depth + 1));
             case "OR":
                 var left = ParseKey(args, charset, depth + 1);

@@ -30,7 +30,7 @@ public sealed class SearchProgram
     {
         var uids = selected.Uids;
         var scope = new SearchScope(uids.Count, uids.Count == 0 ? 0 : uids[^1], selected.Mailbox.RecentUids, _bodyNeedles,
-            _root.Cost >= SearchCost.Header ? selected.Cache : null);
+            _root.Cost >= SearchCost.Header ? selected.Cache : null, selected.SavedResult, DateTimeOffset.UtcNow);
         var hits = new List<(int, uint)>();
         for (int i = 0; i < uids.Count; i++)
         {

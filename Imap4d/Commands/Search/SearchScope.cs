@@ -8,5 +8,6 @@ namespace Imap4d.Commands.Search;
 /// <paramref name="MaxUid"/> the largest UID (the value of "*" in a UID set).
 /// <paramref name="Cache"/> is the mailbox's FETCH cache (cached header fields), if any.
 /// </summary>
+/// <paramref name="SavedResult"/> is what <c>$</c> stands for (RFC 5182).
 public sealed record SearchScope(int Count, uint MaxUid, IReadOnlySet<uint> RecentUids, IReadOnlyList<BodyNeedle> BodyNeedles,
-    FetchCache? Cache = null);
+    FetchCache? Cache = null, IReadOnlySet<uint>? SavedResult = null, DateTimeOffset Now = default);

@@ -14,9 +14,11 @@ public sealed class SequenceKey(SequenceSet set, bool byUid) : SearchKey
 
     public override SearchCost Cost => SearchCost.Info;
 
-    public override bool Matches(SearchMessage message) => byUid
-        ? set.Contains(message.Info.Uid, message.Scope.MaxUid)
-        : set.Contains((uint)message.Sequence, (uint)message.Scope.Count);
+    public override bool Matches(SearchMessage message) => set.IsSavedResult
+        ? message.Scope.SavedResult?.Contains(message.Info.Uid) == true
+        : byUid
+            ? set.Contains(message.Info.Uid, message.Scope.MaxUid)
+            : set.Contains((uint)message.Sequence, (uint)message.Scope.Count);
 
     public override string ToString() => (byUid ? "UID " : "") + set;
 }
