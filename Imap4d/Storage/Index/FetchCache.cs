@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace Imap4d.Storage.Index;
 
@@ -31,8 +32,18 @@ public sealed class FetchCache : IDisposable
     private const int RecordHeaderSize = 18;
     private const int MaxItemSize = 4 * 1024 * 1024;
     private const int ScanBlockSize = 1024 * 1024;
+    private const int ReadWindowSize = 256 * 1024;
+    private const int SmallReadSize = 8 * 1024;
 
     private readonly FileStream _file;
+
+    // Taken once: FileStream.SafeFileHandle seeks the descriptor to the stream's position on every call.
+    private readonly SafeFileHandle _handle;
+
+    // The last block of records read for TryGet, one per item (each item's records were mostly
+    // written in one pass, in UID order): a pass over a mailbox reads one block per 256 KiB of
+    // an item's records, not one pread per message. A jump elsewhere reads a small block.
+    private readonly ReadWindow?[] _windows = new ReadWindow?[8];
     private Func<MessageInfo, ulong> _fingerprintOf = FingerprintOf;
     private readonly Dictionary<(uint Uid, FetchCacheItem Item), (ulong Fingerprint, long Offset, int Length)> _entries = [];
     private long _scanned;
@@ -40,6 +51,7 @@ public sealed class FetchCache : IDisposable
     private FetchCache(FileStream file)
     {
         _file = file;
+        _handle = file.SafeFileHandle;
     }
 
     /// <summary>Opens (or starts) the cache file; null when it cannot be used (no place, no permission).</summary>
@@ -104,16 +116,71 @@ public sealed class FetchCache : IDisposable
             }
         }
 
-        bytes = new byte[entry.Length];
         try
         {
-            return RandomAccess.Read(_file.SafeFileHandle, bytes, entry.Offset) == entry.Length;
+            long recordStart = entry.Offset - RecordHeaderSize;
+            int recordLength = RecordHeaderSize + entry.Length;
+            if (recordLength > ReadWindowSize)
+            {
+                return TryReadRecord(uid, fingerprint, item, entry.Offset, entry.Length, out bytes);
+            }
+
+            var window = _windows[(int)item & 7] ??= new ReadWindow();
+            if (!window.Holds(recordStart, recordLength))
+            {
+                // Reading on from where the last block ended: a pass; take a large block.
+                bool onward = window.Length > 0 && recordStart >= window.Start + window.Length
+                              && recordStart < window.Start + window.Length + ReadWindowSize;
+                int size = Math.Max(recordLength, onward ? ReadWindowSize : SmallReadSize);
+                if (window.Buffer.Length < size)
+                {
+                    window.Buffer = new byte[size];
+                }
+
+                window.Start = recordStart;
+                window.Length = RandomAccess.Read(_handle, window.Buffer.AsSpan(0, size), recordStart);
+            }
+
+            var record = window.Buffer.AsSpan((int)(recordStart - window.Start), window.Length - (int)(recordStart - window.Start));
+            if (record.Length < recordLength || !IsRecordOf(record, uid, fingerprint, item, entry.Length))
+            {
+                window.Length = 0; // not what the scan saw there (the file was started again): read afresh next time
+                bytes = [];
+                return false;
+            }
+
+            bytes = record.Slice(RecordHeaderSize, entry.Length).ToArray();
+            return true;
         }
         catch (IOException)
         {
+            bytes = [];
             return false;
         }
     }
+
+    /// <summary>A record too large for the read window, read on its own (header checked like the window's).</summary>
+    private bool TryReadRecord(uint uid, ulong fingerprint, FetchCacheItem item, long offset, int length, out byte[] bytes)
+    {
+        var record = new byte[RecordHeaderSize + length];
+        bytes = [];
+        if (RandomAccess.Read(_handle, record, offset - RecordHeaderSize) != record.Length
+            || !IsRecordOf(record, uid, fingerprint, item, length))
+        {
+            return false;
+        }
+
+        bytes = record[RecordHeaderSize..];
+        return true;
+    }
+
+    /// <summary>True when the record header says exactly this message, item and length: nothing else is ever served.</summary>
+    private static bool IsRecordOf(ReadOnlySpan<byte> record, uint uid, ulong fingerprint, FetchCacheItem item, int length) =>
+        record[0] == RecordMark
+        && BinaryPrimitives.ReadUInt32LittleEndian(record[1..]) == uid
+        && record[5] == (byte)item
+        && BinaryPrimitives.ReadUInt64LittleEndian(record[6..]) == fingerprint
+        && BinaryPrimitives.ReadInt32LittleEndian(record[14..]) == length;
 
     public bool Contains(MessageInfo message, FetchCacheItem item) => Contains(message.Uid, _fingerprintOf(message), item);
 
@@ -141,8 +208,8 @@ public sealed class FetchCache : IDisposable
         bytes.CopyTo(record.AsSpan(RecordHeaderSize));
         try
         {
-            long end = RandomAccess.GetLength(_file.SafeFileHandle);
-            RandomAccess.Write(_file.SafeFileHandle, record, end);
+            long end = RandomAccess.GetLength(_handle);
+            RandomAccess.Write(_handle, record, end);
             if (_scanned == end)
             {
                 _entries[(uid, item)] = (fingerprint, end + RecordHeaderSize, bytes.Length);
@@ -160,7 +227,7 @@ public sealed class FetchCache : IDisposable
     private bool HeaderMatches(uint uidValidity)
     {
         Span<byte> header = stackalloc byte[HeaderSize];
-        return RandomAccess.Read(_file.SafeFileHandle, header, 0) == HeaderSize &&
+        return RandomAccess.Read(_handle, header, 0) == HeaderSize &&
                Encoding.ASCII.GetString(header[..8]) == Magic &&
                BinaryPrimitives.ReadUInt32LittleEndian(header[8..]) == uidValidity;
     }
@@ -171,7 +238,8 @@ public sealed class FetchCache : IDisposable
         Encoding.ASCII.GetBytes(Magic, header);
         BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(8), uidValidity);
         _file.SetLength(0);
-        RandomAccess.Write(_file.SafeFileHandle, header, 0);
+        Array.Clear(_windows);
+        RandomAccess.Write(_handle, header, 0);
         _entries.Clear();
         _scanned = HeaderSize;
     }
@@ -184,7 +252,7 @@ public sealed class FetchCache : IDisposable
             _scanned = HeaderSize;
         }
 
-        long length = RandomAccess.GetLength(_file.SafeFileHandle);
+        long length = RandomAccess.GetLength(_handle);
         if (_scanned + RecordHeaderSize > length)
         {
             return;
@@ -199,7 +267,7 @@ public sealed class FetchCache : IDisposable
             if (blockStart < 0 || _scanned < blockStart || _scanned + RecordHeaderSize > blockStart + blockLength)
             {
                 blockStart = _scanned;
-                blockLength = RandomAccess.Read(_file.SafeFileHandle, block, blockStart);
+                blockLength = RandomAccess.Read(_handle, block, blockStart);
                 if (blockLength < RecordHeaderSize)
                 {
                     return;
@@ -224,5 +292,15 @@ public sealed class FetchCache : IDisposable
             _entries[(uid, item)] = (fingerprint, _scanned + RecordHeaderSize, size); // the latest record wins
             _scanned += RecordHeaderSize + size;
         }
+    }
+
+    /// <summary>A block of the file kept in memory: bytes [Start, Start + Length).</summary>
+    private sealed class ReadWindow
+    {
+        public byte[] Buffer = [];
+        public long Start;
+        public int Length;
+
+        public bool Holds(long start, int length) => Length > 0 && start >= Start && start + length <= Start + Length;
     }
 }
