@@ -265,6 +265,7 @@ internal sealed class MaildirMailbox : IMailbox
         ThrowIfReadOnly();
         var changed = new List<MessageInfo>();
         using (MaildirLock.Acquire(_path))
+        using (var directories = new MaildirDirectories(_path))
         {
             LoadState();
             RefreshKeywords();
@@ -283,7 +284,7 @@ internal sealed class MaildirMailbox : IMailbox
                 }
 
                 EnsureLetters(newFlags.Keywords);
-                if (!RenameForFlags(entry, newFlags))
+                if (!RenameForFlags(entry, newFlags, directories))
                 {
                     continue;
                 }
@@ -988,13 +989,13 @@ internal sealed class MaildirMailbox : IMailbox
     }
 
     /// <summary>Renames the file to carry <paramref name="flags"/>; false when it is gone.</summary>
-    private bool RenameForFlags(MaildirEntry entry, FlagSet flags)
+    private bool RenameForFlags(MaildirEntry entry, FlagSet flags, MaildirDirectories directories)
     {
         for (int attempt = 0; attempt < 2; attempt++)
         {
             var parsed = MaildirFileName.Parse(entry.Name);
             string target = parsed.WithLetters(MaildirFileName.LettersOf(flags, parsed.Letters, _keywords));
-            if (MaildirFiles.TryRename(Path.Combine(_path, entry.RelativePath), Path.Combine(CurDir, target)))
+            if (directories.TryRenameIntoCur(entry.Dir, entry.Name, target))
             {
                 entry.Dir = "cur";
                 entry.Name = target;
