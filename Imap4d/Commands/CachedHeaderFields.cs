@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Text;
 using Imap4d.Mime;
 using Imap4d.Storage;
 using Imap4d.Storage.Index;
@@ -85,18 +86,116 @@ internal static class CachedHeaderFields
         cache.Put(message, FetchCacheItem.HeaderFields, bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
     }
 
-    /// <summary>The cached fields of a message; false when they are not cached.</summary>
-    public static bool TryGet(FetchCache? cache, MessageInfo message, out HeaderBlock fields, out bool blankLine)
+    /// <summary>
+    /// The cached fields of a message as stored (the blank-line byte first, see the class
+    /// summary), unparsed; false when they are not cached.
+    /// </summary>
+    public static bool TryGetRaw(FetchCache? cache, MessageInfo message, out byte[] bytes)
     {
-        fields = HeaderBlock.Empty;
-        blankLine = false;
-        if (cache is null || !cache.TryGet(message, FetchCacheItem.HeaderFields, out byte[] bytes) || bytes.Length == 0)
+        if (cache is null || !cache.TryGet(message, FetchCacheItem.HeaderFields, out bytes) || bytes.Length == 0)
         {
+            bytes = [];
             return false;
         }
 
-        blankLine = bytes[0] == 1;
-        fields = HeaderParser.Parse(bytes.AsSpan(1));
         return true;
+    }
+
+    /// <summary>
+    /// The fields named <paramref name="name"/> (an ASCII name) of a block <see cref="TryGetRaw"/>
+    /// gave, parsed as <see cref="HeaderParser.Parse"/> parses the whole block (same field
+    /// boundaries, same name rule): a SEARCH key on one field parses that field, not all of them.
+    /// </summary>
+    public static HeaderBlock FieldsNamed(byte[] raw, string name)
+    {
+        var block = raw.AsSpan(1);
+        var joined = new List<byte>();
+        int pos = 0;
+        while (NextField(block, ref pos, out int start, out var fieldName))
+        {
+            if (Ascii.EqualsIgnoreCase(fieldName, name))
+            {
+                joined.AddRange(block[start..pos]);
+            }
+        }
+
+        return joined.Count == 0 ? HeaderBlock.Empty : HeaderParser.Parse(joined.ToArray());
+    }
+
+    /// <summary>
+    /// BODY[HEADER.FIELDS (names)] from a block <see cref="TryGetRaw"/> gave, without parsing it:
+    /// the bytes <see cref="SectionLocator.FilterHeader"/> gives for the parsed block (every one
+    /// of <paramref name="names"/> is among <see cref="Names"/>).
+    /// </summary>
+    public static byte[] Filter(byte[] raw, IReadOnlyList<string> names)
+    {
+        var block = raw.AsSpan(1);
+        using var output = new MemoryStream();
+        bool crlf = true;
+        int pos = 0;
+        while (NextField(block, ref pos, out int start, out var fieldName))
+        {
+            bool wanted = false;
+            foreach (string name in names)
+            {
+                wanted |= Ascii.EqualsIgnoreCase(fieldName, name);
+            }
+
+            if (!wanted)
+            {
+                continue;
+            }
+
+            var field = block[start..pos];
+            output.Write(field);
+            if (field.Length > 0 && field[^1] == '\n')
+            {
+                crlf = field.Length >= 2 && field[^2] == '\r';
+            }
+        }
+
+        if (raw[0] == 1)
+        {
+            output.Write(crlf ? "\r\n"u8 : "\n"u8);
+        }
+
+        return output.ToArray();
+    }
+
+    /// <summary>
+    /// The next field with a name (a line and the lines that continue it, split as
+    /// <see cref="HeaderParser.Parse"/> splits; the name before the colon, trailing blanks
+    /// removed); false at the end of the block.
+    /// </summary>
+    private static bool NextField(ReadOnlySpan<byte> block, ref int pos, out int start, out ReadOnlySpan<byte> name)
+    {
+        while (pos < block.Length)
+        {
+            start = pos;
+            pos = NextLine(block, pos);
+            while (pos < block.Length && block[pos] is (byte)' ' or (byte)'\t')
+            {
+                pos = NextLine(block, pos);
+            }
+
+            var field = block[start..pos];
+            int colon = field.IndexOf((byte)':');
+            int lf = field.IndexOf((byte)'\n');
+            if (colon >= 0 && (lf < 0 || colon < lf))
+            {
+                name = field[..colon].TrimEnd(" \t"u8);
+                return true;
+            }
+        }
+
+        start = pos;
+        name = default;
+        return false;
+    }
+
+    private static int NextLine(ReadOnlySpan<byte> block, int pos)
+    {
+        int lf = block[pos..].IndexOf((byte)'\n');
+        return lf < 0 ? block.Length : pos + lf + 1;
     }
 }

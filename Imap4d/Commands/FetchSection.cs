@@ -66,9 +66,9 @@ internal sealed record FetchSection(SectionSpec Spec, long? PartialOffset, long?
     private SectionData PrepareTopLevel(MessageContent content)
     {
         if (Spec.Kind == SectionKind.HeaderFields && CachedHeaderFields.Covers(Spec.Fields)
-            && CachedHeaderFields.TryGet(content.Cache, content.Info, out var cached, out bool blankLine))
+            && CachedHeaderFields.TryGetRaw(content.Cache, content.Info, out byte[] cached))
         {
-            return PrepareBytes(SectionLocator.FilterHeader(cached, Spec.Fields, false, blankLine));
+            return PrepareBytes(CachedHeaderFields.Filter(cached, Spec.Fields));
         }
 
         byte[] header = content.Header;

@@ -1,19 +1,25 @@
+using System.Buffers;
+
 namespace Imap4d.IO;
 
 /// <summary>
 /// Reads a Unix mail file (maildir, MH) as the client sees it: every bare LF becomes CRLF
-/// (as <see cref="Storage.LineEndings.ToCrlf"/>), streamed through a small buffer. Forward-only;
-/// <see cref="Length"/> is the converted size given by the caller (see <see cref="MeasureCrlf"/>).
+/// (as <see cref="Storage.LineEndings.ToCrlf"/>). Forward-only; <see cref="Length"/> is the
+/// converted size given by the caller (see <see cref="MeasureCrlf"/>). The file is read in
+/// large blocks into a pooled buffer and converted straight into the reader's buffer, one
+/// vectorised line search and one copy per line: no per-message buffers, no second copy.
 /// </summary>
 public sealed class LfToCrlfStream : Stream
 {
+    private const int BlockSize = 32 * 1024;
+
     private readonly Stream _inner;
-    private readonly byte[] _in = new byte[16 * 1024];
-    private readonly byte[] _out = new byte[32 * 1024];
     private readonly long _length;
-    private int _outStart;
-    private int _outEnd;
+    private byte[]? _in = ArrayPool<byte>.Shared.Rent(BlockSize);
+    private int _inStart;
+    private int _inEnd;
     private bool _lastWasCr;
+    private bool _pendingLf;
     private bool _eof;
     private long _position;
 
@@ -26,24 +32,31 @@ public sealed class LfToCrlfStream : Stream
     /// <summary>The size of <paramref name="stream"/>'s bytes once converted (reads it to the end).</summary>
     public static long MeasureCrlf(Stream stream)
     {
-        var buffer = new byte[64 * 1024];
-        long size = 0;
-        bool lastWasCr = false;
-        int read;
-        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
         {
-            var span = buffer.AsSpan(0, read);
-            int bareLf = span.Count((byte)'\n') - span.Count("\r\n"u8);
-            if (lastWasCr && span[0] == '\n')
+            long size = 0;
+            bool lastWasCr = false;
+            int read;
+            while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
             {
-                bareLf--;
+                var span = buffer.AsSpan(0, read);
+                int bareLf = span.Count((byte)'\n') - span.Count("\r\n"u8);
+                if (lastWasCr && span[0] == '\n')
+                {
+                    bareLf--;
+                }
+
+                size += read + bareLf;
+                lastWasCr = span[^1] == '\r';
             }
 
-            size += read + bareLf;
-            lastWasCr = span[^1] == '\r';
+            return size;
         }
-
-        return size;
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public override bool CanRead => true;
@@ -64,53 +77,90 @@ public sealed class LfToCrlfStream : Stream
 
     public override int Read(Span<byte> buffer)
     {
-        if (buffer.Length == 0)
+        ObjectDisposedException.ThrowIf(_in is null, this);
+        int written = 0;
+        if (_pendingLf && buffer.Length > 0)
         {
-            return 0;
+            buffer[written++] = (byte)'\n';
+            _pendingLf = false;
         }
 
-        if (_outStart == _outEnd && !Fill())
+        while (written < buffer.Length)
         {
-            return 0;
+            if (_inStart == _inEnd && !Fill())
+            {
+                break;
+            }
+
+            written += Convert(buffer[written..]);
         }
 
-        int n = Math.Min(buffer.Length, _outEnd - _outStart);
-        _out.AsSpan(_outStart, n).CopyTo(buffer);
-        _outStart += n;
-        _position += n;
-        return n;
+        _position += written;
+        return written;
+    }
+
+    /// <summary>Converts buffered input into <paramref name="target"/> until one of them is used up; returns the bytes written.</summary>
+    private int Convert(Span<byte> target)
+    {
+        var input = _in.AsSpan(_inStart, _inEnd - _inStart);
+        int read = 0;
+        int written = 0;
+        while (read < input.Length && written < target.Length)
+        {
+            var rest = input[read..];
+            int lf = rest.IndexOf((byte)'\n');
+            int run = lf < 0 ? rest.Length : lf;
+            int copy = Math.Min(run, target.Length - written);
+            if (copy > 0)
+            {
+                rest[..copy].CopyTo(target[written..]);
+                written += copy;
+                read += copy;
+                _lastWasCr = rest[copy - 1] == '\r';
+            }
+
+            if (copy < run || lf < 0 || written == target.Length)
+            {
+                continue; // target full, or no line end in the buffered input
+            }
+
+            // At an LF: a CR first unless the stored byte before it is one.
+            read++;
+            if (!_lastWasCr)
+            {
+                target[written++] = (byte)'\r';
+                if (written == target.Length)
+                {
+                    _pendingLf = true;
+                    break;
+                }
+            }
+
+            target[written++] = (byte)'\n';
+            _lastWasCr = false;
+        }
+
+        _inStart += read;
+        return written;
     }
 
     private bool Fill()
     {
-        while (!_eof)
+        if (_eof)
         {
-            int read = _inner.Read(_in, 0, _in.Length);
-            if (read == 0)
-            {
-                _eof = true;
-                break;
-            }
-
-            int j = 0;
-            for (int i = 0; i < read; i++)
-            {
-                byte b = _in[i];
-                if (b == '\n' && !_lastWasCr)
-                {
-                    _out[j++] = (byte)'\r';
-                }
-
-                _out[j++] = b;
-                _lastWasCr = b == '\r';
-            }
-
-            _outStart = 0;
-            _outEnd = j;
-            return true;
+            return false;
         }
 
-        return false;
+        int read = _inner.Read(_in!, 0, BlockSize);
+        if (read <= 0)
+        {
+            _eof = true;
+            return false;
+        }
+
+        _inStart = 0;
+        _inEnd = read;
+        return true;
     }
 
     public override void Flush()
@@ -128,6 +178,11 @@ public sealed class LfToCrlfStream : Stream
         if (disposing)
         {
             _inner.Dispose();
+            if (_in is { } buffer)
+            {
+                _in = null;
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
 
         base.Dispose(disposing);

@@ -12,6 +12,12 @@ public interface IMailboxDriver
     /// <summary>True when <paramref name="path"/> is a mailbox of this format (GNU imap4d's rules).</summary>
     bool Detect(string path);
 
+    /// <summary>
+    /// <see cref="Detect(string)"/> for a directory already listed (LIST asks it of every folder):
+    /// a format recognised by the names in a directory needs no more file system calls.
+    /// </summary>
+    bool Detect(DirectoryListing directory) => Detect(directory.Path);
+
     /// <summary>Creates an empty mailbox; throws AlreadyExists when something is there.</summary>
     void Create(string path, UnixFileMode mode);
 

@@ -13,7 +13,7 @@ public sealed class SearchMessage : IDisposable
     private Stream? _stream;
     private MessageHeaderReader? _headerRead;
     private HeaderBlock? _header;
-    private HeaderBlock? _cachedFields;
+    private byte[]? _cachedFields;
     private bool _cacheChecked;
     private bool _sentDateRead;
     private DateOnly? _sentDate;
@@ -70,12 +70,12 @@ public sealed class SearchMessage : IDisposable
             if (!_cacheChecked)
             {
                 _cacheChecked = true;
-                _cachedFields = CachedHeaderFields.TryGet(Scope.Cache, Info, out var fields, out _) ? fields : null;
+                _cachedFields = CachedHeaderFields.TryGetRaw(Scope.Cache, Info, out byte[] fields) ? fields : null;
             }
 
             if (_cachedFields is not null)
             {
-                return _cachedFields;
+                return CachedHeaderFields.FieldsNamed(_cachedFields, fieldName);
             }
         }
 

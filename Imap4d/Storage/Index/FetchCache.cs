@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 using Mono.Unix.Native;
 
 namespace Imap4d.Storage.Index;
@@ -43,6 +44,8 @@ public sealed class FetchCache : IDisposable
     private const int RecordHeaderSize = 22;
     private const int MaxItemSize = 4 * 1024 * 1024;
     private const int ScanBlockSize = 1024 * 1024;
+    private const int ReadWindowSize = 256 * 1024;
+    private const int SmallReadSize = 8 * 1024;
 
     /// <summary>Below this size a cache is never rewritten to drop dead records.</summary>
     public const long CompactionFloor = 256 * 1024;
@@ -55,6 +58,14 @@ public sealed class FetchCache : IDisposable
     private readonly Func<MessageInfo, ulong> _fingerprintOf;
     private readonly Dictionary<(uint Uid, FetchCacheItem Item), (ulong Fingerprint, long Offset, int Length, uint Checksum)> _entries = [];
     private FileStream _file;
+
+    // Taken once per file: FileStream.SafeFileHandle seeks the descriptor to the stream's position on every call.
+    private SafeFileHandle _handle;
+
+    // The last block of records read for TryGet, one per item (each item's records were mostly
+    // written in one pass, in UID order): a pass over a mailbox reads one block per 256 KiB of
+    // an item's records, not one pread per message. A jump elsewhere reads a small block.
+    private readonly ReadWindow?[] _windows = new ReadWindow?[8];
     private ulong _inode;
     private long _scanned;
 
@@ -70,6 +81,7 @@ public sealed class FetchCache : IDisposable
         _uidValidity = uidValidity;
         _fingerprintOf = fingerprintOf;
         _file = file;
+        _handle = file.SafeFileHandle;
         _inode = InodeOf(file);
     }
 
@@ -124,7 +136,7 @@ public sealed class FetchCache : IDisposable
     }
 
     /// <summary>The size of the file this session reads and adds to.</summary>
-    public long FileLength => RandomAccess.GetLength(_file.SafeFileHandle);
+    public long FileLength => RandomAccess.GetLength(_handle);
 
     public bool TryGet(MessageInfo message, FetchCacheItem item, out byte[] bytes) =>
         TryGet(message.Uid, _fingerprintOf(message), item, out bytes);
@@ -142,16 +154,76 @@ public sealed class FetchCache : IDisposable
             }
         }
 
-        bytes = new byte[entry.Length];
         try
         {
-            return RandomAccess.Read(_file.SafeFileHandle, bytes, entry.Offset) == entry.Length && Checksum(bytes) == entry.Checksum;
+            long recordStart = entry.Offset - RecordHeaderSize;
+            int recordLength = RecordHeaderSize + entry.Length;
+            if (recordLength > ReadWindowSize)
+            {
+                return TryReadRecord(uid, fingerprint, item, entry.Offset, entry.Length, entry.Checksum, out bytes);
+            }
+
+            var window = _windows[(int)item & 7] ??= new ReadWindow();
+            if (!window.Holds(recordStart, recordLength))
+            {
+                // Reading on from where the last block ended: a pass; take a large block.
+                bool onward = window.Length > 0 && recordStart >= window.Start + window.Length
+                              && recordStart < window.Start + window.Length + ReadWindowSize;
+                int size = Math.Max(recordLength, onward ? ReadWindowSize : SmallReadSize);
+                if (window.Buffer.Length < size)
+                {
+                    window.Buffer = new byte[size];
+                }
+
+                window.Start = recordStart;
+                window.Length = RandomAccess.Read(_handle, window.Buffer.AsSpan(0, size), recordStart);
+            }
+
+            var record = window.Buffer.AsSpan((int)(recordStart - window.Start), window.Length - (int)(recordStart - window.Start));
+            if (record.Length < recordLength || !IsRecordOf(record, uid, fingerprint, item, entry.Length, entry.Checksum))
+            {
+                window.Length = 0; // not what the scan saw there: read afresh next time
+                bytes = [];
+                return false;
+            }
+
+            bytes = record.Slice(RecordHeaderSize, entry.Length).ToArray();
+            return true;
         }
         catch (IOException)
         {
+            bytes = [];
             return false;
         }
     }
+
+    /// <summary>A record too large for the read window, read on its own (checked like the window's).</summary>
+    private bool TryReadRecord(uint uid, ulong fingerprint, FetchCacheItem item, long offset, int length, uint checksum, out byte[] bytes)
+    {
+        var record = new byte[RecordHeaderSize + length];
+        bytes = [];
+        if (RandomAccess.Read(_handle, record, offset - RecordHeaderSize) != record.Length
+            || !IsRecordOf(record, uid, fingerprint, item, length, checksum))
+        {
+            return false;
+        }
+
+        bytes = record[RecordHeaderSize..];
+        return true;
+    }
+
+    /// <summary>
+    /// True when the record header says exactly this message, item and length, and the data has
+    /// its checksum: nothing else is ever served.
+    /// </summary>
+    private static bool IsRecordOf(ReadOnlySpan<byte> record, uint uid, ulong fingerprint, FetchCacheItem item, int length, uint checksum) =>
+        record[0] == RecordMark
+        && BinaryPrimitives.ReadUInt32LittleEndian(record[1..]) == uid
+        && record[5] == (byte)item
+        && BinaryPrimitives.ReadUInt64LittleEndian(record[6..]) == fingerprint
+        && BinaryPrimitives.ReadInt32LittleEndian(record[14..]) == length
+        && BinaryPrimitives.ReadUInt32LittleEndian(record[18..]) == checksum
+        && Checksum(record.Slice(RecordHeaderSize, length)) == checksum;
 
     public bool Contains(MessageInfo message, FetchCacheItem item) => Contains(message.Uid, _fingerprintOf(message), item);
 
@@ -176,11 +248,11 @@ public sealed class FetchCache : IDisposable
         bytes.CopyTo(record.AsSpan(RecordHeaderSize));
         try
         {
-            long end = RandomAccess.GetLength(_file.SafeFileHandle);
+            long end = RandomAccess.GetLength(_handle);
 
             // O_APPEND: the kernel puts the record at the end, whatever another process added since.
-            RandomAccess.Write(_file.SafeFileHandle, record, end);
-            if (_scanned == end && RandomAccess.GetLength(_file.SafeFileHandle) == end + record.Length)
+            RandomAccess.Write(_handle, record, end);
+            if (_scanned == end && RandomAccess.GetLength(_handle) == end + record.Length)
             {
                 _entries[(uid, item)] = (fingerprint, end + RecordHeaderSize, bytes.Length, checksum);
                 _scanned = end + record.Length;
@@ -208,7 +280,7 @@ public sealed class FetchCache : IDisposable
         try
         {
             Refresh();
-            long length = RandomAccess.GetLength(_file.SafeFileHandle);
+            long length = RandomAccess.GetLength(_handle);
             if (length <= CompactionFloor)
             {
                 return false;
@@ -234,6 +306,16 @@ public sealed class FetchCache : IDisposable
 
     private static FileStream OpenFile(string path) =>
         State.PrivateFiles.Open(path, FileMode.Append, FileAccess.ReadWrite, bufferSize: 1);
+
+    /// <summary>A block of the file kept in memory: bytes [Start, Start + Length).</summary>
+    private sealed class ReadWindow
+    {
+        public byte[] Buffer = [];
+        public long Start;
+        public int Length;
+
+        public bool Holds(long start, int length) => Length > 0 && start >= Start && start + length <= Start + Length;
+    }
 
     private static ulong InodeOf(FileStream file) =>
         Syscall.fstat((int)file.SafeFileHandle.DangerousGetHandle(), out Stat st) == 0 ? st.st_ino : 0;
@@ -263,7 +345,7 @@ public sealed class FetchCache : IDisposable
     private bool HeaderMatches()
     {
         Span<byte> header = stackalloc byte[HeaderSize];
-        return RandomAccess.Read(_file.SafeFileHandle, header, 0) == HeaderSize &&
+        return RandomAccess.Read(_handle, header, 0) == HeaderSize &&
                Encoding.ASCII.GetString(header[..8]) == Magic &&
                BinaryPrimitives.ReadUInt32LittleEndian(header[8..]) == _uidValidity;
     }
@@ -316,7 +398,7 @@ public sealed class FetchCache : IDisposable
                 foreach (var (uid, item, fingerprint, offset, length, checksum) in records)
                 {
                     var data = new byte[length];
-                    if (RandomAccess.Read(_file.SafeFileHandle, data, offset) != length || Checksum(data) != checksum)
+                    if (RandomAccess.Read(_handle, data, offset) != length || Checksum(data) != checksum)
                     {
                         continue;
                     }
@@ -342,6 +424,8 @@ public sealed class FetchCache : IDisposable
     {
         _file.Dispose();
         _file = file;
+        _handle = file.SafeFileHandle;
+        Array.Clear(_windows);
         _inode = InodeOf(file);
         _entries.Clear();
         _scanned = HeaderSize;
@@ -379,7 +463,7 @@ public sealed class FetchCache : IDisposable
             _scanned = HeaderSize;
         }
 
-        long length = RandomAccess.GetLength(_file.SafeFileHandle);
+        long length = RandomAccess.GetLength(_handle);
         if (_damaged || _scanned + RecordHeaderSize > length)
         {
             return;
@@ -396,7 +480,7 @@ public sealed class FetchCache : IDisposable
                 if (blockStart < 0 || _scanned < blockStart || _scanned + RecordHeaderSize > blockStart + blockLength)
                 {
                     blockStart = _scanned;
-                    blockLength = RandomAccess.Read(_file.SafeFileHandle, block, blockStart);
+                    blockLength = RandomAccess.Read(_handle, block, blockStart);
                     if (blockLength < RecordHeaderSize)
                     {
                         return;

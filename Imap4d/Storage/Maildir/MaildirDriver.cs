@@ -33,6 +33,8 @@ public sealed class MaildirDriver : IMailboxDriver
     public bool Detect(string path) =>
         SubDirectories.All(d => Directory.Exists(Path.Combine(path, d)));
 
+    public bool Detect(DirectoryListing directory) => SubDirectories.All(directory.HasDirectory);
+
     public void Create(string path, UnixFileMode mode)
     {
         if (File.Exists(path) || Detect(path))

@@ -26,6 +26,9 @@ internal sealed class MaildirEntry
 
     public required ulong ModSeq { get; set; }
 
+    /// <summary>The last directory scan that found this file under its known name (see <see cref="MaildirDirectoryScan"/>).</summary>
+    public int ScanMark { get; set; }
+
     public string RelativePath => Dir + "/" + Name;
 
     /// <summary>The message as listed; <paramref name="sizeOf"/> counts a size not known yet, when it is asked for.</summary>

@@ -1,4 +1,5 @@
 using Imap4d.IO;
+using Imap4d.Native;
 using System.Text;
 using Imap4d.Storage.Index;
 using Imap4d.Storage.State;
@@ -48,6 +49,11 @@ internal sealed class MaildirMailbox : IMailbox
     private bool _dirty;
     private MaildirForeignUids? _adopting;
     private MaildirKeywords _keywords;
+    private int _scanMark;
+
+    // Bumped by every change of a message's presence, flags or modseq: the view is rebuilt only when it moved.
+    private long _version;
+    private long _viewVersion = -1;
 
     // This session's view.
     private List<MessageInfo> _view = [];
@@ -175,6 +181,13 @@ internal sealed class MaildirMailbox : IMailbox
             _seenNew = _newStamp;
         }
 
+        if (_viewVersion == _version)
+        {
+            // Nothing listed, added, removed or re-flagged since this session's view was made.
+            return MailboxChanges.None;
+        }
+
+        _viewVersion = _version;
         var current = _entries.Values.OrderBy(e => e.Uid).Select(e => e.ToInfo(SizeOf)).ToList();
         if (_view.Count == 0)
         {
@@ -252,6 +265,7 @@ internal sealed class MaildirMailbox : IMailbox
         ThrowIfReadOnly();
         var changed = new List<MessageInfo>();
         using (MaildirLock.Acquire(_path))
+        using (var directories = new MaildirDirectories(_path))
         {
             LoadState();
             RefreshKeywords();
@@ -270,13 +284,14 @@ internal sealed class MaildirMailbox : IMailbox
                 }
 
                 EnsureLetters(newFlags.Keywords);
-                if (!RenameForFlags(entry, newFlags))
+                if (!RenameForFlags(entry, newFlags, directories))
                 {
                     continue;
                 }
 
                 entry.Flags = newFlags;
                 entry.ModSeq = ++_highestModSeq;
+                _version++;
                 changed.Add(entry.ToInfo(SizeOf));
             }
 
@@ -468,8 +483,8 @@ internal sealed class MaildirMailbox : IMailbox
             {
                 try
                 {
-                    var file = new FileStream(Path.Combine(_path, entry.RelativePath), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-                    return new LfToCrlfStream(new BufferedStream(file, 64 * 1024), SizeOf(entry));
+                    var file = MessageFile.Open(Path.Combine(_path, entry.RelativePath));
+                    return new LfToCrlfStream(file, SizeOf(entry));
                 }
                 catch (FileNotFoundException)
                 {
@@ -606,6 +621,7 @@ internal sealed class MaildirMailbox : IMailbox
         }
 
         int expected = index?.Records.Count ?? 0;
+        _version++;
         _entries = new Dictionary<uint, MaildirEntry>(expected);
         _byKey = new Dictionary<string, MaildirEntry>(expected, StringComparer.Ordinal);
         _maxUid = 0;
@@ -702,6 +718,7 @@ internal sealed class MaildirMailbox : IMailbox
             {
                 entry.Flags = flags;
                 entry.ModSeq = ++_highestModSeq;
+                _version++;
                 _dirty = true;
             }
         }
@@ -726,6 +743,7 @@ internal sealed class MaildirMailbox : IMailbox
 
     private void AddEntry(MaildirEntry entry)
     {
+        _version++;
         _entries[entry.Uid] = entry;
         _byKey[entry.Key] = entry;
         _maxUid = Math.Max(_maxUid, entry.Uid);
@@ -733,6 +751,7 @@ internal sealed class MaildirMailbox : IMailbox
 
     private void RemoveEntry(MaildirEntry entry)
     {
+        _version++;
         _entries.Remove(entry.Uid);
         _byKey.Remove(entry.Key);
         _expungedKeys.Add(entry.Key);
@@ -747,25 +766,28 @@ internal sealed class MaildirMailbox : IMailbox
     private void Rescan()
     {
         long startNs = (DateTimeOffset.UtcNow.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
+        int mark = ++_scanMark;
         var newStamp = SourceStamp.Of(NewDir);
         var found = new Dictionary<string, (string Dir, string Name)>(StringComparer.Ordinal);
-        List(found, "new");
+        MaildirDirectoryScan.List(_path, "new", _byKey, mark, found);
         var curStamp = SourceStamp.Of(CurDir);
-        List(found, "cur");
-        if (_entries.Values.Any(e => !found.ContainsKey(e.Key)))
+        MaildirDirectoryScan.List(_path, "cur", _byKey, mark, found);
+        if (_entries.Values.Any(e => e.ScanMark != mark && !found.ContainsKey(e.Key)))
         {
             // readdir may miss a file renamed while it runs: look again before calling it expunged.
-            List(found, "new");
-            List(found, "cur");
+            MaildirDirectoryScan.List(_path, "new", _byKey, mark, found);
+            MaildirDirectoryScan.List(_path, "cur", _byKey, mark, found);
         }
 
-        foreach (var entry in _entries.Values.Where(e => !found.ContainsKey(e.Key)).ToList())
+        foreach (var entry in _entries.Values.Where(e => e.ScanMark != mark && !found.ContainsKey(e.Key)).ToList())
         {
             RemoveEntry(entry);
             _dirty = true;
         }
 
         var unknown = new List<(string Key, string Dir, MaildirFileName Name, long Size, DateTimeOffset Mtime)>();
+        using var newDir = found.Count > 0 ? FileStatus.OpenDirectory(NewDir) : null;
+        using var curDir = found.Count > 0 ? FileStatus.OpenDirectory(CurDir) : null;
         foreach (var (key, (dir, name)) in found)
         {
             if (_byKey.TryGetValue(key, out var entry))
@@ -782,18 +804,20 @@ internal sealed class MaildirMailbox : IMailbox
                     }
 
                     _dirty = true;
+                    _version++;
                 }
 
                 continue;
             }
 
             var parsed = MaildirFileName.Parse(name);
-            if (MaildirFiles.StatFile(Path.Combine(_path, dir, name)) is not { } st)
+            var directory = dir == "new" ? newDir : curDir;
+            if (directory is null || !FileStatus.TryStat(directory, name, out long size, out long mtimeNs, out _))
             {
                 continue;
             }
 
-            unknown.Add((key, dir, parsed, st.Size, st.Mtime));
+            unknown.Add((key, dir, parsed, size, DateTimeOffset.UnixEpoch.AddTicks(mtimeNs / 100)));
         }
 
         if (unknown.Count > 0)
@@ -811,14 +835,6 @@ internal sealed class MaildirMailbox : IMailbox
             _curStamp = curSafe;
             _newStamp = newSafe;
             _dirty = true;
-        }
-    }
-
-    private void List(Dictionary<string, (string Dir, string Name)> found, string dir)
-    {
-        foreach (string name in MaildirFiles.ListFiles(Path.Combine(_path, dir)))
-        {
-            found[MaildirFileName.KeyOf(name)] = (dir, name);
         }
     }
 
@@ -973,7 +989,7 @@ internal sealed class MaildirMailbox : IMailbox
     {
         try
         {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            using var file = MessageFile.Open(path);
             return LfToCrlfStream.MeasureCrlf(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -1000,13 +1016,13 @@ internal sealed class MaildirMailbox : IMailbox
     }
 
     /// <summary>Renames the file to carry <paramref name="flags"/>; false when it is gone.</summary>
-    private bool RenameForFlags(MaildirEntry entry, FlagSet flags)
+    private bool RenameForFlags(MaildirEntry entry, FlagSet flags, MaildirDirectories directories)
     {
         for (int attempt = 0; attempt < 2; attempt++)
         {
             var parsed = MaildirFileName.Parse(entry.Name);
             string target = parsed.WithLetters(MaildirFileName.LettersOf(flags, parsed.Letters, _keywords));
-            if (MaildirFiles.TryRename(Path.Combine(_path, entry.RelativePath), Path.Combine(CurDir, target)))
+            if (directories.TryRenameIntoCur(entry.Dir, entry.Name, target))
             {
                 entry.Dir = "cur";
                 entry.Name = target;

@@ -46,6 +46,23 @@ public sealed class MhDriver : IMailboxDriver
         }
     }
 
+    public bool Detect(DirectoryListing directory)
+    {
+        if (directory.HasFile(MhLock.SequencesFileName))
+        {
+            return true;
+        }
+
+        try
+        {
+            return directory.Entries.Any(e => !e.IsDirectory && MhFolder.IsMessageName(e.Name, out _) && !IsMbox(directory.PathOf(e)));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     private static bool IsMbox(string file)
     {
         Span<byte> start = stackalloc byte[5];

@@ -415,45 +415,43 @@ public sealed class MailStore : IMailStore
         }
     }
 
+    /// <param name="listing">The directory's listing when the caller already has it.</param>
     private void Walk(string directory, string namePrefix, NamespacePrefix ns, ListPattern matcher, int depth,
-        List<MailboxInfo> result, ref int budget)
+        List<MailboxInfo> result, ref int budget, DirectoryListing? listing = null)
     {
-        if (depth >= MaxListDepth || !Directory.Exists(directory))
+        if (depth >= MaxListDepth)
         {
             return;
         }
 
-        IEnumerable<string> entries;
-        try
-        {
-            entries = Directory.EnumerateFileSystemEntries(directory).Order(StringComparer.Ordinal).ToList();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        listing ??= DirectoryListing.Read(directory);
+        if (listing is null)
         {
             return;
         }
 
         // Inside a maildir or MH folder only subdirectories are mailboxes; its files are its own.
-        bool insideDirectoryMailbox = IsDirectoryMailbox(directory);
-        foreach (string entry in entries)
+        bool insideDirectoryMailbox = IsDirectoryMailbox(listing);
+        foreach (var item in listing.Entries)
         {
             if (--budget < 0)
             {
                 return;
             }
 
-            if (insideDirectoryMailbox && !Directory.Exists(entry))
+            if (insideDirectoryMailbox && !item.IsDirectory)
             {
                 continue;
             }
 
-            string leaf = Path.GetFileName(entry);
+            string leaf = item.Name;
             if (leaf.Contains(ns.Delimiter) && ns.Delimiter != '/')
             {
                 continue; // "archive.mbox.1" under a "." prefix would read as a hierarchy it is not (GNU skips it too)
             }
 
-            if (IsHidden(entry) || IsMessageOrMaildirPart(directory, leaf) ||
+            string entry = listing.PathOf(item);
+            if (IsHidden(entry) || IsMessageOrMaildirPart(listing, item) ||
                 (depth == 0 && ns.Prefix.Length == 0 && leaf.Equals("INBOX", StringComparison.OrdinalIgnoreCase)))
             {
                 continue;
@@ -465,7 +463,9 @@ public sealed class MailStore : IMailStore
                 continue;
             }
 
-            var attributes = AttributesOfPath(entry);
+            // One listing of a folder answers what it is, whether it has children, and the walk below it.
+            var below = item.IsDirectory ? DirectoryListing.Read(entry) : null;
+            var attributes = below is null ? AttributesOfPath(entry) : AttributesOf(below);
             if (attributes == MailboxAttributes.NonExistent)
             {
                 continue; // an ordinary file that is not a mailbox
@@ -476,9 +476,9 @@ public sealed class MailStore : IMailStore
                 result.Add(new MailboxInfo(name, ns.Delimiter, attributes, _settings.SpecialUse.GetValueOrDefault(name)));
             }
 
-            if (Directory.Exists(entry) && matcher.MayMatchBelow(name) && (matcher.HasStar || depth + 1 < matcher.MaxLevels + 1))
+            if (item.IsDirectory && matcher.MayMatchBelow(name) && (matcher.HasStar || depth + 1 < matcher.MaxLevels + 1))
             {
-                Walk(entry, name + ns.Delimiter, ns, matcher, depth + 1, result, ref budget);
+                Walk(entry, name + ns.Delimiter, ns, matcher, depth + 1, result, ref budget, below);
             }
         }
     }
@@ -505,6 +505,11 @@ public sealed class MailStore : IMailStore
     /// <summary>LIST attributes from the file system; NonExistent for nothing or a non-mailbox file.</summary>
     private MailboxAttributes AttributesOfPath(string path)
     {
+        if (Directory.Exists(path) && DirectoryListing.Read(path) is { } listing)
+        {
+            return AttributesOf(listing);
+        }
+
         var driver = _drivers.FirstOrDefault(d => SafeDetect(d, path));
         if (File.Exists(path))
         {
@@ -521,7 +526,38 @@ public sealed class MailStore : IMailStore
         return driver is null ? attributes | MailboxAttributes.Noselect : attributes;
     }
 
+    /// <summary>LIST attributes of a directory from its listing.</summary>
+    private MailboxAttributes AttributesOf(DirectoryListing directory)
+    {
+        var driver = _drivers.FirstOrDefault(d => SafeDetect(d, directory));
+        bool children = HasSubfolders(directory);
+        var attributes = children ? MailboxAttributes.HasChildren : MailboxAttributes.HasNoChildren;
+        return driver is null ? attributes | MailboxAttributes.Noselect : attributes;
+    }
+
     private bool IsDirectoryMailbox(string directory) => _drivers.Any(d => d.Type != "mbox" && SafeDetect(d, directory));
+
+    private bool IsDirectoryMailbox(DirectoryListing directory) => _drivers.Any(d => d.Type != "mbox" && SafeDetect(d, directory));
+
+    private bool HasSubfolders(DirectoryListing directory)
+    {
+        bool onlyDirectories = IsDirectoryMailbox(directory);
+        return directory.Entries.Any(e => !IsHidden(e.Name) && !IsMessageOrMaildirPart(directory, e) &&
+                                          (e.IsDirectory || (!onlyDirectories && _drivers.Any(d => SafeDetect(d, directory.PathOf(e))))));
+    }
+
+    /// <summary><see cref="IsMessageOrMaildirPart(string, string)"/> from the directory's listing.</summary>
+    private bool IsMessageOrMaildirPart(DirectoryListing directory, DirectoryListing.Entry entry)
+    {
+        string leaf = entry.Name;
+        if (leaf is "cur" or "new" or "tmp" && directory.HasDirectory("cur") && directory.HasDirectory("new"))
+        {
+            return true;
+        }
+
+        return leaf.Length > 0 && !entry.IsDirectory && leaf.All(char.IsAsciiDigit) &&
+               _drivers.Any(d => d.Type == "mh" && SafeDetect(d, directory));
+    }
 
     private bool HasSubfolders(string directory)
     {
@@ -602,6 +638,18 @@ public sealed class MailStore : IMailStore
     private IMailboxDriver DriverFor(string type) =>
         _drivers.FirstOrDefault(d => d.Type == type)
         ?? throw new StorageException(StorageError.NotPossible, "Mailbox type not supported", "no driver for " + type);
+
+    private static bool SafeDetect(IMailboxDriver driver, DirectoryListing directory)
+    {
+        try
+        {
+            return driver.Detect(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     private static bool SafeDetect(IMailboxDriver driver, string path)
     {

@@ -1,0 +1,130 @@
+using System.Text;
+using Imap4d.Storage;
+using Imap4d.Storage.Maildir;
+
+namespace Imap4d.Tests.Storage.Maildir;
+
+/// <summary>
+/// The directory scan: files other programs wrote (no S=/W=, lying S=), renamed or delivered
+/// between two opens and between two syncs, and a rescan that finds nothing new keeping the view.
+/// </summary>
+public class MaildirScanTests
+{
+    private static readonly DateTimeOffset Date = new(2024, 3, 5, 10, 20, 30, TimeSpan.Zero);
+
+    private MaildirDriverFixture _fixture = null!;
+    private MaildirDriver _driver = null!;
+    private string _path = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _fixture = new MaildirDriverFixture();
+        _driver = (MaildirDriver)_fixture.Driver;
+        _path = _fixture.NewPath("box");
+        _driver.Create(_path, (UnixFileMode)0x180);
+    }
+
+    [TearDown]
+    public void TearDown() => _fixture.Dispose();
+
+    private static string Read(IMailbox box, uint uid)
+    {
+        using var stream = box.OpenContent(uid);
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return Encoding.ASCII.GetString(copy.ToArray());
+    }
+
+    private string Put(string dir, string name, string text, DateTimeOffset mtime)
+    {
+        string path = Path.Combine(_path, dir, name);
+        File.WriteAllText(path, text);
+        File.SetLastWriteTimeUtc(path, mtime.UtcDateTime);
+        return path;
+    }
+
+    [Test]
+    public void FilesWithoutOrWithLyingSizeFieldsAreServedFromTheirContent()
+    {
+        // S= gives the size on disk; one of these lies. The file, not the name, is what is sent,
+        // and RFC822.SIZE (no W=) is counted from the content.
+        Put("cur", "1700000000.M1P1Q1.host:2,S", "Subject: plain\n\nno size fields\n", Date);
+        Put("cur", "1700000001.M1P1Q1.host,S=3:2,", "Subject: lying\n\nS= says 3 bytes\n", Date.AddMinutes(1));
+        Put("new", "1700000002.M1P1Q1.host,S=99999", "Subject: new\n\nin new/\n", Date.AddMinutes(2));
+        using var box = _driver.Open(_path, "box", readOnly: true);
+        Assert.That(box.Messages.Select(m => m.Uid), Is.EqualTo(new uint[] { 1, 2, 3 }));
+        Assert.That(box.Messages.Select(m => m.InternalDate), Is.EqualTo(new[] { Date, Date.AddMinutes(1), Date.AddMinutes(2) }));
+        Assert.That(box.Messages.Select(m => m.Flags.System), Is.EqualTo(new[] { MessageFlags.Seen, MessageFlags.None, MessageFlags.None }));
+        Assert.That(Read(box, 2), Is.EqualTo("Subject: lying\r\n\r\nS= says 3 bytes\r\n"));
+        Assert.That(box.Messages[1].Size, Is.EqualTo(35));
+        Assert.That(box.Messages[2].Size, Is.EqualTo("Subject: new\r\n\r\nin new/\r\n".Length));
+    }
+
+    [Test]
+    public void AFlagChangeByAnotherProgramBetweenTwoOpensIsSeen()
+    {
+        Put("cur", "1700000000.M1P1Q1.host:2,", "Subject: a\n\nA\n", Date);
+        Put("cur", "1700000001.M1P1Q1.host:2,", "Subject: b\n\nB\n", Date);
+        using (var first = _driver.Open(_path, "box", readOnly: false))
+        {
+            Assert.That(first.Messages.Select(m => m.Flags.System), Is.EqualTo(new[] { MessageFlags.None, MessageFlags.None }));
+        }
+
+        // mutt marks b seen; the directory's mtime is put back, so only its ctime tells.
+        string cur = Path.Combine(_path, "cur");
+        var mtime = Directory.GetLastWriteTimeUtc(cur);
+        File.Move(Path.Combine(cur, "1700000001.M1P1Q1.host:2,"), Path.Combine(cur, "1700000001.M1P1Q1.host:2,S"));
+        Directory.SetLastWriteTimeUtc(cur, mtime);
+
+        using var second = _driver.Open(_path, "box", readOnly: false);
+        Assert.That(second.Messages.Select(m => m.Uid), Is.EqualTo(new uint[] { 1, 2 }));
+        Assert.That(second.Messages.Select(m => m.Flags.System), Is.EqualTo(new[] { MessageFlags.None, MessageFlags.Seen }));
+        Assert.That(Read(second, 2), Does.Contain("Subject: b"));
+    }
+
+    [Test]
+    public void ARescanThatFindsNothingNewKeepsTheView()
+    {
+        using var box = _driver.Open(_path, "box", readOnly: false);
+        for (int i = 0; i < 3; i++)
+        {
+            box.Append(new MemoryStream(Encoding.ASCII.GetBytes($"Subject: m{i}\r\n\r\nx\r\n")), FlagSet.Empty, Date);
+        }
+
+        box.Sync();
+        var view = box.Messages;
+        // Our own appends just changed cur/: its stamp is not trusted yet, so this lists it again.
+        Assert.That(box.Sync(), Is.SameAs(MailboxChanges.None));
+        Assert.That(box.Messages, Is.SameAs(view), "nothing changed: the same view, not a rebuilt copy");
+
+        string name = Path.GetFileName(Directory.GetFiles(Path.Combine(_path, "cur")).Order(StringComparer.Ordinal).First());
+        File.Move(Path.Combine(_path, "cur", name), Path.Combine(_path, "cur", name + "F"));
+        var changes = box.Sync();
+        Assert.That(changes.FlagsChanged, Has.Count.EqualTo(1));
+        Assert.That(box.Messages, Is.Not.SameAs(view));
+        Assert.That(box.Messages.Count(m => m.Flags.Has(MessageFlags.Flagged)), Is.EqualTo(1));
+    }
+
+    [Test]
+    public void StatusSeesAForeignDeliveryIntoNew()
+    {
+        using (var box = _driver.Open(_path, "box", readOnly: false))
+        {
+            box.Append(new MemoryStream(Encoding.ASCII.GetBytes("Subject: one\r\n\r\nx\r\n")), FlagSet.Of(MessageFlags.Seen), Date);
+            box.Sync(); // seen by a read-write session: no longer recent
+        }
+
+        Assert.That(_driver.GetStatus(_path).Messages, Is.EqualTo(1u));
+        string tmp = Put("tmp", "1700000005.M1P1Q1.mda", "Subject: delivered\n\nhello\n", Date);
+        File.Move(tmp, Path.Combine(_path, "new", "1700000005.M1P1Q1.mda"));
+        var status = _driver.GetStatus(_path);
+        Assert.That(status.Messages, Is.EqualTo(2u));
+        Assert.That(status.Unseen, Is.EqualTo(1u));
+        Assert.That(status.Recent, Is.EqualTo(1u));
+        Assert.That(status.UidNext, Is.EqualTo(3u));
+
+        File.Delete(Path.Combine(_path, "new", "1700000005.M1P1Q1.mda"));
+        Assert.That(_driver.GetStatus(_path).Messages, Is.EqualTo(1u), "and its removal");
+    }
+}
