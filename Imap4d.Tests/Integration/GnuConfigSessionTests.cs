@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Imap4d.Tests.Support;
 
 namespace Imap4d.Tests.Integration;
@@ -12,6 +11,8 @@ namespace Imap4d.Tests.Integration;
 [Category("Integration")]
 public class GnuConfigSessionTests
 {
+    private const string GnuImap4d = "/usr/sbin/imap4d";
+
     private string _root = "";
 
     [SetUp]
@@ -106,35 +107,73 @@ public class GnuConfigSessionTests
         });
     }
 
+    /// <summary>
+    /// Issue 11, item 2: with no `logging` block a --test session logs to syslog, as GNU imap4d
+    /// does, so stderr stays empty (it used to get the info lines); an inetd session likewise.
+    /// </summary>
+    [TestCase("--test", "--preauth")]
+    [TestCase("-i")]
+    public void ASessionWithDefaultLoggingWritesNothingToStderr(params string[] mode)
+    {
+        string config = Path.Combine(_root, "imap4d.conf");
+        File.WriteAllText(config, $$"""
+            mailbox { mailbox-pattern "{{_root}}/mail/INBOX"; };
+            namespace personal { prefix "" { directory "{{_root}}/mail"; }; };
+            """);
+        string input = mode[0] == "-i" ? "1 CAPABILITY\r\n2 LOGOUT\r\n" : "1 SELECT INBOX\r\n2 LOGOUT\r\n";
+        var (stdout, stderr, code) = Run([.. mode, "--config-file=" + config], input);
+        Assert.Multiple(() =>
+        {
+            Assert.That(stdout, Does.Contain("2 OK"));
+            Assert.That(stderr, Is.Empty);
+            Assert.That(code, Is.EqualTo(0));
+        });
+        if (File.Exists(GnuImap4d))
+        {
+            var gnu = ExternalProgram.RunSeparately(GnuImap4d, [.. mode, "--config-file=" + config], input, TimeSpan.FromSeconds(30));
+            Assert.That(gnu.Stderr, Is.Empty, "GNU imap4d, the oracle");
+        }
+    }
+
+    /// <summary>`logging { syslog no; }` sends the log to stderr, in GNU imap4d and here; --debug-level asks for it too.</summary>
+    [TestCase("logging { syslog no; };", "")]
+    [TestCase("", "--debug-level=1")]
+    public void TheLogGoesToStderrWhenAskedFor(string logging, string debug)
+    {
+        string config = Path.Combine(_root, "imap4d.conf");
+        File.WriteAllText(config, $$"""
+            {{logging}}
+            mailbox { mailbox-pattern "{{_root}}/mail/INBOX"; };
+            """);
+        string[] args = debug.Length > 0 ? ["--test", "--preauth", debug, "--config-file=" + config] : ["--test", "--preauth", "--config-file=" + config];
+        var (_, stderr, code) = Run(args, "1 SELECT INBOX\r\n2 LOGOUT\r\n");
+        Assert.That(code, Is.EqualTo(0));
+        Assert.That(stderr, Does.Contain("imap4d: user root preauthenticated"));
+    }
+
+    /// <summary>GNU imap4d: test mode is one session on stdin/stdout even when the configuration says `mode daemon` (it used to start a daemon on port 143).</summary>
+    [Test]
+    public void TestModeIsASessionEvenWhenTheConfigurationSaysDaemon()
+    {
+        string config = Path.Combine(_root, "imap4d.conf");
+        File.WriteAllText(config, $$"""
+            mode daemon;
+            port {{ServerProcess.FreePort()}};
+            mailbox { mailbox-pattern "{{_root}}/mail/INBOX"; };
+            """);
+        var result = ExternalProgram.RunSeparately(RepoPaths.Executable, ["--test", "--preauth", "--config-file=" + config],
+            "1 NOOP\r\n2 LOGOUT\r\n", TimeSpan.FromSeconds(10));
+        var (stdout, code) = (result.Stdout, result.Code);
+        Assert.That(stdout, Does.StartWith("* PREAUTH IMAP4rev1 Test mode").And.Contain("2 OK"));
+        Assert.That(code, Is.EqualTo(0));
+    }
+
     private (string Stdout, string Stderr, int Code) RunSession(string configArgument) =>
         Run(["--test", "--preauth", configArgument], "1 LIST \"\" INBOX\r\n2 LOGOUT\r\n");
 
     private static (string Stdout, string Stderr, int Code) Run(string[] args, string input)
     {
-        var info = new ProcessStartInfo(RepoPaths.Executable)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.StandardInput.Write(input);
-        process.StandardInput.Close();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("imap4d hung");
-        }
-
-        process.WaitForExit();
-        return (stdout.Result, stderr.Result, process.ExitCode);
+        var result = ExternalProgram.RunSeparately(RepoPaths.Executable, args, input, TimeSpan.FromSeconds(30));
+        return (result.Stdout, result.Stderr, result.Code);
     }
 }
