@@ -74,37 +74,64 @@ public class GnuConfigSessionTests
         });
     }
 
-    /// <summary>A site file in the Debian way: common settings, other programs' sections, imap4d's own section.</summary>
+    /// <summary>
+    /// A site file in the Debian way (common settings, other programs' sections, imap4d's own
+    /// section) given with --config-file: GNU honours `program` sections only in the site-wide
+    /// file (/etc/mailutils.conf, see ConfigLoaderTests.SiteFileGivesCommonStatementsAndTheImap4dSection)
+    /// and ignores them here, saying so; so do we (we used to apply `program imap4d`).
+    /// </summary>
     [Test]
-    public void DebianStyleSiteConfigurationRunsUnchanged()
+    public void ProgramSectionsOfAConfigFileAreIgnoredAsByGnu()
     {
+        File.WriteAllText(Path.Combine(_root, "mail", "hbox"), "");
         string site = Path.Combine(_root, "mailutils.conf");
         File.WriteAllText(site, $$"""
             # Settings shared by every GNU Mailutils program.
-            logging { syslog yes; facility mail; };
             mailbox { mailbox-pattern "{{_root}}/mail/INBOX"; mailbox-type mbox; };
-            mailer { url "sendmail:/usr/sbin/sendmail"; };
             address { email-domain "example.org"; };
             program pop3d {
               undelete yes;
-              expire 30;
             };
             program imap4d {
-              gsasl { enable off; };
-              tcp-wrappers { enable no; };
               namespace personal { prefix "" { directory "{{_root}}/mail"; }; };
-              login-disabled no;
             };
             """);
         var (lintOut, lintErr, lintCode) = Run(["--config-file=" + site, "--config-lint"], "");
         Assert.That(lintCode, Is.EqualTo(0), lintOut + lintErr);
-        var (stdout, stderr, code) = RunSession("--config-file=" + site);
+        Assert.That(lintErr, Does.Contain(":4: warning: ignoring `program' block: not located in top-level configuration file"));
+        const string Input = "1 LIST \"\" hbox\r\n2 LIST \"\" INBOX\r\n3 LOGOUT\r\n";
+        var (stdout, _, code) = Run(["--test", "--preauth", "--config-file=" + site], Input);
         Assert.Multiple(() =>
         {
+            Assert.That(stdout, Does.Not.Contain("hbox"), "the personal namespace is the home directory");
             Assert.That(stdout, Does.Match(@"(?i)\* LIST \(\\NoInferiors\) \S+ INBOX"));
-            Assert.That(stderr, Does.Not.Contain("warning").And.Not.Contain("ignored"));
             Assert.That(code, Is.EqualTo(0));
         });
+        if (File.Exists(GnuImap4d))
+        {
+            var gnu = ExternalProgram.RunSeparately(GnuImap4d, ["--test", "--preauth", "--config-file=" + site], Input, TimeSpan.FromSeconds(30));
+            Assert.That(gnu.Stdout, Does.Not.Contain("hbox"), "GNU imap4d, the oracle");
+            Assert.That(gnu.Stderr, Does.Contain("ignoring `program' block: not located in top-level configuration file"));
+        }
+    }
+
+    /// <summary>`mailbox { folder }` is for other Mailutils programs: GNU imap4d 3.15 keeps its personal namespace in the home directory (we used to move it there).</summary>
+    [Test]
+    public void FolderDoesNotMoveThePersonalNamespace()
+    {
+        File.WriteAllText(Path.Combine(_root, "mail", "fbox"), "");
+        string config = Path.Combine(_root, "imap4d.conf");
+        File.WriteAllText(config, $$"""
+            mailbox { folder "{{_root}}/mail"; mailbox-pattern "{{_root}}/mail/INBOX"; };
+            """);
+        const string Input = "1 LIST \"\" fbox\r\n2 EXAMINE fbox\r\n3 LOGOUT\r\n";
+        var (stdout, _, _) = Run(["--test", "--preauth", "--config-file=" + config], Input);
+        Assert.That(stdout, Does.Not.Contain("LIST (").And.Contain("2 NO"));
+        if (File.Exists(GnuImap4d))
+        {
+            var gnu = ExternalProgram.RunSeparately(GnuImap4d, ["--test", "--preauth", "--config-file=" + config], Input, TimeSpan.FromSeconds(30));
+            Assert.That(gnu.Stdout, Does.Not.Contain("LIST (").And.Contain("2 NO"), "GNU imap4d, the oracle");
+        }
     }
 
     /// <summary>
