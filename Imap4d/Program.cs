@@ -62,7 +62,9 @@ public static class Program
             return ExitCodes.Config;
         }
 
-        var mode = options.Mode ?? (settings.Mode == "daemon" ? ServerMode.Daemon : ServerMode.Inetd);
+        // --test is one session on stdin/stdout whatever the mode says (GNU imap4d: test mode is
+        // interactive), never a daemon listening on port 143.
+        var mode = options.Test ? ServerMode.Inetd : options.Mode ?? (settings.Mode == "daemon" ? ServerMode.Daemon : ServerMode.Inetd);
         // A daemon started from a terminal says its warnings there; an inetd session's stderr may
         // be the client's socket, so its warnings go to the log like everything else (below).
         bool warningsToStderr = mode == ServerMode.Daemon && !options.Test && !inherited.DaemonChild;
@@ -80,9 +82,12 @@ public static class Program
         }
 
         // A daemon in the foreground logs to the terminal, and so do its children; a detached one
-        // (started by Detach, with a report pipe) logs as configured.
+        // (started by Detach, with a report pipe) logs as configured. A --test session logs as
+        // configured too (syslog unless `logging { syslog no; }`), as GNU imap4d does: its test
+        // scripts compare stderr to empty. Asking for debug output (--debug-level) sends it to stderr.
         bool daemonToStderr = mode == ServerMode.Daemon && inherited.ReadyFd is null;
-        ConfigureLogging(settings, options, toStderr: options.Test || daemonToStderr || inherited.LogToStderr);
+        bool testToStderr = options.Test && options.DebugLevel is not null;
+        ConfigureLogging(settings, options, toStderr: testToStderr || daemonToStderr || inherited.LogToStderr);
         if (!inherited.DaemonChild)
         {
             // The daemon has logged them already; its children would repeat them for every connection.

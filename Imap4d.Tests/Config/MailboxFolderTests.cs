@@ -1,30 +1,26 @@
 namespace Imap4d.Tests.Config;
 
-/// <summary>`mailbox { folder DIR; }`: the directory of the default personal prefix "" (issue 11).</summary>
+/// <summary>
+/// `mailbox { folder DIR; }` (issue 11): GNU imap4d 3.15 does not use it (measured: with no
+/// namespace block its personal prefix "" is the home directory whatever `folder` says; other
+/// Mailutils programs read it), so it is accepted and ignored here too.
+/// GnuConfigSessionTests.FolderDoesNotMoveThePersonalNamespace runs both servers.
+/// </summary>
 public class MailboxFolderTests
 {
-    [TestCase("mailbox { folder Mail; }", "$home/Mail")]
-    [TestCase("mailbox { folder \"~/Mail/\"; }", "$home/Mail")]
-    [TestCase("mailbox { folder \"/srv/mail/$user\"; }", "/srv/mail/$user")]
-    [TestCase("mailbox { folder \"~\"; }", "$home")]
-    [TestCase("", "$home")]
-    public void FolderIsTheDefaultPersonalDirectory(string text, string directory)
+    [TestCase("mailbox { folder Mail; }")]
+    [TestCase("mailbox { folder \"/srv/mail/$user\"; }")]
+    [TestCase("")]
+    public void ThePersonalPrefixIsTheHomeDirectoryWhateverFolderSays(string text)
     {
         var settings = ConfigText.Bind(text);
-        Assert.That(settings.Namespaces.Personal.Single(p => p.Prefix == "").Directory, Is.EqualTo(directory));
+        Assert.That(settings.Namespaces.Personal.Single(p => p.Prefix == "").Directory, Is.EqualTo("$home"));
     }
 
     [Test]
-    public void AnExplicitPersonalPrefixWins()
-    {
-        var settings = ConfigText.Bind("mailbox { folder Mail; }\nnamespace personal { prefix \"\" { directory \"/srv/$user\"; } }");
-        Assert.That(settings.Namespaces.Personal.Single(p => p.Prefix == "").Directory, Is.EqualTo("/srv/$user"));
-    }
-
-    [Test]
-    public void FolderIsImplementedSoLintDoesNotWarn()
+    public void LintSaysFolderIsIgnored()
     {
         ConfigText.Bind("mailbox { folder Mail; }", out var warnings);
-        Assert.That(warnings, Is.Empty);
+        Assert.That(warnings, Has.Some.Contains("\"mailbox.folder\" is not implemented yet; ignored"));
     }
 }

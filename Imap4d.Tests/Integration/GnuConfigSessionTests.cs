@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Imap4d.Tests.Support;
 
 namespace Imap4d.Tests.Integration;
@@ -12,6 +11,8 @@ namespace Imap4d.Tests.Integration;
 [Category("Integration")]
 public class GnuConfigSessionTests
 {
+    private const string GnuImap4d = "/usr/sbin/imap4d";
+
     private string _root = "";
 
     [SetUp]
@@ -73,37 +74,125 @@ public class GnuConfigSessionTests
         });
     }
 
-    /// <summary>A site file in the Debian way: common settings, other programs' sections, imap4d's own section.</summary>
+    /// <summary>
+    /// A site file in the Debian way (common settings, other programs' sections, imap4d's own
+    /// section) given with --config-file: GNU honours `program` sections only in the site-wide
+    /// file (/etc/mailutils.conf, see ConfigLoaderTests.SiteFileGivesCommonStatementsAndTheImap4dSection)
+    /// and ignores them here, saying so; so do we (we used to apply `program imap4d`).
+    /// </summary>
     [Test]
-    public void DebianStyleSiteConfigurationRunsUnchanged()
+    public void ProgramSectionsOfAConfigFileAreIgnoredAsByGnu()
     {
+        File.WriteAllText(Path.Combine(_root, "mail", "hbox"), "");
         string site = Path.Combine(_root, "mailutils.conf");
         File.WriteAllText(site, $$"""
             # Settings shared by every GNU Mailutils program.
-            logging { syslog yes; facility mail; };
             mailbox { mailbox-pattern "{{_root}}/mail/INBOX"; mailbox-type mbox; };
-            mailer { url "sendmail:/usr/sbin/sendmail"; };
             address { email-domain "example.org"; };
             program pop3d {
               undelete yes;
-              expire 30;
             };
             program imap4d {
-              gsasl { enable off; };
-              tcp-wrappers { enable no; };
               namespace personal { prefix "" { directory "{{_root}}/mail"; }; };
-              login-disabled no;
             };
             """);
         var (lintOut, lintErr, lintCode) = Run(["--config-file=" + site, "--config-lint"], "");
         Assert.That(lintCode, Is.EqualTo(0), lintOut + lintErr);
-        var (stdout, stderr, code) = RunSession("--config-file=" + site);
+        Assert.That(lintErr, Does.Contain(":4: warning: ignoring `program' block: not located in top-level configuration file"));
+        const string Input = "1 LIST \"\" hbox\r\n2 LIST \"\" INBOX\r\n3 LOGOUT\r\n";
+        var (stdout, _, code) = Run(["--test", "--preauth", "--config-file=" + site], Input);
         Assert.Multiple(() =>
         {
+            Assert.That(stdout, Does.Not.Contain("hbox"), "the personal namespace is the home directory");
             Assert.That(stdout, Does.Match(@"(?i)\* LIST \(\\NoInferiors\) \S+ INBOX"));
-            Assert.That(stderr, Does.Not.Contain("warning").And.Not.Contain("ignored"));
             Assert.That(code, Is.EqualTo(0));
         });
+        if (File.Exists(GnuImap4d))
+        {
+            var gnu = ExternalProgram.RunSeparately(GnuImap4d, ["--test", "--preauth", "--config-file=" + site], Input, TimeSpan.FromSeconds(30));
+            Assert.That(gnu.Stdout, Does.Not.Contain("hbox"), "GNU imap4d, the oracle");
+            Assert.That(gnu.Stderr, Does.Contain("ignoring `program' block: not located in top-level configuration file"));
+        }
+    }
+
+    /// <summary>`mailbox { folder }` is for other Mailutils programs: GNU imap4d 3.15 keeps its personal namespace in the home directory (we used to move it there).</summary>
+    [Test]
+    public void FolderDoesNotMoveThePersonalNamespace()
+    {
+        File.WriteAllText(Path.Combine(_root, "mail", "fbox"), "");
+        string config = Path.Combine(_root, "imap4d.conf");
+        File.WriteAllText(config, $$"""
+            mailbox { folder "{{_root}}/mail"; mailbox-pattern "{{_root}}/mail/INBOX"; };
+            """);
+        const string Input = "1 LIST \"\" fbox\r\n2 EXAMINE fbox\r\n3 LOGOUT\r\n";
+        var (stdout, _, _) = Run(["--test", "--preauth", "--config-file=" + config], Input);
+        Assert.That(stdout, Does.Not.Contain("LIST (").And.Contain("2 NO"));
+        if (File.Exists(GnuImap4d))
+        {
+            var gnu = ExternalProgram.RunSeparately(GnuImap4d, ["--test", "--preauth", "--config-file=" + config], Input, TimeSpan.FromSeconds(30));
+            Assert.That(gnu.Stdout, Does.Not.Contain("LIST (").And.Contain("2 NO"), "GNU imap4d, the oracle");
+        }
+    }
+
+    /// <summary>
+    /// Issue 11, item 2: with no `logging` block a --test session logs to syslog, as GNU imap4d
+    /// does, so stderr stays empty (it used to get the info lines); an inetd session likewise.
+    /// </summary>
+    [TestCase("--test", "--preauth")]
+    [TestCase("-i")]
+    public void ASessionWithDefaultLoggingWritesNothingToStderr(params string[] mode)
+    {
+        string config = Path.Combine(_root, "imap4d.conf");
+        File.WriteAllText(config, $$"""
+            mailbox { mailbox-pattern "{{_root}}/mail/INBOX"; };
+            namespace personal { prefix "" { directory "{{_root}}/mail"; }; };
+            """);
+        string input = mode[0] == "-i" ? "1 CAPABILITY\r\n2 LOGOUT\r\n" : "1 SELECT INBOX\r\n2 LOGOUT\r\n";
+        var (stdout, stderr, code) = Run([.. mode, "--config-file=" + config], input);
+        Assert.Multiple(() =>
+        {
+            Assert.That(stdout, Does.Contain("2 OK"));
+            Assert.That(stderr, Is.Empty);
+            Assert.That(code, Is.EqualTo(0));
+        });
+        if (File.Exists(GnuImap4d))
+        {
+            var gnu = ExternalProgram.RunSeparately(GnuImap4d, [.. mode, "--config-file=" + config], input, TimeSpan.FromSeconds(30));
+            Assert.That(gnu.Stderr, Is.Empty, "GNU imap4d, the oracle");
+        }
+    }
+
+    /// <summary>`logging { syslog no; }` sends the log to stderr, in GNU imap4d and here; --debug-level asks for it too.</summary>
+    [TestCase("logging { syslog no; };", "")]
+    [TestCase("", "--debug-level=1")]
+    public void TheLogGoesToStderrWhenAskedFor(string logging, string debug)
+    {
+        string config = Path.Combine(_root, "imap4d.conf");
+        File.WriteAllText(config, $$"""
+            {{logging}}
+            mailbox { mailbox-pattern "{{_root}}/mail/INBOX"; };
+            """);
+        string[] args = debug.Length > 0 ? ["--test", "--preauth", debug, "--config-file=" + config] : ["--test", "--preauth", "--config-file=" + config];
+        var (_, stderr, code) = Run(args, "1 SELECT INBOX\r\n2 LOGOUT\r\n");
+        Assert.That(code, Is.EqualTo(0));
+        Assert.That(stderr, Does.Contain("imap4d: user root preauthenticated"));
+    }
+
+    /// <summary>GNU imap4d: test mode is one session on stdin/stdout even when the configuration says `mode daemon` (it used to start a daemon on port 143).</summary>
+    [Test]
+    public void TestModeIsASessionEvenWhenTheConfigurationSaysDaemon()
+    {
+        string config = Path.Combine(_root, "imap4d.conf");
+        File.WriteAllText(config, $$"""
+            mode daemon;
+            port {{ServerProcess.FreePort()}};
+            mailbox { mailbox-pattern "{{_root}}/mail/INBOX"; };
+            """);
+        var result = ExternalProgram.RunSeparately(RepoPaths.Executable, ["--test", "--preauth", "--config-file=" + config],
+            "1 NOOP\r\n2 LOGOUT\r\n", TimeSpan.FromSeconds(10));
+        var (stdout, code) = (result.Stdout, result.Code);
+        Assert.That(stdout, Does.StartWith("* PREAUTH IMAP4rev1 Test mode").And.Contain("2 OK"));
+        Assert.That(code, Is.EqualTo(0));
     }
 
     private (string Stdout, string Stderr, int Code) RunSession(string configArgument) =>
@@ -111,30 +200,7 @@ public class GnuConfigSessionTests
 
     private static (string Stdout, string Stderr, int Code) Run(string[] args, string input)
     {
-        var info = new ProcessStartInfo(RepoPaths.Executable)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.StandardInput.Write(input);
-        process.StandardInput.Close();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("imap4d hung");
-        }
-
-        process.WaitForExit();
-        return (stdout.Result, stderr.Result, process.ExitCode);
+        var result = ExternalProgram.RunSeparately(RepoPaths.Executable, args, input, TimeSpan.FromSeconds(30));
+        return (result.Stdout, result.Stderr, result.Code);
     }
 }

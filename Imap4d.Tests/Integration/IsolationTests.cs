@@ -24,6 +24,7 @@ public class IsolationTests
     private string _spool = null!;
     private string _config = null!;
     private uint? _mailGid;
+    private DebianSpool _debianSpool = null!;
 
     [OneTimeSetUp]
     public void SetUp()
@@ -32,14 +33,11 @@ public class IsolationTests
         RequireReadableByEveryone(RepoPaths.Executable);
         _a = SystemAccount.Create("a", "alpha-Secret-1");
         _b = SystemAccount.Create("b", "beta-Secret-2");
-        _mailGid = Syscall.getgrnam("mail")?.gr_gid;
         _dir = Directory.CreateTempSubdirectory("i4a-iso-").FullName;
-        _spool = Path.Combine(_dir, "spool");
-        Directory.CreateDirectory(_spool);
         // Debian's /var/mail: root:mail 2775, each spool file user:mail 0660.
-        Assert.That(Syscall.chown(_spool, 0, _mailGid ?? 0), Is.Zero);
-        Assert.That(Syscall.chmod(_spool, (FilePermissions)0x5fd), Is.Zero); // 02775
-        Assert.That(Syscall.chmod(_dir, (FilePermissions)0x1ed), Is.Zero);   // 0755 so users reach the spool
+        _debianSpool = DebianSpool.Create(_dir);
+        _spool = _debianSpool.Path;
+        _mailGid = _debianSpool.MailGid;
 
         MakeMail(_a, "A", "AFolder", "amd");
         MakeMail(_b, "B", "BFolder", "bmd");
@@ -335,12 +333,9 @@ public class IsolationTests
         File.WriteAllText(message, $"Subject: maildir secret of {who}\n\nbody\n");
         user.Own(message, 0x180);
 
-        string inbox = Path.Combine(_spool, user.Name);
-        File.WriteAllText(inbox,
+        _debianSpool.AddInbox(user,
             $"From x@example.org Mon Jan  1 00:00:00 2024\nSubject: mail of {who} #1\n\nsecret of {who} one\n\n" +
             $"From x@example.org Mon Jan  1 00:00:01 2024\nSubject: mail of {who} #2\n\nsecret of {who} two\n\n");
-        Assert.That(Syscall.chown(inbox, user.Uid, _mailGid ?? user.Gid), Is.Zero);
-        Assert.That(Syscall.chmod(inbox, (FilePermissions)0x1b0), Is.Zero); // 0660
     }
 
     private static void WriteMbox(SystemAccount user, string path, string subject)

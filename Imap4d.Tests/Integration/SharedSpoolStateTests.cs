@@ -28,23 +28,18 @@ public class SharedSpoolStateTests
     {
         SystemAccount.RequireRootTools();
         RequireSearchableByEveryone(RepoPaths.Executable);
-        _mailGid = Syscall.getgrnam("mail")?.gr_gid ?? throw new IgnoreException("needs a group named mail");
+        _mailGid = DebianSpool.RequireMailGroup();
         _a = SystemAccount.Create("sa", "alpha-Spool-1");
         _b = SystemAccount.Create("sb", "beta-Spool-2");
         _dir = Directory.CreateTempSubdirectory("i4a-spool-").FullName;
-        Assert.That(Syscall.chmod(_dir, (FilePermissions)0x1ed), Is.Zero); // 0755 so users reach the spool
-        _spool = Path.Combine(_dir, "mail");
-        Directory.CreateDirectory(_spool);
-        Assert.That(Syscall.chown(_spool, 0, _mailGid), Is.Zero);
-        Assert.That(Syscall.chmod(_spool, (FilePermissions)0x5fd), Is.Zero); // 02775, not sticky
+        var spool = DebianSpool.Create(_dir, "mail");
+        _spool = spool.Path;
         foreach (var (user, who) in new[] { (_a, "A"), (_b, "B") })
         {
-            string inbox = Path.Combine(_spool, user.Name);
-            File.WriteAllText(inbox,
+            spool.AddInbox(user,
                 $"From x@example.org Mon Jan  1 00:00:00 2024\nFrom: Sender <x@example.org>\nSubject: private mail of {who}\n\nsecret of {who}\n\n" +
-                $"From x@example.org Mon Jan  1 00:00:01 2024\nSubject: more mail of {who}\n\nsecond secret of {who}\n\n");
-            Assert.That(Syscall.chown(inbox, user.Uid, _mailGid), Is.Zero);
-            Assert.That(Syscall.chmod(inbox, (FilePermissions)0x180), Is.Zero); // 0600
+                $"From x@example.org Mon Jan  1 00:00:01 2024\nSubject: more mail of {who}\n\nsecond secret of {who}\n\n",
+                mode: 0x180); // 0600
         }
 
         _config = Path.Combine(_dir, "imap4d.conf");

@@ -20,21 +20,14 @@ public class SpoolStressTests
         SystemAccount.RequireRootTools();
         using var a = SystemAccount.Create("sa", "alpha-Stress-1");
         using var b = SystemAccount.Create("sb", "beta-Stress-2");
-        uint mailGid = Syscall.getgrnam("mail")?.gr_gid ?? 0;
         string dir = Directory.CreateTempSubdirectory("imap4d-spool-stress-").FullName;
         try
         {
-            string spool = Path.Combine(dir, "spool");
-            Directory.CreateDirectory(spool);
-            Assert.That(Syscall.chown(spool, 0, mailGid), Is.Zero);
-            Assert.That(Syscall.chmod(spool, (FilePermissions)0x5fd), Is.Zero); // 02775
-            Assert.That(Syscall.chmod(dir, (FilePermissions)0x1ed), Is.Zero);   // 0755
+            var debianSpool = DebianSpool.Create(dir);
+            string spool = debianSpool.Path;
             foreach (var user in new[] { a, b })
             {
-                string inbox = Path.Combine(spool, user.Name);
-                File.WriteAllText(inbox, "");
-                Assert.That(Syscall.chown(inbox, user.Uid, mailGid), Is.Zero);
-                Assert.That(Syscall.chmod(inbox, (FilePermissions)0x1b0), Is.Zero); // 0660
+                debianSpool.AddInbox(user);
                 Directory.CreateDirectory(Path.Combine(user.Home, "mail"));
                 user.Own(Path.Combine(user.Home, "mail"), 0x1c0);
             }

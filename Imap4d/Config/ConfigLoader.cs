@@ -3,7 +3,8 @@ namespace Imap4d.Config;
 /// <summary>
 /// Reads the configuration sources in mailutils order: the site file `/etc/mailutils.conf`
 /// (its common statements and `program imap4d { }` sections), then `/etc/mailutils.d/imap4d`
-/// when present, or only the `--config-file` file; then the `--set` assignments.
+/// when present, or only the `--config-file` file (whose `program` sections GNU ignores, and so
+/// do we); then the `--set` assignments.
 /// </summary>
 public static class ConfigLoader
 {
@@ -17,7 +18,9 @@ public static class ConfigLoader
         {
             if (!options.NoConfig)
             {
-                nodes.AddRange(ReadProgramSections(configFile, options.ProgramName, context, required: true));
+                // GNU reads `program NAME { }` sections only in the site file; in this one they are
+                // ignored (with a note, see SettingsBinder), `program imap4d` included.
+                nodes.AddRange(ReadFile(configFile, context, required: true));
             }
         }
         else if (!options.NoConfig)
@@ -67,7 +70,10 @@ public static class ConfigLoader
         return selected;
     }
 
-    private static IReadOnlyList<ConfigNode> ReadProgramSections(string path, string programName, ConfigReadContext context, bool required)
+    private static IReadOnlyList<ConfigNode> ReadProgramSections(string path, string programName, ConfigReadContext context, bool required) =>
+        SelectProgram(ReadFile(path, context, required), programName);
+
+    private static IReadOnlyList<ConfigNode> ReadFile(string path, ConfigReadContext context, bool required)
     {
         if (!File.Exists(path))
         {
@@ -79,6 +85,6 @@ public static class ConfigLoader
             return [];
         }
 
-        return SelectProgram(ConfigParser.ParseFile(path, context), programName);
+        return ConfigParser.ParseFile(path, context);
     }
 }

@@ -13,7 +13,6 @@ internal sealed class NamespaceSettingsBuilder
     private readonly List<PrefixDraft> _prefixes = [];
     private readonly Dictionary<NamespaceKind, int> _namespaceModes = [];
     private PrefixDraft? _current;
-    private string? _folder;
 
     public NamespaceKind CurrentKind { get; private set; }
 
@@ -50,7 +49,6 @@ internal sealed class NamespaceSettingsBuilder
     public void SetPrefixMode(int mode) => Current.Mode = mode;
 
     /// <summary>`mailbox { folder DIR; }`: where the default personal prefix "" lives, as mailutils' folder directory.</summary>
-    public void SetFolder(string folder) => _folder = folder;
 
     public void SetLayout(string layout) => Current.MaildirPlusPlus = layout == "maildir++";
 
@@ -75,7 +73,6 @@ internal sealed class NamespaceSettingsBuilder
         {
             prefixes.Insert(0, NamespaceSettings.DefaultPersonalPrefix with
             {
-                Directory = FolderDirectory(_folder),
                 MailboxMode = _namespaceModes.TryGetValue(NamespaceKind.Personal, out var mode) ? mode : null,
             });
         }
@@ -84,20 +81,6 @@ internal sealed class NamespaceSettingsBuilder
             prefixes.Where(p => p.Kind == NamespaceKind.Personal).ToList(),
             prefixes.Where(p => p.Kind == NamespaceKind.Other).ToList(),
             prefixes.Where(p => p.Kind == NamespaceKind.Shared).ToList());
-    }
-
-    /// <summary>The folder directory with mailutils' meaning: relative names and `~/` are under the home directory.</summary>
-    private static string FolderDirectory(string? folder)
-    {
-        if (string.IsNullOrEmpty(folder) || folder is "~" or "~/")
-        {
-            return NamespaceSettings.DefaultPersonalPrefix.Directory;
-        }
-
-        var directory = folder.StartsWith("~/", StringComparison.Ordinal) ? "$home/" + folder[2..]
-            : folder.StartsWith('/') || folder.StartsWith('$') ? folder
-            : "$home/" + folder;
-        return directory.Length > 1 ? directory.TrimEnd('/') : directory;
     }
 
     private PrefixDraft Current => _current ?? throw new InvalidOperationException("not inside a prefix block");

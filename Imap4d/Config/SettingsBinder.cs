@@ -40,6 +40,13 @@ public static class SettingsBinder
         foreach (var node in nodes)
         {
             var path = parentPath.Length == 0 ? node.Name : parentPath + "." + node.Name;
+            if (path == "program" && node.IsBlock)
+            {
+                // Left in place only by a --config-file file: GNU says so (on stderr) and ignores it.
+                notes.Add($"{node.Location}: warning: ignoring `program' block: not located in top-level configuration file");
+                continue;
+            }
+
             var entry = parent.Find(node.Name);
             if (entry is null)
             {

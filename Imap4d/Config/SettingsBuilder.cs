@@ -178,7 +178,6 @@ internal sealed class SettingsBuilder
             case "mailbox.mail-spool": _settings = _settings with { Mailbox = _settings.Mailbox with { MailSpool = (string)value } }; break;
             case "mailbox.mailbox-pattern": _settings = _settings with { Mailbox = _settings.Mailbox with { MailboxPattern = (string)value } }; break;
             case "mailbox.index-directory": _settings = _settings with { Mailbox = _settings.Mailbox with { IndexDirectory = (string)value } }; break;
-            case "mailbox.folder": _namespaces.SetFolder((string)value); break;
             case "mailbox.mailbox-type": _settings = _settings with { Mailbox = _settings.Mailbox with { MailboxType = CheckMailboxType(node, (string)value) } }; break;
             case "virtual-users.file": _settings = _settings with { UserDatabaseFile = (string)value }; break;
 

@@ -11,7 +11,7 @@ namespace Imap4d.Storage.Maildir;
 public sealed record MaildirForeignUids(string Source, uint UidValidity, uint UidNext, IReadOnlyDictionary<string, uint> ByKey, bool FromFileNames)
 {
     public const string DovecotFileName = "dovecot-uidlist";
-    public const string MailutilsFileName = ".mu-prop";
+    public const string MailutilsFileName = MailutilsProperties.FileName;
 
     /// <summary>Dovecot's list if present and valid, else mailutils' properties, else null.</summary>
     public static MaildirForeignUids? Find(string directory) => ReadDovecot(directory) ?? ReadMailutils(directory);
@@ -96,30 +96,9 @@ public sealed record MaildirForeignUids(string Source, uint UidValidity, uint Ui
 
     public static MaildirForeignUids? ReadMailutils(string directory)
     {
-        uint validity = 0;
-        uint next = 1;
-        try
-        {
-            foreach (string line in File.ReadLines(Path.Combine(directory, MailutilsFileName)))
-            {
-                int colon = line.IndexOf(':', StringComparison.Ordinal);
-                if (colon <= 0 || !uint.TryParse(line.AsSpan(colon + 1).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out uint value))
-                {
-                    continue;
-                }
-
-                switch (line[..colon].Trim())
-                {
-                    case "uid-validity": validity = value; break;
-                    case "uidnext": next = value; break;
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-
-        return validity == 0 ? null : new MaildirForeignUids("mailutils", validity, Math.Max(next, 1), new Dictionary<string, uint>(), FromFileNames: true);
+        var properties = MailutilsProperties.Read(directory);
+        return properties.UidValidity == 0
+            ? null
+            : new MaildirForeignUids("mailutils", properties.UidValidity, Math.Max(properties.UidNext, 1), new Dictionary<string, uint>(), FromFileNames: true);
     }
 }

@@ -7,7 +7,8 @@ namespace Imap4d.Storage.Maildir;
 /// <summary>
 /// The keyword ↔ letter map of a maildir, kept in Dovecot's <c>dovecot-keywords</c> file
 /// (lines <c>&lt;index&gt; &lt;keyword&gt;</c>, index 0 = letter 'a' ... 25 = 'z'), so that
-/// Dovecot and imap4d read the same letters the same way. Indices are never reassigned.
+/// Dovecot and imap4d read the same letters the same way. Indices are never reassigned. We give
+/// out 'b' to 'z' only: GNU mailutils takes an 'a' for \Answered.
 /// </summary>
 public sealed class MaildirKeywords
 {
@@ -63,7 +64,7 @@ public sealed class MaildirKeywords
 
     /// <summary>
     /// Gives every keyword in <paramref name="keywords"/> a letter, writing the file (temporary
-    /// file + rename) when one was added. False when the 26 letters are used up.
+    /// file + rename) when one was added. False when the 25 letters are used up.
     /// </summary>
     public bool TryAdd(string directory, IEnumerable<string> keywords)
     {
@@ -75,7 +76,8 @@ public sealed class MaildirKeywords
                 continue;
             }
 
-            int free = Array.IndexOf(_names, null);
+            // Never letter 'a' (index 0): GNU mailutils reads 'a' as \Answered (its letter before 3.11).
+            int free = Array.IndexOf(_names, null, 1);
             if (free < 0)
             {
                 return false;

@@ -54,6 +54,7 @@ internal sealed class MaildirMailbox : IMailbox
     // Bumped by every change of a message's presence, flags or modseq: the view is rebuilt only when it moved.
     private long _version;
     private long _viewVersion = -1;
+    private (uint Validity, uint Next) _mailutilsWritten;
 
     // This session's view.
     private List<MessageInfo> _view = [];
@@ -145,6 +146,7 @@ internal sealed class MaildirMailbox : IMailbox
             return MailboxChanges.None;
         }
 
+        bool rescanned = false;
         using (MaildirLock.Acquire(_path))
         {
             LoadState();
@@ -153,11 +155,17 @@ internal sealed class MaildirMailbox : IMailbox
                 || _curStamp == SourceStamp.None || _newStamp == SourceStamp.None)
             {
                 Rescan();
+                rescanned = true;
             }
 
             if (!ReadOnly)
             {
                 MoveNewToCur();
+                if (rescanned)
+                {
+                    KeepMailutilsInStep();
+                }
+
                 uint next = NextUid();
                 if (_recentBoundary < next - 1)
                 {
@@ -214,8 +222,7 @@ internal sealed class MaildirMailbox : IMailbox
     public uint Append(Stream content, FlagSet flags, DateTimeOffset internalDate)
     {
         ThrowIfDisposed();
-        string unique = MaildirFileName.NewUnique(DateTimeOffset.UtcNow);
-        string tmpPath = Path.Combine(TmpDir, unique);
+        string tmpPath = Path.Combine(TmpDir, MaildirFileName.NewUnique(DateTimeOffset.UtcNow));
         var (fileSize, virtualSize) = WriteTmp(content, tmpPath, internalDate);
 
         try
@@ -226,7 +233,10 @@ internal sealed class MaildirMailbox : IMailbox
                 RefreshKeywords();
                 EnsureLetters(flags.Keywords);
                 string letters = MaildirFileName.LettersOf(flags, string.Empty, _keywords);
-                string name = $"{unique},S={fileSize},W={virtualSize}:2,{letters}";
+                // Named under the lock, so names sort (as mailutils sorts them) in the order of their UIDs.
+                string unique = MaildirFileName.NewUnique(DateTimeOffset.UtcNow);
+                uint uid = NextUid();
+                string name = $"{unique},S={fileSize},W={virtualSize},u={uid}:2,{letters}";
                 if (!MaildirFiles.TryLink(tmpPath, Path.Combine(CurDir, name)))
                 {
                     throw new StorageException(StorageError.Temporary, "Could not store the message", "name collision: " + name);
@@ -234,7 +244,7 @@ internal sealed class MaildirMailbox : IMailbox
 
                 // The file is in cur/ before its UID is written: a crash in between leaves a message
                 // that gets a UID at the next scan; no UID is ever written for a file that does not exist.
-                uint uid = NextUid();
+                EnsureMailutilsProperties();
                 _uidList.Append(_path, [(uid, unique)]);
                 var entry = new MaildirEntry
                 {
@@ -420,7 +430,7 @@ internal sealed class MaildirMailbox : IMailbox
                     string unique = MaildirFileName.NewUnique(DateTimeOffset.UtcNow);
                     string letters = MaildirFileName.LettersOf(info.Flags, string.Empty, _keywords);
                     string sizes = original.Size >= 0 ? $",S={original.FileSize},W={original.Size}" : $",S={original.FileSize}";
-                    string name = $"{unique}{sizes}:2,{letters}";
+                    string name = $"{unique}{sizes},u={uid}:2,{letters}";
                     if (Syscall.link(Path.Combine(source._path, original.RelativePath), Path.Combine(CurDir, name)) != 0)
                     {
                         break;
@@ -445,6 +455,7 @@ internal sealed class MaildirMailbox : IMailbox
                 if (assignments.Count > 0)
                 {
                     _uidList.Append(_path, assignments);
+                    EnsureMailutilsProperties();
                 }
             }
             catch
@@ -847,6 +858,9 @@ internal sealed class MaildirMailbox : IMailbox
 
         var used = new HashSet<uint>(_uidList.Uids.Values);
         used.UnionWith(_entries.Keys);
+        // A file GNU imap4d delivered under our UIDVALIDITY keeps the UID in its name if that is still free.
+        uint mailutilsFloor = _adopting is null && unknown.Any(f => f.Name.MailutilsUid is not null)
+            && MailutilsProperties.Read(_path).UidValidity == _uidValidity ? NextUid() : uint.MaxValue;
         var assignments = new List<(uint Uid, string Key)>();
         var toNumber = new List<(string Key, string Dir, MaildirFileName Name, long Size, DateTimeOffset Mtime)>();
         foreach (var file in unknown)
@@ -867,6 +881,11 @@ internal sealed class MaildirMailbox : IMailbox
                     assignments.Add((uid, file.Key));
                 }
             }
+            else if (file.Name.MailutilsUid is uint named && named >= mailutilsFloor && used.Add(named))
+            {
+                uid = named;
+                assignments.Add((uid, file.Key));
+            }
 
             if (uid == 0)
             {
@@ -878,7 +897,7 @@ internal sealed class MaildirMailbox : IMailbox
         }
 
         uint next = Math.Max(NextUid(), assignments.Count == 0 ? 1 : assignments.Max(a => a.Uid) + 1);
-        foreach (var file in toNumber.OrderBy(f => f.Mtime).ThenBy(f => f.Name.Name, StringComparer.Ordinal))
+        foreach (var file in toNumber.OrderBy(f => f.Name.Name, MailutilsNames.DeliveryOrder))
         {
             while (used.Contains(next))
             {
@@ -998,12 +1017,81 @@ internal sealed class MaildirMailbox : IMailbox
         }
     }
 
-    /// <summary>Read-write sessions take delivered messages: new/x becomes cur/x:2, (as other maildir readers do).</summary>
+    /// <summary>
+    /// Lets GNU imap4d open this maildir with our UIDVALIDITY: <c>.mu-prop</c> says ours (and our
+    /// UIDNEXT) while no file carries a <c>,u=</c> other than its UID with us; otherwise mailutils
+    /// would present its own numbering under our UIDVALIDITY, so the file then gets another one.
+    /// Files in cur/ without <c>,u=</c> (put there by other programs) are not renamed to get one:
+    /// Dovecot keys its UIDs on the name up to the ':', so mailutils numbers them itself, under its
+    /// own UIDVALIDITY. After a rescan of a read-write session, under the lock.
+    /// </summary>
+    private void KeepMailutilsInStep()
+    {
+        if (_memoryOnly)
+        {
+            return;
+        }
+
+        bool agree = _entries.Values.All(e => MailutilsNames.UidOf(e.Name) is not uint named || named == e.Uid);
+        try
+        {
+            if (agree)
+            {
+                MailutilsProperties.Write(_path, _uidValidity, NextUid());
+                _mailutilsWritten = (_uidValidity, NextUid());
+            }
+            else if (MailutilsProperties.Read(_path).UidValidity == _uidValidity)
+            {
+                MailutilsProperties.Write(_path, NewUidValidity(_uidValidity), NextUid());
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.Debug(e, "maildir {0}: {1} not written", _path, MailutilsProperties.FileName);
+        }
+    }
+
+    /// <summary>Writes <c>.mu-prop</c> when this maildir has none yet (the first APPEND into a new maildir).</summary>
+    private void EnsureMailutilsProperties()
+    {
+        if (_mailutilsWritten.Validity != _uidValidity && !File.Exists(Path.Combine(_path, MailutilsProperties.FileName)))
+        {
+            WriteMailutilsProperties();
+        }
+    }
+
+    private void WriteMailutilsProperties()
+    {
+        var wanted = (_uidValidity, NextUid());
+        if (_mailutilsWritten == wanted)
+        {
+            return;
+        }
+
+        try
+        {
+            MailutilsProperties.Write(_path, wanted.Item1, wanted.Item2);
+            _mailutilsWritten = wanted;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.Debug(e, "maildir {0}: {1} not written", _path, MailutilsProperties.FileName);
+        }
+    }
+
+    /// <summary>
+    /// Read-write sessions take delivered messages: new/x becomes cur/x,u=UID:2, (other maildir
+    /// readers add ":2,"; GNU mailutils adds its ",u=" too, so Dovecot, keying on the name up to the
+    /// ':', takes a message that left new/ this way for a new one if it had listed it there).
+    /// </summary>
     private void MoveNewToCur()
     {
         foreach (var entry in _entries.Values.Where(e => e.Dir == "new").ToList())
         {
-            string target = entry.Name.Contains(':', StringComparison.Ordinal) ? entry.Name : entry.Name + ":2,";
+            // The name in cur/ carries the UID for GNU mailutils, which otherwise numbers the file
+            // under a new UIDVALIDITY of its own (it renames it so itself when it moves it).
+            var parsed = MaildirFileName.Parse(entry.Name);
+            string target = (parsed.MailutilsUid is null ? parsed.Base + $",u={entry.Uid}" : parsed.Base) + ":" + (parsed.Info ?? "2,");
             if (MaildirFiles.TryRename(Path.Combine(NewDir, entry.Name), Path.Combine(CurDir, target)))
             {
                 entry.Dir = "cur";
@@ -1021,7 +1109,7 @@ internal sealed class MaildirMailbox : IMailbox
         for (int attempt = 0; attempt < 2; attempt++)
         {
             var parsed = MaildirFileName.Parse(entry.Name);
-            string target = parsed.WithLetters(MaildirFileName.LettersOf(flags, parsed.Letters, _keywords));
+            string target = MailutilsNames.WithoutStaleAttributes(parsed.Base) + ":2," + MaildirFileName.LettersOf(flags, parsed.Letters, _keywords);
             if (directories.TryRenameIntoCur(entry.Dir, entry.Name, target))
             {
                 entry.Dir = "cur";

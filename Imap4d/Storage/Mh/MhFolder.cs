@@ -32,7 +32,7 @@ internal sealed class MhFolder
 {
     public const string IndexFileName = MhLock.StateDirName + "/index";
     public const string TempPrefix = MhLock.StateDirName + "/tmp.";
-    public const string MuPropFileName = ".mu-prop";
+    public const string MuPropFileName = MailutilsProperties.FileName;
 
     /// <summary>A stamp this close to now may hide a later change in the same clock tick: do not trust it.</summary>
     public const long FreshNs = 2_000_000_000L;
@@ -45,6 +45,7 @@ internal sealed class MhFolder
 
     private readonly UserStateDirectory _userState;
     private SourceStamp _indexFileStamp;
+    private (uint, uint, int, SourceStamp) _mailutilsChecked;
     private MailboxIndex? _index;
 
     /// <param name="userState">Gives out UIDVALIDITY values (<see cref="UserStateDirectory.FromEnvironment"/> when null).</param>
@@ -244,6 +245,43 @@ internal sealed class MhFolder
 
         Index.Save(IndexPath);
         _indexFileStamp = SourceStamp.Of(IndexPath);
+        KeepMailutilsInStep();
+    }
+
+    /// <summary>
+    /// Lets GNU imap4d open this folder with our UIDs: it numbers MH messages by their file numbers
+    /// and takes UIDVALIDITY and UIDNEXT from <c>.mu-prop</c> (without the file it makes up its own
+    /// UIDVALIDITY). So <c>.mu-prop</c> says ours while every UID is its file's number; once one is
+    /// not (a folder packed or renumbered by MH tools, where we keep the UIDs), it must not say ours,
+    /// or mailutils would present its numbering under our UIDVALIDITY. Checked when the index's
+    /// UIDVALIDITY, UIDNEXT, message count or directory stamp changed.
+    /// </summary>
+    private void KeepMailutilsInStep()
+    {
+        var index = Index;
+        var state = (index.UidValidity, index.UidNext, index.Records.Count, index.Source);
+        if (state == _mailutilsChecked)
+        {
+            return;
+        }
+
+        _mailutilsChecked = state;
+        bool numbered = index.Records.All(r => uint.TryParse(r.Key, out uint number) && number == r.Uid);
+        try
+        {
+            if (numbered)
+            {
+                MailutilsProperties.Write(Path, index.UidValidity, index.UidNext);
+            }
+            else if (MailutilsProperties.Read(Path).UidValidity == index.UidValidity)
+            {
+                MailutilsProperties.Write(Path, _userState.NextUidValidity(), index.UidNext);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only GNU imap4d's view suffers; ours is in the index.
+        }
     }
 
     /// <summary>True when this process may create files in the folder.</summary>
@@ -270,7 +308,8 @@ internal sealed class MhFolder
         }
 
         // New to us (or the cache was lost): UID = file number, UIDVALIDITY as mailutils had it.
-        var (muValidity, muNext) = ReadMuProp();
+        var mailutils = MailutilsProperties.Read(Path);
+        var (muValidity, muNext) = (mailutils.UidValidity, mailutils.UidNext);
         _index = new MailboxIndex
         {
             // A new one is never one this user had before (RFC 3501 §2.3.1.1), even for a folder
@@ -279,39 +318,6 @@ internal sealed class MhFolder
         };
         uidFloor = muNext;
         return true;
-    }
-
-    private (uint Validity, uint Next) ReadMuProp()
-    {
-        uint validity = 0;
-        uint next = 0;
-        try
-        {
-            foreach (string line in File.ReadLines(System.IO.Path.Combine(Path, MuPropFileName)))
-            {
-                int colon = line.IndexOf(':');
-                if (colon < 0)
-                {
-                    continue;
-                }
-
-                string name = line[..colon].Trim();
-                _ = uint.TryParse(line[(colon + 1)..].Trim(), out uint value);
-                if (name == "uid-validity")
-                {
-                    validity = value;
-                }
-                else if (name is "uidnext" or "next-uid")
-                {
-                    next = value;
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
-
-        return (validity, next);
     }
 
     private bool Rescan(bool writable, long now, ref bool trustDirectory)
