@@ -314,13 +314,13 @@ public class MailSessionTests(string type)
             ? Directory.GetFiles(Path.Combine(folder, "cur")).Concat(Directory.GetFiles(Path.Combine(folder, "new"))).Order().ToList()
             : Directory.GetFiles(folder).Where(f => Path.GetFileName(f).All(char.IsAsciiDigit)).OrderBy(f => int.Parse(Path.GetFileName(f))).ToList();
         Assert.That(files, Has.Count.EqualTo(2));
-        File.Delete(files[0]); // mutt, another client or the user removed it
+        File.Delete(files.Single(f => File.ReadAllText(f).Contains("Subject: one"))); // mutt, another client or the user removed it
 
         var stored = Command("d", "STORE 1:2 +FLAGS (\\Seen)");
         Assert.That(stored[^1], Does.Not.Contain("UNAVAILABLE"), string.Join("\n", stored));
         Assert.That(stored[^1], Does.StartWith("d OK").Or.StartWith("d NO [EXPUNGEISSUED]"), string.Join("\n", stored));
         var noop = Command("e", "NOOP");
-        Assert.That(stored.Concat(noop), Has.Some.EqualTo("* 1 EXPUNGE"));
+        Assert.That(stored.Concat(noop).Count(l => l.EndsWith(" EXPUNGE", StringComparison.Ordinal)), Is.EqualTo(1));
         Assert.That(Command("f", "FETCH 1 (FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])"), Has.Some.Contains("Subject: two"));
         Command("z", "LOGOUT");
     }
