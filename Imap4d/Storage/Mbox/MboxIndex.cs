@@ -20,10 +20,12 @@ internal sealed class MboxIndex
     private int _unseen;
     private HashSet<int>? _changed;
 
-    public MboxIndex(MboxRecord[]? records = null, int count = 0)
+    /// <param name="shared">The array is shared (with other indexes or a cache): never written, copied before any change.</param>
+    public MboxIndex(MboxRecord[]? records = null, int count = 0, bool shared = false)
     {
         _records = records ?? [];
         _count = count;
+        _shared = shared;
         for (int i = 0; i < count; i++)
         {
             if (!_records[i].Flags.Has(MessageFlags.Seen))
@@ -71,6 +73,7 @@ internal sealed class MboxIndex
     /// <summary>Positions below <see cref="SavedCount"/> changed since the last save.</summary>
     public IReadOnlyCollection<int> Changed => (IReadOnlyCollection<int>?)_changed ?? [];
 
+    /// <summary>Adds a record past the last one (an array shared with a cache is always full, so it is never written).</summary>
     public void Add(in MboxRecord record)
     {
         if (_count == _records.Length)

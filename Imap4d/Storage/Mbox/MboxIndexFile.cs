@@ -138,13 +138,25 @@ internal sealed class MboxIndexFile : IDisposable
             return null;
         }
 
-        var records = new MboxRecord[Math.Max(header.Stamp.Count, 16)];
-        if (!ReadRecords(header, records, 0, header.Stamp.Count, 0))
+        int count = header.Stamp.Count;
+        var records = RecordsCache.Find(_path, header.Stamp);
+        if (records is null || records.Length != count)
         {
-            return null;
+            // Decoded afresh, or only the records added since the cached copy.
+            int known = records?.Length ?? 0;
+            var all = new MboxRecord[count];
+            records?.CopyTo(all, 0);
+            if (!ReadRecords(header, all, known, known, count - known, known > 0 ? all[known - 1].Uid : 0))
+            {
+                return null;
+            }
+
+            records = all;
+            RecordsCache.Keep(_path, header.Stamp, records);
         }
 
-        var index = new MboxIndex(records, header.Stamp.Count);
+        // The array is full and shared (the cache, other sessions of this process): the index copies before any change.
+        var index = new MboxIndex(records, count, shared: true);
         Apply(header, index);
         stamp = header.Stamp;
         return index;
@@ -161,7 +173,7 @@ internal sealed class MboxIndexFile : IDisposable
         int count = now.Stamp.Count - from;
         var added = new MboxRecord[count];
         uint after = from > 0 ? index.Last.Uid : 0;
-        if (!ReadRecords(now, added, from, count, after))
+        if (!ReadRecords(now, added, 0, from, count, after))
         {
             return false;
         }
@@ -185,7 +197,8 @@ internal sealed class MboxIndexFile : IDisposable
         index.MarkSaved();
     }
 
-    private bool ReadRecords(Header header, MboxRecord[] into, int first, int count, uint after)
+    /// <summary>Reads records [first, first + count) into <paramref name="into"/> from <paramref name="at"/> on, checking each and their order.</summary>
+    private bool ReadRecords(Header header, MboxRecord[] into, int at, int first, int count, uint after)
     {
         if (count == 0)
         {
@@ -214,7 +227,7 @@ internal sealed class MboxIndexFile : IDisposable
                         return false;
                     }
 
-                    into[done + i] = record;
+                    into[at + done + i] = record;
                     after = record.Uid;
                 }
 
