@@ -21,21 +21,34 @@ internal sealed class MboxIndex
     private HashSet<int>? _changed;
 
     /// <param name="shared">The array is shared (with other indexes or a cache): never written, copied before any change.</param>
-    public MboxIndex(MboxRecord[]? records = null, int count = 0, bool shared = false)
+    /// <param name="unseen">How many of the records lack \Seen, when known (an index file's header says).</param>
+    /// <param name="mayHaveKeywords">False when none of the records has a keyword (an index file without keyword names).</param>
+    public MboxIndex(MboxRecord[]? records = null, int count = 0, bool shared = false, int unseen = -1, bool mayHaveKeywords = true)
     {
         _records = records ?? [];
         _count = count;
         _shared = shared;
-        for (int i = 0; i < count; i++)
+        MayHaveKeywords = mayHaveKeywords;
+        if (unseen >= 0)
         {
-            if (!_records[i].Flags.Has(MessageFlags.Seen))
+            _unseen = unseen;
+        }
+        else
+        {
+            for (int i = 0; i < count; i++)
             {
-                _unseen++;
+                if (!_records[i].Flags.Has(MessageFlags.Seen))
+                {
+                    _unseen++;
+                }
             }
         }
 
         SavedCount = count;
     }
+
+    /// <summary>False only when no record has a keyword (so nobody need look).</summary>
+    public bool MayHaveKeywords { get; private set; }
 
     public uint UidValidity { get; set; }
 
@@ -84,6 +97,7 @@ internal sealed class MboxIndex
         }
 
         _records[_count++] = record;
+        MayHaveKeywords |= record.Flags.Keywords.Count > 0;
         if (!record.Flags.Has(MessageFlags.Seen))
         {
             _unseen++;
@@ -103,6 +117,7 @@ internal sealed class MboxIndex
         bool isUnseen = !record.Flags.Has(MessageFlags.Seen);
         _unseen += (isUnseen ? 1 : 0) - (wasUnseen ? 1 : 0);
         _records[index] = record;
+        MayHaveKeywords |= record.Flags.Keywords.Count > 0;
         if (index < SavedCount)
         {
             (_changed ??= []).Add(index);
@@ -110,7 +125,7 @@ internal sealed class MboxIndex
     }
 
     /// <summary>A new index with these header fields and <paramref name="records"/> (none of it saved yet).</summary>
-    public MboxIndex WithRecords(MboxRecord[] records, int count) => new(records, count)
+    public MboxIndex WithRecords(MboxRecord[] records, int count) => new(records, count, mayHaveKeywords: MayHaveKeywords)
     {
         UidValidity = UidValidity,
         UidNext = UidNext,
@@ -131,7 +146,22 @@ internal sealed class MboxIndex
     public MboxSnapshot Snapshot()
     {
         _shared = true;
-        return new MboxSnapshot(_records, _count);
+        return new MboxSnapshot(_records, _count, MayHaveKeywords);
+    }
+
+    /// <summary>True when a record's bookkeeping headers in the mbox lag behind it (dirty), or a message no longer recent lacks Status O.</summary>
+    public bool AnyNeedsWriteBack()
+    {
+        for (int i = 0; i < _count; i++)
+        {
+            ref readonly var r = ref _records[i];
+            if (r.Has(MboxRecord.Dirty) || (r.Uid <= RecentBoundary && !r.Has(MboxRecord.Old)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The position of <paramref name="uid"/>, or -1.</summary>
@@ -215,7 +245,7 @@ internal sealed class MboxIndex
 }
 
 /// <summary>A fixed view of an <see cref="MboxIndex"/>'s records (see <see cref="MboxIndex.Snapshot"/>).</summary>
-internal readonly record struct MboxSnapshot(MboxRecord[] Records, int Count)
+internal readonly record struct MboxSnapshot(MboxRecord[] Records, int Count, bool MayHaveKeywords = true)
 {
-    public static MboxSnapshot Empty { get; } = new([], 0);
+    public static MboxSnapshot Empty { get; } = new([], 0, false);
 }

@@ -156,7 +156,7 @@ internal sealed class MboxIndexFile : IDisposable
         }
 
         // The array is full and shared (the cache, other sessions of this process): the index copies before any change.
-        var index = new MboxIndex(records, count, shared: true);
+        var index = new MboxIndex(records, count, shared: true, header.Stamp.InProgress ? -1 : (int)header.Unseen, header.Keywords.Length > 0);
         Apply(header, index);
         stamp = header.Stamp;
         return index;

@@ -63,7 +63,7 @@ internal sealed class MboxMailbox : IMailbox
     private static HashSet<string> KeywordsOf(MboxSnapshot snapshot, int from, HashSet<string>? into = null)
     {
         into ??= new HashSet<string>(FlagSet.KeywordComparer);
-        for (int i = from; i < snapshot.Count; i++)
+        for (int i = snapshot.MayHaveKeywords ? from : snapshot.Count; i < snapshot.Count; i++)
         {
             var keywords = snapshot.Records[i].Flags.Keywords;
             if (keywords.Count > 0)

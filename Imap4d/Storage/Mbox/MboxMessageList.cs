@@ -28,7 +28,11 @@ internal sealed class MboxMessageList : IReadOnlyList<MessageInfo>, IUidIndexedL
         return Snapshot.Records[index];
     }
 
-    public uint UidAt(int index) => Record(index).Uid;
+    public uint UidAt(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Snapshot.Count, nameof(index));
+        return Snapshot.Records[index].Uid; // the field alone, not a copy of the record
+    }
 
     public int IndexOfUid(uint uid)
     {

@@ -1293,22 +1293,7 @@ internal sealed class MboxState
         return record with { Offset = newFrom, HeaderOffset = newHeader, BodyOffset = newBody, ContentEnd = newContentEnd, End = output.Position, Bits = bits };
     }
 
-    public bool NeedsWriteBack
-    {
-        get
-        {
-            for (int i = 0; i < Index.Count; i++)
-            {
-                var r = Index[i];
-                if (r.Has(MboxRecord.Dirty) || (r.Uid <= Index.RecentBoundary && !r.Has(MboxRecord.Old)))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-    }
+    public bool NeedsWriteBack => Index.AnyNeedsWriteBack();
 
     /// <summary>The index after a refresh for the first time: a new, empty mailbox gets its UIDVALIDITY here.</summary>
     public void EnsureValidity()
