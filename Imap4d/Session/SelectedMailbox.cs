@@ -27,7 +27,7 @@ public sealed class SelectedMailbox : IDisposable
     public SelectedMailbox(IMailbox mailbox)
     {
         Mailbox = mailbox;
-        _uids = mailbox.Messages.Select(m => m.Uid).ToList();
+        _uids = UidsOf(mailbox.Messages);
         _recentCount = mailbox.RecentUids.Count;
         _knownKeywords = new HashSet<string>(mailbox.Keywords, FlagSet.KeywordComparer);
         _keywordsOfView = mailbox.Messages;
@@ -67,8 +67,32 @@ public sealed class SelectedMailbox : IDisposable
     /// <summary>Current info of a message, or null when its data is gone.</summary>
     public MessageInfo? Find(uint uid) => Find(Mailbox.Messages, uid);
 
+    private static List<uint> UidsOf(IReadOnlyList<MessageInfo> messages)
+    {
+        var uids = new List<uint>(messages.Count);
+        if (messages is IUidIndexedList indexed)
+        {
+            for (int i = 0; i < messages.Count; i++)
+            {
+                uids.Add(indexed.UidAt(i));
+            }
+        }
+        else
+        {
+            uids.AddRange(messages.Select(m => m.Uid));
+        }
+
+        return uids;
+    }
+
     private static MessageInfo? Find(IReadOnlyList<MessageInfo> messages, uint uid)
     {
+        if (messages is IUidIndexedList indexed)
+        {
+            int at = indexed.IndexOfUid(uid);
+            return at < 0 ? null : messages[at];
+        }
+
         int lo = 0, hi = messages.Count - 1;
         while (lo <= hi)
         {

@@ -26,6 +26,17 @@ public class MboxLockingTests
         return path;
     }
 
+    /// <summary>
+    /// A mailbox whose index is gone: opening it must read the mbox, under the lock (an open that
+    /// finds the index current reads no mbox and takes no lock; see OpeningWithACurrentIndexTakesNoLock).
+    /// </summary>
+    private string NewMailboxWithoutIndex()
+    {
+        string path = NewMailbox();
+        File.Delete(MboxTestSupport.IndexPath(_fixture, path));
+        return path;
+    }
+
     [Test]
     public void DotLockIsCreatedWithPidAndRemoved()
     {
@@ -51,9 +62,21 @@ public class MboxLockingTests
     }
 
     [Test]
+    public void OpeningWithACurrentIndexTakesNoLock()
+    {
+        // As Dovecot's read locks: the index file describes the mbox as it is (stamps equal), so
+        // an open reads the index alone, even while another program holds the dotlock.
+        string path = NewMailbox();
+        File.WriteAllText(path + ".lock", "1\n");
+        using var box = _fixture.Driver.Open(path, "box", readOnly: false);
+        Assert.That(box.Messages, Has.Count.EqualTo(1));
+        Assert.That(File.ReadAllText(path + ".lock"), Is.EqualTo("1\n"), "someone else's lock is left alone");
+    }
+
+    [Test]
     public void StaleDotLockIsRemoved()
     {
-        string path = NewMailbox();
+        string path = NewMailboxWithoutIndex();
         string lockPath = path + ".lock";
         File.WriteAllText(lockPath, "99999\n");
         File.SetLastWriteTimeUtc(lockPath, DateTime.UtcNow.AddMinutes(-20));
@@ -65,7 +88,7 @@ public class MboxLockingTests
     [Test]
     public void FreshLockOfADeadProcessIsRemovedAtOnce()
     {
-        string path = NewMailbox();
+        string path = NewMailboxWithoutIndex();
         string lockPath = path + ".lock";
         using (var finished = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!)
         {
@@ -84,7 +107,7 @@ public class MboxLockingTests
     public void EmptyFreshLockIsNotTakenForStale()
     {
         // Other programs may create the file before writing their pid: an empty lock is respected.
-        string path = NewMailbox();
+        string path = NewMailboxWithoutIndex();
         File.WriteAllText(path + ".lock", "");
         var e = Assert.Throws<StorageException>(() => _fixture.Driver.Open(path, "box", readOnly: false));
         Assert.That(e!.Error, Is.EqualTo(StorageError.InUse));
@@ -102,7 +125,7 @@ public class MboxLockingTests
     [Test]
     public void LiveDotLockMakesUsFailWithInUse()
     {
-        string path = NewMailbox();
+        string path = NewMailboxWithoutIndex();
         string lockPath = path + ".lock";
         File.WriteAllText(lockPath, "1\n");
         var watch = Stopwatch.StartNew();

@@ -49,7 +49,7 @@ public class MboxUnlockedReadTests
         var state = StateOf(box);
         using var held = state.Lock();
         state.Refresh(held, save: false);
-        return state.ReadClientView(held, state.Index.Records[state.FindRecord(uid)], headerOnly);
+        return state.ReadClientView(held, state.Index[state.FindRecord(uid)], headerOnly);
     }
 
     private static void Settle() => Thread.Sleep(120);

@@ -81,6 +81,22 @@ public sealed class MboxDriver : IMailboxDriver
         return new MboxMailbox(NewState(path), name, readOnly);
     }
 
+    /// <summary>Only to append: no view, no lock until the append itself (see <see cref="MboxMailbox"/>).</summary>
+    public IMailbox OpenForAppend(string path, string name)
+    {
+        if (Syscall.stat(path, out Stat st) != 0)
+        {
+            throw Failure(Stdlib.GetLastError(), path, "open");
+        }
+
+        if ((st.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG)
+        {
+            throw new StorageException(StorageError.NotPossible, "Not a mailbox");
+        }
+
+        return new MboxMailbox(NewState(path), name, readOnly: true, forAppend: true);
+    }
+
     internal MboxState NewState(string path) => new(path, _indexPathFor(path), Locking, _userState);
 
     public MailboxStatus GetStatus(string path)
@@ -91,29 +107,28 @@ public sealed class MboxDriver : IMailboxDriver
         }
 
         var state = NewState(path);
-        using (var held = state.Lock())
+        try
         {
-            state.Refresh(held, save: true);
-            state.EnsureValidity();
-        }
-
-        var index = state.Index;
-        uint unseen = 0;
-        uint recent = 0;
-        foreach (var record in index.Records)
-        {
-            if (!record.Flags.Has(MessageFlags.Seen))
+            // The index file's header holds the counts: a stat and a read when the mbox is as it describes.
+            if (state.TryStatusFromHeader() is { } quick)
             {
-                unseen++;
+                return quick;
             }
 
-            if (record.Uid > index.RecentBoundary)
+            using (var held = state.Lock())
             {
-                recent++;
+                state.Refresh(held, save: true);
+                state.EnsureValidity();
+                state.SaveIfDirty();
             }
-        }
 
-        return new MailboxStatus((uint)index.Records.Count, recent, index.UidNext, index.UidValidity, unseen, index.HighestModSeq);
+            var index = state.Index;
+            return new MailboxStatus((uint)index.Count, (uint)index.Recent, index.UidNext, index.UidValidity, (uint)index.Unseen, index.HighestModSeq);
+        }
+        finally
+        {
+            state.Close();
+        }
     }
 
     public void Delete(string path)

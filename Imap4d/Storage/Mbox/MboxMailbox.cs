@@ -19,19 +19,29 @@ internal sealed class MboxMailbox : IMailbox
 
     private readonly MboxState _state;
     private readonly HashSet<uint> _recent = [];
-    private List<MessageInfo> _view = [];
+    private MboxMessageList _view = MboxMessageList.Empty;
     private long _viewGeneration = -1;
+
+    /// <summary>Keywords of <see cref="_view"/>, worked out when first asked for.</summary>
+    private HashSet<string>? _viewKeywords;
     private uint _lastUid;
     private byte[]? _lastContent;
     private FileStream? _lastSpool;
     private bool _disposed;
 
-    public MboxMailbox(MboxState state, string name, bool readOnly)
+    private readonly bool _forAppend;
+
+    /// <param name="forAppend">Opened only to append (APPEND to another mailbox than the selected one): no view is made.</param>
+    public MboxMailbox(MboxState state, string name, bool readOnly, bool forAppend = false)
     {
         _state = state;
         Name = name;
         ReadOnly = readOnly;
-        Sync();
+        _forAppend = forAppend;
+        if (!forAppend)
+        {
+            Sync();
+        }
     }
 
     public string Name { get; }
@@ -48,52 +58,53 @@ internal sealed class MboxMailbox : IMailbox
 
     public IReadOnlySet<uint> RecentUids => _recent;
 
-    public IReadOnlyCollection<string> Keywords =>
-        _view.SelectMany(m => m.Flags.Keywords).Distinct(FlagSet.KeywordComparer).ToList();
+    public IReadOnlyCollection<string> Keywords => _viewKeywords ??= KeywordsOf(_view.Snapshot, 0);
+
+    private static HashSet<string> KeywordsOf(MboxSnapshot snapshot, int from, HashSet<string>? into = null)
+    {
+        into ??= new HashSet<string>(FlagSet.KeywordComparer);
+        for (int i = snapshot.MayHaveKeywords ? from : snapshot.Count; i < snapshot.Count; i++)
+        {
+            var keywords = snapshot.Records[i].Flags.Keywords;
+            if (keywords.Count > 0)
+            {
+                into.UnionWith(keywords);
+            }
+        }
+
+        return into;
+    }
 
     internal MboxState State => _state;
 
     public MailboxChanges Sync()
     {
-        if (_viewGeneration == _state.Generation && _state.UnchangedSinceRefresh())
+        // Nothing changed on disk (a stat or two), or a first look finds the index file current:
+        // no lock, so many idle or reading sessions do not queue behind each other's polls.
+        bool fresh = _state.UnchangedSinceRefresh() || _state.TryLoadUnlocked();
+        if (fresh && _viewGeneration == _state.Generation)
         {
-            // Nothing changed on disk: no lock, so many idle or reading sessions do not queue
-            // behind each other's polls.
             return MailboxChanges.None;
         }
 
-        using (var held = _state.Lock())
+        if (!fresh || (!ReadOnly && _state.Index.RecentBoundary < _state.Index.UidNext - 1))
         {
+            using var held = _state.Lock();
             _state.Refresh(held, save: false);
             _state.EnsureValidity();
-            if (!ReadOnly && _state.Index.RecentBoundary < _state.Index.UidNext - 1)
-            {
-                foreach (var record in _state.Index.Records)
-                {
-                    if (record.Uid > _state.Index.RecentBoundary)
-                    {
-                        _recent.Add(record.Uid);
-                    }
-                }
-
-                _state.Index.RecentBoundary = _state.Index.UidNext - 1;
-                _state.MarkChanged();
-                _state.SaveIndex();
-            }
-            else
+            if (!ClaimRecent())
             {
                 _state.SaveIfDirty();
-                if (ReadOnly)
-                {
-                    // EXAMINE reports what is recent without claiming it (RFC 3501 §6.3.2).
-                    foreach (var record in _state.Index.Records)
-                    {
-                        if (record.Uid > _state.Index.RecentBoundary)
-                        {
-                            _recent.Add(record.Uid);
-                        }
-                    }
-                }
+            }
+        }
+
+        if (ReadOnly)
+        {
+            // EXAMINE reports what is recent without claiming it (RFC 3501 §6.3.2).
+            var index = _state.Index;
+            for (int r = index.FirstAbove(index.RecentBoundary); r < index.Count; r++)
+            {
+                _recent.Add(index[r].Uid);
             }
         }
 
@@ -106,50 +117,81 @@ internal sealed class MboxMailbox : IMailbox
 
         ForgetLastContent(); // the mailbox changed: read afresh (an expunged UID is then not found)
 
-        var current = _state.Index.Records;
-        var expunged = new List<uint>();
+        var current = _state.Index.Snapshot();
+        var before = _view.Snapshot;
         var added = new List<uint>();
+        if (ReferenceEquals(current.Records, before.Records) && current.Count >= before.Count)
+        {
+            // Same array, only longer: nothing but appended messages (see MboxIndex.Snapshot).
+            for (int k = before.Count; k < current.Count; k++)
+            {
+                added.Add(current.Records[k].Uid);
+            }
+
+            if (_viewKeywords is not null)
+            {
+                KeywordsOf(current, before.Count, _viewKeywords);
+            }
+
+            _view = new MboxMessageList(current);
+            _viewGeneration = _state.Generation;
+            return added.Count == 0 ? MailboxChanges.None : new MailboxChanges([], added, []);
+        }
+
+        var expunged = new List<uint>();
         var changed = new List<uint>();
-        var next = new List<MessageInfo>(current.Count);
         int i = 0;
         int j = 0;
-        while (i < _view.Count || j < current.Count)
+        while (i < before.Count || j < current.Count)
         {
-            if (j >= current.Count || (i < _view.Count && _view[i].Uid < current[j].Uid))
+            if (j >= current.Count || (i < before.Count && before.Records[i].Uid < current.Records[j].Uid))
             {
-                expunged.Add(_view[i++].Uid);
+                expunged.Add(before.Records[i++].Uid);
             }
-            else if (i >= _view.Count || current[j].Uid < _view[i].Uid)
+            else if (i >= before.Count || current.Records[j].Uid < before.Records[i].Uid)
             {
-                next.Add(InfoOf(current[j]));
-                added.Add(current[j++].Uid);
+                added.Add(current.Records[j++].Uid);
             }
             else
             {
-                var old = _view[i++];
-                var record = current[j++];
-                if (old.Flags.Equals(record.Flags) && old.ModSeq == record.ModSeq)
+                var old = before.Records[i++];
+                var record = current.Records[j++];
+                if (!old.Flags.Equals(record.Flags))
                 {
-                    next.Add(old);
-                }
-                else
-                {
-                    next.Add(InfoOf(record));
-                    if (!old.Flags.Equals(record.Flags))
-                    {
-                        changed.Add(record.Uid);
-                    }
+                    changed.Add(record.Uid);
                 }
             }
         }
 
         _recent.ExceptWith(expunged);
-        _view = next;
+        _view = new MboxMessageList(current);
+        _viewKeywords = null;
         _viewGeneration = _state.Generation;
         return expunged.Count + added.Count + changed.Count == 0 ? MailboxChanges.None : new MailboxChanges(expunged, added, changed);
     }
 
-    private static MessageInfo InfoOf(IndexRecord r) => new(r.Uid, r.Flags, r.InternalDate, r.Size, r.ModSeq);
+    /// <summary>
+    /// Under the lock, for a read-write session: messages no session has seen yet become this
+    /// session's \Recent ones, and the index says so at once. False when there were none.
+    /// </summary>
+    private bool ClaimRecent()
+    {
+        var index = _state.Index;
+        if (ReadOnly || index.RecentBoundary >= index.UidNext - 1)
+        {
+            return false;
+        }
+
+        for (int r = index.FirstAbove(index.RecentBoundary); r < index.Count; r++)
+        {
+            _recent.Add(index[r].Uid);
+        }
+
+        index.RecentBoundary = index.UidNext - 1;
+        _state.MarkChanged();
+        _state.SaveIndex();
+        return true;
+    }
 
     public uint Append(Stream content, FlagSet flags, DateTimeOffset internalDate)
     {
@@ -158,7 +200,26 @@ internal sealed class MboxMailbox : IMailbox
         using var held = _state.Lock();
         _state.Refresh(held, save: false);
         _state.EnsureValidity();
-        return _state.Append(held, draft, flags, internalDate);
+        uint uid = _state.Append(held, draft, flags, internalDate);
+        AfterAppend();
+        return uid;
+    }
+
+    /// <summary>
+    /// The selected mailbox takes its own new messages as \Recent in the same lock (its next poll
+    /// would, and no other session can claim them first); an append-only object leaves them to
+    /// whoever selects the mailbox next.
+    /// </summary>
+    private void AfterAppend()
+    {
+        if (!_forAppend)
+        {
+            ClaimRecent();
+        }
+
+        _state.SaveIfDirty();
+        UidValidity = _state.Index.UidValidity;
+        UidNext = _state.Index.UidNext;
     }
 
     /// <summary>
@@ -217,7 +278,9 @@ internal sealed class MboxMailbox : IMailbox
             using var held = _state.Lock();
             _state.Refresh(held, save: false);
             _state.EnsureValidity();
-            return _state.AppendBatch(held, batch);
+            var uids = _state.AppendBatch(held, batch);
+            AfterAppend();
+            return uids;
         }
         finally
         {
@@ -233,64 +296,107 @@ internal sealed class MboxMailbox : IMailbox
     public IReadOnlyList<MessageInfo> Store(IReadOnlyCollection<uint> uids, FlagOperation operation, FlagSet flags)
     {
         ThrowIfReadOnly();
-        var changed = new List<MessageInfo>();
-        var inView = new HashSet<uint>(_view.Select(m => m.Uid));
+        var changed = new List<MboxRecord>();
         using (var held = _state.Lock())
         {
             _state.Refresh(held, save: false);
+            bool viewWasCurrent = _viewGeneration == _state.Generation;
             var index = _state.Index;
             foreach (uint uid in uids.Order())
             {
-                int at = _state.FindRecord(uid);
-                if (at < 0 || !inView.Contains(uid))
+                int at = _view.IndexOfUid(uid) < 0 ? -1 : index.Find(uid);
+                if (at < 0)
                 {
                     continue;
                 }
 
-                var record = index.Records[at];
+                var record = index[at];
                 var newFlags = record.Flags.Apply(operation, flags);
                 if (newFlags.Equals(record.Flags))
                 {
                     continue;
                 }
 
-                var layout = MboxRecordLayout.Require(record);
-                record = layout.With(record with { Flags = newFlags, ModSeq = ++index.HighestModSeq }, layout.Bits | MboxRecordLayout.Dirty | MboxRecordLayout.FlagsChanged);
-                index.Records[at] = record;
-                changed.Add(InfoOf(record));
+                record = record with
+                {
+                    Flags = newFlags,
+                    ModSeq = ++index.HighestModSeq,
+                    Bits = record.Bits | MboxRecord.Dirty | MboxRecord.FlagsChanged,
+                };
+                index.Set(at, record);
+                changed.Add(record);
             }
 
-            if (changed.Count > 0)
+            if (changed.Count == 0)
             {
-                _state.MarkChanged();
-                _state.SaveIndex();
+                return [];
+            }
+
+            _state.MarkChanged();
+            _state.SaveIndex();
+            if (!_state.IndexSaved)
+            {
+                // No index file can hold these flags (too many keywords): into the mbox at once.
+                _state.Rewrite(held, null);
+                viewWasCurrent = false;
+            }
+
+            if (viewWasCurrent)
+            {
+                // Nobody else changed anything since the view was made: the index is the view plus this STORE.
+                _view = new MboxMessageList(_state.Index.Snapshot());
+                _viewGeneration = _state.Generation;
+            }
+            else
+            {
+                _view = WithRecords(_view, changed);
+                _viewGeneration = -1; // others' changes may be pending: let Sync compare
             }
         }
 
-        if (changed.Count > 0)
+        if (flags.Keywords.Count > 0 || operation == FlagOperation.Replace)
         {
-            var byUid = changed.ToDictionary(m => m.Uid);
-            _view = _view.Select(m => byUid.GetValueOrDefault(m.Uid, m)).ToList();
-            _viewGeneration = -1; // others' changes may be pending: let Sync compare
+            _viewKeywords = null;
         }
 
-        return changed;
+        return changed.Select(r => r.ToInfo()).ToList();
+    }
+
+    /// <summary>A copy of <paramref name="view"/> with <paramref name="changed"/> in place of the records of the same UIDs.</summary>
+    private static MboxMessageList WithRecords(MboxMessageList view, List<MboxRecord> changed)
+    {
+        var records = view.Snapshot.Records[..view.Count];
+        foreach (var record in changed)
+        {
+            int at = view.IndexOfUid(record.Uid);
+            if (at >= 0)
+            {
+                records[at] = record;
+            }
+        }
+
+        return new MboxMessageList(new MboxSnapshot(records, records.Length));
     }
 
     public IReadOnlyList<uint> Expunge(IReadOnlyCollection<uint>? onlyUids = null)
     {
         ThrowIfReadOnly();
-        List<uint> gone;
+        var gone = new List<uint>();
         using (var held = _state.Lock())
         {
             _state.Refresh(held, save: false);
             var only = onlyUids as IReadOnlySet<uint> ?? onlyUids?.ToHashSet();
-            gone = _view
-                .Where(m => only is null || only.Contains(m.Uid))
-                .Select(m => _state.FindRecord(m.Uid))
-                .Where(at => at >= 0 && _state.Index.Records[at].Flags.Has(MessageFlags.Deleted))
-                .Select(at => _state.Index.Records[at].Uid)
-                .ToList();
+            var index = _state.Index;
+            for (int i = 0; i < _view.Count; i++)
+            {
+                uint uid = _view.UidAt(i);
+                int at = only is null || only.Contains(uid) ? index.Find(uid) : -1;
+                if (at >= 0 && index[at].Flags.Has(MessageFlags.Deleted))
+                {
+                    gone.Add(uid);
+                }
+            }
+
             if (gone.Count == 0)
             {
                 return [];
@@ -301,7 +407,18 @@ internal sealed class MboxMailbox : IMailbox
 
         ForgetLastContent();
         var removed = gone.ToHashSet();
-        _view = _view.Where(m => !removed.Contains(m.Uid)).ToList();
+        var kept = new List<MboxRecord>(_view.Count);
+        for (int i = 0; i < _view.Count; i++)
+        {
+            var record = _view.Record(i);
+            if (!removed.Contains(record.Uid))
+            {
+                kept.Add(record);
+            }
+        }
+
+        _view = new MboxMessageList(new MboxSnapshot([.. kept], kept.Count));
+        _viewKeywords = null;
         _recent.ExceptWith(gone);
         _viewGeneration = -1;
         return gone;
@@ -309,8 +426,8 @@ internal sealed class MboxMailbox : IMailbox
 
     public IReadOnlyList<(uint Source, uint Target)> CopyTo(IReadOnlyCollection<uint> uids, IMailbox target)
     {
-        var byUid = _view.ToDictionary(m => m.Uid);
-        var copied = uids.Distinct().Order().Where(byUid.ContainsKey).Select(uid => byUid[uid]).ToList();
+        var view = _view;
+        var copied = uids.Distinct().Order().Select(view.IndexOfUid).Where(at => at >= 0).Select(view.Record).ToList();
         var created = target.AppendMany(copied.Select(m => new AppendItem(() => OpenContent(m.Uid), m.Flags, m.InternalDate)));
         return copied.Zip(created, (m, uid) => (m.Uid, uid)).ToList();
     }
@@ -359,7 +476,7 @@ internal sealed class MboxMailbox : IMailbox
             throw new StorageException(StorageError.NotFound, "Message no longer exists");
         }
 
-        return _state.SpoolClientView(held, _state.Index.Records[at]);
+        return _state.SpoolClientView(held, _state.Index[at]);
     }
 
     private void ForgetLastContent()
@@ -388,7 +505,7 @@ internal sealed class MboxMailbox : IMailbox
             throw new StorageException(StorageError.NotFound, "Message no longer exists");
         }
 
-        return _state.ReadClientView(held, _state.Index.Records[at], headerOnly);
+        return _state.ReadClientView(held, _state.Index[at], headerOnly);
     }
 
     /// <summary>Beside the index: <c>.imap4d/NAME.cache</c>.</summary>
@@ -397,6 +514,11 @@ internal sealed class MboxMailbox : IMailbox
     public void Checkpoint()
     {
         ThrowIfDisposed();
+        if (_forAppend || (_state.UnchangedSinceRefresh() && (ReadOnly || !_state.NeedsWriteBack)))
+        {
+            return; // every append saved the index; nothing here to write back
+        }
+
         using var held = _state.Lock();
         _state.Refresh(held, save: true);
         if (!ReadOnly && _state.NeedsWriteBack)
@@ -424,7 +546,7 @@ internal sealed class MboxMailbox : IMailbox
         {
             _disposed = true;
             ForgetLastContent();
-            _state.CloseReader();
+            _state.Close();
         }
     }
 

@@ -31,9 +31,15 @@ internal sealed class MboxState
 
     private readonly LockingOptions _locking;
     private readonly UserStateDirectory _userState;
+    private readonly MboxIndexFile? _file;
     private SafeFileHandle? _reader;
     private long _readerInode = -1;
-    private SourceStamp _indexStamp;
+
+    /// <summary>The index file as last seen (its header's stamp).</summary>
+    private MboxIndexFile.Stamp _diskStamp;
+
+    /// <summary>True when <see cref="Index"/> is the file at <see cref="_diskStamp"/> plus the changes it tracks.</summary>
+    private bool _indexMatchesDisk;
     private bool _loaded;
     private bool _indexDirty;
 
@@ -45,6 +51,7 @@ internal sealed class MboxState
         IndexPath = indexPath;
         _locking = locking;
         _userState = userState ?? UserStateDirectory.FromEnvironment();
+        _file = indexPath.Length > 0 ? new MboxIndexFile(indexPath) : null;
     }
 
     public string MailboxPath { get; }
@@ -54,13 +61,16 @@ internal sealed class MboxState
     /// <summary>False when there is no safe place for the index (and its cache and journal).</summary>
     public bool Persistent => IndexPath.Length > 0;
 
-    public MailboxIndex Index { get; private set; } = new();
+    public MboxIndex Index { get; private set; } = new();
 
     /// <summary>Grows whenever <see cref="Index"/> changes; lets a view skip rebuilding.</summary>
     public long Generation { get; private set; }
 
-    /// <summary>How the last refresh went ("unchanged", "index", "tail", "full"), for tests and logs.</summary>
+    /// <summary>How the last refresh went ("unchanged", "index", "added", "tail", "full"), for tests and logs.</summary>
     public string LastRefresh { get; private set; } = "";
+
+    /// <summary>False when the last save could not write the index (the mailbox has more keywords than it holds).</summary>
+    public bool IndexSaved { get; private set; } = true;
 
     private string JournalPath => IndexPath + ".append";
 
@@ -87,35 +97,57 @@ internal sealed class MboxState
     {
         RecoverJournal(held);
         var now = StampOf(held.Fd);
-        var indexNow = SourceStamp.Of(IndexPath);
-        if (_loaded && now == Index.Source && indexNow == _indexStamp)
+        var header = _file?.ReadHeader();
+        var diskNow = header?.Stamp ?? MboxIndexFile.Stamp.None;
+        if (_loaded && now == Index.Source && diskNow == _diskStamp)
         {
             LastRefresh = "unchanged";
             SaveIfDirty(save);
             return;
         }
 
-        MailboxIndex? candidate = _loaded ? Index : null;
-        if (!_loaded || indexNow != _indexStamp)
+        MboxIndex? candidate = _loaded ? Index : null;
+        string how = "index";
+        if (!_loaded || diskNow != _diskStamp)
         {
-            _indexStamp = indexNow;
-            var disk = indexNow == SourceStamp.None ? null : MailboxIndex.TryLoad(IndexPath);
-            if (disk is not null && !Usable(disk))
+            MboxIndex? disk = null;
+            if (header is not null)
+            {
+                if (_loaded && !_indexDirty && _indexMatchesDisk && _diskStamp.GrewInto(diskNow) && _file!.LoadAdded(Index, header))
+                {
+                    // Another session only added records: read those alone.
+                    disk = Index;
+                    how = "added";
+                    Generation++;
+                }
+                else
+                {
+                    disk = _file!.Load(out diskNow);
+                }
+            }
+
+            _diskStamp = disk is null ? MboxIndexFile.Stamp.None : diskNow;
+            if (disk is not null && disk.UidValidity == 0)
             {
                 disk = null;
             }
 
-            if (disk is not null && (candidate is null || disk.Source == now || CanExtend(held, disk, now)
-                                     || disk.UidNext >= candidate.UidNext))
+            if (disk is not null && (candidate is null || ReferenceEquals(disk, candidate) || disk.Source == now
+                                     || CanExtend(held, disk, now) || disk.UidNext >= candidate.UidNext))
             {
                 candidate = disk;
-                _indexDirty = false;
+                _indexMatchesDisk = true;
+                _indexDirty = diskNow.InProgress; // a writer died in the middle: write it anew
+            }
+            else
+            {
+                _indexMatchesDisk = false;
             }
         }
 
         if (candidate is not null && candidate.Source == now)
         {
-            Adopt(candidate, "index");
+            Adopt(candidate, how);
         }
         else if (candidate is not null && CanExtend(held, candidate, now))
         {
@@ -130,7 +162,7 @@ internal sealed class MboxState
         SaveIfDirty(save);
     }
 
-    private void Adopt(MailboxIndex index, string how)
+    private void Adopt(MboxIndex index, string how)
     {
         if (!ReferenceEquals(index, Index))
         {
@@ -154,23 +186,63 @@ internal sealed class MboxState
     public void SaveIfDirty() => SaveIfDirty(save: true);
 
     /// <summary>
-    /// True when, by a stat of each, neither the mbox nor the index changed since the last
-    /// <see cref="Refresh"/> and nothing of ours waits to be saved: a poll can then skip the lock.
-    /// Writers change the stamps (an append grows the file; rewrites and index saves rename a
-    /// new file in), so this sees exactly what <see cref="Refresh"/> would compare under the lock;
-    /// a change in progress is simply seen at the next poll, as if it had begun a moment later.
+    /// True when neither the mbox (a stat) nor the index (a stat and a read of its header's first
+    /// bytes) changed since the last <see cref="Refresh"/> and nothing of ours waits to be saved:
+    /// a poll can then skip the lock. Every writer changes one of them (an append grows the
+    /// file, rewrites rename a new file in, index writes bump the header's counter), so this sees
+    /// what <see cref="Refresh"/> would compare under the lock; a change in progress is simply
+    /// seen at the next poll, as if it had begun a moment later.
     /// </summary>
     public bool UnchangedSinceRefresh() =>
         _loaded && !_indexDirty && Index.Source != SourceStamp.None
         && SourceStamp.Of(MailboxPath) == Index.Source
-        && SourceStamp.Of(IndexPath) == _indexStamp
+        && (_file is null || _file.Unchanged(_diskStamp))
         && !File.Exists(JournalPath);
 
-    private static bool Usable(MailboxIndex index) =>
-        index.UidValidity != 0 && index.Records.All(r => MboxRecordLayout.Of(r) is not null);
+    /// <summary>
+    /// Without the lock: takes the index file as it is when it describes the mbox as it is now (a
+    /// stat of the mbox, the header, the records, the header again: any write in between, which
+    /// always changes the header's counter or marks it in progress, makes this give up). False
+    /// when it could not; the caller then refreshes under the lock.
+    /// </summary>
+    public bool TryLoadUnlocked()
+    {
+        if (_loaded || _file is null || File.Exists(JournalPath))
+        {
+            return false;
+        }
+
+        var now = SourceStamp.Of(MailboxPath);
+        var stamp = MboxIndexFile.Stamp.None;
+        var index = now == SourceStamp.None ? null : _file.Load(out stamp);
+        if (index is null || stamp.InProgress || index.UidValidity == 0 || index.Source != now
+            || _file.ReadHeader()?.Stamp != stamp)
+        {
+            return false;
+        }
+
+        Index = index;
+        _diskStamp = stamp;
+        _indexMatchesDisk = true;
+        _loaded = true;
+        Generation++;
+        LastRefresh = "index";
+        return true;
+    }
+
+    /// <summary>STATUS from the index file's header alone, without the lock; null when the header does not describe the mbox as it is.</summary>
+    public MailboxStatus? TryStatusFromHeader()
+    {
+        if (!Persistent || File.Exists(JournalPath))
+        {
+            return null;
+        }
+
+        return MboxIndexFile.ReadStatus(IndexPath, SourceStamp.Of(MailboxPath));
+    }
 
     /// <summary>True when the file only grew since <paramref name="index"/> was made (an MDA appended).</summary>
-    private static bool CanExtend(MailboxFileLock held, MailboxIndex index, SourceStamp now)
+    private static bool CanExtend(MailboxFileLock held, MboxIndex index, SourceStamp now)
     {
         var old = index.Source;
         if (old == SourceStamp.None || old.Inode != now.Inode || now.Size <= old.Size)
@@ -180,7 +252,7 @@ internal sealed class MboxState
 
         if (old.Size == 0)
         {
-            return index.Records.Count == 0;
+            return index.Count == 0;
         }
 
         Span<byte> probe = stackalloc byte[6];
@@ -189,10 +261,10 @@ internal sealed class MboxState
             return false;
         }
 
-        if (index.Records.Count > 0)
+        if (index.Count > 0)
         {
             Span<byte> from = stackalloc byte[5];
-            return RandomAccess.Read(held.Handle, from, index.Records[^1].Offset) == 5 && from.SequenceEqual("From "u8);
+            return RandomAccess.Read(held.Handle, from, index.Last.Offset) == 5 && from.SequenceEqual("From "u8);
         }
 
         return true;
@@ -200,7 +272,7 @@ internal sealed class MboxState
 
     public void SaveIndex()
     {
-        if (!Persistent)
+        if (_file is null)
         {
             _indexDirty = false;
             return;
@@ -208,40 +280,60 @@ internal sealed class MboxState
 
         try
         {
-            Index.Save(IndexPath);
-            _indexStamp = SourceStamp.Of(IndexPath);
+            var saved = _indexMatchesDisk ? _file.SaveChanges(Index, _diskStamp) : null;
+            _diskStamp = saved ?? _file.SaveAll(Index, _diskStamp);
+            _indexMatchesDisk = true;
             _indexDirty = false;
+            IndexSaved = true;
+        }
+        catch (KeywordsDoNotFitException)
+        {
+            // Not saved: the index file goes, so no session trusts its older flags; the caller
+            // writes the flags back to the mbox instead (see MboxMailbox.Store).
+            Log.Info("{0}: more than {1} keywords; the index is kept in memory", MailboxPath, MboxIndexFile.MaxKeywords);
+            TryDelete(IndexPath);
+            _diskStamp = MboxIndexFile.Stamp.None;
+            _indexMatchesDisk = false;
+            _indexDirty = false;
+            IndexSaved = false;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Log.Warn(e, "cannot save mbox index {0}", IndexPath);
+            _indexMatchesDisk = false;
         }
+    }
+
+    /// <summary>Closes the index file's descriptor and the unlocked-read descriptor (when the mailbox is closed).</summary>
+    public void Close()
+    {
+        _file?.Dispose();
+        CloseReader();
     }
 
     private static DateTimeOffset DateOf(ParsedMessage m, SourceStamp stamp) =>
         m.FromDate ?? m.HeaderDate ?? DateTimeOffset.FromUnixTimeMilliseconds(stamp.MtimeNs / 1_000_000);
 
-    private static IndexRecord RecordOf(ParsedMessage m, uint uid, FlagSet flags, ulong modSeq, int bits, DateTimeOffset date)
+    private static MboxRecord RecordOf(ParsedMessage m, uint uid, FlagSet flags, ulong modSeq, int bits, DateTimeOffset date)
     {
         if (m.Old)
         {
-            bits |= MboxRecordLayout.Old;
+            bits |= MboxRecord.Old;
         }
 
         if (m.ContentLengthHonoured)
         {
-            bits |= MboxRecordLayout.ContentLengthHonoured;
+            bits |= MboxRecord.ContentLengthHonoured;
         }
 
-        var layout = new MboxRecordLayout(m.HeaderOffset, m.BodyOffset, m.ContentEnd, bits);
-        return new IndexRecord(uid, flags, date, m.ClientSize, modSeq, "", m.FromOffset, m.End - m.FromOffset, layout.Pack(m.FromOffset));
+        return new MboxRecord(uid, flags, date, m.ClientSize, modSeq, m.FromOffset, m.HeaderOffset, m.BodyOffset, m.ContentEnd, m.End, bits);
     }
 
     private void ParseTail(MailboxFileLock held, SourceStamp now)
     {
         var parsed = MboxParser.Parse(held.Handle, Index.Source.Size, now.Size);
         bool assigned = false;
-        uint last = Index.Records.Count > 0 ? Index.Records[^1].Uid : 0;
+        uint last = Index.Count > 0 ? Index.Last.Uid : 0;
         foreach (var m in parsed)
         {
             uint uid;
@@ -253,11 +345,11 @@ internal sealed class MboxState
             else
             {
                 uid = Math.Max(Index.UidNext, last + 1);
-                bits |= MboxRecordLayout.Dirty;
+                bits |= MboxRecord.Dirty;
                 assigned = true;
             }
 
-            Index.Records.Add(RecordOf(m, uid, m.FlagSet, ++Index.HighestModSeq, bits, DateOf(m, now)));
+            Index.Add(RecordOf(m, uid, m.FlagSet, ++Index.HighestModSeq, bits, DateOf(m, now)));
             Index.UidNext = Math.Max(Index.UidNext, uid + 1);
             last = uid;
         }
@@ -276,7 +368,7 @@ internal sealed class MboxState
     /// <summary>Never one this user had before, even for a name deleted and re-created in the same second.</summary>
     private uint NewValidity(uint old) => _userState.NextUidValidity(old);
 
-    private void FullParse(MailboxFileLock held, SourceStamp now, MailboxIndex? previous)
+    private void FullParse(MailboxFileLock held, SourceStamp now, MboxIndex? previous)
     {
         var started = DateTime.UtcNow;
         CleanTemporaryFiles();
@@ -288,14 +380,14 @@ internal sealed class MboxState
         }
 
         var fileBase = (parsed.Count > 0 ? parsed[0].ImapBase : null) ?? pseudo?.ImapBase;
-        var index = new MailboxIndex { Source = now, Source2 = Index.Source2 };
-        var records = new List<IndexRecord>(parsed.Count);
+        var index = new MboxIndex { Source = now };
+        var records = new List<MboxRecord>(parsed.Count);
         uint last = 0;
         if (previous is not null && (fileBase is null || fileBase.Value.Validity == previous.UidValidity))
         {
             // Our own history: trust an X-UID when it is fresh or names the same message as before.
-            var before = new Dictionary<uint, IndexRecord>(previous.Records.Count);
-            foreach (var r in previous.Records)
+            var before = new Dictionary<uint, MboxRecord>(previous.Count);
+            foreach (var r in previous.Records())
             {
                 before[r.Uid] = r;
             }
@@ -308,18 +400,19 @@ internal sealed class MboxState
             {
                 uint x = m.XUid;
                 bool fresh = x > last && x >= previous.UidNext;
-                IndexRecord? old = x > last && before.TryGetValue(x, out var o) && o.Size == m.ClientSize ? o : null;
+                MboxRecord old = default;
+                bool known = x > last && before.TryGetValue(x, out old) && old.Size == m.ClientSize;
                 uint uid;
                 int bits = 0;
                 var flags = m.FlagSet;
                 ulong modSeq;
-                if (old is not null)
+                if (known)
                 {
                     uid = x;
-                    if (MboxRecordLayout.Of(old)?.Has(MboxRecordLayout.FlagsChanged) == true)
+                    if (old.Has(MboxRecord.FlagsChanged))
                     {
                         flags = old.Flags; // our STORE not yet written back wins
-                        bits |= MboxRecordLayout.Dirty | MboxRecordLayout.FlagsChanged;
+                        bits |= MboxRecord.Dirty | MboxRecord.FlagsChanged;
                     }
 
                     modSeq = flags.Equals(old.Flags) ? old.ModSeq : ++index.HighestModSeq;
@@ -332,7 +425,7 @@ internal sealed class MboxState
                 else
                 {
                     uid = Math.Max(index.UidNext, last + 1);
-                    bits |= MboxRecordLayout.Dirty;
+                    bits |= MboxRecord.Dirty;
                     modSeq = ++index.HighestModSeq;
                 }
 
@@ -385,7 +478,7 @@ internal sealed class MboxState
                 else
                 {
                     uid = Math.Max(index.UidNext, last + 1);
-                    bits |= MboxRecordLayout.Dirty;
+                    bits |= MboxRecord.Dirty;
                 }
 
                 if (!m.Old && firstNew == 0)
@@ -408,12 +501,11 @@ internal sealed class MboxState
 
         if (records.Count > 0 && (parsed[0].ImapBase is not { } b || b.Validity != index.UidValidity))
         {
-            var layout = MboxRecordLayout.Require(records[0]);
-            records[0] = layout.With(records[0], layout.Bits | MboxRecordLayout.Dirty);
+            records[0] = records[0].WithBits(records[0].Bits | MboxRecord.Dirty);
         }
 
-        index.Records = records;
-        Index = index;
+        Index = index.WithRecords([.. records], records.Count);
+        _indexMatchesDisk = false;
         _loaded = true;
         Generation++;
         LastRefresh = "full";
@@ -581,34 +673,10 @@ internal sealed class MboxState
         }
     }
 
-    public int FindRecord(uint uid)
-    {
-        var records = Index.Records;
-        int lo = 0, hi = records.Count - 1;
-        while (lo <= hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            uint at = records[mid].Uid;
-            if (at == uid)
-            {
-                return mid;
-            }
-
-            if (at < uid)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return -1;
-    }
+    public int FindRecord(uint uid) => Index.Find(uid);
 
     /// <summary>The client view of a message, read through the held lock.</summary>
-    public byte[] ReadClientView(MailboxFileLock held, IndexRecord record, bool headerOnly = false)
+    public byte[] ReadClientView(MailboxFileLock held, MboxRecord record, bool headerOnly = false)
     {
         var raw = ReadRaw(held.Handle, record, headerOnly);
         return raw is null
@@ -645,7 +713,7 @@ internal sealed class MboxState
             return null;
         }
 
-        var record = Index.Records[at];
+        var record = Index[at];
         var raw = ReadRaw(reader, record, headerOnly);
         if (raw is null || StampOf(reader) != source)
         {
@@ -660,10 +728,10 @@ internal sealed class MboxState
     public const long LargeMessage = 4L << 20;
 
     /// <summary>The client-view size of <paramref name="uid"/> as the index knows it; -1 when unknown.</summary>
-    public long SizeOf(uint uid) => FindRecord(uid) is int at and >= 0 ? Index.Records[at].Size : -1;
+    public long SizeOf(uint uid) => FindRecord(uid) is int at and >= 0 ? Index[at].Size : -1;
 
     /// <summary>As <see cref="ReadClientView"/>, for a large message: into a private spool file, never all in memory.</summary>
-    public FileStream SpoolClientView(MailboxFileLock held, IndexRecord record) =>
+    public FileStream SpoolClientView(MailboxFileLock held, MboxRecord record) =>
         SpoolClientView(held.Handle, record)
         ?? throw new StorageException(StorageError.Temporary, "Mailbox changed; try again", $"short read at {record.Offset}");
 
@@ -683,7 +751,7 @@ internal sealed class MboxState
             return null;
         }
 
-        var spool = SpoolClientView(reader, Index.Records[at]);
+        var spool = SpoolClientView(reader, Index[at]);
         if (spool is not null && StampOf(reader) != source)
         {
             spool.Dispose();
@@ -702,9 +770,9 @@ internal sealed class MboxState
     /// Renders a message into a spool file: the header in memory (it is small), the body line by
     /// line through a fixed buffer. Null when the file ended early or the size is not the index's.
     /// </summary>
-    private static FileStream? SpoolClientView(SafeFileHandle file, IndexRecord record)
+    private static FileStream? SpoolClientView(SafeFileHandle file, MboxRecord record)
     {
-        var layout = MboxRecordLayout.Require(record);
+        var layout = record;
         var header = new byte[layout.BodyOffset - layout.HeaderOffset];
         if (RandomAccess.Read(file, header, layout.HeaderOffset) != header.Length)
         {
@@ -814,9 +882,9 @@ internal sealed class MboxState
     private static long NowNs() => (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
 
     /// <summary>The stored bytes of a message from its first header line (to the end of the header only, when asked); null on a short read.</summary>
-    private static byte[]? ReadRaw(SafeFileHandle file, IndexRecord record, bool headerOnly)
+    private static byte[]? ReadRaw(SafeFileHandle file, MboxRecord record, bool headerOnly)
     {
-        var layout = MboxRecordLayout.Require(record);
+        var layout = record;
         long length = (headerOnly ? layout.BodyOffset : layout.ContentEnd) - layout.HeaderOffset;
         if (length > int.MaxValue - 64)
         {
@@ -839,9 +907,9 @@ internal sealed class MboxState
         return raw;
     }
 
-    private byte[] Render(IndexRecord record, byte[] raw, bool headerOnly)
+    private byte[] Render(MboxRecord record, byte[] raw, bool headerOnly)
     {
-        var layout = MboxRecordLayout.Require(record);
+        var layout = record;
         int bodyStart = (int)(layout.BodyOffset - layout.HeaderOffset);
         var view = ClientView.Render(raw, bodyStart, headerOnly ? raw.Length + raw.Length / 8 + 2 : record.Size);
         if (!headerOnly && view.Length != record.Size)
@@ -853,7 +921,7 @@ internal sealed class MboxState
     }
 
     /// <summary>
-    /// Appends one prepared message with UID <see cref="MailboxIndex.UidNext"/>; the index learns it
+    /// Appends one prepared message with UID <see cref="MboxIndex.UidNext"/>; the index learns it
     /// at the next refresh. Written straight from the draft's spool to the file: header, our
     /// bookkeeping headers, empty line, body, and the separating empty line.
     /// </summary>
@@ -873,8 +941,8 @@ internal sealed class MboxState
         }
 
         var now = StampOf(held.Fd);
-        uint firstUid = Math.Max(Index.UidNext, Index.Records.Count > 0 ? Index.Records[^1].Uid + 1 : 1);
-        bool empty = Index.Records.Count == 0;
+        uint firstUid = Math.Max(Index.UidNext, Index.Count > 0 ? Index.Last.Uid + 1 : 1);
+        bool empty = Index.Count == 0;
         var keywords = empty ? messages.SelectMany(m => m.Flags.Keywords).Distinct(FlagSet.KeywordComparer).ToList() : null;
 
         // What goes before and between each draft's header and body; only the first message may
@@ -944,15 +1012,21 @@ internal sealed class MboxState
         }
 
         TryDelete(JournalPath);
+        if (Index.Source == now)
+        {
+            // What was just written is in the page cache: read it back into the index now, so the
+            // next operation of any session finds the index current (no tail to parse, no lock to poll).
+            ParseTail(held, StampOf(held.Fd)); // saved by the caller, still under the lock
+        }
+
         return Enumerable.Range(0, messages.Count).Select(i => firstUid + (uint)i).ToList();
     }
 
     /// <summary>The line breaks a new message needs after what the file ends with now.</summary>
     private void WriteSeparation(MailboxFileLock held, SourceStamp now, MemoryStream output)
     {
-        var lastRecord = Index.Records.Count > 0 ? Index.Records[^1] : null;
-        bool endsWithContentLengthBody = lastRecord is not null && lastRecord.Offset + lastRecord.Length == now.Size
-            && MboxRecordLayout.Require(lastRecord).Has(MboxRecordLayout.ContentLengthHonoured);
+        bool endsWithContentLengthBody = Index.Count > 0 && Index.Last.End == now.Size
+            && Index.Last.Has(MboxRecord.ContentLengthHonoured);
         if (now.Size > 0 && !endsWithContentLengthBody)
         {
             Span<byte> tail = stackalloc byte[2];
@@ -1033,8 +1107,8 @@ internal sealed class MboxState
                 $"create {temp}: {NativeErrno.Last}");
         }
 
-        var records = Index.Records;
-        var kept = new List<IndexRecord>(records.Count);
+        var records = Index;
+        var kept = new List<MboxRecord>(records.Count);
         try
         {
             using (var output = new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, 1 << 20))
@@ -1043,8 +1117,8 @@ internal sealed class MboxState
                 CopyPrefix(held, output, firstOffset);
                 bool first = true;
                 var copyBuffer = new byte[1 << 20];
-                var keywords = records.SelectMany(r => r.Flags.Keywords).Distinct(FlagSet.KeywordComparer).ToList();
-                foreach (var record in records)
+                var keywords = records.KeywordsInUse();
+                foreach (var record in records.Records())
                 {
                     if (remove is not null && remove.Contains(record.Uid))
                     {
@@ -1081,8 +1155,9 @@ internal sealed class MboxState
         }
 
         SyncDirectory(directory);
-        Index.Records = kept;
+        Index = Index.WithRecords([.. kept], kept.Count);
         Index.Source = SourceStamp.Of(full);
+        _indexMatchesDisk = false;
         Generation++;
         _indexDirty = true;
         SaveIndex();
@@ -1129,10 +1204,10 @@ internal sealed class MboxState
         }
     }
 
-    private IndexRecord RewriteOne(MailboxFileLock held, Stream output, IndexRecord record,
+    private MboxRecord RewriteOne(MailboxFileLock held, Stream output, MboxRecord record,
         (uint, uint, IEnumerable<string>)? imapBase, byte[] buffer)
     {
-        var layout = MboxRecordLayout.Require(record);
+        var layout = record;
         var head = new byte[layout.BodyOffset - record.Offset];
         if (RandomAccess.Read(held.Handle, head, record.Offset) != head.Length || !head.AsSpan().StartsWith("From "u8))
         {
@@ -1146,7 +1221,7 @@ internal sealed class MboxState
         long newHeader = output.Position;
         int pos = lf + 1;
         bool hiding = false;
-        bool keepContentLength = layout.Has(MboxRecordLayout.ContentLengthHonoured);
+        bool keepContentLength = layout.Has(MboxRecord.ContentLengthHonoured);
         bool hasContentLength = false;
         bool sawBlank = false;
         while (pos < span.Length)
@@ -1184,16 +1259,15 @@ internal sealed class MboxState
             }
         }
 
-        bool old = record.Uid <= Index.RecentBoundary || layout.Has(MboxRecordLayout.Old);
+        bool old = record.Uid <= Index.RecentBoundary || layout.Has(MboxRecord.Old);
         output.Write(MboxHeaders.Format(record.Flags, record.Uid, old, imapBase));
-        int oldBit = old ? MboxRecordLayout.Old : 0;
+        int oldBit = old ? MboxRecord.Old : 0;
         if (!sawBlank)
         {
             // A header without body and without empty line: the one newline we add is the separator.
             long end = output.Position;
             output.WriteByte((byte)'\n');
-            var bare = new MboxRecordLayout(newHeader, end, end, oldBit);
-            return record with { Offset = newFrom, Length = output.Position - newFrom, Extra = bare.Pack(newFrom) };
+            return record with { Offset = newFrom, HeaderOffset = newHeader, BodyOffset = end, ContentEnd = end, End = output.Position, Bits = oldBit };
         }
 
         long bodyLength = layout.ContentEnd - layout.BodyOffset;
@@ -1216,14 +1290,11 @@ internal sealed class MboxState
         CopyRange(held.Handle, output, layout.BodyOffset, layout.ContentEnd, buffer);
         long newContentEnd = output.Position;
         output.WriteByte((byte)'\n');
-        int bits = oldBit | (keepContentLength ? MboxRecordLayout.ContentLengthHonoured : 0);
-        var newLayout = new MboxRecordLayout(newHeader, newBody, newContentEnd, bits);
-        return record with { Offset = newFrom, Length = output.Position - newFrom, Extra = newLayout.Pack(newFrom) };
+        int bits = oldBit | (keepContentLength ? MboxRecord.ContentLengthHonoured : 0);
+        return record with { Offset = newFrom, HeaderOffset = newHeader, BodyOffset = newBody, ContentEnd = newContentEnd, End = output.Position, Bits = bits };
     }
 
-    public bool NeedsWriteBack =>
-        Index.Records.Any(r => MboxRecordLayout.Of(r) is { } l
-                               && (l.Has(MboxRecordLayout.Dirty) || (r.Uid <= Index.RecentBoundary && !l.Has(MboxRecordLayout.Old))));
+    public bool NeedsWriteBack => Index.AnyNeedsWriteBack();
 
     /// <summary>The index after a refresh for the first time: a new, empty mailbox gets its UIDVALIDITY here.</summary>
     public void EnsureValidity()

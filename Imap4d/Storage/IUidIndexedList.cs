@@ -1,0 +1,14 @@
+namespace Imap4d.Storage;
+
+/// <summary>
+/// A message list that finds a UID without building a <see cref="MessageInfo"/> per step of the
+/// search (a driver's list that makes its entries on demand, from a compact array).
+/// </summary>
+public interface IUidIndexedList
+{
+    /// <summary>The position of <paramref name="uid"/>, or -1.</summary>
+    int IndexOfUid(uint uid);
+
+    /// <summary>The UID at <paramref name="index"/>.</summary>
+    uint UidAt(int index);
+}

@@ -1,0 +1,72 @@
+using System.Collections;
+
+namespace Imap4d.Storage.Mbox;
+
+/// <summary>
+/// An mbox's view as <see cref="IMailbox.Messages"/>: a fixed snapshot of index records, each
+/// made into a <see cref="MessageInfo"/> only when asked for, so a selected mailbox holds one
+/// compact array and no object per message.
+/// </summary>
+internal sealed class MboxMessageList : IReadOnlyList<MessageInfo>, IUidIndexedList
+{
+    public MboxMessageList(MboxSnapshot snapshot)
+    {
+        Snapshot = snapshot;
+    }
+
+    public static MboxMessageList Empty { get; } = new(MboxSnapshot.Empty);
+
+    public MboxSnapshot Snapshot { get; }
+
+    public int Count => Snapshot.Count;
+
+    public MessageInfo this[int index] => Record(index).ToInfo();
+
+    public MboxRecord Record(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Snapshot.Count, nameof(index));
+        return Snapshot.Records[index];
+    }
+
+    public uint UidAt(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Snapshot.Count, nameof(index));
+        return Snapshot.Records[index].Uid; // the field alone, not a copy of the record
+    }
+
+    public int IndexOfUid(uint uid)
+    {
+        var records = Snapshot.Records;
+        int lo = 0, hi = Snapshot.Count - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            uint at = records[mid].Uid;
+            if (at == uid)
+            {
+                return mid;
+            }
+
+            if (at < uid)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return -1;
+    }
+
+    public IEnumerator<MessageInfo> GetEnumerator()
+    {
+        for (int i = 0; i < Snapshot.Count; i++)
+        {
+            yield return Snapshot.Records[i].ToInfo();
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
