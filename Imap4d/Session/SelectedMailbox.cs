@@ -72,10 +72,7 @@ public sealed class SelectedMailbox : IDisposable
         var uids = new List<uint>(messages.Count);
         if (messages is IUidIndexedList indexed)
         {
-            for (int i = 0; i < messages.Count; i++)
-            {
-                uids.Add(indexed.UidAt(i));
-            }
+            indexed.CopyUidsTo(uids);
         }
         else
         {

@@ -11,4 +11,7 @@ public interface IUidIndexedList
 
     /// <summary>The UID at <paramref name="index"/>.</summary>
     uint UidAt(int index);
+
+    /// <summary>Adds every UID, in order, to <paramref name="into"/>.</summary>
+    void CopyUidsTo(List<uint> into);
 }

@@ -18,33 +18,58 @@ internal sealed class MboxIndex
     private int _count;
     private bool _shared;
     private int _unseen;
+    private int _dirty;
+    private int _notOld;
     private HashSet<int>? _changed;
 
     /// <param name="shared">The array is shared (with other indexes or a cache): never written, copied before any change.</param>
     /// <param name="unseen">How many of the records lack \Seen, when known (an index file's header says).</param>
     /// <param name="mayHaveKeywords">False when none of the records has a keyword (an index file without keyword names).</param>
-    public MboxIndex(MboxRecord[]? records = null, int count = 0, bool shared = false, int unseen = -1, bool mayHaveKeywords = true)
+    /// <param name="counts">Unseen, dirty and not-old records, when known (an index file's header says); counted otherwise.</param>
+    public MboxIndex(MboxRecord[]? records = null, int count = 0, bool shared = false, bool mayHaveKeywords = true,
+        (int Unseen, int Dirty, int NotOld)? counts = null)
     {
         _records = records ?? [];
         _count = count;
         _shared = shared;
         MayHaveKeywords = mayHaveKeywords;
-        if (unseen >= 0)
+        if (counts is { } known)
         {
-            _unseen = unseen;
+            (_unseen, _dirty, _notOld) = known;
         }
         else
         {
             for (int i = 0; i < count; i++)
             {
-                if (!_records[i].Flags.Has(MessageFlags.Seen))
-                {
-                    _unseen++;
-                }
+                Tally(_records[i], 1);
             }
         }
 
         SavedCount = count;
+    }
+
+    /// <summary>Records whose bookkeeping headers in the mbox lag behind (<see cref="MboxRecord.Dirty"/>).</summary>
+    public int DirtyCount => _dirty;
+
+    /// <summary>Records without <see cref="MboxRecord.Old"/> (no Status O in the mbox).</summary>
+    public int NotOldCount => _notOld;
+
+    private void Tally(in MboxRecord record, int sign)
+    {
+        if (!record.Flags.Has(MessageFlags.Seen))
+        {
+            _unseen += sign;
+        }
+
+        if (record.Has(MboxRecord.Dirty))
+        {
+            _dirty += sign;
+        }
+
+        if (!record.Has(MboxRecord.Old))
+        {
+            _notOld += sign;
+        }
     }
 
     /// <summary>False only when no record has a keyword (so nobody need look).</summary>
@@ -98,10 +123,7 @@ internal sealed class MboxIndex
 
         _records[_count++] = record;
         MayHaveKeywords |= record.Flags.Keywords.Count > 0;
-        if (!record.Flags.Has(MessageFlags.Seen))
-        {
-            _unseen++;
-        }
+        Tally(record, 1);
     }
 
     public void Set(int index, in MboxRecord record)
@@ -113,9 +135,8 @@ internal sealed class MboxIndex
             _shared = false;
         }
 
-        bool wasUnseen = !_records[index].Flags.Has(MessageFlags.Seen);
-        bool isUnseen = !record.Flags.Has(MessageFlags.Seen);
-        _unseen += (isUnseen ? 1 : 0) - (wasUnseen ? 1 : 0);
+        Tally(_records[index], -1);
+        Tally(record, 1);
         _records[index] = record;
         MayHaveKeywords |= record.Flags.Keywords.Count > 0;
         if (index < SavedCount)
@@ -152,6 +173,11 @@ internal sealed class MboxIndex
     /// <summary>True when a record's bookkeeping headers in the mbox lag behind it (dirty), or a message no longer recent lacks Status O.</summary>
     public bool AnyNeedsWriteBack()
     {
+        if (_dirty == 0 && _notOld == 0)
+        {
+            return false;
+        }
+
         for (int i = 0; i < _count; i++)
         {
             ref readonly var r = ref _records[i];

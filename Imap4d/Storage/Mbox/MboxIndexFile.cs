@@ -17,7 +17,7 @@ namespace Imap4d.Storage.Mbox;
 /// (bit 0: an update in place is under way), a random file id, a change counter (every write)
 /// and a modify counter (writes in place), UIDVALIDITY, UIDNEXT, the recent boundary, the
 /// number of records, HIGHESTMODSEQ, the stamp of the mbox (size, mtime, inode, ctime), the
-/// unseen and recent counts, the keyword names (a record's keyword bitmap indexes them; at most
+/// unseen and recent counts, how many records wait for a write-back (dirty, no Status O), the keyword names (a record's keyword bitmap indexes them; at most
 /// 64), and a CRC-32C of the header. Record (80 bytes): UID, system flags, state bits, the
 /// internal date's zone, the internal date, the client size, the keyword bitmap, the message's
 /// MODSEQ (for CONDSTORE), its From line, header, body, content end and next-message offsets,
@@ -40,7 +40,7 @@ internal sealed class MboxIndexFile : IDisposable
 
     private const int Version = 1;
     private const int InProgress = 1;
-    private const int KeywordsAt = 112;
+    private const int KeywordsAt = 128;
     private const int ChecksumAt = HeaderSize - 4;
     private static ReadOnlySpan<byte> Magic => "IMAP4DMB"u8;
 
@@ -73,6 +73,8 @@ internal sealed class MboxIndexFile : IDisposable
         SourceStamp Source,
         uint Unseen,
         uint Recent,
+        int Dirty,
+        int NotOld,
         string[] Keywords);
 
     /// <summary>The header of the file now at the path; null when there is none or it does not check out.</summary>
@@ -156,7 +158,8 @@ internal sealed class MboxIndexFile : IDisposable
         }
 
         // The array is full and shared (the cache, other sessions of this process): the index copies before any change.
-        var index = new MboxIndex(records, count, shared: true, header.Stamp.InProgress ? -1 : (int)header.Unseen, header.Keywords.Length > 0);
+        var index = new MboxIndex(records, count, shared: true, header.Keywords.Length > 0,
+            header.Stamp.InProgress ? null : ((int)header.Unseen, header.Dirty, header.NotOld));
         Apply(header, index);
         stamp = header.Stamp;
         return index;
@@ -514,6 +517,8 @@ internal sealed class MboxIndexFile : IDisposable
         BinaryPrimitives.WriteInt64LittleEndian(span[96..], index.Source.CtimeNs);
         BinaryPrimitives.WriteInt32LittleEndian(span[104..], index.Unseen);
         BinaryPrimitives.WriteInt32LittleEndian(span[108..], index.Recent);
+        BinaryPrimitives.WriteInt32LittleEndian(span[112..], index.DirtyCount);
+        BinaryPrimitives.WriteInt32LittleEndian(span[116..], index.NotOldCount);
         if (keywords.Count > MaxKeywords)
         {
             throw new KeywordsDoNotFitException();
@@ -568,6 +573,12 @@ internal sealed class MboxIndexFile : IDisposable
             at += length;
         }
 
+        if (BinaryPrimitives.ReadUInt32LittleEndian(h[104..]) > (uint)count || BinaryPrimitives.ReadUInt32LittleEndian(h[108..]) > (uint)count
+            || BinaryPrimitives.ReadUInt32LittleEndian(h[112..]) > (uint)count || BinaryPrimitives.ReadUInt32LittleEndian(h[116..]) > (uint)count)
+        {
+            return null;
+        }
+
         var stamp = new Stamp(
             BinaryPrimitives.ReadUInt64LittleEndian(h[24..]),
             BinaryPrimitives.ReadUInt64LittleEndian(h[32..]),
@@ -589,6 +600,8 @@ internal sealed class MboxIndexFile : IDisposable
                 source,
                 BinaryPrimitives.ReadUInt32LittleEndian(h[104..]),
                 BinaryPrimitives.ReadUInt32LittleEndian(h[108..]),
+                BinaryPrimitives.ReadInt32LittleEndian(h[112..]),
+                BinaryPrimitives.ReadInt32LittleEndian(h[116..]),
                 keywords);
     }
 

@@ -30,6 +30,7 @@ internal sealed class MboxMailbox : IMailbox
     private bool _disposed;
 
     private readonly bool _forAppend;
+    private bool _opened;
 
     /// <param name="forAppend">Opened only to append (APPEND to another mailbox than the selected one): no view is made.</param>
     public MboxMailbox(MboxState state, string name, bool readOnly, bool forAppend = false)
@@ -120,6 +121,15 @@ internal sealed class MboxMailbox : IMailbox
         var current = _state.Index.Snapshot();
         var before = _view.Snapshot;
         var added = new List<uint>();
+        if (!_opened)
+        {
+            // The first view (SELECT): nothing to compare it with, nobody to tell.
+            _opened = true;
+            _view = new MboxMessageList(current);
+            _viewGeneration = _state.Generation;
+            return MailboxChanges.None;
+        }
+
         if (ReferenceEquals(current.Records, before.Records) && current.Count >= before.Count)
         {
             // Same array, only longer: nothing but appended messages (see MboxIndex.Snapshot).

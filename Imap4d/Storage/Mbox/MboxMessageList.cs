@@ -34,6 +34,15 @@ internal sealed class MboxMessageList : IReadOnlyList<MessageInfo>, IUidIndexedL
         return Snapshot.Records[index].Uid; // the field alone, not a copy of the record
     }
 
+    public void CopyUidsTo(List<uint> into)
+    {
+        var records = Snapshot.Records;
+        for (int i = 0; i < Snapshot.Count; i++)
+        {
+            into.Add(records[i].Uid);
+        }
+    }
+
     public int IndexOfUid(uint uid)
     {
         var records = Snapshot.Records;
