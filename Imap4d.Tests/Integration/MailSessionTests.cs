@@ -282,47 +282,27 @@ public class MailSessionTests(string type)
     {
         // The AOT binary read errno twice after the failed rename (through a conversion call
         // that reset it) and answered "NO [UNAVAILABLE] Mailbox operation failed (rename: 0)".
-        using var client = new TcpClient("127.0.0.1", _port);
-        client.ReceiveTimeout = 10_000;
-        var stream = client.GetStream();
-        var reader = new StreamReader(stream, Encoding.ASCII);
-        List<string> Command(string tag, string command)
-        {
-            stream.Write(Encoding.ASCII.GetBytes(tag + " " + command + "\r\n"));
-            var lines = new List<string>();
-            string? line;
-            while ((line = reader.ReadLine()) is not null)
-            {
-                lines.Add(line);
-                if (line.StartsWith(tag + " ", StringComparison.Ordinal))
-                {
-                    return lines;
-                }
-            }
-
-            throw new EndOfStreamException(string.Join("\n", lines));
-        }
-
-        reader.ReadLine();
-        Command("a", "LOGIN demo demo");
-        Command("b", "CREATE Vanishing");
+        using var client = new TcpLineClient(_port);
+        client.ReadLine();
+        client.Command("a", "LOGIN demo demo");
+        client.Command("b", "CREATE Vanishing");
         string folder = Path.Combine(_mail, "Vanishing");
         Deliver(folder, "Subject: one\n\nfirst\n");
         Deliver(folder, "Subject: two\n\nsecond\n");
-        Assert.That(Command("c", "SELECT Vanishing"), Has.Some.Contains("* 2 EXISTS"));
+        Assert.That(client.Command("c", "SELECT Vanishing"), Has.Some.Contains("* 2 EXISTS"));
         var files = type == "maildir"
             ? Directory.GetFiles(Path.Combine(folder, "cur")).Concat(Directory.GetFiles(Path.Combine(folder, "new"))).Order().ToList()
             : Directory.GetFiles(folder).Where(f => Path.GetFileName(f).All(char.IsAsciiDigit)).OrderBy(f => int.Parse(Path.GetFileName(f))).ToList();
         Assert.That(files, Has.Count.EqualTo(2));
         File.Delete(files.Single(f => File.ReadAllText(f).Contains("Subject: one"))); // mutt, another client or the user removed it
 
-        var stored = Command("d", "STORE 1:2 +FLAGS (\\Seen)");
+        var stored = client.Command("d", "STORE 1:2 +FLAGS (\\Seen)");
         Assert.That(stored[^1], Does.Not.Contain("UNAVAILABLE"), string.Join("\n", stored));
         Assert.That(stored[^1], Does.StartWith("d OK").Or.StartWith("d NO [EXPUNGEISSUED]"), string.Join("\n", stored));
-        var noop = Command("e", "NOOP");
+        var noop = client.Command("e", "NOOP");
         Assert.That(stored.Concat(noop).Count(l => l.EndsWith(" EXPUNGE", StringComparison.Ordinal)), Is.EqualTo(1));
-        Assert.That(Command("f", "FETCH 1 (FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])"), Has.Some.Contains("Subject: two"));
-        Command("z", "LOGOUT");
+        Assert.That(client.Command("f", "FETCH 1 (FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])"), Has.Some.Contains("Subject: two"));
+        client.Command("z", "LOGOUT");
     }
 
     /// <summary>Drops a message into a folder the way a delivery agent does (tmp→new for maildir, next number for MH).</summary>

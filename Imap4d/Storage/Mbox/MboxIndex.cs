@@ -191,30 +191,7 @@ internal sealed class MboxIndex
     }
 
     /// <summary>The position of <paramref name="uid"/>, or -1.</summary>
-    public int Find(uint uid)
-    {
-        int lo = 0, hi = _count - 1;
-        while (lo <= hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            uint at = _records[mid].Uid;
-            if (at == uid)
-            {
-                return mid;
-            }
-
-            if (at < uid)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return -1;
-    }
+    public int Find(uint uid) => MboxSnapshot.IndexOfUid(_records, _count, uid);
 
     /// <summary>The position of the first record with a UID above <paramref name="uid"/> (Count when none).</summary>
     public int FirstAbove(uint uid)
@@ -274,4 +251,30 @@ internal sealed class MboxIndex
 internal readonly record struct MboxSnapshot(MboxRecord[] Records, int Count, bool MayHaveKeywords = true)
 {
     public static MboxSnapshot Empty { get; } = new([], 0, false);
+
+    /// <summary>The position of <paramref name="uid"/> among the first <paramref name="count"/> records (ascending UIDs), or -1.</summary>
+    public static int IndexOfUid(MboxRecord[] records, int count, uint uid)
+    {
+        int lo = 0, hi = count - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            uint at = records[mid].Uid;
+            if (at == uid)
+            {
+                return mid;
+            }
+
+            if (at < uid)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return -1;
+    }
 }

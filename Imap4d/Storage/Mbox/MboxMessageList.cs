@@ -43,31 +43,7 @@ internal sealed class MboxMessageList : IReadOnlyList<MessageInfo>, IUidIndexedL
         }
     }
 
-    public int IndexOfUid(uint uid)
-    {
-        var records = Snapshot.Records;
-        int lo = 0, hi = Snapshot.Count - 1;
-        while (lo <= hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            uint at = records[mid].Uid;
-            if (at == uid)
-            {
-                return mid;
-            }
-
-            if (at < uid)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return -1;
-    }
+    public int IndexOfUid(uint uid) => MboxSnapshot.IndexOfUid(Snapshot.Records, Snapshot.Count, uid);
 
     public IEnumerator<MessageInfo> GetEnumerator()
     {
