@@ -38,12 +38,20 @@ endif
 # 2.5 MB copy at start-up (PSS per idle session 1.5 MB instead of 3.9 MB), at the price of
 # address-space randomisation for the program's own code. Default: PIE=yes.
 PIE ?= yes
+FIXED_ADDRESS_FLAGS = -p:PositionIndependentExecutable=false -p:IlcDehydrate=false
+# SESSION_BIN=yes (the default with PIE=yes) builds the same program a second time at a fixed
+# address as build/bin/imap4d-session, which the daemon runs for logged-in users only: the
+# daemon and the login process, which read strangers' bytes, keep address-space randomisation,
+# and every session shares its type tables from the file (about 2.5 MB less per user process).
+SESSION_BIN ?= yes
 ifeq ($(AOT),yes)
 PUBLISH_FLAGS = -p:PublishAot=true
 ifeq ($(PIE),no)
-PUBLISH_FLAGS += -p:PositionIndependentExecutable=false -p:IlcDehydrate=false
+PUBLISH_FLAGS += $(FIXED_ADDRESS_FLAGS)
+SESSION_BIN := no
 endif
 else
+SESSION_BIN := no
 PUBLISH_FLAGS = --self-contained false -p:PublishReadyToRun=true
 endif
 
@@ -57,13 +65,19 @@ all: $(BIN)/imap4d
 # Which kind of binary build/bin holds: a change of kind rebuilds it from scratch.
 $(BUILD)/kind: FORCE
 	@mkdir -p $(BUILD)
-	@echo "aot=$(AOT) pie=$(PIE)" | cmp -s - $@ || echo "aot=$(AOT) pie=$(PIE)" > $@
+	@echo "aot=$(AOT) pie=$(PIE) session=$(SESSION_BIN)" | cmp -s - $@ || echo "aot=$(AOT) pie=$(PIE) session=$(SESSION_BIN)" > $@
 
 $(BIN)/imap4d: $(shell find Imap4d -name '*.cs' -o -name '*.csproj') Directory.Build.props $(BUILD)/kind
 	@if [ "$(AOT)" = fallback ]; then echo "make: no C toolchain for NativeAOT (clang or gcc, objcopy," \
 	    "zlib headers: apt-get install clang zlib1g-dev); building the ReadyToRun binary instead" >&2; fi
 	rm -rf $(BIN)
 	$(DOTNET) publish Imap4d/Imap4d.csproj -c Release -r $(RID) $(PUBLISH_FLAGS) -o $(BIN) -nologo -v quiet
+	@if [ "$(SESSION_BIN)" = yes ]; then \
+	    rm -rf $(BUILD)/session && \
+	    $(DOTNET) publish Imap4d/Imap4d.csproj -c Release -r $(RID) $(PUBLISH_FLAGS) $(FIXED_ADDRESS_FLAGS) \
+	        -o $(BUILD)/session -nologo -v quiet && \
+	    cp $(BUILD)/session/imap4d $(BIN)/imap4d-session && cp $(BUILD)/session/imap4d.dbg $(BIN)/imap4d-session.dbg && \
+	    rm -rf $(BUILD)/session; fi
 	@touch $@
 
 # The end-to-end tests run the published executable (IMAP4D_BIN).

@@ -230,13 +230,18 @@ public static class Program
             return ExitCodes.TempFail;
         }
 
-        var spawner = new ChildSpawner(args, childrenLogToStderr);
         // Preauthentication (ident, a program) names the user before any login: such connections keep
         // the per-connection process that switches to that user (see the manual).
         bool loginProcess = settings.Daemon.LoginProcess && settings.Preauth.Mode == PreauthMode.None;
         if (settings.Daemon.LoginProcess && !loginProcess)
         {
             services.Log.Warn("login-process is not used with preauth {0}", settings.Preauth.Mode.ToString().ToLowerInvariant());
+        }
+
+        var spawner = new ChildSpawner(args, childrenLogToStderr, pooledServeLoggedInOnly: loginProcess);
+        if (spawner.PooledExecutable != ChildCommandLine.Executable().Path)
+        {
+            services.Log.Debug("logged-in sessions run {0}", spawner.PooledExecutable);
         }
 
         using var host = new StandaloneHost(services, options.MaxChildren ?? settings.MaxChildren, spawner, settings.Daemon.PrestartChildren, loginProcess);

@@ -26,4 +26,29 @@ public class ChildCommandLineTests
     [Test]
     public void DetachedDaemonStaysInTheForegroundOfItsSession() =>
         Assert.That(ChildCommandLine.ForDetachedDaemon(["-d", "--no-foreground"]), Is.EqualTo(new[] { "-d", "--no-foreground", "--foreground" }));
+    [Test]
+    public void PostLoginSessionsRunTheExecutableSessionBuildBesideTheDaemonElseTheDaemon()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"imap4d-postlogin-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string daemon = Path.Combine(dir, "imap4d");
+            string session = Path.Combine(dir, ChildCommandLine.PostLoginProgramName);
+            File.WriteAllText(daemon, "");
+            Assert.That(ChildCommandLine.PostLoginExecutable(daemon), Is.EqualTo(daemon), "none installed");
+
+            File.WriteAllText(session, "");
+            File.SetUnixFileMode(session, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            Assert.That(ChildCommandLine.PostLoginExecutable(daemon), Is.EqualTo(daemon), "not executable");
+
+            File.SetUnixFileMode(session, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Assert.That(ChildCommandLine.PostLoginExecutable(daemon), Is.EqualTo(session));
+            Assert.That(ChildCommandLine.PostLoginExecutable("/usr/bin/dotnet"), Is.EqualTo("/usr/bin/dotnet"), "dotnet host");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

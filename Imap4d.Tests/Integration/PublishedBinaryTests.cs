@@ -87,7 +87,46 @@ public class PublishedBinaryTests
         string daemon = new FileInfo($"/proc/{server.Process.Id}/exe").LinkTarget!;
         var executable = new FileInfo(Path.GetFullPath(RepoPaths.Executable));
         Assert.That(daemon, Is.EqualTo(executable.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? executable.FullName));
-        Assert.That(new FileInfo($"/proc/{child}/exe").LinkTarget, Is.EqualTo(daemon));
-        Assert.That(File.ReadAllText($"/proc/{child}/cmdline").Split('\0')[0], Is.EqualTo(daemon), "argv[0]");
+        // With the login process (the default), prestarted processes only ever serve logged-in
+        // users: they run the fixed-address post-login build when `make` built one beside the daemon.
+        string postLogin = Path.Combine(Path.GetDirectoryName(daemon)!, "imap4d-session");
+        string expected = File.Exists(postLogin) ? postLogin : daemon;
+        Assert.That(new FileInfo($"/proc/{child}/exe").LinkTarget, Is.EqualTo(expected));
+        Assert.That(File.ReadAllText($"/proc/{child}/cmdline").Split('\0')[0], Is.EqualTo(expected), "argv[0]");
+    }
+
+    /// <summary>
+    /// The daemon and the login process read strangers' bytes: they stay position-independent
+    /// (full address-space randomisation); only the post-login build is linked at a fixed address.
+    /// </summary>
+    [Test]
+    public void OnlyThePostLoginBuildIsLinkedAtAFixedAddress()
+    {
+        string daemon = Path.GetFullPath(RepoPaths.Executable);
+        daemon = new FileInfo(daemon).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? daemon;
+        string postLogin = Path.Combine(Path.GetDirectoryName(daemon)!, "imap4d-session");
+        if (!File.Exists(postLogin) || ElfType(daemon) is not (ElfDynamic or ElfExecutable))
+        {
+            Assert.Ignore("no post-login build beside " + daemon + " (JIT, ReadyToRun, PIE=no or SESSION_BIN=no)");
+        }
+
+        Assert.That(ElfType(daemon), Is.EqualTo(ElfDynamic), "the daemon is a PIE");
+        Assert.That(ElfType(postLogin), Is.EqualTo(ElfExecutable), "imap4d-session is linked at a fixed address");
+    }
+
+    private const int ElfExecutable = 2;
+    private const int ElfDynamic = 3;
+
+    /// <summary>e_type of an ELF file (2 fixed-address executable, 3 shared object or PIE), or -1.</summary>
+    private static int ElfType(string path)
+    {
+        byte[] header = new byte[18];
+        using var file = File.OpenRead(path);
+        if (file.Read(header, 0, header.Length) < header.Length || header[0] != 0x7f || header[1] != (byte)'E')
+        {
+            return -1;
+        }
+
+        return header[16] | (header[17] << 8);
     }
 }

@@ -45,4 +45,29 @@ public static class ChildCommandLine
 
         return (path, [path]);
     }
+
+    /// <summary>The file name of the post-login build installed beside the daemon (see <see cref="PostLoginExecutable"/>).</summary>
+    public const string PostLoginProgramName = "imap4d-session";
+
+    /// <summary>
+    /// The program for processes that serve logged-in users only: `imap4d-session` beside
+    /// <paramref name="daemonPath"/> when it is installed and executable, else the daemon's own
+    /// executable. `make` builds imap4d-session as a fixed-address (non-PIE) copy of the same
+    /// program, whose type tables every session then shares from the file instead of writing a
+    /// private 2.6 MB copy at start-up; the daemon and the login process, which read strangers'
+    /// bytes, keep the position-independent binary and full address-space randomisation.
+    /// </summary>
+    public static string PostLoginExecutable(string daemonPath)
+    {
+        string? directory = Path.GetDirectoryName(daemonPath);
+        if (directory is null || Path.GetFileNameWithoutExtension(daemonPath) == "dotnet")
+        {
+            return daemonPath;
+        }
+
+        string candidate = Path.Combine(directory, PostLoginProgramName);
+        return File.Exists(candidate) && Mono.Unix.Native.Syscall.access(candidate, Mono.Unix.Native.AccessModes.X_OK) == 0
+            ? candidate
+            : daemonPath;
+    }
 }

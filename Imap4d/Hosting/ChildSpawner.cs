@@ -15,17 +15,23 @@ public sealed class ChildSpawner
 
     private readonly string _path;
     private readonly List<string> _argv;
+    private readonly string _pooledPath;
+    private readonly List<string> _pooledArgv;
     private readonly List<string> _sessionEnvironment;
     private readonly List<string> _pooledEnvironment;
     private readonly List<string> _loginEnvironment;
 
     /// <param name="daemonArguments">The daemon's command line, from which the child's is derived.</param>
     /// <param name="logToStderr">Whether children log to standard error, as a daemon in the foreground does.</param>
-    public ChildSpawner(IReadOnlyList<string> daemonArguments, bool logToStderr)
+    /// <param name="pooledServeLoggedInOnly">Whether prestarted children only ever receive connections
+    /// that logged in elsewhere (the login process is used): they may then run the post-login build.</param>
+    public ChildSpawner(IReadOnlyList<string> daemonArguments, bool logToStderr, bool pooledServeLoggedInOnly = false)
     {
         var (path, prefix) = ChildCommandLine.Executable();
         _path = path;
         _argv = [.. prefix, .. ChildCommandLine.ForSession(daemonArguments)];
+        _pooledPath = pooledServeLoggedInOnly ? ChildCommandLine.PostLoginExecutable(path) : path;
+        _pooledArgv = _pooledPath == path ? _argv : [_pooledPath, .. _argv.Skip(prefix.Count)];
         var common = new Dictionary<string, string> { [ChildEnvironment.DaemonChildVariable] = "1" };
         if (logToStderr)
         {
@@ -43,6 +49,9 @@ public sealed class ChildSpawner
     /// <summary>The child's argv, for logs and tests.</summary>
     public IReadOnlyList<string> Arguments => _argv;
 
+    /// <summary>The program prestarted children run: this one, or the post-login build beside it.</summary>
+    public string PooledExecutable => _pooledPath;
+
     /// <summary>Starts a session on <paramref name="connection"/> (fds 0 and 1 of the child); returns its pid.</summary>
     public int SpawnSession(int connection) =>
         PosixSpawn.Spawn(new SpawnRequest(_path, _argv, _sessionEnvironment)
@@ -59,7 +68,7 @@ public sealed class ChildSpawner
         int devNull = FileDescriptors.OpenDevNull();
         try
         {
-            return PosixSpawn.Spawn(new SpawnRequest(_path, _argv, _pooledEnvironment)
+            return PosixSpawn.Spawn(new SpawnRequest(_pooledPath, _pooledArgv, _pooledEnvironment)
             {
                 Descriptors = [(devNull, 0), (devNull, 1), (channel, PoolChannelDescriptor)],
             });
