@@ -94,6 +94,7 @@ public static class Program
             LogConfigurationRemarks(warningsToStderr ? [] : warnings, notes);
         }
 
+        using var trim = IdleMemoryTrim.Start();
         try
         {
             return mode == ServerMode.Daemon
