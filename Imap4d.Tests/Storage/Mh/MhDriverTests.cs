@@ -77,6 +77,32 @@ public class MhDriverTests
         Assert.That(Read(box, 1), Does.Contain("\r\nFrom quoted\r\n"));
     }
 
+    /// <summary>
+    /// GNU imap4d keeps MH flags in a Status: header in each file (and adds one to every message it
+    /// opens); meeting such a folder, we carry them into .mh_sequences once, with its meaning of seen.
+    /// </summary>
+    [Test]
+    public void CarriesGnuImap4dsStatusFlagsIntoTheSequencesOnFirstMeeting()
+    {
+        string path = CopyFixture("mailutils-inbox");
+        void SetStatus(int number, string status)
+        {
+            string file = Path.Combine(path, number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            File.WriteAllText(file, File.ReadAllText(file).Replace("Subject:", $"Status: {status}\nSubject:", StringComparison.Ordinal));
+        }
+
+        SetStatus(1, "RO");
+        SetStatus(2, "O");
+        SetStatus(3, "ROAd");
+        using var box = Driver.Open(path, "inbox", readOnly: false);
+        Assert.That(box.Messages.Select(m => m.Uid), Is.EqualTo(new uint[] { 1, 2, 3, 4 }), "UIDs as mailutils numbered them");
+        Assert.That(box.Messages[0].Flags, Is.EqualTo(FlagSet.Of(MessageFlags.Seen, "todo")));
+        Assert.That(box.Messages[1].Flags, Is.EqualTo(FlagSet.Of(MessageFlags.Flagged, "todo")), "O without R: not seen");
+        Assert.That(box.Messages[2].Flags, Is.EqualTo(FlagSet.Of(MessageFlags.Seen | MessageFlags.Answered | MessageFlags.Draft)));
+        Assert.That(box.Messages[3].Flags, Is.EqualTo(FlagSet.Of(MessageFlags.Flagged)), "no header in a folder GNU kept: new");
+        Assert.That(Sequences(path), Does.Contain("unseen: 2 4").And.Contain("replied: 3").And.Contain("draft: 3"));
+    }
+
     [Test]
     public void OurChangesKeepOtherSequencesAndFormat()
     {

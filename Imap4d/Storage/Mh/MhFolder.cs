@@ -170,6 +170,7 @@ internal sealed class MhFolder
     public MhSequences? Refresh(MhLock mhLock, bool writable, bool forceSequences = false)
     {
         bool dirty = LoadIfChanged(out uint uidFloor);
+        bool metMailutilsFolder = dirty && uidFloor > 0 && _index is not null && _index.Records.Count == 0;
         var index = Index;
         var dirStamp = SourceStamp.Of(Path);
         var seqStamp = SourceStamp.Of(SequencesPath);
@@ -193,6 +194,15 @@ internal sealed class MhFolder
         }
 
         var sequences = MhSequences.Parse(mhLock.ReadSequences());
+        if (metMailutilsFolder && writable && index.Records.Count > 0)
+        {
+            var statusFlags = index.Records.ToDictionary(r => int.Parse(r.Key), r => MailutilsMhFlags.Read(MessagePath(r.Key)));
+            if (MailutilsMhFlags.CarryInto(sequences, statusFlags))
+            {
+                mhLock.WriteSequences(sequences.Format());
+            }
+        }
+
         dirty |= ApplySequences(sequences);
         var newSource = trustDirectory && now - dirStamp.MtimeNs > FreshNs ? dirStamp : Untrusted;
         var newSource2 = now - seqStamp.MtimeNs > FreshNs ? seqStamp : Untrusted;
