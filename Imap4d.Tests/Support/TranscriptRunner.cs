@@ -14,7 +14,9 @@ public static class TranscriptRunner
     public static async Task RunAsync(TranscriptScript script, bool byteByByte)
     {
         var (settings, users, start) = SetUp(script.Directives);
-        await using var client = new TestClient(settings, new StaticAuthenticator(users), start, byteByByte);
+        using var mail = MailOf(script.Directives);
+        await using var client = new TestClient(settings, new StaticAuthenticator(users), start, byteByByte,
+            storeFactory: mail is null ? null : _ => mail.Store);
         var captures = new Dictionary<string, string>();
         var steps = script.Steps;
         for (int i = 0; i < steps.Count; i++)
@@ -31,7 +33,8 @@ public static class TranscriptRunner
                         Assert.Fail($"{where}: unexpected server output before this command: {await client.ReadLineAsync()}");
                     }
 
-                    client.Send(step.Text);
+                    // ${name} in a client line is a value captured from an earlier server line.
+                    client.Send(Regex.Replace(step.Text, @"\$\{(\w+)\}", m => captures.TryGetValue(m.Groups[1].Value, out string? v) ? v : m.Value));
                     if (SyncLiteral.IsMatch(step.Text) && i + 1 < steps.Count && steps[i + 1].Kind == StepKind.Send)
                     {
                         string? go = await client.ReadLineAsync();
@@ -75,6 +78,41 @@ public static class TranscriptRunner
         Assert.That(extra, Is.Null, $"{script.Name}: unexpected server output after the script: {extra}");
     }
 
+    /// <summary>
+    /// <c>@store memory</c>: the user gets an in-memory store (INBOX empty); <c>@create NAME</c> adds a
+    /// mailbox, <c>@append NAME FLAGS SUBJECT...</c> a message ("-" for no flags, else comma-separated).
+    /// Messages are dated 2026-01-0N in the order appended.
+    /// </summary>
+    private static MemoryMailStore? MailOf(IReadOnlyList<string> directives)
+    {
+        MemoryMailStore? mail = null;
+        int appended = 0;
+        foreach (string directive in directives)
+        {
+            string[] words = directive.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            switch (words[0])
+            {
+                case "store":
+                    mail = new MemoryMailStore("transcript");
+                    break;
+                case "create":
+                    mail!.Driver.Create(Path.Combine(mail.Root, words[1]), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                    break;
+                case "append":
+                    var names = words[2] == "-" ? Array.Empty<string>() : words[2].Split(',');
+                    var system = names.Select(Imap4d.Storage.FlagSet.SystemFlagOf).Aggregate(Imap4d.Storage.MessageFlags.None, (a, b) => a | b);
+                    var flags = Imap4d.Storage.FlagSet.Of(system, names.Where(n => !n.StartsWith('\\')).ToArray());
+                    string subject = string.Join(' ', words.Skip(3));
+                    appended++;
+                    mail!.Append(words[1], $"Subject: {subject}\r\nFrom: a@example.org\r\n\r\nMessage {appended}\r\n", flags,
+                        new DateTimeOffset(2026, 1, Math.Min(appended, 28), 12, 0, 0, TimeSpan.Zero));
+                    break;
+            }
+        }
+
+        return mail;
+    }
+
     private static (ServerSettings, (string, string)[], SessionStart) SetUp(IReadOnlyList<string> directives)
     {
         var settings = new ServerSettings();
@@ -98,6 +136,8 @@ public static class TranscriptRunner
                     break;
                 case "set":
                     (settings, limits) = Apply(settings, limits, words[1], string.Join(' ', words.Skip(2)));
+                    break;
+                case "store" or "create" or "append":
                     break;
                 default:
                     throw new FormatException("unknown directive @" + directive);

@@ -7,8 +7,9 @@ namespace Imap4d.Commands;
 // unknown names are ignored, as the RFC requires.
 public sealed class EnableCommand : IImapCommand
 {
-    /// <summary>Capabilities a client may ENABLE (none in this release: CONDSTORE, QRESYNC, UTF8=ACCEPT come later).</summary>
-    public static readonly IReadOnlySet<string> Enableable = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Capabilities a client may ENABLE.</summary>
+    public static readonly IReadOnlySet<string> Enableable =
+        new HashSet<string>(StringComparer.OrdinalIgnoreCase) { CondStore.Name, CondStore.QResync };
 
     public string Name => "ENABLE";
 
@@ -24,12 +25,20 @@ public sealed class EnableCommand : IImapCommand
         }
 
         var newlyEnabled = new List<string>();
+        var before = context.Session.Enabled.ToHashSet(StringComparer.OrdinalIgnoreCase);
         while (!args.AtEnd)
         {
             string capability = args.ExpectAtom("capability").ToUpperInvariant();
-            if (Enableable.Contains(capability) && context.Session.Enabled.Add(capability))
+            if (Enableable.Contains(capability) && !before.Contains(capability) && !newlyEnabled.Contains(capability))
             {
+                context.Session.Enabled.Add(capability);
                 newlyEnabled.Add(capability);
+            }
+
+            if (capability == CondStore.QResync)
+            {
+                // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE (ENABLED lists only what was asked for).
+                context.Session.Enabled.Add(CondStore.Name);
             }
         }
 

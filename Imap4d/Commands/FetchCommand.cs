@@ -5,7 +5,9 @@ using Imap4d.Storage;
 namespace Imap4d.Commands;
 
 // RFC 3501 §6.4.5 FETCH and UID FETCH. The items are parsed once into a FetchPlan and run
-// per message (mailutils imap4d/fetch.c compiles the same way).
+// per message (mailutils imap4d/fetch.c compiles the same way). RFC 7162: the MODSEQ item and
+// the (CHANGEDSINCE n) modifier turn CONDSTORE on; UID FETCH (CHANGEDSINCE n VANISHED) with
+// QRESYNC on also reports the UIDs of the set expunged since n.
 public sealed class FetchCommand(bool byUid) : IImapCommand
 {
     public string Name => byUid ? "UID FETCH" : "FETCH";
@@ -19,7 +21,33 @@ public sealed class FetchCommand(bool byUid) : IImapCommand
         var selected = context.Session.RequireSelected();
         var set = args.ExpectSequenceSet();
         var plan = FetchPlan.Parse(args, byUid);
+        ulong? changedSince = null;
+        bool vanished = false;
+        if (args.TryList(out var modifiers))
+        {
+            (changedSince, vanished) = ParseModifiers(modifiers, context);
+        }
+
         args.ExpectEnd();
+        if (changedSince is not null)
+        {
+            plan.AddModSeq();
+        }
+
+        if (plan.HasModSeq)
+        {
+            CondStore.Enable(context);
+        }
+
+        if (vanished)
+        {
+            var gone = VanishedUids.Since(selected, changedSince!.Value, VanishedUids.FromSequenceSet(set, selected));
+            if (!gone.IsEmpty)
+            {
+                context.Writer.Untagged().Atom("VANISHED").BeginList().Atom("EARLIER").EndList().Atom(gone.ToString()).EndLine();
+            }
+        }
+
         bool skipped = false;
         foreach (uint uid in selected.Resolve(set, byUid))
         {
@@ -27,6 +55,11 @@ public sealed class FetchCommand(bool byUid) : IImapCommand
             // served from what the session still knows of it (flags, size, cached ENVELOPE and
             // BODYSTRUCTURE), as Dovecot does; when an item needs data that is gone, it is left out.
             var info = selected.FindForFetch(uid);
+            if (info is not null && changedSince is { } since && info.ModSeq <= since)
+            {
+                continue;
+            }
+
             if (info is null || !plan.TryWrite(context.Writer, selected, selected.SequenceOf(uid), info))
             {
                 skipped = true;
@@ -37,5 +70,40 @@ public sealed class FetchCommand(bool byUid) : IImapCommand
         return ValueTask.FromResult(skipped
             ? CommandResult.Ok("Some messages were already expunged", "EXPUNGEISSUED")
             : CommandResult.Ok(Name + " Completed"));
+    }
+
+    /// <summary>RFC 7162 fetch-modifiers: CHANGEDSINCE n, and VANISHED (UID FETCH, QRESYNC on, with CHANGEDSINCE).</summary>
+    private (ulong? ChangedSince, bool Vanished) ParseModifiers(ArgReader modifiers, CommandContext context)
+    {
+        ulong? changedSince = null;
+        bool vanished = false;
+        if (modifiers.AtEnd)
+        {
+            throw new ImapSyntaxException("Empty fetch modifier list");
+        }
+
+        while (!modifiers.AtEnd)
+        {
+            string modifier = modifiers.ExpectAtom("fetch modifier").ToUpperInvariant();
+            switch (modifier)
+            {
+                case "CHANGEDSINCE" when changedSince is null:
+                    changedSince = CondStore.ExpectModSeq(modifiers);
+                    break;
+                case "VANISHED" when !vanished:
+                    vanished = true;
+                    break;
+                default:
+                    throw new ImapSyntaxException("Invalid fetch modifier " + modifier);
+            }
+        }
+
+        if (vanished && (!byUid || changedSince is null || !CondStore.IsQResyncEnabled(context.Session)))
+        {
+            // RFC 7162 §3.2.6: only in UID FETCH, only with CHANGEDSINCE, only once QRESYNC is enabled.
+            throw new ImapSyntaxException("VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC");
+        }
+
+        return (changedSince, vanished);
     }
 }

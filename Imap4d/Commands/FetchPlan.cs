@@ -19,6 +19,18 @@ internal sealed class FetchPlan
     /// <summary>True when an item marks the message \Seen (BODY[...] without PEEK, RFC822, RFC822.TEXT).</summary>
     public bool SetsSeen => _items.Any(i => i.SetsSeen);
 
+    /// <summary>True when MODSEQ is asked for (a CONDSTORE-enabling FETCH, RFC 7162 §3.1).</summary>
+    public bool HasModSeq => _items.Any(i => i.Kind == FetchItemKind.ModSeq);
+
+    /// <summary>CHANGEDSINCE implies MODSEQ (RFC 7162 §3.1.4.1).</summary>
+    public void AddModSeq()
+    {
+        if (!HasModSeq)
+        {
+            _items.Add(new FetchItem(FetchItemKind.ModSeq, "MODSEQ"));
+        }
+    }
+
     public static FetchPlan Parse(ArgReader args, bool byUid)
     {
         var items = new List<FetchItem>();
@@ -108,6 +120,12 @@ internal sealed class FetchPlan
                 _items[i].Write(writer, selected, info, values[i]);
             }
 
+            if (flagsChanged && selected.ReportModSeq && !HasModSeq)
+            {
+                // The \Seen just set changed the MODSEQ: a CONDSTORE client is told (RFC 7162 §3.1.4.2).
+                SelectedMailbox.WriteModSeq(writer, info);
+            }
+
             writer.EndList().EndLine();
             return true;
         }
@@ -139,6 +157,7 @@ internal enum FetchItemKind
     Body,
     BodyStructure,
     Section,
+    ModSeq,
 }
 
 /// <summary>One FETCH data item: its kind, the name echoed in the response, and for sections the part to send.</summary>
@@ -172,6 +191,8 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
                 return [new(FetchItemKind.InternalDate, "INTERNALDATE")];
             case "RFC822.SIZE":
                 return [new(FetchItemKind.Size, "RFC822.SIZE")];
+            case "MODSEQ":
+                return [new(FetchItemKind.ModSeq, "MODSEQ")];
             case "RFC822":
                 return [new(FetchItemKind.Section, "RFC822", FetchSection.Parse("]"), SetsSeen: true)];
             case "RFC822.HEADER":
@@ -240,6 +261,12 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
 
     public void Write(ResponseWriter writer, SelectedMailbox selected, MessageInfo info, FetchValue value)
     {
+        if (Kind == FetchItemKind.ModSeq)
+        {
+            SelectedMailbox.WriteModSeq(writer, info);
+            return;
+        }
+
         writer.Atom(ResponseName);
         switch (Kind)
         {

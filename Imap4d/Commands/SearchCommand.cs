@@ -39,6 +39,13 @@ public sealed class SearchCommand(bool byUid) : IImapCommand
             return ValueTask.FromResult(CommandResult.No(e.Message, SearchCharsetException.ResponseCode));
         }
 
+        // RFC 7162 §3.1.5: a MODSEQ key turns CONDSTORE on and ends the result with the highest MODSEQ.
+        bool modSeq = ModSeqKey.OccursIn(root);
+        if (modSeq)
+        {
+            CondStore.Enable(context);
+        }
+
         var hits = SearchProgram.Compile(root).Run(selected, ct);
         if (options.Save)
         {
@@ -49,7 +56,7 @@ public sealed class SearchCommand(bool byUid) : IImapCommand
         {
             if (options.Answers)
             {
-                WriteEsearch(context, options, hits);
+                WriteEsearch(context, options, hits, modSeq);
             }
         }
         else
@@ -60,6 +67,11 @@ public sealed class SearchCommand(bool byUid) : IImapCommand
                 writer.Number(byUid ? uid : sequence);
             }
 
+            if (modSeq && hits.Count > 0)
+            {
+                writer.BeginList().Atom("MODSEQ").Atom(CondStore.Format(HighestModSeqOf(selected, hits))).EndList();
+            }
+
             writer.EndLine();
         }
 
@@ -67,8 +79,14 @@ public sealed class SearchCommand(bool byUid) : IImapCommand
     }
 
     /// <summary>RFC 4731 §3: <c>* ESEARCH (TAG "t") [UID] [MIN n] [MAX n] [ALL set] [COUNT n]</c>; no MIN, MAX or ALL without hits.</summary>
-    private void WriteEsearch(CommandContext context, SearchReturnOptions options, IReadOnlyList<(int Sequence, uint Uid)> hits)
+    /// <summary>The highest MODSEQ among <paramref name="hits"/>.</summary>
+    private static ulong HighestModSeqOf(SelectedMailbox selected, IEnumerable<(int Sequence, uint Uid)> hits) =>
+        hits.Select(h => selected.FindForFetch(h.Uid)?.ModSeq ?? 0).DefaultIfEmpty(0UL).Max();
+
+    private void WriteEsearch(CommandContext context, SearchReturnOptions options, IReadOnlyList<(int Sequence, uint Uid)> hits,
+        bool modSeq)
     {
+        var selected = context.Session.RequireSelected();
         var writer = context.Writer.Untagged().Atom("ESEARCH").BeginList().Atom("TAG").String(context.Tag).EndList();
         if (byUid)
         {
@@ -97,6 +115,13 @@ public sealed class SearchCommand(bool byUid) : IImapCommand
         if (options.Count)
         {
             writer.Atom("COUNT").Number(hits.Count);
+        }
+
+        if (modSeq && hits.Count > 0)
+        {
+            // RFC 4731 §3.2 / RFC 7162 §3.1.5: of the messages returned; MIN and MAX alone return only those two.
+            var returned = options.All || options.Count ? hits : new[] { hits[0], hits[^1] }.Where((h, i) => i == 0 ? options.Min : options.Max);
+            writer.Atom("MODSEQ").Atom(CondStore.Format(HighestModSeqOf(selected, returned)));
         }
 
         writer.EndLine();

@@ -20,7 +20,7 @@ public sealed class StatusCommand : IImapCommand
         while (!items.AtEnd)
         {
             string item = items.ExpectAtom("status item").ToUpperInvariant();
-            if (item is not ("MESSAGES" or "RECENT" or "UIDNEXT" or "UIDVALIDITY" or "UNSEEN"))
+            if (item is not ("MESSAGES" or "RECENT" or "UIDNEXT" or "UIDVALIDITY" or "UNSEEN" or "HIGHESTMODSEQ"))
             {
                 throw new ImapSyntaxException("Unknown status item " + item);
             }
@@ -33,10 +33,21 @@ public sealed class StatusCommand : IImapCommand
             throw new ImapSyntaxException("Missing status items");
         }
 
+        if (wanted.Contains("HIGHESTMODSEQ"))
+        {
+            CondStore.Enable(context); // RFC 7162 §3.1: a CONDSTORE-enabling command
+        }
+
         var status = StatusOf(context, name);
         var writer = context.Writer.Untagged().Atom("STATUS").AString(name).BeginList();
         foreach (string item in wanted)
         {
+            if (item == "HIGHESTMODSEQ")
+            {
+                writer.Atom(item).Atom(CondStore.Format(status.HighestModSeq));
+                continue;
+            }
+
             writer.Atom(item).Number(item switch
             {
                 "MESSAGES" => status.Messages,

@@ -35,6 +35,12 @@ public sealed class SelectedMailbox : IDisposable
 
     public IMailbox Mailbox { get; }
 
+    /// <summary>CONDSTORE is on (RFC 7162 §3.1): FETCH responses for flag changes carry MODSEQ.</summary>
+    public bool ReportModSeq { get; set; }
+
+    /// <summary>QRESYNC is on (RFC 7162 §3.2): expunges are told as VANISHED, flag changes with their UID.</summary>
+    public bool ReportVanished { get; set; }
+
     /// <summary>
     /// The UIDs of the last <c>SEARCH RETURN (SAVE)</c> (RFC 5182), for <c>$</c>; empty until one,
     /// and for each new selection. Expunged messages drop out when <c>$</c> is resolved.
@@ -244,6 +250,20 @@ public sealed class SelectedMailbox : IDisposable
     /// <summary>Announces messages this session expunged itself (EXPUNGE, CLOSE is silent).</summary>
     public void AnnounceExpunges(ResponseWriter writer, IReadOnlyList<uint> expunged)
     {
+        if (ReportVanished)
+        {
+            // RFC 7162 §3.2.10: one VANISHED line of UIDs instead of an EXPUNGE per message.
+            var known = expunged.Where(uid => SequenceOf(uid) > 0).ToList();
+            if (known.Count > 0)
+            {
+                var gone = known.ToHashSet();
+                _uids.RemoveAll(gone.Contains);
+                writer.Untagged().Atom("VANISHED").Atom(Storage.ModSeq.UidSet.Of(known).ToString()).EndLine();
+            }
+
+            return;
+        }
+
         // Highest first, so each number is still right when the client applies it.
         foreach (uint uid in expunged.OrderDescending())
         {
@@ -289,20 +309,33 @@ public sealed class SelectedMailbox : IDisposable
         }
     }
 
-    /// <summary>"* n FETCH (FLAGS (...))", with \Recent for this session's recent messages.</summary>
+    /// <summary>
+    /// "* n FETCH (FLAGS (...))", with \Recent for this session's recent messages; with CONDSTORE
+    /// on, MODSEQ too, and with QRESYNC the UID always (RFC 7162 §3.2.4: the client may not know
+    /// the sequence number yet).
+    /// </summary>
     public void WriteFetchFlags(ResponseWriter writer, int seq, MessageInfo info, bool includeUid)
     {
         AnnounceKeywordsOf(writer, info);
         writer.Untagged().Number(seq).Atom("FETCH").BeginList();
-        if (includeUid)
+        if (includeUid || ReportVanished)
         {
             writer.Atom("UID").Number(info.Uid);
         }
 
         writer.Atom("FLAGS");
         WriteFlagList(writer, info);
+        if (ReportModSeq)
+        {
+            WriteModSeq(writer, info);
+        }
+
         writer.EndList().EndLine();
     }
+
+    /// <summary>"MODSEQ (n)" of a FETCH response.</summary>
+    public static void WriteModSeq(ResponseWriter writer, MessageInfo info) =>
+        writer.Atom("MODSEQ").BeginList().Atom(info.ModSeq.ToString(System.Globalization.CultureInfo.InvariantCulture)).EndList();
 
     public void WriteFlagList(ResponseWriter writer, MessageInfo info)
     {

@@ -61,8 +61,28 @@ public interface IMailbox : IDisposable
         return uids;
     }
 
-    /// <summary>Changes flags; returns the messages whose flags changed, with their new flags.</summary>
-    IReadOnlyList<MessageInfo> Store(IReadOnlyCollection<uint> uids, FlagOperation operation, FlagSet flags);
+    /// <summary>
+    /// Changes flags; returns the messages whose flags changed, with their new flags (and new
+    /// MODSEQ). With a <paramref name="condition"/>, a message changed since its UNCHANGEDSINCE is
+    /// left alone and listed there, checked under the same lock as the change.
+    /// </summary>
+    IReadOnlyList<MessageInfo> Store(IReadOnlyCollection<uint> uids, FlagOperation operation, FlagSet flags,
+        StoreCondition? condition = null);
+
+    /// <summary>
+    /// HIGHESTMODSEQ (RFC 7162) as of the last <see cref="Sync"/>: at least every message's MODSEQ
+    /// in <see cref="Messages"/> and the MODSEQ of every expunge the view has taken in.
+    /// </summary>
+    ulong HighestModSeq { get; }
+
+    /// <summary>False when MODSEQs do not survive the session (no place for durable state): NOMODSEQ.</summary>
+    bool PersistentModSeq => true;
+
+    /// <summary>
+    /// The UIDs expunged at a MODSEQ above <paramref name="modSeq"/>; null when the mailbox does
+    /// not know (then every UID not present may have vanished).
+    /// </summary>
+    ModSeq.UidSet? VanishedSince(ulong modSeq) => null;
 
     /// <summary>
     /// Removes messages flagged \Deleted (only those in <paramref name="onlyUids"/> when given, for

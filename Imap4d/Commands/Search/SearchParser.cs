@@ -112,6 +112,7 @@ public static class SearchParser
             case "UID": return new SequenceKey(args.ExpectSequenceSet(), byUid: true);
             case "OLDER": return new AgeKey(args.ExpectNumber("interval"), older: true);
             case "YOUNGER": return new AgeKey(args.ExpectNumber("interval"), older: false);
+            case "MODSEQ": return ParseModSeq(args);
             case "NOT": return new NotKey(ParseKey(args, charset, depth + 1));
             case "OR":
                 var left = ParseKey(args, charset, depth + 1);
@@ -121,6 +122,27 @@ public static class SearchParser
         return SequenceSet.TryParse(atom.Value, out var set)
             ? new SequenceKey(set, byUid: false)
             : throw new ImapSyntaxException("Unknown search key " + atom.Value);
+    }
+
+    /// <summary>RFC 7162: <c>MODSEQ ["/flags/name" priv|shared|all] n</c>.</summary>
+    private static ModSeqKey ParseModSeq(ArgReader args)
+    {
+        if (args.Peek() is StringArg)
+        {
+            string entry = args.ExpectAString("entry name");
+            if (!entry.StartsWith("/flags/", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ImapSyntaxException("Invalid entry name " + entry);
+            }
+
+            string type = args.ExpectAtom("entry type").ToLowerInvariant();
+            if (type is not ("priv" or "shared" or "all"))
+            {
+                throw new ImapSyntaxException("Invalid entry type " + type);
+            }
+        }
+
+        return new ModSeqKey(CondStore.ExpectModSeq(args));
     }
 
     /// <summary>A date: date-text, bare or quoted ("1-Feb-1994").</summary>

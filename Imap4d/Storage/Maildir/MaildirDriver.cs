@@ -120,7 +120,7 @@ public sealed class MaildirDriver : IMailboxDriver
             box.UidNext,
             box.UidValidity,
             (uint)messages.Count(m => !m.Flags.Has(MessageFlags.Seen)),
-            messages.Count == 0 ? 0 : messages.Max(m => m.ModSeq));
+            box.HighestModSeq);
     }
 
     public void Delete(string path)

@@ -61,6 +61,8 @@ internal sealed class MaildirMailbox : IMailbox
     private SourceStamp _seenCur;
     private SourceStamp _seenNew;
     private bool _disposed;
+    private ModSeq.ModSeqCounter _counter = null!;
+    private ModSeq.VanishedLog _vanished = null!;
 
     public MaildirMailbox(string path, string name, bool readOnly, UserStateDirectory? userState = null)
         : this(path, name, readOnly, appendOnly: false, userState)
@@ -80,6 +82,8 @@ internal sealed class MaildirMailbox : IMailbox
         // A maildir imap4d has not met yet gets the full first open (adopting foreign UIDs needs the scan).
         _appendOnly = appendOnly && File.Exists(Path.Combine(path, MaildirUidList.FileName));
         _indexPath = IndexPathFor(path, _userState);
+        _counter = new ModSeq.ModSeqCounter(_indexPath.Length > 0 ? _indexPath + ".modseq" : null);
+        _vanished = new ModSeq.VanishedLog(_indexPath.Length > 0 ? _indexPath + ".vanished" : null);
         Name = name;
         ReadOnly = readOnly;
         _keywords = MaildirKeywords.Load(path);
@@ -120,6 +124,12 @@ internal sealed class MaildirMailbox : IMailbox
     public bool SupportsKeywords => true;
 
     public IReadOnlyList<MessageInfo> Messages => _view;
+
+    public ulong HighestModSeq { get; private set; }
+
+    public bool PersistentModSeq => _counter.Durable && !_memoryOnly;
+
+    public ModSeq.UidSet? VanishedSince(ulong modSeq) => _vanished.Since(_uidValidity, modSeq);
 
     public IReadOnlySet<uint> RecentUids => _recent;
 
@@ -202,6 +212,7 @@ internal sealed class MaildirMailbox : IMailbox
             // The first sync of a session (SELECT): everything is new to it, nothing to compare.
             _view = current;
             UidNext = NextUid();
+            HighestModSeq = _highestModSeq;
             return current.Count == 0 ? MailboxChanges.None : new MailboxChanges([], current.Select(m => m.Uid).ToList(), []);
         }
 
@@ -214,6 +225,7 @@ internal sealed class MaildirMailbox : IMailbox
         _recent.ExceptWith(expunged);
         _view = current;
         UidNext = NextUid();
+        HighestModSeq = _highestModSeq;
         return expunged.Count == 0 && added.Count == 0 && changed.Count == 0
             ? MailboxChanges.None
             : new MailboxChanges(expunged, added, changed);
@@ -261,6 +273,7 @@ internal sealed class MaildirMailbox : IMailbox
                 AddEntry(entry);
                 _curStamp = SourceStamp.None;
                 _dirty = true;
+                _counter.Publish(_highestModSeq);
                 return uid;
             }
         }
@@ -270,7 +283,8 @@ internal sealed class MaildirMailbox : IMailbox
         }
     }
 
-    public IReadOnlyList<MessageInfo> Store(IReadOnlyCollection<uint> uids, FlagOperation operation, FlagSet flags)
+    public IReadOnlyList<MessageInfo> Store(IReadOnlyCollection<uint> uids, FlagOperation operation, FlagSet flags,
+        StoreCondition? condition = null)
     {
         ThrowIfReadOnly();
         var changed = new List<MessageInfo>();
@@ -283,6 +297,11 @@ internal sealed class MaildirMailbox : IMailbox
             foreach (uint uid in uids.Order())
             {
                 if (!inView.Contains(uid) || !_entries.TryGetValue(uid, out var entry))
+                {
+                    continue;
+                }
+
+                if (condition is not null && !condition.Allows(uid, entry.ModSeq))
                 {
                     continue;
                 }
@@ -310,6 +329,8 @@ internal sealed class MaildirMailbox : IMailbox
                 _curStamp = SourceStamp.None;
                 _newStamp = SourceStamp.None;
                 _dirty = true;
+                _counter.Publish(_highestModSeq);
+                HighestModSeq = Math.Max(HighestModSeq, changed[^1].ModSeq);
             }
         }
 
@@ -352,6 +373,8 @@ internal sealed class MaildirMailbox : IMailbox
 
             if (gone.Count > 0)
             {
+                _vanished.Record(_uidValidity, ++_highestModSeq, gone);
+                HighestModSeq = Math.Max(HighestModSeq, _highestModSeq);
                 _curStamp = SourceStamp.None;
                 _newStamp = SourceStamp.None;
                 _dirty = true;
@@ -479,6 +502,7 @@ internal sealed class MaildirMailbox : IMailbox
             {
                 _curStamp = SourceStamp.None;
                 _dirty = true;
+                _counter.Publish(_highestModSeq);
             }
 
             return entries.Count;
@@ -570,8 +594,17 @@ internal sealed class MaildirMailbox : IMailbox
         return Math.Max(Math.Max(_uidList.UidNext, 1), _maxUid + 1);
     }
 
-    /// <summary>Brings the shared state up to date with the UID list and index files (under the lock).</summary>
+    /// <summary>
+    /// Brings the shared state up to date with the UID list and index files (under the lock), and the
+    /// MODSEQ counter with what other sessions handed out (they save the index only now and then).
+    /// </summary>
     private void LoadState()
+    {
+        LoadFiles();
+        _highestModSeq = Math.Max(_highestModSeq, _counter.Highest());
+    }
+
+    private void LoadFiles()
     {
         if (_memoryOnly && _loaded)
         {
@@ -646,7 +679,10 @@ internal sealed class MaildirMailbox : IMailbox
                 _recentBoundary = _uidList.UidNext - 1;
             }
 
-            _highestModSeq = 1;
+            // The index (a cache) is gone or of no use: MODSEQs go on above the durable ceiling, and
+            // what vanished before now is unknown.
+            _highestModSeq = _counter.RecoveryFloor(validityKept: uidState == MaildirUidList.State.Ok || _adopting is not null);
+            _vanished.HistoryLost(_uidList.UidValidity, _highestModSeq);
             _curStamp = SourceStamp.None;
             _newStamp = SourceStamp.None;
             _dirty = true;
@@ -790,10 +826,19 @@ internal sealed class MaildirMailbox : IMailbox
             MaildirDirectoryScan.List(_path, "cur", _byKey, mark, found);
         }
 
+        var vanished = new List<uint>();
         foreach (var entry in _entries.Values.Where(e => e.ScanMark != mark && !found.ContainsKey(e.Key)).ToList())
         {
             RemoveEntry(entry);
+            vanished.Add(entry.Uid);
             _dirty = true;
+        }
+
+        if (vanished.Count > 0)
+        {
+            // Deleted by another program (or another session whose expunge we had not seen yet).
+            vanished.Sort();
+            _vanished.Record(_uidValidity, ++_highestModSeq, vanished);
         }
 
         var unknown = new List<(string Key, string Dir, MaildirFileName Name, long Size, DateTimeOffset Mtime)>();
@@ -1135,6 +1180,7 @@ internal sealed class MaildirMailbox : IMailbox
             return;
         }
 
+        _counter.Publish(_highestModSeq);
         if (SourceStamp.Of(_indexPath) != _indexStamp)
         {
             // Another session wrote a newer index; ours is re-derivable from the files, so let it win.

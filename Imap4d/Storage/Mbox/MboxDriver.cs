@@ -204,8 +204,12 @@ public sealed class MboxDriver : IMailboxDriver
         }
     }
 
-    /// <summary>Every file kept for a mailbox whose index is <paramref name="index"/>: index, FETCH cache, append journal.</summary>
-    private static string[] StateFiles(string index) => [index, Path.ChangeExtension(index, ".cache"), index + ".append"];
+    /// <summary>
+    /// Every file kept for a mailbox whose index is <paramref name="index"/>: index, FETCH cache, append
+    /// journal, MODSEQ counter, expunged UIDs.
+    /// </summary>
+    private static string[] StateFiles(string index) =>
+        [index, Path.ChangeExtension(index, ".cache"), index + ".append", index + ".modseq", index + ".vanished"];
 
     private static void TryDelete(string file)
     {

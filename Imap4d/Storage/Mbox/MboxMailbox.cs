@@ -57,6 +57,12 @@ internal sealed class MboxMailbox : IMailbox
 
     public IReadOnlyList<MessageInfo> Messages => _view;
 
+    public ulong HighestModSeq { get; private set; }
+
+    public bool PersistentModSeq => _state.Persistent;
+
+    public ModSeq.UidSet? VanishedSince(ulong modSeq) => _state.Vanished.Since(UidValidity, modSeq);
+
     public IReadOnlySet<uint> RecentUids => _recent;
 
     public IReadOnlyCollection<string> Keywords => _viewKeywords ??= KeywordsOf(_view.Snapshot, 0);
@@ -127,6 +133,7 @@ internal sealed class MboxMailbox : IMailbox
             _opened = true;
             _view = new MboxMessageList(current);
             _viewGeneration = _state.Generation;
+            HighestModSeq = _state.Index.HighestModSeq;
             return MailboxChanges.None;
         }
 
@@ -145,6 +152,7 @@ internal sealed class MboxMailbox : IMailbox
 
             _view = new MboxMessageList(current);
             _viewGeneration = _state.Generation;
+            HighestModSeq = _state.Index.HighestModSeq;
             return added.Count == 0 ? MailboxChanges.None : new MailboxChanges([], added, []);
         }
 
@@ -177,6 +185,7 @@ internal sealed class MboxMailbox : IMailbox
         _view = new MboxMessageList(current);
         _viewKeywords = null;
         _viewGeneration = _state.Generation;
+        HighestModSeq = _state.Index.HighestModSeq;
         return expunged.Count + added.Count + changed.Count == 0 ? MailboxChanges.None : new MailboxChanges(expunged, added, changed);
     }
 
@@ -303,7 +312,8 @@ internal sealed class MboxMailbox : IMailbox
         }
     }
 
-    public IReadOnlyList<MessageInfo> Store(IReadOnlyCollection<uint> uids, FlagOperation operation, FlagSet flags)
+    public IReadOnlyList<MessageInfo> Store(IReadOnlyCollection<uint> uids, FlagOperation operation, FlagSet flags,
+        StoreCondition? condition = null)
     {
         ThrowIfReadOnly();
         var changed = new List<MboxRecord>();
@@ -321,6 +331,11 @@ internal sealed class MboxMailbox : IMailbox
                 }
 
                 var record = index[at];
+                if (condition is not null && !condition.Allows(uid, record.ModSeq))
+                {
+                    continue;
+                }
+
                 var newFlags = record.Flags.Apply(operation, flags);
                 if (newFlags.Equals(record.Flags))
                 {
@@ -351,11 +366,13 @@ internal sealed class MboxMailbox : IMailbox
                 viewWasCurrent = false;
             }
 
+            HighestModSeq = Math.Max(HighestModSeq, changed[^1].ModSeq);
             if (viewWasCurrent)
             {
                 // Nobody else changed anything since the view was made: the index is the view plus this STORE.
                 _view = new MboxMessageList(_state.Index.Snapshot());
                 _viewGeneration = _state.Generation;
+                HighestModSeq = _state.Index.HighestModSeq;
             }
             else
             {
@@ -413,6 +430,7 @@ internal sealed class MboxMailbox : IMailbox
             }
 
             _state.Rewrite(held, gone.ToHashSet());
+            HighestModSeq = Math.Max(HighestModSeq, _state.Index.HighestModSeq);
         }
 
         ForgetLastContent();

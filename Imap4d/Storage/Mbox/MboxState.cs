@@ -52,7 +52,15 @@ internal sealed class MboxState
         _locking = locking;
         _userState = userState ?? UserStateDirectory.FromEnvironment();
         _file = indexPath.Length > 0 ? new MboxIndexFile(indexPath) : null;
+        Counter = new ModSeq.ModSeqCounter(indexPath.Length > 0 ? indexPath + ".modseq" : null);
+        Vanished = new ModSeq.VanishedLog(indexPath.Length > 0 ? indexPath + ".vanished" : null);
     }
+
+    /// <summary>The durable floor of the MODSEQs (the index is a cache; this survives its loss).</summary>
+    public ModSeq.ModSeqCounter Counter { get; }
+
+    /// <summary>The UIDs expunged with their MODSEQs, for QRESYNC.</summary>
+    public ModSeq.VanishedLog Vanished { get; }
 
     public string MailboxPath { get; }
 
@@ -272,6 +280,7 @@ internal sealed class MboxState
 
     public void SaveIndex()
     {
+        Counter.Publish(Index.HighestModSeq); // durable before anyone sees a MODSEQ the index holds
         if (_file is null)
         {
             _indexDirty = false;
@@ -432,6 +441,13 @@ internal sealed class MboxState
                 records.Add(RecordOf(m, uid, flags, modSeq, bits, DateOf(m, now)));
                 index.UidNext = Math.Max(index.UidNext, uid + 1);
                 last = uid;
+                before.Remove(uid);
+            }
+
+            if (before.Count > 0)
+            {
+                // Gone from the file behind our back (another program expunged them): they vanish now.
+                Vanished.Record(index.UidValidity, ++index.HighestModSeq, before.Keys.Order().ToList());
             }
         }
         else
@@ -466,6 +482,10 @@ internal sealed class MboxState
             last = 0;
             index.UidValidity = consistent ? fileBase!.Value.Validity : NewValidity(fileBase?.Validity ?? 0);
             index.UidNext = consistent ? fileBase!.Value.UidNext : 1;
+            // No index, or one of another UIDVALIDITY: MODSEQs start above every one handed out
+            // before (the counter file's ceiling), and what vanished meanwhile is unknown.
+            index.HighestModSeq = Math.Max(index.HighestModSeq, Counter.RecoveryFloor(validityKept: consistent));
+            Vanished.HistoryLost(index.UidValidity, index.HighestModSeq);
             uint firstNew = 0;
             foreach (var m in parsed)
             {
@@ -1155,6 +1175,12 @@ internal sealed class MboxState
         }
 
         SyncDirectory(directory);
+        if (kept.Count < records.Count)
+        {
+            var removed = records.Records().Select(r => r.Uid).Where(uid => remove!.Contains(uid)).ToList();
+            Vanished.Record(records.UidValidity, ++records.HighestModSeq, removed);
+        }
+
         Index = Index.WithRecords([.. kept], kept.Count);
         Index.Source = SourceStamp.Of(full);
         _indexMatchesDisk = false;

@@ -29,6 +29,17 @@ internal sealed class MemoryMailbox : IMailbox
 
     public IReadOnlyList<MessageInfo> Messages => _view;
 
+    public ulong HighestModSeq { get; private set; }
+
+    public ModSeq.UidSet? VanishedSince(ulong modSeq)
+    {
+        lock (_data.Sync)
+        {
+            // The record starts at the first expunge; before it nothing had vanished.
+            return _data.Vanished.Since(UidValidity, modSeq) ?? new ModSeq.UidSet();
+        }
+    }
+
     public IReadOnlySet<uint> RecentUids => _recent;
 
     public IReadOnlyCollection<string> Keywords =>
@@ -63,6 +74,7 @@ internal sealed class MemoryMailbox : IMailbox
             _recent.ExceptWith(expunged);
             _view = current;
             UidNext = _data.UidNext;
+            HighestModSeq = _data.ModSeq;
             return new MailboxChanges(expunged, added, changed);
         }
     }
@@ -78,7 +90,8 @@ internal sealed class MemoryMailbox : IMailbox
         }
     }
 
-    public IReadOnlyList<MessageInfo> Store(IReadOnlyCollection<uint> uids, FlagOperation operation, FlagSet flags)
+    public IReadOnlyList<MessageInfo> Store(IReadOnlyCollection<uint> uids, FlagOperation operation, FlagSet flags,
+        StoreCondition? condition = null)
     {
         ThrowIfReadOnly();
         var changed = new List<MessageInfo>();
@@ -87,6 +100,11 @@ internal sealed class MemoryMailbox : IMailbox
             foreach (uint uid in uids.Order())
             {
                 if (!_data.Messages.TryGetValue(uid, out var entry) || _view.All(m => m.Uid != uid))
+                {
+                    continue;
+                }
+
+                if (condition is not null && !condition.Allows(uid, entry.Info.ModSeq))
                 {
                     continue;
                 }
@@ -122,6 +140,11 @@ internal sealed class MemoryMailbox : IMailbox
             foreach (uint uid in gone)
             {
                 _data.Messages.Remove(uid);
+            }
+
+            if (gone.Count > 0)
+            {
+                _data.Vanished.Record(UidValidity, ++_data.ModSeq, gone);
             }
 
             _view = _view.Where(m => !gone.Contains(m.Uid)).ToList();

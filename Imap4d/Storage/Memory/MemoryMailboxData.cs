@@ -15,4 +15,7 @@ internal sealed class MemoryMailboxData
     public SortedDictionary<uint, (MessageInfo Info, byte[] Content)> Messages { get; } = [];
 
     public object Sync { get; } = new();
+
+    /// <summary>Every expunge: its MODSEQ and the UIDs it removed (complete: the data lives as long as the record).</summary>
+    public ModSeq.VanishedLog Vanished { get; } = new(null);
 }

@@ -67,6 +67,15 @@ internal sealed class MhFolder
 
     public string IndexPath => System.IO.Path.Combine(Path, IndexFileName);
 
+    /// <summary>The durable floor of the MODSEQs, beside the index (which is a cache).</summary>
+    public ModSeq.ModSeqCounter Counter => _counter ??= new ModSeq.ModSeqCounter(IndexPath + ".modseq");
+
+    /// <summary>The UIDs expunged with their MODSEQs, for QRESYNC.</summary>
+    public ModSeq.VanishedLog Vanished => _vanished ??= new ModSeq.VanishedLog(IndexPath + ".vanished");
+
+    private ModSeq.ModSeqCounter? _counter;
+    private ModSeq.VanishedLog? _vanished;
+
     public string SequencesPath => System.IO.Path.Combine(Path, MhLock.SequencesFileName);
 
     public string MessagePath(string key) => System.IO.Path.Combine(Path, key);
@@ -253,6 +262,7 @@ internal sealed class MhFolder
             return;
         }
 
+        Counter.Publish(Index.HighestModSeq); // durable before anyone sees a MODSEQ the index holds
         Index.Save(IndexPath);
         _indexFileStamp = SourceStamp.Of(IndexPath);
         KeepMailutilsInStep();
@@ -326,6 +336,9 @@ internal sealed class MhFolder
             // deleted and re-created in the same second.
             UidValidity = muValidity != 0 ? muValidity : _userState.NextUidValidity(),
         };
+        // MODSEQs go on above the durable ceiling; what vanished before now is unknown.
+        _index.HighestModSeq = Counter.RecoveryFloor(validityKept: muValidity != 0);
+        Vanished.HistoryLost(_index.UidValidity, _index.HighestModSeq);
         uidFloor = muNext;
         return true;
     }
@@ -420,6 +433,13 @@ internal sealed class MhFolder
         }
 
         changed |= kept.Count != index.Records.Count;
+        var vanished = index.Records.Where(r => !keptUids.Contains(r.Uid)).Select(r => r.Uid).Order().ToList();
+        if (vanished.Count > 0)
+        {
+            // Removed by another program (rmm, a packing folder keeps UIDs and is not this).
+            Vanished.Record(index.UidValidity, ++index.HighestModSeq, vanished);
+        }
+
         kept.Sort((a, b) => a.Uid.CompareTo(b.Uid));
         index.Records = kept;
         return changed;

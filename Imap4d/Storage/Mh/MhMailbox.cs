@@ -53,6 +53,12 @@ internal sealed class MhMailbox : IMailbox
 
     public IReadOnlyList<MessageInfo> Messages => _view;
 
+    public ulong HighestModSeq { get; private set; }
+
+    public bool PersistentModSeq => _canWrite;
+
+    public ModSeq.UidSet? VanishedSince(ulong modSeq) => _folder.Vanished.Since(UidValidity, modSeq);
+
     public IReadOnlySet<uint> RecentUids => _recent;
 
     public IReadOnlyCollection<string> Keywords =>
@@ -119,6 +125,7 @@ internal sealed class MhMailbox : IMailbox
         _view = current;
         _files = files;
         _seenGeneration = _folder.Generation;
+        HighestModSeq = index.HighestModSeq;
         return new MailboxChanges(expunged, added, changed);
     }
 
@@ -191,7 +198,8 @@ internal sealed class MhMailbox : IMailbox
         }
     }
 
-    public IReadOnlyList<MessageInfo> Store(IReadOnlyCollection<uint> uids, FlagOperation operation, FlagSet flags)
+    public IReadOnlyList<MessageInfo> Store(IReadOnlyCollection<uint> uids, FlagOperation operation, FlagSet flags,
+        StoreCondition? condition = null)
     {
         ThrowIfReadOnly();
         using var mhLock = Lock();
@@ -208,6 +216,11 @@ internal sealed class MhMailbox : IMailbox
             }
 
             var record = index.Records[i];
+            if (condition is not null && !condition.Allows(uid, record.ModSeq))
+            {
+                continue;
+            }
+
             var newFlags = record.Flags.Apply(operation, flags);
             if (newFlags.Equals(record.Flags))
             {
@@ -229,6 +242,7 @@ internal sealed class MhMailbox : IMailbox
         _folder.SequencesWritten();
         _folder.Touch();
         _folder.Save(_canWrite);
+        HighestModSeq = Math.Max(HighestModSeq, changed[^1].ModSeq);
         var byUid = changed.ToDictionary(m => m.Uid);
         _view = _view.Select(m => byUid.GetValueOrDefault(m.Uid, m)).ToList();
         return changed;
@@ -269,6 +283,8 @@ internal sealed class MhMailbox : IMailbox
 
         var gone = targets.Select(r => r.Uid).ToHashSet();
         index.Records.RemoveAll(r => gone.Contains(r.Uid));
+        _folder.Vanished.Record(index.UidValidity, ++index.HighestModSeq, gone);
+        HighestModSeq = Math.Max(HighestModSeq, index.HighestModSeq);
         _folder.Touch();
         _folder.Save(_canWrite);
         _view = _view.Where(m => !gone.Contains(m.Uid)).ToList();
