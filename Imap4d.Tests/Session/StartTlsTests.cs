@@ -16,7 +16,7 @@ namespace Imap4d.Tests.Session;
 /// </summary>
 public class StartTlsTests
 {
-    private const string Caps = "ID ENABLE NAMESPACE CONDSTORE QRESYNC CHILDREN UIDPLUS UNSELECT ESEARCH SEARCHRES WITHIN MOVE IDLE";
+    private const string Caps = "ID ENABLE NAMESPACE CREATE-SPECIAL-USE CHILDREN LIST-EXTENDED LIST-STATUS SPECIAL-USE STATUS=SIZE UIDPLUS UNSELECT ESEARCH SEARCHRES WITHIN MOVE IDLE";
 
     private TestCertificate _cert = null!;
 

@@ -3,6 +3,8 @@ using System.Text.RegularExpressions;
 using Imap4d.Auth;
 using Imap4d.Config;
 using Imap4d.Session;
+using Imap4d.Storage;
+using Imap4d.Storage.Namespaces;
 
 namespace Imap4d.Tests.Support;
 
@@ -11,12 +13,17 @@ public static class TranscriptRunner
 {
     private static readonly Regex SyncLiteral = new(@"\{\d+\}$", RegexOptions.Compiled);
 
-    public static async Task RunAsync(TranscriptScript script, bool byteByByte)
+    /// <param name="storeType">With <c>@store</c>: the mailbox type of the temporary mail store (mbox, maildir, mh).</param>
+    public static async Task RunAsync(TranscriptScript script, bool byteByByte, string? storeType = null)
     {
-        var (settings, users, start) = SetUp(script.Directives);
-        using var mail = MailOf(script.Directives);
+        // "@store memory": an in-memory store filled by @create/@append; "@store mbox maildir mh":
+        // a temporary store of each type in turn.
+        bool memory = storeType == "memory";
+        using var store = storeType is null || memory ? null : new TranscriptMailStore(storeType);
+        var (settings, users, start) = SetUp(script.Directives, store);
+        using var mail = memory ? MailOf(script.Directives) : null;
         await using var client = new TestClient(settings, new StaticAuthenticator(users), start, byteByByte,
-            storeFactory: mail is null ? null : _ => mail.Store);
+            storeFactory: mail is not null ? _ => mail.Store : store is null ? null : user => store.For(settings, user));
         var captures = new Dictionary<string, string>();
         var steps = script.Steps;
         for (int i = 0; i < steps.Count; i++)
@@ -113,9 +120,9 @@ public static class TranscriptRunner
         return mail;
     }
 
-    private static (ServerSettings, (string, string)[], SessionStart) SetUp(IReadOnlyList<string> directives)
+    private static (ServerSettings, (string, string)[], SessionStart) SetUp(IReadOnlyList<string> directives, TranscriptMailStore? store)
     {
-        var settings = new ServerSettings();
+        var settings = store?.Settings ?? new ServerSettings();
         var limits = new ProtocolLimits();
         var users = new List<(string, string)> { ("demo", "demo") };
         UserInfo? preauth = null;
@@ -126,7 +133,8 @@ public static class TranscriptRunner
             switch (words[0])
             {
                 case "preauth":
-                    preauth = new UserInfo(words.Length > 1 ? words[1] : "demo", "/nonexistent");
+                    string user = words.Length > 1 ? words[1] : "demo";
+                    preauth = new UserInfo(user, store?.HomeOf(user) ?? "/nonexistent");
                     break;
                 case "test":
                     testMode = true;
@@ -138,7 +146,7 @@ public static class TranscriptRunner
                     (settings, limits) = Apply(settings, limits, words[1], string.Join(' ', words.Skip(2)));
                     break;
                 case "store" or "create" or "append":
-                    break;
+                    break; // the store types are run one by one (TranscriptScript.StoreTypes); memory's are filled by MailOf
                 default:
                     throw new FormatException("unknown directive @" + directive);
             }
@@ -180,5 +188,53 @@ public static class TranscriptRunner
             all.Where(n => n.Kind == NamespaceKind.Personal).ToList(),
             all.Where(n => n.Kind == NamespaceKind.Other).ToList(),
             all.Where(n => n.Kind == NamespaceKind.Shared).ToList());
+    }
+}
+
+/// <summary>
+/// The mail store of a transcript with <c>@store</c>: a temporary directory with a home per user
+/// (personal namespace "", INBOX there, new mailboxes of the given type), other users' homes
+/// under "~" and a shared namespace "#shared/".
+/// </summary>
+public sealed class TranscriptMailStore : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"imap4d-transcript-{Guid.NewGuid():N}");
+
+    public TranscriptMailStore(string type)
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "shared"));
+        Settings = new ServerSettings
+        {
+            Namespaces = new NamespaceSettings(
+                [new NamespacePrefix(NamespaceKind.Personal, "", '/', "$home", null, null)],
+                [new NamespacePrefix(NamespaceKind.Other, "~", '/', _root + "/home/$user", null, null)],
+                [new NamespacePrefix(NamespaceKind.Shared, "#shared/", '/', _root + "/shared", null, null)]),
+            Mailbox = new MailboxSettings { MailboxPattern = "$home/INBOX", MailboxType = type },
+        };
+    }
+
+    public ServerSettings Settings { get; }
+
+    public string HomeOf(string user)
+    {
+        string home = Path.Combine(_root, "home", user);
+        Directory.CreateDirectory(home);
+        return home;
+    }
+
+    public IMailStore For(ServerSettings settings, UserInfo user) =>
+        new MailStore(settings, user.Name, user.Home,
+            MailDrivers.CreateDefault(Imap4d.Storage.State.UserStateDirectory.For(null, user.Name, user.Home)), HomeOf);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a session still closing; the temporary directory is left
+        }
     }
 }

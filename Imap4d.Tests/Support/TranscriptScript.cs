@@ -6,6 +6,8 @@ namespace Imap4d.Tests.Support;
 /// A dialogue file (<c>Transcripts/&lt;command&gt;/&lt;case&gt;.imap</c>):
 /// <list type="bullet">
 /// <item><c>@preauth [USER]</c>, <c>@test</c>, <c>@users U:P ...</c>, <c>@set NAME VALUE</c>: session set-up;</item>
+/// <item><c>@store mbox maildir mh</c>: a temporary mail store (see <see cref="TranscriptMailStore"/>), the script run on each type;
+/// <c>@store memory</c>: an in-memory store filled by <c>@create</c> and <c>@append</c> (see TranscriptRunner.MailOf);</item>
 /// <item><c>C: line</c>: sent with CRLF, <c>${name}</c> replaced by the value captured under that name; a line ending in {n} waits for the server's "+" when a C: line follows;</item>
 /// <item><c>S: line</c>: the next server line must match; <c>${name}</c> matches one token and captures it
 /// (a second use must be equal), <c>${*}</c> matches any text; <c>S: ...</c> skips untagged lines up to the next S: match;</item>
@@ -15,6 +17,11 @@ namespace Imap4d.Tests.Support;
 /// </summary>
 public sealed record TranscriptScript(string Name, IReadOnlyList<TranscriptStep> Steps, IReadOnlyList<string> Directives)
 {
+    /// <summary><c>@store TYPE ...</c>: the script runs once on a temporary mail store of each type; empty for no store.</summary>
+    public IReadOnlyList<string> StoreTypes =>
+        Directives.Where(d => d.StartsWith("store ", StringComparison.Ordinal))
+            .SelectMany(d => d.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)).ToList();
+
     public static TranscriptScript Load(string path)
     {
         var steps = new List<TranscriptStep>();

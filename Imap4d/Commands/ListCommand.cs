@@ -1,10 +1,12 @@
+using Imap4d.Commands.List;
 using Imap4d.Protocol;
 using Imap4d.Session;
 using Imap4d.Storage;
 
 namespace Imap4d.Commands;
 
-// RFC 3501 §6.3.8 LIST and §6.3.9 LSUB, with RFC 3348 CHILDREN attributes.
+// RFC 3501 §6.3.8 LIST and §6.3.9 LSUB, with RFC 3348 CHILDREN attributes, RFC 5258 LIST-EXTENDED,
+// RFC 5819 LIST-STATUS and RFC 6154 SPECIAL-USE.
 public sealed class ListCommand(bool subscribedOnly) : IImapCommand
 {
     public string Name => subscribedOnly ? "LSUB" : "LIST";
@@ -12,42 +14,92 @@ public sealed class ListCommand(bool subscribedOnly) : IImapCommand
     public SessionStates AllowedIn => SessionStates.AfterLogin;
 
     public IEnumerable<string> Capabilities(CapabilityContext context) =>
-        subscribedOnly ? [] : context.Settings.SpecialUse.Count > 0 ? ["CHILDREN", "SPECIAL-USE"] : ["CHILDREN"];
+        subscribedOnly ? [] : ["CHILDREN", "LIST-EXTENDED", "LIST-STATUS", "SPECIAL-USE"];
 
     public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
     {
-        string reference = args.ExpectAString("reference");
-        string pattern = ExpectListMailbox(args);
-        args.ExpectEnd();
-        foreach (var info in context.Session.RequireStore().List(reference, pattern, subscribedOnly))
+        if (!subscribedOnly)
         {
-            var writer = context.Writer.Untagged().Atom(Name).BeginList();
-            foreach (string attribute in AttributeNames(info.Attributes))
+            var arguments = ListArguments.Parse(args);
+            if (arguments.IsExtended)
             {
-                writer.Atom(attribute);
+                ListExtended(context, arguments);
+                return ValueTask.FromResult(CommandResult.Ok(Name + " Completed"));
             }
 
-            if (info.SpecialUse is { } use)
-            {
-                writer.Atom(use);
-            }
-
-            writer.EndList().String(info.Delimiter.ToString()).AString(info.Name).EndLine();
+            ListPlain(context, arguments.Reference, arguments.Patterns[0]);
+            return ValueTask.FromResult(CommandResult.Ok(Name + " Completed"));
         }
 
+        string reference = args.ExpectAString("reference");
+        string pattern = ListArguments.ExpectListMailbox(args);
+        args.ExpectEnd();
+        ListPlain(context, reference, pattern);
         return ValueTask.FromResult(CommandResult.Ok(Name + " Completed"));
     }
 
-    /// <summary>list-mailbox: an atom that may hold the wildcards % and *, or a string.</summary>
-    private static string ExpectListMailbox(ArgReader args) => args.ExpectAny("mailbox pattern") switch
+    private void ListPlain(CommandContext context, string reference, string pattern)
     {
-        AtomArg a => a.Value,
-        StringArg s => s.Text,
-        _ => throw new ImapSyntaxException("Invalid mailbox pattern"),
-    };
+        foreach (var info in context.Session.RequireStore().List(reference, pattern, subscribedOnly))
+        {
+            WriteLine(context, info, childInfo: false);
+        }
+    }
+
+    private void ListExtended(CommandContext context, ListArguments arguments)
+    {
+        var store = context.Session.RequireStore();
+        foreach (var entry in ExtendedListing.Select(store, arguments))
+        {
+            WriteLine(context, entry.Info, entry.SubscribedChild);
+            var attributes = entry.Info.Attributes;
+            if (arguments.StatusItems is { } items &&
+                (attributes & (MailboxAttributes.Noselect | MailboxAttributes.NonExistent)) == 0)
+            {
+                try
+                {
+                    items.Write(context, entry.Info.Name);
+                }
+                catch (Exception e) when (e is StorageException or IOException or UnauthorizedAccessException)
+                {
+                    // RFC 5819 §2: a mailbox whose status cannot be had gets no STATUS line; the LIST goes on.
+                }
+            }
+        }
+    }
+
+    private void WriteLine(CommandContext context, MailboxInfo info, bool childInfo)
+    {
+        var writer = context.Writer.Untagged().Atom(Name).BeginList();
+        foreach (string attribute in AttributeNames(info.Attributes))
+        {
+            writer.Atom(attribute);
+        }
+
+        if (info.SpecialUse is { } use)
+        {
+            foreach (string attribute in use.Split(' '))
+            {
+                writer.Atom(attribute);
+            }
+        }
+
+        writer.EndList().String(info.Delimiter.ToString()).AString(info.Name);
+        if (childInfo)
+        {
+            writer.BeginList().String("CHILDINFO").BeginList().String("SUBSCRIBED").EndList().EndList();
+        }
+
+        writer.EndLine();
+    }
 
     private static IEnumerable<string> AttributeNames(MailboxAttributes attributes)
     {
+        if (attributes.HasFlag(MailboxAttributes.NonExistent))
+        {
+            yield return @"\NonExistent";
+        }
+
         if (attributes.HasFlag(MailboxAttributes.Noinferiors))
         {
             yield return @"\Noinferiors";
@@ -76,6 +128,11 @@ public sealed class ListCommand(bool subscribedOnly) : IImapCommand
         if (attributes.HasFlag(MailboxAttributes.Unmarked))
         {
             yield return @"\Unmarked";
+        }
+
+        if (attributes.HasFlag(MailboxAttributes.Subscribed))
+        {
+            yield return @"\Subscribed";
         }
     }
 }

@@ -342,7 +342,7 @@ internal sealed class SettingsBuilder
     }
 
     /// <summary>The RFC 6154 attributes a mailbox can be given.</summary>
-    private static readonly string[] SpecialUseAttributes = [@"\All", @"\Archive", @"\Drafts", @"\Flagged", @"\Junk", @"\Sent", @"\Trash"];
+    private static IReadOnlyList<string> SpecialUseAttributes => Storage.SpecialUse.Attributes;
 
     private void ApplySpecialUse(ConfigNode node, IReadOnlyList<ConfigValue> values)
     {

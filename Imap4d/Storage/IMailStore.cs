@@ -19,11 +19,23 @@ public interface IMailStore
     /// <summary>CREATE; a trailing delimiter creates a folder that holds only other mailboxes.</summary>
     void Create(string name);
 
+    /// <summary>CREATE with RFC 6154 USE: the mailbox keeps the given special-use attributes (checked by the caller).</summary>
+    void Create(string name, IReadOnlyCollection<string> specialUse);
+
     void Delete(string name);
 
     void Rename(string from, string to);
 
     MailboxStatus Status(string name);
+
+    /// <summary>STATUS SIZE (RFC 8438): the sum of the messages' RFC822.SIZE.</summary>
+    ulong Size(string name);
+
+    /// <summary>Names the user subscribed to, in the order of subscription.</summary>
+    IReadOnlyList<string> Subscriptions { get; }
+
+    /// <summary>LIST attributes of one name (NonExistent when there is no such mailbox or folder).</summary>
+    MailboxInfo Describe(string name);
 
     /// <summary>LIST (or LSUB with <paramref name="subscribedOnly"/>) with RFC 3501 reference and pattern rules.</summary>
     IReadOnlyList<MailboxInfo> List(string reference, string pattern, bool subscribedOnly = false);

@@ -29,6 +29,19 @@ public interface IMailboxDriver
     /// <summary>STATUS, ideally without a full open (index only).</summary>
     MailboxStatus GetStatus(string path);
 
+    /// <summary>STATUS SIZE: the sum of the messages' sizes as FETCH RFC822.SIZE gives them.</summary>
+    ulong GetSize(string path)
+    {
+        using var mailbox = Open(path, string.Empty, readOnly: true);
+        ulong size = 0;
+        foreach (var message in mailbox.Messages)
+        {
+            size += (ulong)message.Size;
+        }
+
+        return size;
+    }
+
     /// <summary>Deletes the mailbox's messages and files (not subfolders of a directory mailbox).</summary>
     void Delete(string path);
 

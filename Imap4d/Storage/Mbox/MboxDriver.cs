@@ -131,6 +131,39 @@ public sealed class MboxDriver : IMailboxDriver
         }
     }
 
+    /// <summary>STATUS SIZE from the index records (RFC822.SIZE of each is kept there): no message is read.</summary>
+    public ulong GetSize(string path)
+    {
+        if (Syscall.stat(path, out _) != 0)
+        {
+            throw Failure(NativeErrno.Last, path, "status");
+        }
+
+        var state = NewState(path);
+        try
+        {
+            if (!state.TryLoadUnlocked())
+            {
+                using var held = state.Lock();
+                state.Refresh(held, save: true);
+                state.EnsureValidity();
+                state.SaveIfDirty();
+            }
+
+            ulong size = 0;
+            foreach (var record in state.Index.Records())
+            {
+                size += (ulong)record.Size;
+            }
+
+            return size;
+        }
+        finally
+        {
+            state.Close();
+        }
+    }
+
     public void Delete(string path)
     {
         if (Syscall.unlink(path) != 0)

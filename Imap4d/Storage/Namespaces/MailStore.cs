@@ -1,4 +1,5 @@
 using Imap4d.Config;
+using Imap4d.Storage.State;
 
 namespace Imap4d.Storage.Namespaces;
 
@@ -19,6 +20,10 @@ public sealed class MailStore : IMailStore
     private readonly MailboxLocator _locator;
     private readonly IReadOnlyList<IMailboxDriver> _drivers;
     private readonly SubscriptionList _subscriptions;
+    private readonly MailboxNameMap _storedSpecialUse;
+
+    /// <summary>The stored special-use attributes as last read (LIST reads them once per command).</summary>
+    private IReadOnlyDictionary<string, string> _storedUses = new Dictionary<string, string>();
 
     /// <param name="drivers">The formats, in detection order (mbox, maildir, mh).</param>
     public MailStore(ServerSettings settings, string user, string home, IReadOnlyList<IMailboxDriver> drivers,
@@ -28,7 +33,11 @@ public sealed class MailStore : IMailStore
         _locator = new MailboxLocator(settings, user, home, homeOf);
         _drivers = drivers;
         _subscriptions = new SubscriptionList(Path.Combine(home, ".mailboxlist"));
+        _storedSpecialUse = new MailboxNameMap(UserStateDirectory.For(settings.Mailbox.IndexDirectory, user, home), SpecialUseFileName);
     }
+
+    /// <summary>The file in the user's state directory that keeps the special-use attributes CREATE gave.</summary>
+    public const string SpecialUseFileName = "special-use";
 
     public MailboxPath Resolve(string name) => _locator.Resolve(name);
 
@@ -120,7 +129,31 @@ public sealed class MailStore : IMailStore
         }
     }
 
-    public void Create(string name)
+    public void Create(string name) => Create(name, []);
+
+    public void Create(string name, IReadOnlyCollection<string> specialUse)
+    {
+        var stored = _storedSpecialUse.Read();
+        CreateMailbox(name);
+        try
+        {
+            if (specialUse.Count > 0)
+            {
+                _storedSpecialUse.Set(name, string.Join(' ', specialUse));
+            }
+            else if (stored.ContainsKey(name))
+            {
+                _storedSpecialUse.Set(name, null); // left by a mailbox of this name removed behind our back
+            }
+        }
+        catch (StorageException) when (specialUse.Count > 0)
+        {
+            Delete(name); // RFC 6154: the mailbox is not created when its use cannot be kept
+            throw;
+        }
+    }
+
+    private void CreateMailbox(string name)
     {
         bool folderOnly = name.Length > 1 && name[^1] == _locator.Resolve(name).Delimiter;
         var path = Resolve(name);
@@ -173,10 +206,12 @@ public sealed class MailStore : IMailStore
             }
 
             DeleteDirectoryIfEmpty(fsPath, includeHidden: true);
+            ForgetSpecialUse(name);
             return;
         }
 
         driver.Delete(fsPath);
+        ForgetSpecialUse(name);
         if (path.Namespace?.MaildirPlusPlus == true && Directory.Exists(fsPath) &&
             !Directory.EnumerateDirectories(fsPath).Any())
         {
@@ -220,18 +255,64 @@ public sealed class MailStore : IMailStore
         if (source.Namespace?.MaildirPlusPlus == true)
         {
             RenameMaildirPlusPlus(source, target);
-            return;
-        }
-
-        EnsureParentFolders(target);
-        if (driver is null)
-        {
-            Directory.Move(source.FileSystemPath, target.FileSystemPath);
         }
         else
         {
-            driver.Rename(source.FileSystemPath, target.FileSystemPath);
+            EnsureParentFolders(target);
+            if (driver is null)
+            {
+                Directory.Move(source.FileSystemPath, target.FileSystemPath);
+            }
+            else
+            {
+                driver.Rename(source.FileSystemPath, target.FileSystemPath);
+            }
         }
+
+        // The special-use attributes of the mailbox and of those below it go with them.
+        if (_storedSpecialUse.Read().Keys.Any(k => k.StartsWith(source.Name, StringComparison.Ordinal)))
+        {
+            _storedSpecialUse.MoveTree(source.Name, target.Name, source.Delimiter);
+        }
+    }
+
+    private void ForgetSpecialUse(string name)
+    {
+        if (_storedSpecialUse.Read().ContainsKey(name))
+        {
+            _storedSpecialUse.Set(name, null);
+        }
+    }
+
+    /// <summary>The mailbox's special-use attributes (configured and stored), space-separated; null for none.</summary>
+    private string? SpecialUseOf(string name) =>
+        SpecialUse.Merge(_settings.SpecialUse.GetValueOrDefault(name), _storedUses.GetValueOrDefault(name));
+
+    public IReadOnlyList<string> Subscriptions => _subscriptions.All;
+
+    public MailboxInfo Describe(string name)
+    {
+        _storedUses = _storedSpecialUse.Read();
+        return new MailboxInfo(name, DelimiterOf(name), AttributesOf(name), SpecialUseOf(name));
+    }
+
+    public ulong Size(string name)
+    {
+        var path = Resolve(name);
+        var driver = DriverOf(path);
+        if (driver is null)
+        {
+            if (path.IsInbox && !Exists(path.FileSystemPath))
+            {
+                return 0;
+            }
+
+            throw Exists(path.FileSystemPath)
+                ? new StorageException(StorageError.NotPossible, "Mailbox cannot be selected")
+                : new StorageException(StorageError.NotFound, "Mailbox does not exist");
+        }
+
+        return driver.GetSize(path.FileSystemPath);
     }
 
     public MailboxStatus Status(string name)
@@ -275,6 +356,7 @@ public sealed class MailStore : IMailStore
         }
 
         string canonical = reference + pattern;
+        _storedUses = _storedSpecialUse.Read();
         return subscribedOnly ? ListSubscribed(canonical) : ListExisting(canonical);
     }
 
@@ -290,7 +372,7 @@ public sealed class MailStore : IMailStore
             if (matcher.Matches(name))
             {
                 result.Add(new MailboxInfo(name, delimiter, AttributesOf(name) & ~MailboxAttributes.NonExistent,
-                    _settings.SpecialUse.GetValueOrDefault(name)));
+                    SpecialUseOf(name)));
             }
             else if (UnsubscribedParentMatching(name, delimiter, matcher, listed) is { } parent)
             {
@@ -411,7 +493,7 @@ public sealed class MailStore : IMailStore
                 attributes |= MailboxAttributes.Noselect;
             }
 
-            result.Add(new MailboxInfo(name, ns.Delimiter, attributes, _settings.SpecialUse.GetValueOrDefault(name)));
+            result.Add(new MailboxInfo(name, ns.Delimiter, attributes, SpecialUseOf(name)));
         }
     }
 
@@ -473,7 +555,7 @@ public sealed class MailStore : IMailStore
 
             if (matcher.Matches(name))
             {
-                result.Add(new MailboxInfo(name, ns.Delimiter, attributes, _settings.SpecialUse.GetValueOrDefault(name)));
+                result.Add(new MailboxInfo(name, ns.Delimiter, attributes, SpecialUseOf(name)));
             }
 
             if (item.IsDirectory && matcher.MayMatchBelow(name) && (matcher.HasStar || depth + 1 < matcher.MaxLevels + 1))

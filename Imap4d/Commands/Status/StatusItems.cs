@@ -1,0 +1,93 @@
+using Imap4d.Protocol;
+using Imap4d.Session;
+using Imap4d.Storage;
+
+namespace Imap4d.Commands.Status;
+
+/// <summary>
+/// The status items of STATUS and of LIST RETURN (STATUS (...)) (RFC 5819): parsing the list
+/// and writing one "* STATUS name (...)" line. SIZE (RFC 8438) is the sum of RFC822.SIZE; it is
+/// asked of the store only when wanted, as it may cost more than the counts.
+/// </summary>
+public sealed class StatusItems
+{
+    private static readonly string[] Known = ["MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "SIZE", "HIGHESTMODSEQ"];
+
+    private readonly List<string> _items;
+
+    private StatusItems(List<string> items)
+    {
+        _items = items;
+    }
+
+    public IReadOnlyList<string> Items => _items;
+
+    /// <summary>The items of a parenthesized list; BAD for an unknown item or an empty list.</summary>
+    public static StatusItems Parse(ArgReader list)
+    {
+        var wanted = new List<string>();
+        while (!list.AtEnd)
+        {
+            string item = list.ExpectAtom("status item").ToUpperInvariant();
+            if (!Known.Contains(item))
+            {
+                throw new ImapSyntaxException("Unknown status item " + item);
+            }
+
+            wanted.Add(item);
+        }
+
+        if (wanted.Count == 0)
+        {
+            throw new ImapSyntaxException("Missing status items");
+        }
+
+        return new StatusItems(wanted);
+    }
+
+    /// <summary>Writes "* STATUS name (...)"; throws <see cref="StorageException"/> before writing anything when the store cannot answer.</summary>
+    public void Write(CommandContext context, string name)
+    {
+        if (context.Session.Selected is { } selected && selected.Mailbox.Name == name)
+        {
+            // The selected mailbox answers with its own pending changes written first.
+            selected.Mailbox.Checkpoint();
+        }
+
+        if (_items.Contains("HIGHESTMODSEQ"))
+        {
+            CondStore.Enable(context); // RFC 7162 §3.1: a CONDSTORE-enabling command
+        }
+
+        var store = context.Session.RequireStore();
+        var status = store.Status(name);
+        ulong size = _items.Contains("SIZE") ? store.Size(name) : 0;
+        var writer = context.Writer.Untagged().Atom("STATUS").AString(name).BeginList();
+        foreach (string item in _items)
+        {
+            writer.Atom(item);
+            if (item == "SIZE")
+            {
+                writer.Atom(size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                continue;
+            }
+
+            if (item == "HIGHESTMODSEQ")
+            {
+                writer.Atom(CondStore.Format(status.HighestModSeq));
+                continue;
+            }
+
+            writer.Number(item switch
+            {
+                "MESSAGES" => status.Messages,
+                "RECENT" => status.Recent,
+                "UIDNEXT" => status.UidNext,
+                "UIDVALIDITY" => status.UidValidity,
+                _ => status.Unseen,
+            });
+        }
+
+        writer.EndList().EndLine();
+    }
+}
