@@ -4,6 +4,7 @@ using Imap4d.Commands.Thread;
 using Imap4d.Mime;
 using Imap4d.Session;
 using Imap4d.Storage;
+using Imap4d.Storage.Index;
 
 namespace Imap4d.Commands.Sort;
 
@@ -24,31 +25,52 @@ internal static class SortRecordReader
     {
         var kept = Kept.GetValue(selected, _ => []);
         var records = new SortRecord[hits.Count];
-        for (int i = 0; i < hits.Count; i++)
+        var pass = new Pass(selected);
+        try
         {
-            uint uid = hits[i].Uid;
-            if (!kept.TryGetValue(uid, out var record))
+            for (int i = 0; i < hits.Count; i++)
             {
-                kept[uid] = record = new SortRecord();
-            }
+                uint uid = hits[i].Uid;
+                if (!kept.TryGetValue(uid, out var record))
+                {
+                    kept[uid] = record = new SortRecord();
+                }
 
-            var missing = needed & ~record.Known;
-            if (missing != SortFields.None)
-            {
-                ct.ThrowIfCancellationRequested();
-                Fill(selected, uid, record, missing);
-            }
+                var missing = needed & ~record.Known;
+                if (missing != SortFields.None)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    Fill(pass, uid, record, missing);
+                }
 
-            records[i] = record;
+                records[i] = record;
+            }
+        }
+        finally
+        {
+            pass.Cache?.PutMany(pass.ToCache);
         }
 
         return records;
     }
 
-    private static void Fill(SelectedMailbox selected, uint uid, SortRecord record, SortFields missing)
+    /// <summary>One SORT or THREAD's reading: the headers read from storage wait here to be cached in one write.</summary>
+    private sealed class Pass(SelectedMailbox selected)
     {
-        var info = selected.FindForFetch(uid);
-        var header = info is null ? HeaderBlock.Empty : HeaderOf(selected, info);
+        public SelectedMailbox Selected { get; } = selected;
+
+        public FetchCache? Cache { get; } = selected.Cache;
+
+        public List<(MessageInfo, FetchCacheItem, byte[])> ToCache { get; } = [];
+
+        /// <summary>The cache has been asked once for records other sessions added since it was opened.</summary>
+        public bool Refreshed { get; set; }
+    }
+
+    private static void Fill(Pass pass, uint uid, SortRecord record, SortFields missing)
+    {
+        var info = pass.Selected.FindForFetch(uid);
+        var header = info is null ? HeaderBlock.Empty : HeaderOf(pass, info);
         if ((missing & SortFields.Date) != 0)
         {
             record.SentTime = SentTime.Parse(header.GetValue("Date")) ?? info?.InternalDate.ToUnixTimeSeconds() ?? 0;
@@ -101,21 +123,34 @@ internal static class SortRecordReader
         record.Known |= missing;
     }
 
-    /// <summary>The cached fields of the message, or its header read from storage (and then cached).</summary>
-    private static HeaderBlock HeaderOf(SelectedMailbox selected, MessageInfo info)
+    /// <summary>
+    /// The cached fields of the message, or its header read from storage (to be cached). Only the
+    /// first miss looks for records other sessions added (a look costs a stat).
+    /// </summary>
+    private static HeaderBlock HeaderOf(Pass pass, MessageInfo info)
     {
-        var cache = selected.Cache;
-        if (CachedHeaderFields.TryGetRaw(cache, info, out byte[] raw))
+        var cache = pass.Cache;
+        if (cache is not null && (!pass.Refreshed || cache.Contains(info, FetchCacheItem.HeaderFields)))
         {
-            return HeaderParser.Parse(raw.AsSpan(1));
+            if (CachedHeaderFields.TryGetRaw(cache, info, out byte[] raw))
+            {
+                return HeaderParser.Parse(raw.AsSpan(1));
+            }
+
+            pass.Refreshed = true;
         }
 
         try
         {
-            using var stream = selected.Mailbox.OpenHeader(info.Uid);
+            using var stream = pass.Selected.Mailbox.OpenHeader(info.Uid);
             var read = MessageHeaderReader.Read(stream);
             var header = HeaderParser.Parse(read.Header.Span, read.Truncated);
-            CachedHeaderFields.Remember(cache, info, header, CachedHeaderFields.HasBlankLine(read.Header.Span, info.Size));
+            if (cache is not null && !header.Truncated)
+            {
+                pass.ToCache.Add((info, FetchCacheItem.HeaderFields,
+                    CachedHeaderFields.Block(header, CachedHeaderFields.HasBlankLine(read.Header.Span, info.Size))));
+            }
+
             return header;
         }
         catch (Exception e) when (e is IOException or StorageException or UnauthorizedAccessException)
