@@ -16,7 +16,7 @@ namespace Imap4d.Tests.Session;
 /// </summary>
 public class StartTlsTests
 {
-    private const string Caps = "ID ENABLE NAMESPACE CHILDREN UIDPLUS UNSELECT ESEARCH SEARCHRES WITHIN MOVE IDLE";
+    private const string Caps = "ID ENABLE NAMESPACE CHILDREN UIDPLUS UNSELECT ESEARCH SEARCHRES WITHIN SORT SORT=DISPLAY ESORT I18NLEVEL=1 THREAD=ORDEREDSUBJECT THREAD=REFERENCES THREAD=REFS MOVE IDLE";
 
     private TestCertificate _cert = null!;
 

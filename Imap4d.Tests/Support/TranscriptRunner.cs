@@ -14,7 +14,12 @@ public static class TranscriptRunner
     public static async Task RunAsync(TranscriptScript script, bool byteByByte)
     {
         var (settings, users, start) = SetUp(script.Directives);
-        await using var client = new TestClient(settings, new StaticAuthenticator(users), start, byteByByte);
+        // @mailstore: a preauthenticated session on an empty in-memory store (the script APPENDs its messages).
+        using var mail = script.Directives.Contains("mailstore") ? new MemoryMailStore("transcript", withFetchCache: true) : null;
+        await using var client = mail is null
+            ? new TestClient(settings, new StaticAuthenticator(users), start, byteByByte)
+            : new TestClient(settings, new StaticAuthenticator(users), new SessionStart(new UserInfo("demo", mail.Root), false),
+                byteByByte, storeFactory: _ => mail.Store);
         var captures = new Dictionary<string, string>();
         var steps = script.Steps;
         for (int i = 0; i < steps.Count; i++)
@@ -92,6 +97,8 @@ public static class TranscriptRunner
                     break;
                 case "test":
                     testMode = true;
+                    break;
+                case "mailstore":
                     break;
                 case "users":
                     users = words.Skip(1).Select(w => (w.Split(':')[0], w.Split(':')[1])).ToList();

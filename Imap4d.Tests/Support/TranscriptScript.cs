@@ -5,7 +5,7 @@ namespace Imap4d.Tests.Support;
 /// <summary>
 /// A dialogue file (<c>Transcripts/&lt;command&gt;/&lt;case&gt;.imap</c>):
 /// <list type="bullet">
-/// <item><c>@preauth [USER]</c>, <c>@test</c>, <c>@users U:P ...</c>, <c>@set NAME VALUE</c>: session set-up;</item>
+/// <item><c>@preauth [USER]</c>, <c>@test</c>, <c>@mailstore</c> (preauthenticated, an empty in-memory mail store), <c>@users U:P ...</c>, <c>@set NAME VALUE</c>: session set-up;</item>
 /// <item><c>C: line</c>: sent with CRLF; a line ending in {n} waits for the server's "+" when a C: line follows;</item>
 /// <item><c>S: line</c>: the next server line must match; <c>${name}</c> matches one token and captures it
 /// (a second use must be equal), <c>${*}</c> matches any text; <c>S: ...</c> skips untagged lines up to the next S: match;</item>
