@@ -17,11 +17,19 @@ public static class TranscriptRunner
     public static async Task RunAsync(TranscriptScript script, bool byteByByte, string? storeType = null)
     {
         // "@store memory": an in-memory store filled by @create/@append; "@store mbox maildir mh":
-        // a temporary store of each type in turn.
+        // a temporary store of each type in turn; "@mailstore": a preauthenticated session on an
+        // empty in-memory store with a FETCH cache (the script APPENDs its messages).
         bool memory = storeType == "memory";
+        bool mailstore = script.Directives.Contains("mailstore");
         using var store = storeType is null || memory ? null : new TranscriptMailStore(storeType);
         var (settings, users, start) = SetUp(script.Directives, store);
-        using var mail = memory ? MailOf(script.Directives) : null;
+        using var mail = memory ? MailOf(script.Directives)
+            : mailstore ? new MemoryMailStore("transcript", withFetchCache: true) : null;
+        if (mailstore)
+        {
+            start = new SessionStart(new UserInfo("demo", mail!.Root), false);
+        }
+
         await using var client = new TestClient(settings, new StaticAuthenticator(users), start, byteByByte,
             storeFactory: mail is not null ? _ => mail.Store : store is null ? null : user => store.For(settings, user));
         var captures = new Dictionary<string, string>();
@@ -138,6 +146,8 @@ public static class TranscriptRunner
                     break;
                 case "test":
                     testMode = true;
+                    break;
+                case "mailstore":
                     break;
                 case "users":
                     users = words.Skip(1).Select(w => (w.Split(':')[0], w.Split(':')[1])).ToList();

@@ -5,7 +5,7 @@ namespace Imap4d.Tests.Support;
 /// <summary>
 /// A dialogue file (<c>Transcripts/&lt;command&gt;/&lt;case&gt;.imap</c>):
 /// <list type="bullet">
-/// <item><c>@preauth [USER]</c>, <c>@test</c>, <c>@users U:P ...</c>, <c>@set NAME VALUE</c>: session set-up;</item>
+/// <item><c>@preauth [USER]</c>, <c>@test</c>, <c>@mailstore</c> (preauthenticated, an empty in-memory mail store), <c>@users U:P ...</c>, <c>@set NAME VALUE</c>: session set-up;</item>
 /// <item><c>@store mbox maildir mh</c>: a temporary mail store (see <see cref="TranscriptMailStore"/>), the script run on each type;
 /// <c>@store memory</c>: an in-memory store filled by <c>@create</c> and <c>@append</c> (see TranscriptRunner.MailOf);</item>
 /// <item><c>C: line</c>: sent with CRLF, <c>${name}</c> replaced by the value captured under that name; a line ending in {n} waits for the server's "+" when a C: line follows;</item>

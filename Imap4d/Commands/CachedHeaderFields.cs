@@ -73,6 +73,12 @@ internal static class CachedHeaderFields
             return;
         }
 
+        cache.Put(message, FetchCacheItem.HeaderFields, Block(header, blankLine));
+    }
+
+    /// <summary>What <see cref="Remember"/> caches for a header (not truncated), for callers that write many at once.</summary>
+    public static byte[] Block(HeaderBlock header, bool blankLine)
+    {
         using var bytes = new MemoryStream();
         bytes.WriteByte(blankLine ? (byte)1 : (byte)0);
         foreach (var field in header.Fields)
@@ -83,7 +89,7 @@ internal static class CachedHeaderFields
             }
         }
 
-        cache.Put(message, FetchCacheItem.HeaderFields, bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
+        return bytes.ToArray();
     }
 
     /// <summary>

@@ -21,10 +21,17 @@ public static class SearchParser
         if (args.TryAtom("CHARSET"))
         {
             charset = args.ExpectAString("charset");
-            if (!IsSupported(charset))
-            {
-                throw new SearchCharsetException(charset);
-            }
+        }
+
+        return Parse(args, charset);
+    }
+
+    /// <summary>The keys after a charset given apart (SORT and THREAD name it without CHARSET, RFC 5256).</summary>
+    public static SearchKey Parse(ArgReader args, string? charset)
+    {
+        if (charset is not null && !IsSupported(charset))
+        {
+            throw new SearchCharsetException(charset);
         }
 
         var keys = new List<SearchKey>();

@@ -265,6 +265,60 @@ public sealed class FetchCache : IDisposable
     }
 
     /// <summary>
+    /// Adds many items with one write (a pass that caches a whole mailbox: one write per message
+    /// was slow, and each could wait for the kernel to flush a mailbox just rewritten).
+    /// </summary>
+    public void PutMany(IReadOnlyList<(MessageInfo Message, FetchCacheItem Item, byte[] Bytes)> items)
+    {
+        if (_damaged || _retired || items.Count == 0)
+        {
+            return;
+        }
+
+        using var records = new MemoryStream();
+        var added = new List<(uint Uid, FetchCacheItem Item, ulong Fingerprint, long Offset, int Length, uint Checksum)>();
+        foreach (var (message, item, bytes) in items)
+        {
+            ulong fingerprint = _fingerprintOf(message);
+            if (bytes.Length > MaxItemSize || Contains(message.Uid, fingerprint, item))
+            {
+                continue;
+            }
+
+            var header = new byte[RecordHeaderSize];
+            uint checksum = Checksum(bytes);
+            WriteRecordHeader(header, message.Uid, item, fingerprint, bytes.Length, checksum);
+            records.Write(header);
+            added.Add((message.Uid, item, fingerprint, records.Length, bytes.Length, checksum));
+            records.Write(bytes);
+        }
+
+        if (added.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            long end = RandomAccess.GetLength(_handle);
+            RandomAccess.Write(_handle, records.GetBuffer().AsSpan(0, (int)records.Length), end);
+            if (_scanned == end && RandomAccess.GetLength(_handle) == end + records.Length)
+            {
+                foreach (var (uid, item, fingerprint, offset, length, checksum) in added)
+                {
+                    _entries[(uid, item)] = (fingerprint, end + offset, length, checksum);
+                }
+
+                _scanned = end + records.Length;
+            }
+        }
+        catch (IOException)
+        {
+            // A cache that cannot grow only costs time.
+        }
+    }
+
+    /// <summary>
     /// Rewrites the file with only the records of <paramref name="messages"/> (the mailbox as it
     /// is now) when it has grown to more than twice that and past <see cref="CompactionFloor"/>:
     /// records of expunged messages and superseded ones otherwise stay for ever. Returns true

@@ -1,0 +1,207 @@
+using System.Runtime.CompilerServices;
+using Imap4d.Commands.Search;
+using Imap4d.Commands.Thread;
+using Imap4d.Mime;
+using Imap4d.Session;
+using Imap4d.Storage;
+using Imap4d.Storage.Index;
+
+namespace Imap4d.Commands.Sort;
+
+/// <summary>
+/// Gives the <see cref="SortRecord"/>s of messages for a SORT or THREAD. The header fields come
+/// from the FETCH cache (<see cref="CachedHeaderFields"/>: every sort and thread field is among
+/// them), so a mailbox a client has listed is sorted without opening a message; a header that is
+/// not cached is read once and cached for the next time. The records are kept for the
+/// selection: a second SORT or THREAD parses nothing.
+/// </summary>
+internal static class SortRecordReader
+{
+    private static readonly ConditionalWeakTable<SelectedMailbox, Dictionary<uint, SortRecord>> Kept = new();
+
+    /// <summary>The records of <paramref name="hits"/>, in their order, with at least <paramref name="needed"/> known.</summary>
+    public static SortRecord[] Read(SelectedMailbox selected, IReadOnlyList<(int Sequence, uint Uid)> hits, SortFields needed,
+        CancellationToken ct)
+    {
+        var kept = Kept.GetValue(selected, _ => []);
+        var records = new SortRecord[hits.Count];
+        var pass = new Pass(selected);
+        try
+        {
+            for (int i = 0; i < hits.Count; i++)
+            {
+                uint uid = hits[i].Uid;
+                if (!kept.TryGetValue(uid, out var record))
+                {
+                    kept[uid] = record = new SortRecord();
+                }
+
+                var missing = needed & ~record.Known;
+                if (missing != SortFields.None)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    Fill(pass, uid, record, missing);
+                }
+
+                records[i] = record;
+            }
+        }
+        finally
+        {
+            pass.Cache?.PutMany(pass.ToCache);
+        }
+
+        return records;
+    }
+
+    /// <summary>One SORT or THREAD's reading: the headers read from storage wait here to be cached in one write.</summary>
+    private sealed class Pass(SelectedMailbox selected)
+    {
+        public SelectedMailbox Selected { get; } = selected;
+
+        public FetchCache? Cache { get; } = selected.Cache;
+
+        public List<(MessageInfo, FetchCacheItem, byte[])> ToCache { get; } = [];
+
+        /// <summary>The cache has been asked once for records other sessions added since it was opened.</summary>
+        public bool Refreshed { get; set; }
+    }
+
+    private static void Fill(Pass pass, uint uid, SortRecord record, SortFields missing)
+    {
+        var info = pass.Selected.FindForFetch(uid);
+        var header = info is null ? HeaderBlock.Empty : HeaderOf(pass, info);
+        if ((missing & SortFields.Date) != 0)
+        {
+            record.SentTime = SentTime.Parse(header.GetValue("Date")) ?? info?.InternalDate.ToUnixTimeSeconds() ?? 0;
+        }
+
+        if ((missing & SortFields.Subject) != 0)
+        {
+            var (subject, reply) = BaseSubject.FromHeader(header.GetValue("Subject"));
+            record.Subject = UnicodeCasemap.Key(subject);
+            record.ReplyOrForward = reply;
+        }
+
+        if ((missing & SortFields.From) != 0)
+        {
+            record.From = UnicodeCasemap.Key(FirstMailbox(header.GetValue("From")));
+        }
+
+        if ((missing & SortFields.To) != 0)
+        {
+            record.To = UnicodeCasemap.Key(FirstMailbox(header.GetValue("To")));
+        }
+
+        if ((missing & SortFields.Cc) != 0)
+        {
+            record.Cc = UnicodeCasemap.Key(FirstMailbox(header.GetValue("Cc")));
+        }
+
+        if ((missing & SortFields.DisplayFrom) != 0)
+        {
+            record.DisplayFrom = UnicodeCasemap.Key(DisplayName(header.GetValue("From")));
+        }
+
+        if ((missing & SortFields.DisplayTo) != 0)
+        {
+            record.DisplayTo = UnicodeCasemap.Key(DisplayName(header.GetValue("To")));
+        }
+
+        if ((missing & SortFields.Links) != 0)
+        {
+            record.MessageId = MessageIds.First(header.GetValue("Message-ID"));
+            var references = MessageIds.All(header.GetValue("References"));
+            if (references.Count == 0 && MessageIds.First(header.GetValue("In-Reply-To")) is { } parent)
+            {
+                references.Add(parent);
+            }
+
+            record.References = references;
+        }
+
+        record.Known |= missing;
+    }
+
+    /// <summary>
+    /// The cached fields of the message, or its header read from storage (to be cached). Only the
+    /// first miss looks for records other sessions added (a look costs a stat).
+    /// </summary>
+    private static HeaderBlock HeaderOf(Pass pass, MessageInfo info)
+    {
+        var cache = pass.Cache;
+        if (cache is not null && (!pass.Refreshed || cache.Contains(info, FetchCacheItem.HeaderFields)))
+        {
+            if (CachedHeaderFields.TryGetRaw(cache, info, out byte[] raw))
+            {
+                return HeaderParser.Parse(raw.AsSpan(1));
+            }
+
+            pass.Refreshed = true;
+        }
+
+        try
+        {
+            using var stream = pass.Selected.Mailbox.OpenHeader(info.Uid);
+            var read = MessageHeaderReader.Read(stream);
+            var header = HeaderParser.Parse(read.Header.Span, read.Truncated);
+            if (cache is not null && !header.Truncated)
+            {
+                pass.ToCache.Add((info, FetchCacheItem.HeaderFields,
+                    CachedHeaderFields.Block(header, CachedHeaderFields.HasBlankLine(read.Header.Span, info.Size))));
+            }
+
+            return header;
+        }
+        catch (Exception e) when (e is IOException or StorageException or UnauthorizedAccessException)
+        {
+            // Gone under us (expunged by another process): it sorts as a message without a header.
+            return HeaderBlock.Empty;
+        }
+    }
+
+    /// <summary>RFC 5256: the addr-mailbox (local part) of the first address; empty when there is none.</summary>
+    private static string FirstMailbox(string? value)
+    {
+        if (value is null)
+        {
+            return "";
+        }
+
+        var addresses = AddressParser.Parse(value);
+        return addresses.Count > 0 && addresses[0].Mailbox is { } mailbox ? RawText.ToText(mailbox) : "";
+    }
+
+    /// <summary>
+    /// RFC 5957: the display name of the first address, RFC 2047 words decoded; without one, the
+    /// address itself (mailbox@host).
+    /// </summary>
+    private static string DisplayName(string? value)
+    {
+        if (value is null)
+        {
+            return "";
+        }
+
+        var addresses = AddressParser.Parse(value);
+        if (addresses.Count == 0)
+        {
+            return "";
+        }
+
+        var first = addresses[0];
+        if (first.Name is { Length: > 0 } name)
+        {
+            return Rfc2047Decoder.Decode(name);
+        }
+
+        if (first.Mailbox is null)
+        {
+            return "";
+        }
+
+        return first.Host is null or Address.MissingDomain
+            ? RawText.ToText(first.Mailbox)
+            : RawText.ToText(first.Mailbox) + "@" + RawText.ToText(first.Host);
+    }
+}
