@@ -11,12 +11,28 @@ public class TranscriptTests
         foreach (string file in Directory.EnumerateFiles(root, "*.imap", SearchOption.AllDirectories).Order())
         {
             string name = Path.GetRelativePath(root, file).Replace('\\', '/');
-            yield return new TestCaseData(file, false).SetName($"Transcript({name})");
-            yield return new TestCaseData(file, true).SetName($"Transcript({name}, byte by byte)");
+            // "@store mbox maildir mh": the script runs on a fresh mail store of each format.
+            string? stores = TranscriptScript.Load(file).Directives.FirstOrDefault(d => d.StartsWith("store ", StringComparison.Ordinal));
+            var types = new List<string?>();
+            if (stores is null)
+            {
+                types.Add(null);
+            }
+            else
+            {
+                types.AddRange(stores.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1));
+            }
+
+            foreach (string? type in types)
+            {
+                string on = type is null ? "" : ", " + type;
+                yield return new TestCaseData(file, false, type).SetName($"Transcript({name}{on})");
+                yield return new TestCaseData(file, true, type).SetName($"Transcript({name}{on}, byte by byte)");
+            }
         }
     }
 
     [TestCaseSource(nameof(Scripts))]
-    public Task Replay(string file, bool byteByByte) =>
-        TranscriptRunner.RunAsync(TranscriptScript.Load(file), byteByByte);
+    public Task Replay(string file, bool byteByByte, string? storeType) =>
+        TranscriptRunner.RunAsync(TranscriptScript.Load(file), byteByByte, storeType);
 }

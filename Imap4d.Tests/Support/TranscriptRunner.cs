@@ -11,10 +11,18 @@ public static class TranscriptRunner
 {
     private static readonly Regex SyncLiteral = new(@"\{\d+\}$", RegexOptions.Compiled);
 
-    public static async Task RunAsync(TranscriptScript script, bool byteByByte)
+    /// <param name="storeType">For a script with <c>@store</c>: the mailbox format to run it on (mbox, maildir, mh).</param>
+    public static async Task RunAsync(TranscriptScript script, bool byteByByte, string? storeType = null)
     {
         var (settings, users, start) = SetUp(script.Directives);
-        await using var client = new TestClient(settings, new StaticAuthenticator(users), start, byteByByte);
+        using var mail = storeType is null ? null : new TranscriptMailStore(storeType);
+        if (mail is not null && start.PreauthUser is not null)
+        {
+            start = start with { PreauthUser = start.PreauthUser with { Home = mail.Root } };
+        }
+
+        await using var client = new TestClient(settings, new StaticAuthenticator(users), start, byteByByte,
+            storeFactory: mail is null ? null : _ => mail.NewStore());
         var captures = new Dictionary<string, string>();
         var steps = script.Steps;
         for (int i = 0; i < steps.Count; i++)
@@ -93,6 +101,8 @@ public static class TranscriptRunner
                 case "test":
                     testMode = true;
                     break;
+                case "store":
+                    break; // the mailbox formats to run on (TranscriptTests); the store is made per run
                 case "users":
                     users = words.Skip(1).Select(w => (w.Split(':')[0], w.Split(':')[1])).ToList();
                     break;

@@ -51,6 +51,7 @@ public sealed class ArgReader
     public byte[] ExpectAStringBytes(string what = "argument") => ExpectAny(what) switch
     {
         AtomArg a when IsAStringAtom(a.Value) => Encoding.ASCII.GetBytes(a.Value),
+        StringArg { IsBinary: true } => throw Literal8NotAllowed(),
         StringArg s => s.Content.ToArray(),
         _ => throw new ImapSyntaxException("Invalid " + what),
     };
@@ -62,6 +63,7 @@ public sealed class ArgReader
     /// <summary>A string (quoted or literal only), as UTF-8.</summary>
     public string ExpectString(string what = "argument") => ExpectAny(what) switch
     {
+        StringArg { IsBinary: true } => throw Literal8NotAllowed(),
         StringArg s => Utf8Strict(s.Content.ToArray(), what),
         _ => throw new ImapSyntaxException("Invalid " + what),
     };
@@ -139,6 +141,9 @@ public sealed class ArgReader
     /// list wildcards and backslash (flags) are atoms but not astrings.
     /// </summary>
     private static bool IsAStringAtom(string atom) => atom.IndexOfAny(['%', '*', '\\']) < 0;
+
+    /// <summary>RFC 3516 §4.2: a literal8 is allowed only where the grammar says so (APPEND's message).</summary>
+    public static ImapSyntaxException Literal8NotAllowed() => new("literal8 not allowed here");
 
     private static string Utf8Strict(byte[] bytes, string what)
     {

@@ -420,6 +420,12 @@ public sealed class ImapSession
             return;
         }
 
+        if (!handler.AcceptsLiteral8 && HasLiteral8(command.Args))
+        {
+            WriteBad(command.Tag, null, ArgReader.Literal8NotAllowed().Message);
+            return;
+        }
+
         CommandResult result;
         try
         {
@@ -534,6 +540,9 @@ public sealed class ImapSession
         Writer.Continue("Ready for literal data");
         return Writer.FlushAsync(ct);
     }
+
+    private static bool HasLiteral8(IReadOnlyList<ImapArg> args) =>
+        args.Any(a => a is StringArg { IsBinary: true } || (a is ListArg list && HasLiteral8(list.Items)));
 
     private static SessionStates ToFlag(SessionState state) => state switch
     {

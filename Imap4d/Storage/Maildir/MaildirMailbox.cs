@@ -16,7 +16,7 @@ namespace Imap4d.Storage.Maildir;
 /// of cur/ and new/ it records still match. Every change of the UID list or index happens under
 /// <see cref="MaildirLock"/>; message files are changed only by atomic rename, link and unlink.
 /// </summary>
-internal sealed class MaildirMailbox : IMailbox
+internal sealed partial class MaildirMailbox : IMailbox
 {
     public const string IndexFileName = "imap4d.index";
     public const string CacheFileName = "imap4d.cache";
