@@ -16,7 +16,7 @@ namespace Imap4d.Tests.Session;
 /// </summary>
 public class StartTlsTests
 {
-    private const string Caps = "ID ENABLE NAMESPACE CHILDREN UIDPLUS MULTIAPPEND APPENDLIMIT=67108864 UNSELECT ESEARCH SEARCHRES WITHIN MOVE IDLE";
+    private const string Caps = "ID ENABLE NAMESPACE CHILDREN UIDPLUS MULTIAPPEND APPENDLIMIT=67108864 UNSELECT BINARY ESEARCH SEARCHRES WITHIN MOVE IDLE";
 
     private TestCertificate _cert = null!;
 

@@ -14,6 +14,8 @@ public sealed class FetchCommand(bool byUid) : IImapCommand
 
     public bool WithholdsExpunge => !byUid;
 
+    public IEnumerable<string> Capabilities(CapabilityContext context) => ["BINARY"];
+
     public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
     {
         var selected = context.Session.RequireSelected();
@@ -27,9 +29,17 @@ public sealed class FetchCommand(bool byUid) : IImapCommand
             // served from what the session still knows of it (flags, size, cached ENVELOPE and
             // BODYSTRUCTURE), as Dovecot does; when an item needs data that is gone, it is left out.
             var info = selected.FindForFetch(uid);
-            if (info is null || !plan.TryWrite(context.Writer, selected, selected.SequenceOf(uid), info))
+            try
             {
-                skipped = true;
+                if (info is null || !plan.TryWrite(context.Writer, selected, selected.SequenceOf(uid), info))
+                {
+                    skipped = true;
+                }
+            }
+            catch (UnknownCteException)
+            {
+                // RFC 3516 §4.3: BINARY of a part whose encoding we cannot undo.
+                return ValueTask.FromResult(CommandResult.No("Unknown Content-Transfer-Encoding", "UNKNOWN-CTE"));
             }
         }
 

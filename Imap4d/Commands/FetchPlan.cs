@@ -139,11 +139,16 @@ internal enum FetchItemKind
     Body,
     BodyStructure,
     Section,
+    Binary,
+    BinarySize,
 }
 
 /// <summary>One FETCH data item: its kind, the name echoed in the response, and for sections the part to send.</summary>
 internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchSection? Section = null, bool SetsSeen = false)
 {
+    /// <summary>For BINARY and BINARY.SIZE (RFC 3516): the part.</summary>
+    public FetchBinary? Binary { get; init; }
+
     private static readonly FetchItem[] Fast =
         [new(FetchItemKind.Flags, "FLAGS"), new(FetchItemKind.InternalDate, "INTERNALDATE"), new(FetchItemKind.Size, "RFC822.SIZE")];
 
@@ -185,6 +190,18 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
             bool peek = upper.StartsWith("BODY.PEEK[", StringComparison.Ordinal);
             var section = FetchSection.Parse(atom[(atom.IndexOf('[') + 1)..]);
             return [new(FetchItemKind.Section, section.ResponseName, section, SetsSeen: !peek)];
+        }
+
+        foreach (string prefix in (string[])["BINARY[", "BINARY.PEEK[", "BINARY.SIZE["])
+        {
+            if (upper.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                bool size = prefix == "BINARY.SIZE[";
+                var binary = FetchBinary.Parse(atom[prefix.Length..], size);
+                return size
+                    ? [new(FetchItemKind.BinarySize, binary.SizeResponseName) { Binary = binary }]
+                    : [new(FetchItemKind.Binary, binary.ResponseName, SetsSeen: prefix == "BINARY[") { Binary = binary }];
+            }
         }
 
         throw new ImapSyntaxException("Unknown fetch item " + atom);
@@ -233,6 +250,12 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
             case FetchItemKind.Section:
                 content ??= new MessageContent(selected.Mailbox, info, selected.Cache);
                 return new FetchValue(null, Section!.Prepare(content));
+            case FetchItemKind.Binary:
+                content ??= new MessageContent(selected.Mailbox, info, selected.Cache);
+                return new FetchValue(null, Binary!.Prepare(content));
+            case FetchItemKind.BinarySize:
+                content ??= new MessageContent(selected.Mailbox, info, selected.Cache);
+                return new FetchValue(System.Text.Encoding.ASCII.GetBytes(Binary!.Size(content).ToString(System.Globalization.CultureInfo.InvariantCulture)), null);
             default:
                 return default;
         }
@@ -261,7 +284,11 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
                 writer.WireBytes(value.Wire);
                 break;
             case FetchItemKind.Section:
+            case FetchItemKind.Binary:
                 value.Section!.Write(writer);
+                break;
+            case FetchItemKind.BinarySize:
+                writer.WireBytes(value.Wire);
                 break;
         }
     }
