@@ -55,6 +55,7 @@ public sealed class CommandRegistry
         new CopyCommand(byUid: false, move: true),
         new CopyCommand(byUid: true, move: true),
         new IdleCommand(),
+        new CompressCommand(),
     ]);
 
     public IEnumerable<IImapCommand> All => _commands.Values;
