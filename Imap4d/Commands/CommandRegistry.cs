@@ -56,6 +56,8 @@ public sealed class CommandRegistry
         new CopyCommand(byUid: true, move: true),
         new IdleCommand(),
         new CompressCommand(),
+        new ReplaceCommand(byUid: false),
+        new ReplaceCommand(byUid: true),
     ]);
 
     public IEnumerable<IImapCommand> All => _commands.Values;

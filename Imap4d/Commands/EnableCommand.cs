@@ -7,14 +7,14 @@ namespace Imap4d.Commands;
 // unknown names are ignored, as the RFC requires.
 public sealed class EnableCommand : IImapCommand
 {
-    /// <summary>Capabilities a client may ENABLE (none in this release: CONDSTORE, QRESYNC, UTF8=ACCEPT come later).</summary>
-    public static readonly IReadOnlySet<string> Enableable = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Capabilities a client may ENABLE.</summary>
+    public static readonly IReadOnlySet<string> Enableable = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { Utf8Accept.Capability };
 
     public string Name => "ENABLE";
 
     public SessionStates AllowedIn => SessionStates.Authenticated;
 
-    public IEnumerable<string> Capabilities(CapabilityContext context) => ["ENABLE"];
+    public IEnumerable<string> Capabilities(CapabilityContext context) => ["ENABLE", Utf8Accept.Capability];
 
     public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
     {

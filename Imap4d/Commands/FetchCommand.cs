@@ -14,7 +14,7 @@ public sealed class FetchCommand(bool byUid) : IImapCommand
 
     public bool WithholdsExpunge => !byUid;
 
-    public IEnumerable<string> Capabilities(CapabilityContext context) => ["BINARY"];
+    public IEnumerable<string> Capabilities(CapabilityContext context) => ["BINARY", "PREVIEW"];
 
     public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
     {

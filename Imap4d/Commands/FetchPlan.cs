@@ -27,6 +27,10 @@ internal sealed class FetchPlan
             while (!list.AtEnd)
             {
                 items.AddRange(FetchItem.Parse(list.ExpectAtom("fetch item"), allowMacro: false));
+                if (items[^1].Kind == FetchItemKind.Preview && list.TryList(out var modifiers))
+                {
+                    FetchItem.ReadPreviewModifiers(modifiers);
+                }
             }
 
             if (items.Count == 0)
@@ -141,6 +145,7 @@ internal enum FetchItemKind
     Section,
     Binary,
     BinarySize,
+    Preview,
 }
 
 /// <summary>One FETCH data item: its kind, the name echoed in the response, and for sections the part to send.</summary>
@@ -177,6 +182,8 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
                 return [new(FetchItemKind.InternalDate, "INTERNALDATE")];
             case "RFC822.SIZE":
                 return [new(FetchItemKind.Size, "RFC822.SIZE")];
+            case "PREVIEW":
+                return [new(FetchItemKind.Preview, "PREVIEW")];
             case "RFC822":
                 return [new(FetchItemKind.Section, "RFC822", FetchSection.Parse("]"), SetsSeen: true)];
             case "RFC822.HEADER":
@@ -205,6 +212,39 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
         }
 
         throw new ImapSyntaxException("Unknown fetch item " + atom);
+    }
+
+    /// <summary>RFC 8970 §3: PREVIEW's modifiers; LAZY is honoured trivially (the preview is always computed).</summary>
+    public static void ReadPreviewModifiers(ArgReader modifiers)
+    {
+        while (!modifiers.AtEnd)
+        {
+            if (!modifiers.ExpectAtom("preview modifier").Equals("LAZY", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ImapSyntaxException("Unknown preview modifier");
+            }
+        }
+    }
+
+    /// <summary>PREVIEW's string in wire form: from the FETCH cache, or computed from the first text part and cached.</summary>
+    private static byte[] CachedOrComputedPreview(SelectedMailbox selected, MessageInfo info, ref MessageContent? content)
+    {
+        var cache = selected.Cache;
+        if (cache is not null && cache.TryGet(info, FetchCacheItem.Preview, out byte[] cached))
+        {
+            return cached;
+        }
+
+        var message = content ??= new MessageContent(selected.Mailbox, info, cache);
+        string text;
+        using (var stream = message.Open())
+        {
+            text = PreviewText.Extract(message.Structure, stream);
+        }
+
+        byte[] wire = ResponseWriter.Capture(w => w.String(text));
+        cache?.Put(info, FetchCacheItem.Preview, wire);
+        return wire;
     }
 
     /// <summary>ENVELOPE, BODY or BODYSTRUCTURE in wire form: from the mailbox's FETCH cache, or computed and cached.</summary>
@@ -253,6 +293,8 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
             case FetchItemKind.Binary:
                 content ??= new MessageContent(selected.Mailbox, info, selected.Cache);
                 return new FetchValue(null, Binary!.Prepare(content));
+            case FetchItemKind.Preview:
+                return new FetchValue(CachedOrComputedPreview(selected, info, ref content), null);
             case FetchItemKind.BinarySize:
                 content ??= new MessageContent(selected.Mailbox, info, selected.Cache);
                 return new FetchValue(System.Text.Encoding.ASCII.GetBytes(Binary!.Size(content).ToString(System.Globalization.CultureInfo.InvariantCulture)), null);
@@ -288,6 +330,7 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
                 value.Section!.Write(writer);
                 break;
             case FetchItemKind.BinarySize:
+            case FetchItemKind.Preview:
                 writer.WireBytes(value.Wire);
                 break;
         }

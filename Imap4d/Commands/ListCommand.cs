@@ -16,8 +16,8 @@ public sealed class ListCommand(bool subscribedOnly) : IImapCommand
 
     public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
     {
-        string reference = args.ExpectAString("reference");
-        string pattern = ExpectListMailbox(args);
+        string reference = Utf8Accept.NameIn(args, args.ExpectAString("reference"));
+        string pattern = Utf8Accept.NameIn(args, ExpectListMailbox(args));
         args.ExpectEnd();
         foreach (var info in context.Session.RequireStore().List(reference, pattern, subscribedOnly))
         {
@@ -32,7 +32,7 @@ public sealed class ListCommand(bool subscribedOnly) : IImapCommand
                 writer.Atom(use);
             }
 
-            writer.EndList().String(info.Delimiter.ToString()).AString(info.Name).EndLine();
+            writer.EndList().String(info.Delimiter.ToString()).AString(Utf8Accept.NameOut(context, info.Name)).EndLine();
         }
 
         return ValueTask.FromResult(CommandResult.Ok(Name + " Completed"));

@@ -34,7 +34,7 @@ public sealed class StatusCommand : IImapCommand
         }
 
         var status = StatusOf(context, name);
-        var writer = context.Writer.Untagged().Atom("STATUS").AString(name).BeginList();
+        var writer = context.Writer.Untagged().Atom("STATUS").AString(Utf8Accept.NameOut(context, name)).BeginList();
         foreach (string item in wanted)
         {
             writer.Atom(item).Number(item switch

@@ -20,6 +20,12 @@ public sealed class ArgReader
 
     public bool AtEnd => _next >= _args.Count;
 
+    /// <summary>
+    /// UTF8=ACCEPT is enabled (RFC 6855 §3): mailbox names arrive as UTF-8 and are turned into the
+    /// modified UTF-7 used everywhere below the protocol.
+    /// </summary>
+    public bool Utf8Names { get; init; }
+
     /// <summary>Arguments not consumed yet.</summary>
     public int Remaining => _args.Count - _next;
 
@@ -125,7 +131,12 @@ public sealed class ArgReader
     public string ExpectMailbox()
     {
         string name = ExpectAString("mailbox name");
-        return name.Equals("INBOX", StringComparison.OrdinalIgnoreCase) ? "INBOX" : name;
+        if (name.Equals("INBOX", StringComparison.OrdinalIgnoreCase))
+        {
+            return "INBOX";
+        }
+
+        return Utf8Names ? ModifiedUtf7.Encode(name) : name;
     }
 
     public void ExpectEnd()

@@ -412,7 +412,7 @@ public sealed class ImapSession
 
     private async ValueTask DispatchAsync(ClientCommand command, CancellationToken ct)
     {
-        var args = new ArgReader(command.Args);
+        var args = new ArgReader(command.Args) { Utf8Names = Data.Enabled.Contains(Utf8Accept.Capability) };
         string name = command.Name;
         if (name == "UID")
         {

@@ -74,6 +74,28 @@ public sealed class MailKitExtensionTests : RealClientTest
     [TestCase("mbox")]
     [TestCase("maildir")]
     [TestCase("mh")]
+    public void ReplaceSwapsADraftForItsNewVersion(string type)
+    {
+        var daemon = StartDaemon(type);
+        using var client = Connect(daemon);
+        Assert.That(client.Capabilities.HasFlag(ImapCapabilities.Replace), Is.True);
+        var drafts = client.GetFolder(client.PersonalNamespaces[0]).Create("Drafts", isMessageFolder: true)!;
+        drafts.Append(NewMessage(1), MessageFlags.Draft);
+        var first = drafts.Append(NewMessage(2), MessageFlags.Draft)!.Value;
+        drafts.Open(FolderAccess.ReadWrite);
+        var second = drafts.Replace(first, NewMessage(3), MessageFlags.Draft | MessageFlags.Seen);
+        Assert.That(second?.Id, Is.EqualTo(3u));
+        Assert.That(drafts.Count, Is.EqualTo(2));
+        var summaries = drafts.Fetch(0, -1, MessageSummaryItems.UniqueId | MessageSummaryItems.Envelope);
+        Assert.That(summaries.Select(s => s.Envelope!.Subject), Is.EqualTo(new[] { "message 1", "message 3" }));
+        client.Disconnect(true);
+        Assert.That(daemon.Transcript, Does.Contain("UID REPLACE 2 Drafts"));
+        Assert.That(daemon.ReadMailbox("Drafts").Select(m => m.Uid), Is.EqualTo(new uint[] { 1, 3 }));
+    }
+
+    [TestCase("mbox")]
+    [TestCase("maildir")]
+    [TestCase("mh")]
     public void CompressedSessionFetchesAppendsAndIdles(string type)
     {
         var daemon = StartDaemon(type);
