@@ -92,7 +92,7 @@ public class DemoDaemonTests
             """;
         string output = RunProgram("python3", ["-c", script]);
         Assert.That(output, Does.Contain("greeting * OK IMAP4rev1"));
-        Assert.That(output, Does.Contain("caps-before APPENDLIMIT=67108864 AUTH=LOGIN AUTH=PLAIN BINARY CHILDREN COMPRESS=DEFLATE ENABLE ESEARCH ID IDLE IMAP4REV1 LITERAL+ MOVE MULTIAPPEND NAMESPACE PREVIEW REPLACE SASL-IR SEARCHRES UIDPLUS UNSELECT UTF8=ACCEPT WITHIN"));
+        Assert.That(output, Does.Contain("caps-before APPENDLIMIT=67108864 AUTH=LOGIN AUTH=PLAIN BINARY CATENATE CHILDREN COMPRESS=DEFLATE ENABLE ESEARCH ID IDLE IMAP4REV1 LITERAL+ MOVE MULTIAPPEND NAMESPACE PREVIEW REPLACE SASL-IR SEARCHRES UIDPLUS UNSELECT UTF8=ACCEPT WITHIN"));
         Assert.That(output, Does.Contain("login-wrong refused"));
         Assert.That(output, Does.Contain("login OK"));
         Assert.That(output, Does.Contain("namespace OK ((\"\" \"/\")) NIL NIL"));

@@ -16,24 +16,38 @@ public sealed class AppendCommand : IImapCommand
     public bool AcceptsLiteral8 => true;
 
     public IEnumerable<string> Capabilities(CapabilityContext context) =>
-        ["UIDPLUS", "MULTIAPPEND", "APPENDLIMIT=" + context.Settings.Limits.MaxAppendSize];
+        ["UIDPLUS", "MULTIAPPEND", "APPENDLIMIT=" + context.Settings.Limits.MaxAppendSize, "CATENATE"];
 
     public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
     {
         string name = args.ExpectMailbox();
         var messages = new List<AppendMessage>();
-        do
+        try
         {
-            messages.Add(AppendMessage.Read(args, context));
-        }
-        while (!args.AtEnd);
+            do
+            {
+                messages.Add(AppendMessage.Read(args, context));
+            }
+            while (!args.AtEnd);
 
-        if (messages.Any(m => m.Content.Length == 0))
+            if (messages.Any(m => m.Content.Length == 0))
+            {
+                return ValueTask.FromResult(CommandResult.No("Empty message"));
+            }
+
+            return ValueTask.FromResult(Store(context, name, messages));
+        }
+        catch (CatenateException e)
         {
-            return ValueTask.FromResult(CommandResult.No("Empty message"));
+            return ValueTask.FromResult(CommandResult.No(e.Message, e.Code));
         }
-
-        return ValueTask.FromResult(Store(context, name, messages));
+        finally
+        {
+            foreach (var message in messages.Where(m => m.Owned))
+            {
+                message.Content.Dispose();
+            }
+        }
     }
 
     /// <summary>Stores <paramref name="messages"/> in mailbox <paramref name="name"/>, all or none; the APPENDUID result.</summary>

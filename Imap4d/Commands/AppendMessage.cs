@@ -6,11 +6,14 @@ namespace Imap4d.Commands;
 
 /// <summary>
 /// One message of APPEND (RFC 3501 §6.3.11; several with MULTIAPPEND, RFC 3502) or REPLACE (RFC 8508):
-/// optional flags and internal date, then its data, a literal or a literal8 (RFC 3516), or with
-/// UTF8=ACCEPT enabled <c>UTF8 (~{n}...)</c> (RFC 6855 §4).
+/// optional flags and internal date, then its data, a literal or a literal8 (RFC 3516), with
+/// UTF8=ACCEPT enabled <c>UTF8 (~{n}...)</c> (RFC 6855 §4), or <c>CATENATE (...)</c> (RFC 4469).
 /// </summary>
 public sealed record AppendMessage(FlagSet Flags, DateTimeOffset InternalDate, LiteralContent Content)
 {
+    /// <summary>The content was built here (CATENATE) rather than read with the command: the caller disposes it.</summary>
+    public bool Owned { get; init; }
+
     /// <summary>Reads one append-message; throws <see cref="ImapSyntaxException"/> on bad syntax.</summary>
     public static AppendMessage Read(ArgReader args, CommandContext context)
     {
@@ -23,6 +26,11 @@ public sealed record AppendMessage(FlagSet Flags, DateTimeOffset InternalDate, L
             {
                 throw new ImapSyntaxException("Invalid date-time");
             }
+        }
+
+        if (args.TryAtom("CATENATE"))
+        {
+            return new AppendMessage(flags, date, Catenate.Build(args.ExpectList("CATENATE parts"), context)) { Owned = true };
         }
 
         return new AppendMessage(flags, date, ReadData(args, context));

@@ -96,6 +96,35 @@ public sealed class MailKitExtensionTests : RealClientTest
     [TestCase("mbox")]
     [TestCase("maildir")]
     [TestCase("mh")]
+    public void Utf8FolderNamesWithAndWithoutUtf8Accept(string type)
+    {
+        const string Name = "Entwürfe ✓";
+        var daemon = StartDaemon(type);
+        using (var client = Connect(daemon))
+        {
+            Assert.That(client.Capabilities.HasFlag(ImapCapabilities.UTF8Accept), Is.True);
+            client.EnableUTF8();
+            var folder = client.GetFolder(client.PersonalNamespaces[0]).Create(Name, isMessageFolder: true)!;
+            folder.Append(NewMessage(1));
+            var listed = client.GetFolder(client.PersonalNamespaces[0]).GetSubfolders().Select(f => f.Name).ToList();
+            Assert.That(listed, Does.Contain(Name));
+            client.Disconnect(true);
+        }
+
+        Assert.That(daemon.Transcript, Does.Contain("ENABLE UTF8=ACCEPT"));
+
+        // A client that did not enable it sees the same folder through modified UTF-7.
+        using var plain = Connect(daemon);
+        var same = plain.GetFolder(Name);
+        same.Open(FolderAccess.ReadOnly);
+        Assert.That(same.Count, Is.EqualTo(1));
+        plain.Disconnect(true);
+        Assert.That(daemon.Transcript, Does.Contain("Entw&APw-rfe &JxM-"));
+    }
+
+    [TestCase("mbox")]
+    [TestCase("maildir")]
+    [TestCase("mh")]
     public void CompressedSessionFetchesAppendsAndIdles(string type)
     {
         var daemon = StartDaemon(type);
