@@ -4,40 +4,55 @@ using Imap4d.Storage;
 
 namespace Imap4d.Commands;
 
-// RFC 3501 §6.3.11 APPEND, answering APPENDUID (RFC 4315 UIDPLUS).
+// RFC 3501 §6.3.11 APPEND, answering APPENDUID (RFC 4315 UIDPLUS); several messages in one
+// command are MULTIAPPEND (RFC 3502), stored all or none; a message may be a literal8 (RFC 3516
+// BINARY); APPENDLIMIT (RFC 7889) advertises the largest message accepted.
 public sealed class AppendCommand : IImapCommand
 {
     public string Name => "APPEND";
 
     public SessionStates AllowedIn => SessionStates.AfterLogin;
 
-    public IEnumerable<string> Capabilities(CapabilityContext context) => ["UIDPLUS"];
+    public bool AcceptsLiteral8 => true;
+
+    public IEnumerable<string> Capabilities(CapabilityContext context) =>
+        ["UIDPLUS", "MULTIAPPEND", "APPENDLIMIT=" + context.Settings.Limits.MaxAppendSize, "CATENATE"];
 
     public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
     {
         string name = args.ExpectMailbox();
-        var flags = args.TryList(out var flagList) ? FlagArgs.Read(flagList) : FlagSet.Empty;
-        var date = context.Services.Clock.GetLocalNow();
-        if (args.Peek() is StringArg { IsLiteral: false } quoted)
+        var messages = new List<AppendMessage>();
+        try
         {
-            args.ExpectAny();
-            if (!ImapDate.TryParseDateTime(quoted.Text, out date))
+            do
             {
-                throw new ImapSyntaxException("Invalid date-time");
+                messages.Add(AppendMessage.Read(args, context));
+            }
+            while (!args.AtEnd);
+
+            if (messages.Any(m => m.Content.Length == 0))
+            {
+                return ValueTask.FromResult(CommandResult.No("Empty message"));
+            }
+
+            return ValueTask.FromResult(Store(context, name, messages));
+        }
+        catch (CatenateException e)
+        {
+            return ValueTask.FromResult(CommandResult.No(e.Message, e.Code));
+        }
+        finally
+        {
+            foreach (var message in messages.Where(m => m.Owned))
+            {
+                message.Content.Dispose();
             }
         }
+    }
 
-        if (args.ExpectAny("message literal") is not StringArg { IsLiteral: true } message)
-        {
-            throw new ImapSyntaxException("Missing message literal");
-        }
-
-        args.ExpectEnd();
-        if (message.Content.Length == 0)
-        {
-            return ValueTask.FromResult(CommandResult.No("Empty message"));
-        }
-
+    /// <summary>Stores <paramref name="messages"/> in mailbox <paramref name="name"/>, all or none; the APPENDUID result.</summary>
+    internal static CommandResult Store(CommandContext context, string name, IReadOnlyList<AppendMessage> messages)
+    {
         var store = context.Session.RequireStore();
         var selected = context.Session.Selected;
         bool targetIsSelected = selected is not null && store.Resolve(name) == store.Resolve(selected.Mailbox.Name);
@@ -49,14 +64,23 @@ public sealed class AppendCommand : IImapCommand
         catch (StorageException e) when (e.Error == StorageError.NotFound)
         {
             // No TRYCREATE for a name CREATE would refuse.
-            return ValueTask.FromResult(MailboxNameCheck.RefuseNew(name) ?? CommandResult.No("Mailbox does not exist", "TRYCREATE"));
+            return MailboxNameCheck.RefuseNew(name) ?? CommandResult.No("Mailbox does not exist", "TRYCREATE");
         }
 
         try
         {
-            using var content = message.Content.OpenRead();
-            uint uid = target.Append(content, flags, date);
-            return ValueTask.FromResult(CommandResult.Ok("APPEND Completed", $"APPENDUID {target.UidValidity} {uid}"));
+            IReadOnlyList<uint> uids;
+            if (messages.Count == 1)
+            {
+                using var content = messages[0].Content.OpenRead();
+                uids = [target.Append(content, messages[0].Flags, messages[0].InternalDate)];
+            }
+            else
+            {
+                uids = target.AppendAll(messages.Select(m => m.ToItem()).ToList());
+            }
+
+            return CommandResult.Ok("APPEND Completed", $"APPENDUID {target.UidValidity} {SequenceSet.FromNumbers(uids)}");
         }
         finally
         {

@@ -59,6 +59,9 @@ public sealed class CommandRegistry
         new CopyCommand(byUid: false, move: true),
         new CopyCommand(byUid: true, move: true),
         new IdleCommand(),
+        new CompressCommand(),
+        new ReplaceCommand(byUid: false),
+        new ReplaceCommand(byUid: true),
     ]);
 
     public IEnumerable<IImapCommand> All => _commands.Values;

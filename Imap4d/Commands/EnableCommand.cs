@@ -9,13 +9,13 @@ public sealed class EnableCommand : IImapCommand
 {
     /// <summary>Capabilities a client may ENABLE.</summary>
     public static readonly IReadOnlySet<string> Enableable =
-        new HashSet<string>(StringComparer.OrdinalIgnoreCase) { CondStore.Name, CondStore.QResync };
+        new HashSet<string>(StringComparer.OrdinalIgnoreCase) { CondStore.Name, CondStore.QResync, Utf8Accept.Capability };
 
     public string Name => "ENABLE";
 
     public SessionStates AllowedIn => SessionStates.Authenticated;
 
-    public IEnumerable<string> Capabilities(CapabilityContext context) => ["ENABLE"];
+    public IEnumerable<string> Capabilities(CapabilityContext context) => ["ENABLE", Utf8Accept.Capability];
 
     public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
     {

@@ -16,6 +16,8 @@ public sealed class FetchCommand(bool byUid) : IImapCommand
 
     public bool WithholdsExpunge => !byUid;
 
+    public IEnumerable<string> Capabilities(CapabilityContext context) => ["BINARY", "PREVIEW"];
+
     public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
     {
         var selected = context.Session.RequireSelected();
@@ -60,9 +62,17 @@ public sealed class FetchCommand(bool byUid) : IImapCommand
                 continue;
             }
 
-            if (info is null || !plan.TryWrite(context.Writer, selected, selected.SequenceOf(uid), info))
+            try
             {
-                skipped = true;
+                if (info is null || !plan.TryWrite(context.Writer, selected, selected.SequenceOf(uid), info))
+                {
+                    skipped = true;
+                }
+            }
+            catch (UnknownCteException)
+            {
+                // RFC 3516 §4.3: BINARY of a part whose encoding we cannot undo.
+                return ValueTask.FromResult(CommandResult.No("Unknown Content-Transfer-Encoding", "UNKNOWN-CTE"));
             }
         }
 

@@ -39,6 +39,10 @@ internal sealed class FetchPlan
             while (!list.AtEnd)
             {
                 items.AddRange(FetchItem.Parse(list.ExpectAtom("fetch item"), allowMacro: false));
+                if (items[^1].Kind == FetchItemKind.Preview && list.TryList(out var modifiers))
+                {
+                    FetchItem.ReadPreviewModifiers(modifiers);
+                }
             }
 
             if (items.Count == 0)
@@ -158,11 +162,17 @@ internal enum FetchItemKind
     BodyStructure,
     Section,
     ModSeq,
+    Binary,
+    BinarySize,
+    Preview,
 }
 
 /// <summary>One FETCH data item: its kind, the name echoed in the response, and for sections the part to send.</summary>
 internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchSection? Section = null, bool SetsSeen = false)
 {
+    /// <summary>For BINARY and BINARY.SIZE (RFC 3516): the part.</summary>
+    public FetchBinary? Binary { get; init; }
+
     private static readonly FetchItem[] Fast =
         [new(FetchItemKind.Flags, "FLAGS"), new(FetchItemKind.InternalDate, "INTERNALDATE"), new(FetchItemKind.Size, "RFC822.SIZE")];
 
@@ -193,6 +203,9 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
                 return [new(FetchItemKind.Size, "RFC822.SIZE")];
             case "MODSEQ":
                 return [new(FetchItemKind.ModSeq, "MODSEQ")];
+
+            case "PREVIEW":
+                return [new(FetchItemKind.Preview, "PREVIEW")];
             case "RFC822":
                 return [new(FetchItemKind.Section, "RFC822", FetchSection.Parse("]"), SetsSeen: true)];
             case "RFC822.HEADER":
@@ -208,7 +221,52 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
             return [new(FetchItemKind.Section, section.ResponseName, section, SetsSeen: !peek)];
         }
 
+        foreach (string prefix in (string[])["BINARY[", "BINARY.PEEK[", "BINARY.SIZE["])
+        {
+            if (upper.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                bool size = prefix == "BINARY.SIZE[";
+                var binary = FetchBinary.Parse(atom[prefix.Length..], size);
+                return size
+                    ? [new(FetchItemKind.BinarySize, binary.SizeResponseName) { Binary = binary }]
+                    : [new(FetchItemKind.Binary, binary.ResponseName, SetsSeen: prefix == "BINARY[") { Binary = binary }];
+            }
+        }
+
         throw new ImapSyntaxException("Unknown fetch item " + atom);
+    }
+
+    /// <summary>RFC 8970 §3: PREVIEW's modifiers; LAZY is honoured trivially (the preview is always computed).</summary>
+    public static void ReadPreviewModifiers(ArgReader modifiers)
+    {
+        while (!modifiers.AtEnd)
+        {
+            if (!modifiers.ExpectAtom("preview modifier").Equals("LAZY", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ImapSyntaxException("Unknown preview modifier");
+            }
+        }
+    }
+
+    /// <summary>PREVIEW's string in wire form: from the FETCH cache, or computed from the first text part and cached.</summary>
+    private static byte[] CachedOrComputedPreview(SelectedMailbox selected, MessageInfo info, ref MessageContent? content)
+    {
+        var cache = selected.Cache;
+        if (cache is not null && cache.TryGet(info, FetchCacheItem.Preview, out byte[] cached))
+        {
+            return cached;
+        }
+
+        var message = content ??= new MessageContent(selected.Mailbox, info, cache);
+        string text;
+        using (var stream = message.Open())
+        {
+            text = PreviewText.Extract(message.Structure, stream);
+        }
+
+        byte[] wire = ResponseWriter.Capture(w => w.String(text));
+        cache?.Put(info, FetchCacheItem.Preview, wire);
+        return wire;
     }
 
     /// <summary>ENVELOPE, BODY or BODYSTRUCTURE in wire form: from the mailbox's FETCH cache, or computed and cached.</summary>
@@ -254,6 +312,14 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
             case FetchItemKind.Section:
                 content ??= new MessageContent(selected.Mailbox, info, selected.Cache);
                 return new FetchValue(null, Section!.Prepare(content));
+            case FetchItemKind.Binary:
+                content ??= new MessageContent(selected.Mailbox, info, selected.Cache);
+                return new FetchValue(null, Binary!.Prepare(content));
+            case FetchItemKind.Preview:
+                return new FetchValue(CachedOrComputedPreview(selected, info, ref content), null);
+            case FetchItemKind.BinarySize:
+                content ??= new MessageContent(selected.Mailbox, info, selected.Cache);
+                return new FetchValue(System.Text.Encoding.ASCII.GetBytes(Binary!.Size(content).ToString(System.Globalization.CultureInfo.InvariantCulture)), null);
             default:
                 return default;
         }
@@ -288,7 +354,12 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
                 writer.WireBytes(value.Wire);
                 break;
             case FetchItemKind.Section:
+            case FetchItemKind.Binary:
                 value.Section!.Write(writer);
+                break;
+            case FetchItemKind.BinarySize:
+            case FetchItemKind.Preview:
+                writer.WireBytes(value.Wire);
                 break;
         }
     }

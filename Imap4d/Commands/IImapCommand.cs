@@ -21,6 +21,9 @@ public interface IImapCommand
     /// </summary>
     bool WithholdsExpunge => false;
 
+    /// <summary>True when the grammar allows a literal8 (RFC 3516) somewhere in this command (APPEND's message).</summary>
+    bool AcceptsLiteral8 => false;
+
     /// <summary>
     /// Capabilities this command (or the extension it implements) adds to CAPABILITY in the
     /// given situation, so that each extension is advertised beside its code.

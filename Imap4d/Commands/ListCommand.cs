@@ -21,6 +21,11 @@ public sealed class ListCommand(bool subscribedOnly) : IImapCommand
         if (!subscribedOnly)
         {
             var arguments = ListArguments.Parse(args);
+            arguments = arguments with
+            {
+                Reference = Utf8Accept.NameIn(args, arguments.Reference),
+                Patterns = arguments.Patterns.Select(p => Utf8Accept.NameIn(args, p)).ToList(),
+            };
             if (arguments.IsExtended)
             {
                 ListExtended(context, arguments);
@@ -31,8 +36,8 @@ public sealed class ListCommand(bool subscribedOnly) : IImapCommand
             return ValueTask.FromResult(CommandResult.Ok(Name + " Completed"));
         }
 
-        string reference = args.ExpectAString("reference");
-        string pattern = ListArguments.ExpectListMailbox(args);
+        string reference = Utf8Accept.NameIn(args, args.ExpectAString("reference"));
+        string pattern = Utf8Accept.NameIn(args, ListArguments.ExpectListMailbox(args));
         args.ExpectEnd();
         ListPlain(context, reference, pattern);
         return ValueTask.FromResult(CommandResult.Ok(Name + " Completed"));
@@ -84,7 +89,7 @@ public sealed class ListCommand(bool subscribedOnly) : IImapCommand
             }
         }
 
-        writer.EndList().String(info.Delimiter.ToString()).AString(info.Name);
+        writer.EndList().String(info.Delimiter.ToString()).AString(Utf8Accept.NameOut(context, info.Name));
         if (childInfo)
         {
             writer.BeginList().String("CHILDINFO").BeginList().String("SUBSCRIBED").EndList().EndList();

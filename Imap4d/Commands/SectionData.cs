@@ -4,9 +4,10 @@ namespace Imap4d.Commands;
 
 /// <summary>
 /// What one FETCH section sends, gathered before the response line starts: bytes in memory, or
-/// an open stream positioned at the first byte to send (owned: disposed with this).
+/// an open stream positioned at the first byte to send (owned: disposed with this). A
+/// <paramref name="binary"/> stream (BINARY content holding NUL) goes out as a literal8.
 /// </summary>
-internal sealed class SectionData(ReadOnlyMemory<byte> bytes, Stream? stream, long count) : IDisposable
+internal sealed class SectionData(ReadOnlyMemory<byte> bytes, Stream? stream, long count, bool binary = false) : IDisposable
 {
     /// <summary>An empty section, sent as "".</summary>
     public static SectionData Empty { get; } = new(default, null, 0);
@@ -15,7 +16,7 @@ internal sealed class SectionData(ReadOnlyMemory<byte> bytes, Stream? stream, lo
     {
         if (stream is not null)
         {
-            writer.Literal(stream, count);
+            writer.Literal(stream, count, binary);
         }
         else if (bytes.Length == 0)
         {

@@ -22,18 +22,9 @@ public static class SectionLocator
             return MessageText(root, spec, content);
         }
 
-        var node = root;
-        bool asMessage = true;
-        foreach (int n in spec.Part)
+        if (FindPart(root, spec.Part) is not { } node)
         {
-            var next = Child(node, asMessage, n);
-            if (next is null)
-            {
-                return null;
-            }
-
-            node = next;
-            asMessage = false;
+            return null;
         }
 
         switch (spec.Kind)
@@ -45,6 +36,26 @@ public static class SectionLocator
             default:
                 return node.Message is null ? null : MessageText(node.Message, spec, content);
         }
+    }
+
+    /// <summary>The part a non-empty part number (1.2.3) names; null when there is none.</summary>
+    public static MimePart? FindPart(MimePart root, IReadOnlyList<int> part)
+    {
+        var node = root;
+        bool asMessage = true;
+        foreach (int n in part)
+        {
+            var next = Child(node, asMessage, n);
+            if (next is null)
+            {
+                return null;
+            }
+
+            node = next;
+            asMessage = false;
+        }
+
+        return node;
     }
 
     /// <summary>Part <paramref name="n"/> of <paramref name="node"/> (seen as a message or as a part).</summary>

@@ -33,6 +33,13 @@ public sealed class TransferDecoder : Stream
         }
     }
 
+    /// <summary>
+    /// True for the encodings this decoder knows (RFC 2045: 7bit, 8bit, binary, base64,
+    /// quoted-printable; none means 7bit). BINARY answers [UNKNOWN-CTE] for any other (RFC 3516).
+    /// </summary>
+    public static bool CanDecode(string? contentTransferEncoding) =>
+        (contentTransferEncoding ?? "").Trim().ToLowerInvariant() is "" or "7bit" or "8bit" or "binary" or "base64" or "quoted-printable";
+
     /// <summary>A read-only stream of the decoded bytes of <paramref name="encoded"/>.</summary>
     public static Stream Open(Stream encoded, string? contentTransferEncoding, bool leaveOpen = true) =>
         new TransferDecoder(encoded, contentTransferEncoding, leaveOpen);

@@ -20,6 +20,12 @@ public sealed class ArgReader
 
     public bool AtEnd => _next >= _args.Count;
 
+    /// <summary>
+    /// UTF8=ACCEPT is enabled (RFC 6855 §3): mailbox names arrive as UTF-8 and are turned into the
+    /// modified UTF-7 used everywhere below the protocol.
+    /// </summary>
+    public bool Utf8Names { get; init; }
+
     /// <summary>Arguments not consumed yet.</summary>
     public int Remaining => _args.Count - _next;
 
@@ -51,6 +57,7 @@ public sealed class ArgReader
     public byte[] ExpectAStringBytes(string what = "argument") => ExpectAny(what) switch
     {
         AtomArg a when IsAStringAtom(a.Value) => Encoding.ASCII.GetBytes(a.Value),
+        StringArg { IsBinary: true } => throw Literal8NotAllowed(),
         StringArg s => s.Content.ToArray(),
         _ => throw new ImapSyntaxException("Invalid " + what),
     };
@@ -62,6 +69,7 @@ public sealed class ArgReader
     /// <summary>A string (quoted or literal only), as UTF-8.</summary>
     public string ExpectString(string what = "argument") => ExpectAny(what) switch
     {
+        StringArg { IsBinary: true } => throw Literal8NotAllowed(),
         StringArg s => Utf8Strict(s.Content.ToArray(), what),
         _ => throw new ImapSyntaxException("Invalid " + what),
     };
@@ -123,7 +131,12 @@ public sealed class ArgReader
     public string ExpectMailbox()
     {
         string name = ExpectAString("mailbox name");
-        return name.Equals("INBOX", StringComparison.OrdinalIgnoreCase) ? "INBOX" : name;
+        if (name.Equals("INBOX", StringComparison.OrdinalIgnoreCase))
+        {
+            return "INBOX";
+        }
+
+        return Utf8Names ? ModifiedUtf7.Encode(name) : name;
     }
 
     public void ExpectEnd()
@@ -139,6 +152,9 @@ public sealed class ArgReader
     /// list wildcards and backslash (flags) are atoms but not astrings.
     /// </summary>
     private static bool IsAStringAtom(string atom) => atom.IndexOfAny(['%', '*', '\\']) < 0;
+
+    /// <summary>RFC 3516 §4.2: a literal8 is allowed only where the grammar says so (APPEND's message).</summary>
+    public static ImapSyntaxException Literal8NotAllowed() => new("literal8 not allowed here");
 
     private static string Utf8Strict(byte[] bytes, string what)
     {

@@ -102,6 +102,16 @@ internal sealed class ArgumentParser
 
                     CountArgument();
                     return marker;
+                case (byte)'~' when i + 1 < line.Length && line[i + 1] == '{':
+                    // literal8 (RFC 3516); which commands accept one is the command grammar's business.
+                    var marker8 = LiteralMarker.FindAtEnd(line[i..]);
+                    if (marker8 is null || !IsWholeMarker(line, i + 1))
+                    {
+                        throw new ImapSyntaxException("Invalid literal8");
+                    }
+
+                    CountArgument();
+                    return marker8.Value with { Binary = true };
                 default:
                     i = ReadAtom(line, i);
                     break;

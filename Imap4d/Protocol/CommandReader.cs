@@ -16,6 +16,12 @@ public sealed class CommandReader
     /// <summary>Literals above this size are spooled to a temporary file rather than kept in memory.</summary>
     public const int SpoolThreshold = 1024 * 1024;
 
+    /// <summary>
+    /// At most this many literal bytes of one command are kept in memory; later literals go to the
+    /// command's spool file whatever their size (MULTIAPPEND may carry thousands of messages).
+    /// </summary>
+    public const int CommandMemoryLimit = 16 * 1024 * 1024;
+
     private readonly InputBuffer _input;
     private readonly ProtocolLimits _limits;
     private readonly Func<CancellationToken, ValueTask> _sendContinuation;
@@ -39,6 +45,7 @@ public sealed class CommandReader
     public async ValueTask<ClientCommand?> ReadCommandAsync(CancellationToken ct)
     {
         var parser = new ArgumentParser(_limits);
+        var literals = new CommandLiterals();
         try
         {
             while (true)
@@ -100,7 +107,8 @@ public sealed class CommandReader
                     await _sendContinuation(ct).ConfigureAwait(false);
                 }
 
-                parser.AddLiteral(await ReadLiteralAsync(literal.Value.Length, ct).ConfigureAwait(false));
+                var content = await ReadLiteralAsync(literal.Value.Length, literals, ct).ConfigureAwait(false);
+                parser.AddLiteral(literal.Value.Binary ? content with { IsBinary = true } : content);
             }
         }
         catch (EndOfStreamException)
@@ -139,27 +147,43 @@ public sealed class CommandReader
     /// <summary>Waits until input arrives; false at end of stream.</summary>
     public ValueTask<bool> WaitForInputAsync(CancellationToken ct) => _input.WaitForDataAsync(ct);
 
-    private async ValueTask<StringArg> ReadLiteralAsync(long length, CancellationToken ct)
+    private async ValueTask<StringArg> ReadLiteralAsync(long length, CommandLiterals literals, CancellationToken ct)
     {
-        if (length <= SpoolThreshold)
+        if (length <= SpoolThreshold && literals.InMemory + length <= CommandMemoryLimit)
         {
             var bytes = new byte[length];
             await _input.ReadExactlyAsync(bytes, ct).ConfigureAwait(false);
+            literals.InMemory += length;
             return StringArg.FromBytes(bytes, isLiteral: true);
         }
 
-        var spool = FileLiteral.CreateSpool(SpoolDirectory);
+        bool fresh = literals.Spool is null;
+        var spool = literals.Spool ??= new LiteralSpool(FileLiteral.CreateSpool(SpoolDirectory));
         try
         {
-            await _input.CopyExactlyAsync(spool, length, ct).ConfigureAwait(false);
-            spool.Flush();
-            return new StringArg(new FileLiteral(spool), IsLiteral: true);
+            long offset = spool.File.Seek(0, SeekOrigin.End);
+            await _input.CopyExactlyAsync(spool.File, length, ct).ConfigureAwait(false);
+            spool.File.Flush();
+            return new StringArg(new FileLiteral(spool, offset, length), IsLiteral: true);
         }
         catch
         {
-            spool.Dispose();
+            if (fresh)
+            {
+                // No literal holds it yet, so nothing else will close it.
+                spool.File.Dispose();
+            }
+
             throw;
         }
+    }
+
+    /// <summary>What the literals of the command being read use: memory so far, and its spool file once it needs one.</summary>
+    private sealed class CommandLiterals
+    {
+        public long InMemory { get; set; }
+
+        public LiteralSpool? Spool { get; set; }
     }
 
     /// <summary>

@@ -20,12 +20,15 @@ public sealed record AtomArg(string Value) : ImapArg
 /// <summary>A quoted string or a literal; the bytes are exactly what the client sent.</summary>
 public sealed record StringArg(LiteralContent Content, bool IsLiteral) : ImapArg
 {
+    /// <summary>Sent as a literal8 (<c>~{n}</c>, RFC 3516): may hold NUL; allowed only in APPEND's message.</summary>
+    public bool IsBinary { get; init; }
+
     public static StringArg FromBytes(byte[] bytes, bool isLiteral) => new(new MemoryLiteral(bytes), isLiteral);
 
     /// <summary>The value as UTF-8 text (invalid sequences replaced); for names and small strings only.</summary>
     public string Text => Encoding.UTF8.GetString(Content.ToArray());
 
-    public override string ToString() => IsLiteral ? $"{{{Content.Length}}}" : $"\"{Text}\"";
+    public override string ToString() => IsLiteral ? $"{(IsBinary ? "~" : "")}{{{Content.Length}}}" : $"\"{Text}\"";
 }
 
 /// <summary>A parenthesized list.</summary>

@@ -31,32 +31,69 @@ public sealed class MemoryLiteral(byte[] bytes) : LiteralContent
     public override byte[] ToArray() => bytes;
 }
 
-/// <summary>Literal bytes spooled to a temporary file that is deleted when disposed.</summary>
+/// <summary>
+/// Literal bytes spooled to a temporary file that is deleted when the last literal using it is
+/// disposed. The literals of one command share one file (MULTIAPPEND may send thousands).
+/// </summary>
 public sealed class FileLiteral : LiteralContent
 {
-    private readonly FileStream _file;
+    private readonly LiteralSpool _spool;
+    private readonly long _offset;
+    private readonly long _length;
+    private bool _disposed;
 
+    /// <summary>A literal that is the whole of <paramref name="file"/> (which it owns).</summary>
     public FileLiteral(FileStream file)
+        : this(new LiteralSpool(file), 0, file.Length)
     {
-        _file = file;
     }
 
-    public override long Length => _file.Length;
-
-    public override Stream OpenRead()
+    internal FileLiteral(LiteralSpool spool, long offset, long length)
     {
-        return new FileWindowStream(_file.SafeFileHandle, 0, _file.Length);
+        _spool = spool;
+        _offset = offset;
+        _length = length;
+        spool.AddReference();
     }
+
+    public override long Length => _length;
+
+    public override Stream OpenRead() => new FileWindowStream(_spool.File.SafeFileHandle, _offset, _length);
 
     public override byte[] ToArray()
     {
-        var result = new byte[_file.Length];
-        RandomAccess.Read(_file.SafeFileHandle, result, 0);
+        var result = new byte[_length];
+        RandomAccess.Read(_spool.File.SafeFileHandle, result, _offset);
         return result;
     }
 
-    public override void Dispose() => _file.Dispose();
+    public override void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _spool.Release();
+        }
+    }
 
     /// <summary>Creates the spool file in <paramref name="directory"/>: mode 0600, deleted on close.</summary>
     public static FileStream CreateSpool(string directory) => SpillStream.CreateFile(directory);
+}
+
+/// <summary>One spool file shared by the literals of a command; closed when the last one lets go.</summary>
+internal sealed class LiteralSpool(FileStream file)
+{
+    private int _references;
+
+    public FileStream File { get; } = file;
+
+    public void AddReference() => _references++;
+
+    public void Release()
+    {
+        if (--_references <= 0)
+        {
+            File.Dispose();
+        }
+    }
 }

@@ -1,8 +1,10 @@
 namespace Imap4d.Protocol;
 
-/// <summary>A <c>{n}</c> or <c>{n+}</c> literal announcement at the end of a line.</summary>
+/// <summary>A <c>{n}</c> or <c>{n+}</c> literal announcement at the end of a line; <c>~{n}</c> is a literal8 (RFC 3516).</summary>
 public readonly record struct LiteralMarker(long Length, bool NonSynchronizing)
 {
+    public bool Binary { get; init; }
+
     /// <summary>Lengths with more digits than this are treated as too large (and never parsed into an overflow).</summary>
     private const int MaxDigits = 18;
 
@@ -33,9 +35,10 @@ public readonly record struct LiteralMarker(long Length, bool NonSynchronizing)
         }
 
         var digits = line[start..end];
+        bool binary = start >= 2 && line[start - 2] == '~';
         if (digits.Length > MaxDigits)
         {
-            return new LiteralMarker(long.MaxValue, nonSync);
+            return new LiteralMarker(long.MaxValue, nonSync) { Binary = binary };
         }
 
         long value = 0;
@@ -44,6 +47,6 @@ public readonly record struct LiteralMarker(long Length, bool NonSynchronizing)
             value = value * 10 + (b - '0');
         }
 
-        return new LiteralMarker(value, nonSync);
+        return new LiteralMarker(value, nonSync) { Binary = binary };
     }
 }

@@ -171,9 +171,19 @@ public sealed class ResponseWriter
         return this;
     }
 
-    /// <summary>A literal copied from a stream that holds exactly <paramref name="length"/> bytes (NUL sent as 0x80).</summary>
-    public ResponseWriter Literal(Stream content, long length)
+    /// <summary>
+    /// A literal copied from a stream that holds exactly <paramref name="length"/> bytes (NUL sent as
+    /// 0x80), or with <paramref name="binary"/> a literal8 (RFC 3516 <c>~{n}</c>) that keeps NUL.
+    /// </summary>
+    public ResponseWriter Literal(Stream content, long length, bool binary = false)
     {
+        if (binary)
+        {
+            Separate();
+            WriteByte((byte)'~');
+            _needSpace = false;
+        }
+
         WriteLiteralHeader(length);
         if (length <= FlushThreshold)
         {
@@ -193,7 +203,11 @@ public sealed class ResponseWriter
                 filled += n;
             }
 
-            target.Replace((byte)0, NulReplacement);
+            if (!binary)
+            {
+                target.Replace((byte)0, NulReplacement);
+            }
+
             _length += target.Length;
             _needSpace = true;
             return this;
@@ -212,7 +226,11 @@ public sealed class ResponseWriter
                 n = (int)Math.Min(chunk.Length, length - copied);
             }
 
-            chunk.AsSpan(0, n).Replace((byte)0, NulReplacement);
+            if (!binary)
+            {
+                chunk.AsSpan(0, n).Replace((byte)0, NulReplacement);
+            }
+
             _output.Write(chunk, 0, n);
             BytesWritten += n;
             copied += n;

@@ -50,6 +50,12 @@ public sealed class CommandContext
     /// <summary>After the tagged OK: the TLS handshake, then the session goes on over TLS (or ends, logged, if it fails).</summary>
     public ValueTask StartTlsAsync(IO.TlsServerContext tls, CancellationToken ct) => _session.StartTlsAsync(tls, ct);
 
+    /// <summary>COMPRESS=DEFLATE is on for this connection.</summary>
+    public bool CompressionActive => _session.CompressionActive;
+
+    /// <summary>After COMPRESS's tagged OK: both directions go through deflate from the next byte on.</summary>
+    public void StartCompression() => _session.StartCompression();
+
     /// <summary>Sends the selected mailbox's pending updates now (EXPUNGE too when <paramref name="allowExpunge"/>).</summary>
     public void PollSelected(bool allowExpunge) => _session.PollSelected(allowExpunge);
 

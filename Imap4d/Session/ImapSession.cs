@@ -22,6 +22,9 @@ public sealed class ImapSession
     private Stream _input = Stream.Null;
     private Stream _output = Stream.Null;
 
+    /// <summary>COMPRESS=DEFLATE's streams once it is on (disposed when the session ends).</summary>
+    private DeflateTransport? _compression;
+
     public ImapSession(SessionServices services, CommandRegistry commands, ConnectionInfo? endpoints = null, bool testMode = false)
     {
         Services = services;
@@ -76,6 +79,7 @@ public sealed class ImapSession
         finally
         {
             CloseSelected();
+            _compression?.Dispose();
             if (!HandedOff)
             {
                 Services.Log.Info("session closed for {0}", Data.User?.Name ?? "(not authenticated)");
@@ -130,6 +134,7 @@ public sealed class ImapSession
         finally
         {
             CloseSelected();
+            _compression?.Dispose();
             Services.Log.Info("session closed for {0}", Data.User?.Name ?? "(not authenticated)");
         }
     }
@@ -174,6 +179,20 @@ public sealed class ImapSession
             Services.Log.Warn("STARTTLS: handshake with {0} failed: {1}", Data.Connection.ClientText, TlsServerContext.DescribeFailure(e));
             Data.State = SessionState.Logout;
         }
+    }
+
+    internal bool CompressionActive => _compression is not null;
+
+    /// <summary>
+    /// COMPRESS, once its tagged OK has been flushed: the session reads and writes through deflate.
+    /// What the client sent after COMPRESS and is already buffered is compressed data too, so it is
+    /// put in front of the decompressor's input.
+    /// </summary>
+    internal void StartCompression()
+    {
+        _compression = DeflateTransport.Start(_input, _output, Reader.PendingInput.ToArray());
+        UseStreams(_compression.Input, _compression.Output);
+        Services.Log.Debug("COMPRESS=DEFLATE on for {0}", Data.Connection.ClientText);
     }
 
     /// <summary>Best effort "* BYE" when the server stops; a client that does not read is not waited for.</summary>
@@ -393,7 +412,7 @@ public sealed class ImapSession
 
     private async ValueTask DispatchAsync(ClientCommand command, CancellationToken ct)
     {
-        var args = new ArgReader(command.Args);
+        var args = new ArgReader(command.Args) { Utf8Names = Data.Enabled.Contains(Utf8Accept.Capability) };
         string name = command.Name;
         if (name == "UID")
         {
@@ -417,6 +436,12 @@ public sealed class ImapSession
         if (!handler.AllowedIn.HasFlag(ToFlag(Data.State)))
         {
             WriteBad(command.Tag, null, "Wrong state");
+            return;
+        }
+
+        if (!handler.AcceptsLiteral8 && HasLiteral8(command.Args))
+        {
+            WriteBad(command.Tag, null, ArgReader.Literal8NotAllowed().Message);
             return;
         }
 
@@ -534,6 +559,9 @@ public sealed class ImapSession
         Writer.Continue("Ready for literal data");
         return Writer.FlushAsync(ct);
     }
+
+    private static bool HasLiteral8(IReadOnlyList<ImapArg> args) =>
+        args.Any(a => a is StringArg { IsBinary: true } || (a is ListArg list && HasLiteral8(list.Items)));
 
     private static SessionStates ToFlag(SessionState state) => state switch
     {

@@ -62,6 +62,13 @@ public interface IMailbox : IDisposable
     }
 
     /// <summary>
+    /// Appends every message or none (MULTIAPPEND, RFC 3502): when this throws, no message of the
+    /// call is left in the mailbox. Returns their UIDs in order. Default: <see cref="AppendMany"/>,
+    /// for drivers whose appends cannot fail part way.
+    /// </summary>
+    IReadOnlyList<uint> AppendAll(IReadOnlyList<AppendItem> messages) => AppendMany(messages);
+
+    /// <summary>
     /// Changes flags; returns the messages whose flags changed, with their new flags (and new
     /// MODSEQ). With a <paramref name="condition"/>, a message changed since its UNCHANGEDSINCE is
     /// left alone and listed there, checked under the same lock as the change.

@@ -62,7 +62,7 @@ public sealed class StatusItems
         var store = context.Session.RequireStore();
         var status = store.Status(name);
         ulong size = _items.Contains("SIZE") ? store.Size(name) : 0;
-        var writer = context.Writer.Untagged().Atom("STATUS").AString(name).BeginList();
+        var writer = context.Writer.Untagged().Atom("STATUS").AString(Utf8Accept.NameOut(context, name)).BeginList();
         foreach (string item in _items)
         {
             writer.Atom(item);

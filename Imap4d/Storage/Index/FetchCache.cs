@@ -15,6 +15,9 @@ public enum FetchCacheItem : byte
 
     /// <summary>The message's most asked-for header fields as stored (see Commands.CachedHeaderFields).</summary>
     HeaderFields = 4,
+
+    /// <summary>RFC 8970 PREVIEW's text, in wire form.</summary>
+    Preview = 5,
 }
 
 /// <summary>

@@ -16,7 +16,7 @@ namespace Imap4d.Storage.Maildir;
 /// of cur/ and new/ it records still match. Every change of the UID list or index happens under
 /// <see cref="MaildirLock"/>; message files are changed only by atomic rename, link and unlink.
 /// </summary>
-internal sealed class MaildirMailbox : IMailbox
+internal sealed partial class MaildirMailbox : IMailbox
 {
     public const string IndexFileName = "imap4d.index";
     public const string CacheFileName = "imap4d.cache";
@@ -1246,12 +1246,15 @@ internal sealed class MaildirMailbox : IMailbox
         }
     }
 
-    /// <summary>Writes a message into tmp/ (LF, fsync, mtime = internal date); returns (file size, CRLF size).</summary>
-    private (long FileSize, long VirtualSize) WriteTmp(Stream content, string tmpPath, DateTimeOffset internalDate)
+    /// <summary>
+    /// Writes a message into tmp/ (LF, fsync unless <paramref name="sync"/> is false, mtime = internal
+    /// date); returns (file size, CRLF size).
+    /// </summary>
+    private (long FileSize, long VirtualSize) WriteTmp(Stream content, string tmpPath, DateTimeOffset internalDate, bool sync = true)
     {
         try
         {
-            var sizes = WriteLf(content, tmpPath);
+            var sizes = WriteLf(content, tmpPath, sync);
             File.SetLastWriteTimeUtc(tmpPath, internalDate.UtcDateTime);
             return sizes;
         }
@@ -1263,7 +1266,7 @@ internal sealed class MaildirMailbox : IMailbox
     }
 
     /// <summary>Copies <paramref name="content"/> to <paramref name="path"/> with CRLF made LF; returns (file size, CRLF size).</summary>
-    private static (long FileSize, long VirtualSize) WriteLf(Stream content, string path)
+    private static (long FileSize, long VirtualSize) WriteLf(Stream content, string path, bool sync = true)
     {
         using var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024);
         var input = new byte[64 * 1024];
@@ -1321,7 +1324,7 @@ internal sealed class MaildirMailbox : IMailbox
             virtualSize++;
         }
 
-        output.Flush(flushToDisk: true);
+        output.Flush(flushToDisk: sync);
         return (fileSize, virtualSize);
     }
 

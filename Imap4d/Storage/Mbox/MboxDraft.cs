@@ -44,10 +44,10 @@ internal sealed class MboxDraft : IDisposable
     /// <summary>False when the body does not end in a newline: it then needs a Content-Length to come back byte for byte.</summary>
     public bool BodyEndsWithNewline { get; }
 
-    /// <summary>Reads <paramref name="content"/> (CRLF or LF) to its end.</summary>
-    public static MboxDraft Prepare(Stream content)
+    /// <summary>Reads <paramref name="content"/> (CRLF or LF) to its end, keeping at most <paramref name="memoryLimit"/> bytes in memory.</summary>
+    public static MboxDraft Prepare(Stream content, int memoryLimit = MemoryLimit)
     {
-        var spool = new SpillStream(MemoryLimit);
+        var spool = new SpillStream(memoryLimit);
         try
         {
             var lines = new LfLineSegments(content);

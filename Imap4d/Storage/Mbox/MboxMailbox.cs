@@ -13,7 +13,7 @@ namespace Imap4d.Storage.Mbox;
 /// mbox's Status/X-Status/X-Keywords headers (for other programs) at <see cref="Checkpoint"/>,
 /// <see cref="Expunge"/> and <see cref="Dispose"/>.</para>
 /// </summary>
-internal sealed class MboxMailbox : IMailbox
+internal sealed partial class MboxMailbox : IMailbox
 {
     private static readonly Logger Log = LogManager.GetCurrentClassLogger();
 

@@ -79,6 +79,21 @@ internal sealed class MemoryMailbox : IMailbox
         }
     }
 
+    /// <summary>MULTIAPPEND: every message is read before the first is stored, so a failing one leaves nothing.</summary>
+    public IReadOnlyList<uint> AppendAll(IReadOnlyList<AppendItem> messages)
+    {
+        var contents = new List<byte[]>(messages.Count);
+        foreach (var message in messages)
+        {
+            using var content = message.Open();
+            using var copy = new MemoryStream();
+            content.CopyTo(copy);
+            contents.Add(copy.ToArray());
+        }
+
+        return contents.Select((c, i) => Append(new MemoryStream(c), messages[i].Flags, messages[i].InternalDate)).ToList();
+    }
+
     public uint Append(Stream content, FlagSet flags, DateTimeOffset internalDate)
     {
         byte[] bytes = LineEndings.ToCrlf(ReadAll(content));

@@ -22,7 +22,7 @@ namespace Imap4d.Storage.Mh;
 /// without its flags, or a missing file the next rescan reports as expunged.</item>
 /// </list>
 /// </summary>
-internal sealed class MhMailbox : IMailbox
+internal sealed partial class MhMailbox : IMailbox
 {
     private readonly MhFolder _folder;
     private readonly bool _canWrite;

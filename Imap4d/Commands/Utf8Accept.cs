@@ -1,0 +1,20 @@
+using Imap4d.Protocol;
+using Imap4d.Session;
+
+namespace Imap4d.Commands;
+
+/// <summary>
+/// RFC 6855 UTF8=ACCEPT: once a client ENABLEs it, mailbox names travel as UTF-8 both ways (below
+/// the protocol they stay modified UTF-7, as on disk), and APPEND takes <c>UTF8 (~{n})</c> messages.
+/// </summary>
+public static class Utf8Accept
+{
+    public const string Capability = "UTF8=ACCEPT";
+
+    /// <summary>A name or pattern read without <see cref="ArgReader.ExpectMailbox"/>, in the form the store uses.</summary>
+    public static string NameIn(ArgReader args, string name) => args.Utf8Names ? ModifiedUtf7.Encode(name) : name;
+
+    /// <summary>A stored (modified UTF-7) name as the client reads it: UTF-8 once UTF8=ACCEPT is enabled.</summary>
+    public static string NameOut(CommandContext context, string name) =>
+        context.Session.Enabled.Contains(Capability) && ModifiedUtf7.TryDecode(name, out string text) ? text : name;
+}
