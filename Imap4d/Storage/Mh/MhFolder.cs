@@ -60,6 +60,9 @@ internal sealed class MhFolder
     /// <summary>Grows whenever the in-memory index changes (loaded, rescanned, or changed by an operation).</summary>
     public long Generation { get; private set; }
 
+    /// <summary>How many times the folder was listed and its files checked (for tests).</summary>
+    internal int ScanCount { get; private set; }
+
     /// <summary>Records an operation's change to <see cref="Index"/>.</summary>
     public void Touch() => Generation++;
 
@@ -322,6 +325,7 @@ internal sealed class MhFolder
 
     private bool Rescan(bool writable, long now, ref bool trustDirectory)
     {
+        ScanCount++;
         var index = Index;
         var entries = ReadDirectory(writable, now);
         var byKey = new Dictionary<string, IndexRecord>(index.Records.Count);
