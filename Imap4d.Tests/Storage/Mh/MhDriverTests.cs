@@ -442,4 +442,36 @@ public class MhDriverTests
         Assert.That(Read(box, 10), Is.EqualTo("Subject: copy 2\r\n\r\nbody 2\r\n"));
         Assert.That(box.Messages[3].InternalDate, Is.EqualTo(date));
     }
+
+    [Test]
+    public void AfterAStoreOnALargeFolderTheNextSyncsReadNothing()
+    {
+        string path = _fixture.NewPath("large");
+        Driver.Create(path, (UnixFileMode)0x180);
+        for (int i = 1; i <= 1200; i++)
+        {
+            Drop(path, i, "m" + i);
+        }
+
+        Thread.Sleep(2100); // message files must be older than MhFolder.FreshNs to be trusted by their stat
+        using var box = (MhMailbox)Driver.Open(path, "large", readOnly: false);
+        box.Store(box.Messages.Select(m => m.Uid).ToList(), FlagOperation.Add, FlagSet.Of(MessageFlags.Flagged));
+        box.Sync(); // the session's poll after STORE
+        int scans = box.ScanCount;
+        int reads = box.SequenceReads;
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.That(box.Sync().FlagsChanged, Is.Empty);
+        }
+
+        Assert.That(box.SequenceReads - reads, Is.Zero, "every sync after a STORE read and applied .mh_sequences for 2 s");
+        Assert.That(box.ScanCount - scans, Is.Zero);
+
+        // A later change by nmh still shows.
+        string sequences = File.ReadAllText(Path.Combine(path, ".mh_sequences"));
+        File.WriteAllText(Path.Combine(path, ".mh_sequences"), sequences.Replace("flagged: 1-1200", "flagged: 1-1199"));
+        var changes = box.Sync();
+        Assert.That(changes.FlagsChanged, Is.EqualTo(new uint[] { 1200 }));
+        Assert.That(box.Messages[^1].Flags.Has(MessageFlags.Flagged), Is.False);
+    }
 }

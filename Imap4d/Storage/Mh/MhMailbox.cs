@@ -46,6 +46,9 @@ internal sealed class MhMailbox : IMailbox
     /// <summary>How many times this mailbox listed its folder and checked the files (for tests).</summary>
     internal int ScanCount => _folder.ScanCount;
 
+    /// <summary>How many times this mailbox read and applied .mh_sequences in a sync (for tests).</summary>
+    internal int SequenceReads => _folder.SequenceReads;
+
     public uint UidValidity { get; private set; }
 
     public uint UidNext { get; private set; }
