@@ -10,17 +10,25 @@ public class SourceStampTests
     private static SourceStamp WithMtime(long ns) => new(10, ns, 1, ns);
 
     [Test]
-    public void SubSecondTimestampsSettleAfterFiftyMilliseconds()
+    public void AgainstTheCoarseClockASubSecondStampSettlesOnceTheClockPassedIt()
     {
-        Assert.That(WithMtime(Now - 100_000_000L + 7).IsSettled(Now), Is.True);
-        Assert.That(WithMtime(Now - 10_000_000L + 7).IsSettled(Now), Is.False, "within a few clock ticks");
+        Assert.That(WithMtime(Now - 1).IsSettledAt(Now), Is.True, "a change after Now gets an mtime of at least Now");
+        Assert.That(WithMtime(Now).IsSettledAt(Now), Is.False, "same tick: a later change may get the same mtime");
+        Assert.That(WithMtime(Now + 5).IsSettledAt(Now), Is.False, "a fine-grained (multigrain) mtime past the coarse clock");
     }
 
     [Test]
-    public void WholeSecondTimestampsNeedTwoSeconds()
+    public void AgainstTheCoarseClockAWholeSecondStampNeedsTheNextSecond()
     {
         long whole = Now - (Now % Second);
-        Assert.That(WithMtime(whole - Second).IsSettled(Now), Is.False, "1.5 s back, but the file system keeps whole seconds");
-        Assert.That(WithMtime(whole - (3 * Second)).IsSettled(Now), Is.True);
+        Assert.That(WithMtime(whole).IsSettledAt(Now), Is.False);
+        Assert.That(WithMtime(whole - Second).IsSettledAt(Now), Is.True);
+    }
+
+    [Test]
+    public void TheCoarseClockIsCloseToTheWallClock()
+    {
+        long wall = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
+        Assert.That(Math.Abs(Imap4d.Native.CoarseClock.NowNs() - wall), Is.LessThan(100_000_000L));
     }
 }

@@ -127,4 +127,31 @@ public class MaildirScanTests
         File.Delete(Path.Combine(_path, "new", "1700000005.M1P1Q1.mda"));
         Assert.That(_driver.GetStatus(_path).Messages, Is.EqualTo(1u), "and its removal");
     }
+
+    [Test]
+    public void AfterAStoreOnALargeMaildirTheNextSyncsListNothing()
+    {
+        for (int i = 0; i < 1200; i++)
+        {
+            Put("cur", $"{1_700_000_000 + i}.M{i}P1Q1.host,S=14,W=17:2,", $"Subject: {i % 10}\n\nx\n", Date);
+        }
+
+        using var box = (MaildirMailbox)_driver.Open(_path, "box", readOnly: false);
+        box.Store(box.Messages.Select(m => m.Uid).ToList(), FlagOperation.Add, FlagSet.Of(MessageFlags.Flagged));
+        box.Sync(); // the session's poll after STORE: lists cur/ once, after the clock tick of the last rename
+        int scans = box.ScanCount;
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.That(box.Sync(), Is.SameAs(MailboxChanges.None));
+        }
+
+        Assert.That(box.ScanCount, Is.EqualTo(scans), "STATUS/NOOP after a STORE 1:* used to list 1200 files again");
+
+        // A later change by another program still shows at once.
+        string name = Path.GetFileName(Directory.GetFiles(Path.Combine(_path, "cur")).Order(StringComparer.Ordinal).First());
+        File.Move(Path.Combine(_path, "cur", name), Path.Combine(_path, "cur", name + "S"));
+        var changes = box.Sync();
+        Assert.That(changes.FlagsChanged, Has.Count.EqualTo(1));
+        Assert.That(box.Messages[0].Flags.Has(MessageFlags.Seen), Is.True);
+    }
 }

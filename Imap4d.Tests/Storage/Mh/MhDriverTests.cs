@@ -441,4 +441,63 @@ public class MhDriverTests
         TestContext.Out.WriteLine($"STATUS: {watch.ElapsedMilliseconds} ms");
         Assert.That(status.Unseen, Is.EqualTo((uint)count / 2));
     }
+
+    [Test]
+    public void AppendManyChecksTheFolderOnceAndWritesEveryMessage()
+    {
+        string path = _fixture.NewPath("many");
+        Driver.Create(path, (UnixFileMode)0x180);
+        Drop(path, 7, "already there");
+        using var box = (MhMailbox)Driver.Open(path, "many", readOnly: false);
+        int scans = box.ScanCount;
+        var date = new DateTimeOffset(2024, 5, 6, 7, 8, 9, TimeSpan.Zero);
+        var uids = ((IMailbox)box).AppendMany(Enumerable.Range(0, 60).Select(i => new AppendItem(
+            () => new MemoryStream(Encoding.ASCII.GetBytes($"Subject: copy {i}\r\n\r\nbody {i}\r\n")),
+            i % 2 == 0 ? FlagSet.Of(MessageFlags.Seen) : FlagSet.Of(MessageFlags.Flagged), date)));
+        Assert.That(box.ScanCount - scans, Is.LessThanOrEqualTo(1), "one Append per message re-checked the folder 60 times");
+        Assert.That(uids, Is.EqualTo(Enumerable.Range(8, 60).Select(i => (uint)i)));
+        Assert.That(Directory.GetFiles(path).Select(Path.GetFileName).Count(n => int.TryParse(n, out _)), Is.EqualTo(61));
+        Assert.That(Directory.GetFiles(Path.Combine(path, ".imap4d"), "tmp.*"), Is.Empty, "no temp file left");
+        Assert.That(File.ReadAllText(Path.Combine(path, "10")), Is.EqualTo("Subject: copy 2\n\nbody 2\n"));
+        Assert.That(Sequences(path), Does.Contain("flagged: 9 11"));
+
+        box.Sync();
+        Assert.That(box.Messages.Select(m => m.Uid), Is.EqualTo(new uint[] { 7 }.Concat(uids)));
+        Assert.That(box.Messages[1].Flags.Has(MessageFlags.Seen), Is.True);
+        Assert.That(box.Messages[2].Flags.Has(MessageFlags.Flagged), Is.True);
+        Assert.That(Read(box, 10), Is.EqualTo("Subject: copy 2\r\n\r\nbody 2\r\n"));
+        Assert.That(box.Messages[3].InternalDate, Is.EqualTo(date));
+    }
+
+    [Test]
+    public void AfterAStoreOnALargeFolderTheNextSyncsReadNothing()
+    {
+        string path = _fixture.NewPath("large");
+        Driver.Create(path, (UnixFileMode)0x180);
+        for (int i = 1; i <= 1200; i++)
+        {
+            Drop(path, i, "m" + i);
+        }
+
+        Thread.Sleep(2100); // message files must be older than MhFolder.FreshNs to be trusted by their stat
+        using var box = (MhMailbox)Driver.Open(path, "large", readOnly: false);
+        box.Store(box.Messages.Select(m => m.Uid).ToList(), FlagOperation.Add, FlagSet.Of(MessageFlags.Flagged));
+        box.Sync(); // the session's poll after STORE
+        int scans = box.ScanCount;
+        int reads = box.SequenceReads;
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.That(box.Sync().FlagsChanged, Is.Empty);
+        }
+
+        Assert.That(box.SequenceReads - reads, Is.Zero, "every sync after a STORE read and applied .mh_sequences for 2 s");
+        Assert.That(box.ScanCount - scans, Is.Zero);
+
+        // A later change by nmh still shows.
+        string sequences = File.ReadAllText(Path.Combine(path, ".mh_sequences"));
+        File.WriteAllText(Path.Combine(path, ".mh_sequences"), sequences.Replace("flagged: 1-1200", "flagged: 1-1199"));
+        var changes = box.Sync();
+        Assert.That(changes.FlagsChanged, Is.EqualTo(new uint[] { 1200 }));
+        Assert.That(box.Messages[^1].Flags.Has(MessageFlags.Flagged), Is.False);
+    }
 }

@@ -204,6 +204,25 @@ public class MailStoreTests(string type)
     }
 
     [Test]
+    public void ChildrenAttributesFollowSubfoldersOfFoldersWithMessages()
+    {
+        Assume.That(type, Is.Not.EqualTo("mbox"), "an mbox folder is a file: \\Noinferiors");
+        _store.Create("Box");
+        Append("Box", "x");
+        _store.Status("Box"); // our state directory (MH: .imap4d) is no child
+        Assert.That(_store.List("", "Box").Single().Attributes, Is.EqualTo(MailboxAttributes.HasNoChildren));
+
+        _store.Create("Box/Sub");
+        Assert.That(_store.List("", "Box").Single().Attributes, Is.EqualTo(MailboxAttributes.HasChildren));
+        Assert.That(ListNames("", "*"), Is.EquivalentTo(new[] { "INBOX", "Box", "Box/Sub" }));
+
+        _store.Delete("Box/Sub");
+        Assert.That(_store.List("", "Box").Single().Attributes, Is.EqualTo(MailboxAttributes.HasNoChildren));
+        Directory.CreateDirectory(Path.Combine(_store.Resolve("Box").FileSystemPath, ".hidden"));
+        Assert.That(ListNames("", "*"), Is.EquivalentTo(new[] { "INBOX", "Box" }), "a hidden directory is no folder");
+    }
+
+    [Test]
     public void DeleteFollowsTheNoselectRules()
     {
         _store.Create("Gone");

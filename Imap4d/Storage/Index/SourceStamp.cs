@@ -11,14 +11,13 @@ public readonly record struct SourceStamp(long Size, long MtimeNs, long Inode, l
     public static SourceStamp None { get; } = default;
 
     /// <summary>
-    /// True when any change made after <paramref name="sinceNs"/> (wall clock, ns since the epoch)
-    /// is bound to show in a later stamp: the mtime lies further back than the file system's
-    /// timestamps could blur. Sub-second mtimes (ext4, xfs, btrfs, tmpfs) come from a clock
-    /// coarse by a jiffy (at most 10 ms), so 50 ms is ample; whole-second ones (ext3, some
-    /// network file systems) need two seconds.
+    /// True when no change made after the coarse clock read <paramref name="coarseNowNs"/>
+    /// (<see cref="Native.CoarseClock"/>) can leave this stamp as it is: the mtime lies below that
+    /// clock reading (whole-second file systems: a whole second below), so any later change gets
+    /// another one.
     /// </summary>
-    public bool IsSettled(long sinceNs) =>
-        MtimeNs < sinceNs - (MtimeNs % 1_000_000_000L != 0 ? 50_000_000L : 2_000_000_000L);
+    public bool IsSettledAt(long coarseNowNs) =>
+        MtimeNs % 1_000_000_000L != 0 ? MtimeNs < coarseNowNs : MtimeNs + 1_000_000_000L <= coarseNowNs;
 
     /// <summary>Stats <paramref name="path"/>; <see cref="None"/> when it does not exist.</summary>
     public static SourceStamp Of(string path)

@@ -22,6 +22,9 @@ internal sealed partial class MaildirMailbox : IMailbox
     public const string CacheFileName = "imap4d.cache";
     private const long UnknownSize = -1;
 
+    /// <summary>Messages from which a rescan costs more than waiting out a clock tick (see <see cref="SettledScanStart"/>).</summary>
+    private const int LargeMaildir = 1000;
+
     private static readonly Logger Log = LogManager.GetCurrentClassLogger();
     private static readonly TimeSpan TmpExpiry = TimeSpan.FromHours(36);
 
@@ -136,6 +139,9 @@ internal sealed partial class MaildirMailbox : IMailbox
     public IReadOnlyCollection<string> Keywords =>
         _keywords.Names.Concat(_view.Where(m => m.Flags.Keywords.Count > 0).SelectMany(m => m.Flags.Keywords))
             .Distinct(FlagSet.KeywordComparer).ToList();
+
+    /// <summary>How many times this object listed cur/ and new/ (for tests: a sync that trusts the index lists nothing).</summary>
+    internal int ScanCount { get; private set; }
 
     /// <summary>Messages no read-write session has seen yet (for STATUS).</summary>
     internal int UnclaimedRecentCount => _entries.Keys.Count(u => u > _recentBoundary);
@@ -812,7 +818,8 @@ internal sealed partial class MaildirMailbox : IMailbox
     /// </summary>
     private void Rescan()
     {
-        long startNs = (DateTimeOffset.UtcNow.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
+        long startNs = SettledScanStart();
+        ScanCount++;
         int mark = ++_scanMark;
         var newStamp = SourceStamp.Of(NewDir);
         var found = new Dictionary<string, (string Dir, string Name)>(StringComparer.Ordinal);
@@ -884,14 +891,46 @@ internal sealed partial class MaildirMailbox : IMailbox
         DropExpungedUidLines(found);
         _adopting = null;
         // A stamp taken within the timestamp granularity of a change may hide a later one: not kept.
-        var curSafe = curStamp.IsSettled(startNs) ? curStamp : SourceStamp.None;
-        var newSafe = newStamp.IsSettled(startNs) ? newStamp : SourceStamp.None;
+        var curSafe = curStamp.IsSettledAt(startNs) ? curStamp : SourceStamp.None;
+        var newSafe = newStamp.IsSettledAt(startNs) ? newStamp : SourceStamp.None;
         if (curSafe != _curStamp || newSafe != _newStamp)
         {
             _curStamp = curSafe;
             _newStamp = newSafe;
             _dirty = true;
         }
+    }
+
+    /// <summary>
+    /// The coarse clock reading a scan starts at (see <see cref="SourceStamp.IsSettledAt"/>). A scan of
+    /// a directory changed within the current clock tick cannot keep its stamp, so the next sync
+    /// would list it all again: right after a STORE or EXPUNGE of many messages every STATUS or NOOP
+    /// did. For a large maildir it is cheaper to wait out the tick (a jiffy, a few milliseconds) first.
+    /// </summary>
+    private long SettledScanStart()
+    {
+        long now = CoarseClock.NowNs();
+        if (_entries.Count < LargeMaildir)
+        {
+            return now;
+        }
+
+        long deadline = Environment.TickCount64 + 30;
+        while (MustWait(SourceStamp.Of(CurDir), now) || MustWait(SourceStamp.Of(NewDir), now))
+        {
+            if (Environment.TickCount64 > deadline)
+            {
+                break;
+            }
+
+            Thread.Sleep(1);
+            now = CoarseClock.NowNs();
+        }
+
+        return now;
+
+        // Only sub-second stamps: waiting for a whole-second file system's next second is no bargain.
+        static bool MustWait(SourceStamp stamp, long now) => !stamp.IsSettledAt(now) && stamp.MtimeNs % 1_000_000_000L != 0;
     }
 
     private void AssignUids(List<(string Key, string Dir, MaildirFileName Name, long Size, DateTimeOffset Mtime)> unknown)

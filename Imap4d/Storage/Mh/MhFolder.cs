@@ -60,6 +60,12 @@ internal sealed class MhFolder
     /// <summary>Grows whenever the in-memory index changes (loaded, rescanned, or changed by an operation).</summary>
     public long Generation { get; private set; }
 
+    /// <summary>How many times the folder was listed and its files checked (for tests).</summary>
+    internal int ScanCount { get; private set; }
+
+    /// <summary>How many times a refresh read and applied .mh_sequences (for tests).</summary>
+    internal int SequenceReads { get; private set; }
+
     /// <summary>Records an operation's change to <see cref="Index"/>.</summary>
     public void Touch() => Generation++;
 
@@ -181,6 +187,7 @@ internal sealed class MhFolder
         bool dirty = LoadIfChanged(out uint uidFloor);
         bool metMailutilsFolder = dirty && uidFloor > 0 && _index is not null && _index.Records.Count == 0;
         var index = Index;
+        long coarse = CoarseClock.NowNs(); // before the stats: see SourceStamp.IsSettledAt
         var dirStamp = SourceStamp.Of(Path);
         var seqStamp = SourceStamp.Of(SequencesPath);
         bool scan = index.Source == SourceStamp.None || dirStamp != index.Source;
@@ -202,6 +209,7 @@ internal sealed class MhFolder
             }
         }
 
+        SequenceReads++;
         var sequences = MhSequences.Parse(mhLock.ReadSequences());
         if (metMailutilsFolder && writable && index.Records.Count > 0)
         {
@@ -213,8 +221,9 @@ internal sealed class MhFolder
         }
 
         dirty |= ApplySequences(sequences);
-        var newSource = trustDirectory && now - dirStamp.MtimeNs > FreshNs ? dirStamp : Untrusted;
-        var newSource2 = now - seqStamp.MtimeNs > FreshNs ? seqStamp : Untrusted;
+        var newSource = trustDirectory && dirStamp.IsSettledAt(coarse) ? dirStamp : Untrusted;
+        // Read under the fcntl lock nmh honours: the text read is the one this stamp describes.
+        var newSource2 = seqStamp.IsSettledAt(coarse) ? seqStamp : Untrusted;
         dirty |= newSource != index.Source || newSource2 != index.Source2;
         index.Source = newSource;
         index.Source2 = newSource2;
@@ -248,11 +257,44 @@ internal sealed class MhFolder
     }
 
     /// <summary>Notes that .mh_sequences now holds what the index says (after our own write).</summary>
+    /// <remarks>
+    /// A stamp of the current clock tick could hide a later write in the same tick, so it is not
+    /// trusted and every sync would read and apply the sequences again: after a STORE on a large
+    /// folder every command did (10 ms per 10,000 messages). There the tick is waited out (a few
+    /// milliseconds, still under the lock) and the stamp kept.
+    /// </remarks>
     public void SequencesWritten()
     {
-        var stamp = SourceStamp.Of(SequencesPath);
-        Index.Source2 = NowNs() - stamp.MtimeNs > FreshNs ? stamp : Untrusted;
+        long deadline = Environment.TickCount64 + 30;
+        var written = SourceStamp.Of(SequencesPath);
+        while (true)
+        {
+            long coarse = CoarseClock.NowNs();
+            var stamp = SourceStamp.Of(SequencesPath);
+            if (stamp != written)
+            {
+                Index.Source2 = Untrusted; // someone who ignores the lock wrote meanwhile
+                return;
+            }
+
+            if (stamp.IsSettledAt(coarse))
+            {
+                Index.Source2 = stamp;
+                return;
+            }
+
+            if (Index.Records.Count < LargeFolder || stamp.MtimeNs % 1_000_000_000L == 0 || Environment.TickCount64 > deadline)
+            {
+                Index.Source2 = Untrusted;
+                return;
+            }
+
+            Thread.Sleep(1);
+        }
     }
+
+    /// <summary>Messages from which reading the sequences again costs more than waiting out a clock tick.</summary>
+    private const int LargeFolder = 1000;
 
     /// <summary>Writes the index (temp + fsync + rename) unless the folder is not writable to us.</summary>
     public void Save(bool writable)
@@ -345,6 +387,7 @@ internal sealed class MhFolder
 
     private bool Rescan(bool writable, long now, ref bool trustDirectory)
     {
+        ScanCount++;
         var index = Index;
         var entries = ReadDirectory(writable, now);
         var byKey = new Dictionary<string, IndexRecord>(index.Records.Count);

@@ -43,6 +43,12 @@ internal sealed partial class MhMailbox : IMailbox
 
     public string Name { get; }
 
+    /// <summary>How many times this mailbox listed its folder and checked the files (for tests).</summary>
+    internal int ScanCount => _folder.ScanCount;
+
+    /// <summary>How many times this mailbox read and applied .mh_sequences in a sync (for tests).</summary>
+    internal int SequenceReads => _folder.SequenceReads;
+
     public uint UidValidity { get; private set; }
 
     public uint UidNext { get; private set; }
@@ -129,71 +135,136 @@ internal sealed partial class MhMailbox : IMailbox
         return new MailboxChanges(expunged, added, changed);
     }
 
-    public uint Append(Stream content, FlagSet flags, DateTimeOffset internalDate)
+    public uint Append(Stream content, FlagSet flags, DateTimeOffset internalDate) =>
+        AppendAll([new AppendItem(() => content, flags, internalDate)], ownsStreams: false)[0];
+
+    /// <summary>
+    /// COPY and MULTIAPPEND: every message written to a temp file first, then one lock, one
+    /// rescan, one .mh_sequences write and one index save for all of them. One <see cref="Append"/>
+    /// per message re-checked every file the batch had already added (each still fresh, so
+    /// fingerprinted) and rewrote the sequences, the index and .mu-prop each time: COPY 1:1000
+    /// took 29 s.
+    /// </summary>
+    public IReadOnlyList<uint> AppendMany(IEnumerable<AppendItem> messages) => AppendAll(messages, ownsStreams: true);
+
+    private List<uint> AppendAll(IEnumerable<AppendItem> messages, bool ownsStreams)
     {
         if (!_canWrite)
         {
             throw new StorageException(StorageError.NoPermission, "Mailbox is not writable", _folder.Path);
         }
 
-        string temp = Path.Combine(_folder.Path, MhFolder.TempPrefix + Environment.ProcessId + "." + Guid.NewGuid().ToString("N"));
+        var written = new List<(string Temp, long CrlfSize, FlagSet Flags, DateTimeOffset Date)>();
+        var uids = new List<uint>();
+        try
+        {
+            foreach (var message in messages)
+            {
+                string temp = Path.Combine(_folder.Path, MhFolder.TempPrefix + Environment.ProcessId + "." + Guid.NewGuid().ToString("N"));
+                written.Add((temp, WriteTemp(message, temp, ownsStreams), message.Flags, message.InternalDate));
+            }
+
+            // Data on disk before any name points at it; the first fsync commits what the others wrote too.
+            foreach (var message in written)
+            {
+                using var stream = new FileStream(message.Temp, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+                stream.Flush(flushToDisk: true);
+            }
+
+            if (written.Count == 0)
+            {
+                return uids;
+            }
+
+            using var mhLock = Lock();
+            _folder.Refresh(mhLock, _canWrite);
+            var index = _folder.Index;
+            var sequences = MhSequences.Parse(mhLock.ReadSequences());
+            int number = index.Records.Count == 0 ? 1 : index.Records.Max(r => int.Parse(r.Key)) + 1;
+            Errno failure = 0;
+            foreach (var message in written)
+            {
+                while (Syscall.link(message.Temp, _folder.MessagePath(number.ToString())) != 0)
+                {
+                    var errno = NativeErrno.Last;
+                    if (errno != Errno.EEXIST)
+                    {
+                        failure = errno;
+                        break;
+                    }
+
+                    number++;
+                }
+
+                if (failure != 0)
+                {
+                    break; // what is linked stays and is recorded below; the caller learns the rest failed
+                }
+
+                Syscall.unlink(message.Temp);
+
+                // Identified after the link and unlink: both change the ctime.
+                FileIdentity identity;
+                long length;
+                using (var stream = new FileStream(_folder.MessagePath(number.ToString()), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1))
+                {
+                    identity = MhFolder.Identify(stream, MhFolder.NowNs(), out length);
+                }
+
+                uint uid = Math.Max(index.UidNext, (uint)number);
+                index.UidNext = uid + 1;
+                sequences.RemoveEverywhere([number], MhFlagMap.Cur);
+                MhFlagMap.Write(sequences, number, FlagSet.Empty, message.Flags);
+                index.Records.Add(new IndexRecord(uid, message.Flags, message.Date, message.CrlfSize, ++index.HighestModSeq, number.ToString(),
+                    Length: length, Extra: MhFolder.MakeExtra(identity)));
+                uids.Add(uid);
+                number++;
+            }
+
+            mhLock.WriteSequences(sequences.Format());
+            _folder.SequencesWritten();
+            _folder.Touch();
+            _folder.Save(_canWrite);
+            if (failure != 0)
+            {
+                throw new StorageException(failure is Errno.ENOSPC or Errno.EDQUOT ? StorageError.OverQuota : StorageError.Temporary,
+                    "Cannot write message", _folder.Path + ": link: " + failure);
+            }
+
+            return uids;
+        }
+        finally
+        {
+            foreach (var message in written)
+            {
+                if (File.Exists(message.Temp))
+                {
+                    File.Delete(message.Temp);
+                }
+            }
+        }
+    }
+
+    /// <summary>Writes one message (LF line ends) to <paramref name="temp"/> with mtime = internal date; returns its CRLF size.</summary>
+    private static long WriteTemp(AppendItem message, string temp, bool ownsStream)
+    {
+        var content = message.Open();
         try
         {
             long crlfSize;
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
             {
                 crlfSize = LfWriter.Copy(content, stream).CrlfSize;
-                stream.Flush(flushToDisk: true);
             }
 
-            File.SetLastWriteTimeUtc(temp, internalDate.UtcDateTime);
-
-            using var mhLock = Lock();
-            _folder.Refresh(mhLock, _canWrite);
-            var index = _folder.Index;
-            int number = index.Records.Count == 0 ? 1 : index.Records.Max(r => int.Parse(r.Key)) + 1;
-            while (Syscall.link(temp, _folder.MessagePath(number.ToString())) != 0)
-            {
-                var errno = NativeErrno.Last;
-                if (errno != Errno.EEXIST)
-                {
-                    throw new StorageException(errno is Errno.ENOSPC or Errno.EDQUOT ? StorageError.OverQuota : StorageError.Temporary,
-                        "Cannot write message", _folder.Path + ": link: " + errno);
-                }
-
-                number++;
-            }
-
-            Syscall.unlink(temp);
-
-            // Identified after the link and unlink: both change the ctime.
-            FileIdentity identity;
-            long length;
-            using (var written = new FileStream(_folder.MessagePath(number.ToString()), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1))
-            {
-                identity = MhFolder.Identify(written, MhFolder.NowNs(), out length);
-            }
-
-            uint uid = Math.Max(index.UidNext, (uint)number);
-            index.UidNext = uid + 1;
-
-            var sequences = MhSequences.Parse(mhLock.ReadSequences());
-            sequences.RemoveEverywhere([number], MhFlagMap.Cur);
-            MhFlagMap.Write(sequences, number, FlagSet.Empty, flags);
-            mhLock.WriteSequences(sequences.Format());
-            _folder.SequencesWritten();
-
-            index.Records.Add(new IndexRecord(uid, flags, internalDate, crlfSize, ++index.HighestModSeq, number.ToString(),
-                Length: length, Extra: MhFolder.MakeExtra(identity)));
-            _folder.Touch();
-            _folder.Save(_canWrite);
-            return uid;
+            File.SetLastWriteTimeUtc(temp, message.InternalDate.UtcDateTime);
+            return crlfSize;
         }
         finally
         {
-            if (File.Exists(temp))
+            if (ownsStream)
             {
-                File.Delete(temp);
+                content.Dispose();
             }
         }
     }
