@@ -92,7 +92,7 @@ public class DemoDaemonTests
             """;
         string output = RunProgram("python3", ["-c", script]);
         Assert.That(output, Does.Contain("greeting * OK IMAP4rev1"));
-        Assert.That(output, Does.Contain("caps-before AUTH=LOGIN AUTH=PLAIN CHILDREN CREATE-SPECIAL-USE ENABLE ESEARCH ID IDLE IMAP4REV1 LIST-EXTENDED LIST-STATUS LITERAL+ MOVE NAMESPACE SASL-IR SEARCHRES SPECIAL-USE STATUS=SIZE UIDPLUS UNSELECT WITHIN"));
+        Assert.That(output, Does.Contain("caps-before AUTH=LOGIN AUTH=PLAIN CHILDREN CREATE-SPECIAL-USE ENABLE ESEARCH ID IDLE IMAP4REV1 LIST-EXTENDED LIST-STATUS LITERAL+ MOVE NAMESPACE OBJECTID SASL-IR SEARCHRES SPECIAL-USE STATUS=SIZE UIDPLUS UNSELECT WITHIN"));
         Assert.That(output, Does.Contain("login-wrong refused"));
         Assert.That(output, Does.Contain("login OK"));
         Assert.That(output, Does.Contain("namespace OK ((\"\" \"/\")) NIL NIL"));

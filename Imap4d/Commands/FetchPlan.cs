@@ -139,6 +139,8 @@ internal enum FetchItemKind
     Body,
     BodyStructure,
     Section,
+    EmailId,
+    ThreadId,
 }
 
 /// <summary>One FETCH data item: its kind, the name echoed in the response, and for sections the part to send.</summary>
@@ -172,6 +174,10 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
                 return [new(FetchItemKind.InternalDate, "INTERNALDATE")];
             case "RFC822.SIZE":
                 return [new(FetchItemKind.Size, "RFC822.SIZE")];
+            case "EMAILID":
+                return [new(FetchItemKind.EmailId, "EMAILID")];
+            case "THREADID":
+                return [new(FetchItemKind.ThreadId, "THREADID")];
             case "RFC822":
                 return [new(FetchItemKind.Section, "RFC822", FetchSection.Parse("]"), SetsSeen: true)];
             case "RFC822.HEADER":
@@ -233,6 +239,9 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
             case FetchItemKind.Section:
                 content ??= new MessageContent(selected.Mailbox, info, selected.Cache);
                 return new FetchValue(null, Section!.Prepare(content));
+            case FetchItemKind.EmailId:
+                content ??= new MessageContent(selected.Mailbox, info, selected.Cache);
+                return new FetchValue(System.Text.Encoding.ASCII.GetBytes("(" + ObjectIds.EmailId(content.Header, info) + ")"), null);
             default:
                 return default;
         }
@@ -258,7 +267,11 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
             case FetchItemKind.Envelope:
             case FetchItemKind.Body:
             case FetchItemKind.BodyStructure:
+            case FetchItemKind.EmailId:
                 writer.WireBytes(value.Wire);
+                break;
+            case FetchItemKind.ThreadId:
+                writer.Nil();
                 break;
             case FetchItemKind.Section:
                 value.Section!.Write(writer);

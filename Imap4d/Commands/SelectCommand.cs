@@ -18,9 +18,22 @@ public sealed class SelectCommand(bool examine) : IImapCommand
         var mailbox = context.Session.RequireStore().Open(name, readOnly: examine);
         var selected = new SelectedMailbox(mailbox);
         selected.WriteSelectResponses(context.Writer);
+        WriteMailboxId(context, name);
         context.Session.Selected = selected;
         context.Session.State = SessionState.Selected;
         string code = mailbox.ReadOnly ? "READ-ONLY" : "READ-WRITE";
         return ValueTask.FromResult(CommandResult.Ok(Name + " Completed", code));
+    }
+
+    /// <summary>RFC 8474: "* OK [MAILBOXID (id)]"; left out when the id cannot be kept (no usable state directory).</summary>
+    private static void WriteMailboxId(CommandContext context, string name)
+    {
+        try
+        {
+            context.Writer.UntaggedStatus("OK", $"MAILBOXID ({context.Session.RequireStore().MailboxId(name)})", "Ok");
+        }
+        catch (Storage.StorageException)
+        {
+        }
     }
 }
