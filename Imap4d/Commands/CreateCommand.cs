@@ -56,7 +56,18 @@ public sealed class CreateCommand : IImapCommand
             return ValueTask.FromResult(CommandResult.No($"Special-use attribute {unsupported} is not supported", "USEATTR"));
         }
 
-        context.Session.RequireStore().Create(name, uses);
-        return ValueTask.FromResult(CommandResult.Ok("CREATE Completed"));
+        var store = context.Session.RequireStore();
+        store.Create(name, uses);
+        string? code = null;
+        try
+        {
+            code = $"MAILBOXID ({store.MailboxId(name)})"; // RFC 8474 §4.1
+        }
+        catch (StorageException)
+        {
+            // a folder that holds only folders, or no usable state directory: no id
+        }
+
+        return ValueTask.FromResult(CommandResult.Ok("CREATE Completed", code));
     }
 }

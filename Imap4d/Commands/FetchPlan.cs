@@ -165,6 +165,8 @@ internal enum FetchItemKind
     Binary,
     BinarySize,
     Preview,
+    EmailId,
+    ThreadId,
 }
 
 /// <summary>One FETCH data item: its kind, the name echoed in the response, and for sections the part to send.</summary>
@@ -206,6 +208,11 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
 
             case "PREVIEW":
                 return [new(FetchItemKind.Preview, "PREVIEW")];
+
+            case "EMAILID":
+                return [new(FetchItemKind.EmailId, "EMAILID")];
+            case "THREADID":
+                return [new(FetchItemKind.ThreadId, "THREADID")];
             case "RFC822":
                 return [new(FetchItemKind.Section, "RFC822", FetchSection.Parse("]"), SetsSeen: true)];
             case "RFC822.HEADER":
@@ -320,6 +327,10 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
             case FetchItemKind.BinarySize:
                 content ??= new MessageContent(selected.Mailbox, info, selected.Cache);
                 return new FetchValue(System.Text.Encoding.ASCII.GetBytes(Binary!.Size(content).ToString(System.Globalization.CultureInfo.InvariantCulture)), null);
+
+            case FetchItemKind.EmailId:
+                content ??= new MessageContent(selected.Mailbox, info, selected.Cache);
+                return new FetchValue(System.Text.Encoding.ASCII.GetBytes("(" + ObjectIds.EmailId(content.Header, info) + ")"), null);
             default:
                 return default;
         }
@@ -351,7 +362,11 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
             case FetchItemKind.Envelope:
             case FetchItemKind.Body:
             case FetchItemKind.BodyStructure:
+            case FetchItemKind.EmailId:
                 writer.WireBytes(value.Wire);
+                break;
+            case FetchItemKind.ThreadId:
+                writer.Nil();
                 break;
             case FetchItemKind.Section:
             case FetchItemKind.Binary:

@@ -68,6 +68,7 @@ public sealed class SelectCommand(bool examine) : IImapCommand
             CondStore.WriteHighestModSeq(context.Writer, mailbox);
         }
 
+        WriteMailboxId(context, name);
         context.Session.Selected = selected;
         context.Session.State = SessionState.Selected;
         if (qresync is not null && qresync.UidValidity == mailbox.UidValidity && mailbox.PersistentModSeq)
@@ -142,6 +143,18 @@ public sealed class SelectCommand(bool examine) : IImapCommand
                     selected.WriteFetchFlags(writer, i + 1, info, includeUid: true);
                 }
             }
+        }
+    }
+
+    /// <summary>RFC 8474: "* OK [MAILBOXID (id)]"; left out when the id cannot be kept (no usable state directory).</summary>
+    private static void WriteMailboxId(CommandContext context, string name)
+    {
+        try
+        {
+            context.Writer.UntaggedStatus("OK", $"MAILBOXID ({context.Session.RequireStore().MailboxId(name)})", "Ok");
+        }
+        catch (Storage.StorageException)
+        {
         }
     }
 }

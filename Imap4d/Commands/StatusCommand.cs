@@ -4,14 +4,15 @@ using Imap4d.Session;
 
 namespace Imap4d.Commands;
 
-// RFC 3501 §6.3.10 STATUS, with RFC 8438 STATUS=SIZE
+// RFC 3501 §6.3.10 STATUS, with RFC 8438 STATUS=SIZE and RFC 8474 OBJECTID (STATUS MAILBOXID; the
+// MAILBOXID of SELECT and CREATE and FETCH EMAILID and THREADID are beside those commands).
 public sealed class StatusCommand : IImapCommand
 {
     public string Name => "STATUS";
 
     public SessionStates AllowedIn => SessionStates.AfterLogin;
 
-    public IEnumerable<string> Capabilities(CapabilityContext context) => ["STATUS=SIZE"];
+    public IEnumerable<string> Capabilities(CapabilityContext context) => ["STATUS=SIZE", "OBJECTID"];
 
     public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
     {

@@ -31,6 +31,9 @@ public interface IMailStore
     /// <summary>STATUS SIZE (RFC 8438): the sum of the messages' RFC822.SIZE.</summary>
     ulong Size(string name);
 
+    /// <summary>RFC 8474 MAILBOXID of an existing mailbox, stable across RENAME.</summary>
+    string MailboxId(string name);
+
     /// <summary>Names the user subscribed to, in the order of subscription.</summary>
     IReadOnlyList<string> Subscriptions { get; }
 

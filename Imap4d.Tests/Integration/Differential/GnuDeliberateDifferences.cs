@@ -182,7 +182,17 @@ internal static partial class GnuDeliberateDifferences
             (g, o) => g.Lines.Any(l => l.StartsWith("* LSUB () ", StringComparison.Ordinal))
                 ? (g, o.MapLines(l => l.StartsWith("* LSUB (", StringComparison.Ordinal) ? "* LSUB ()" + l[(l.IndexOf(')') + 1)..] : l))
                 : null),
+        new(
+            "select-mailboxid",
+            "sends no MAILBOXID when a mailbox is selected",
+            "send \"* OK [MAILBOXID (id)]\"",
+            "we announce OBJECTID (RFC 8474 §4.2: SELECT and EXAMINE return the MAILBOXID)",
+            (g, o) => o.Lines.Any(IsMailboxIdLine)
+                ? (g, o.MapLines(l => IsMailboxIdLine(l) ? null : l))
+                : null),
     ];
+
+    private static bool IsMailboxIdLine(string line) => line.StartsWith("* OK [MAILBOXID (", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsStructure(string line) =>
         line.Contains(" FETCH BODY (", StringComparison.Ordinal) || line.Contains(" FETCH BODYSTRUCTURE (", StringComparison.Ordinal);

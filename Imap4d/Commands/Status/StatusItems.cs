@@ -11,7 +11,7 @@ namespace Imap4d.Commands.Status;
 /// </summary>
 public sealed class StatusItems
 {
-    private static readonly string[] Known = ["MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "SIZE", "HIGHESTMODSEQ"];
+    private static readonly string[] Known = ["MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "SIZE", "HIGHESTMODSEQ", "MAILBOXID"];
 
     private readonly List<string> _items;
 
@@ -62,10 +62,17 @@ public sealed class StatusItems
         var store = context.Session.RequireStore();
         var status = store.Status(name);
         ulong size = _items.Contains("SIZE") ? store.Size(name) : 0;
+        string? id = _items.Contains("MAILBOXID") ? store.MailboxId(name) : null;
         var writer = context.Writer.Untagged().Atom("STATUS").AString(Utf8Accept.NameOut(context, name)).BeginList();
         foreach (string item in _items)
         {
             writer.Atom(item);
+            if (item == "MAILBOXID")
+            {
+                writer.BeginList().Atom(id!).EndList();
+                continue;
+            }
+
             if (item == "SIZE")
             {
                 writer.Atom(size.ToString(System.Globalization.CultureInfo.InvariantCulture));

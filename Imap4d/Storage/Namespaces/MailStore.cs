@@ -21,6 +21,7 @@ public sealed class MailStore : IMailStore
     private readonly IReadOnlyList<IMailboxDriver> _drivers;
     private readonly SubscriptionList _subscriptions;
     private readonly MailboxNameMap _storedSpecialUse;
+    private readonly MailboxNameMap _mailboxIds;
 
     /// <summary>The stored special-use attributes as last read (LIST reads them once per command).</summary>
     private IReadOnlyDictionary<string, string> _storedUses = new Dictionary<string, string>();
@@ -33,8 +34,13 @@ public sealed class MailStore : IMailStore
         _locator = new MailboxLocator(settings, user, home, homeOf);
         _drivers = drivers;
         _subscriptions = new SubscriptionList(Path.Combine(home, ".mailboxlist"));
-        _storedSpecialUse = new MailboxNameMap(UserStateDirectory.For(settings.Mailbox.IndexDirectory, user, home), SpecialUseFileName);
+        var state = UserStateDirectory.For(settings.Mailbox.IndexDirectory, user, home);
+        _storedSpecialUse = new MailboxNameMap(state, SpecialUseFileName);
+        _mailboxIds = new MailboxNameMap(state, MailboxIdFileName);
     }
+
+    /// <summary>The file in the user's state directory that keeps the OBJECTID MAILBOXID of each mailbox (by name).</summary>
+    public const string MailboxIdFileName = "mailbox-ids";
 
     /// <summary>The file in the user's state directory that keeps the special-use attributes CREATE gave.</summary>
     public const string SpecialUseFileName = "special-use";
@@ -137,6 +143,11 @@ public sealed class MailStore : IMailStore
         CreateMailbox(name);
         try
         {
+            if (_mailboxIds.Read().ContainsKey(name))
+            {
+                _mailboxIds.Set(name, null); // a new mailbox of an old name is another mailbox (RFC 8474)
+            }
+
             if (specialUse.Count > 0)
             {
                 _storedSpecialUse.Set(name, string.Join(' ', specialUse));
@@ -206,12 +217,12 @@ public sealed class MailStore : IMailStore
             }
 
             DeleteDirectoryIfEmpty(fsPath, includeHidden: true);
-            ForgetSpecialUse(name);
+            ForgetStoredState(name);
             return;
         }
 
         driver.Delete(fsPath);
-        ForgetSpecialUse(name);
+        ForgetStoredState(name);
         if (path.Namespace?.MaildirPlusPlus == true && Directory.Exists(fsPath) &&
             !Directory.EnumerateDirectories(fsPath).Any())
         {
@@ -270,18 +281,40 @@ public sealed class MailStore : IMailStore
         }
 
         // The special-use attributes of the mailbox and of those below it go with them.
-        if (_storedSpecialUse.Read().Keys.Any(k => k.StartsWith(source.Name, StringComparison.Ordinal)))
+        // The special-use attributes and MAILBOXIDs of the mailbox and of those below it go with them.
+        foreach (var map in new[] { _storedSpecialUse, _mailboxIds })
         {
-            _storedSpecialUse.MoveTree(source.Name, target.Name, source.Delimiter);
+            if (map.Read().Keys.Any(k => k.StartsWith(source.Name, StringComparison.Ordinal)))
+            {
+                map.MoveTree(source.Name, target.Name, source.Delimiter);
+            }
         }
     }
 
-    private void ForgetSpecialUse(string name)
+    private void ForgetStoredState(string name)
     {
-        if (_storedSpecialUse.Read().ContainsKey(name))
+        foreach (var map in new[] { _storedSpecialUse, _mailboxIds })
         {
-            _storedSpecialUse.Set(name, null);
+            if (map.Read().ContainsKey(name))
+            {
+                map.Set(name, null);
+            }
         }
+    }
+
+    /// <summary>
+    /// RFC 8474 MAILBOXID: given on first use and kept in the user's state directory by name, so
+    /// that it follows RENAME (ours; a folder renamed by another program gets a new one).
+    /// </summary>
+    public string MailboxId(string name)
+    {
+        var path = Resolve(name);
+        if (!path.IsInbox && DriverOf(path) is null)
+        {
+            throw new StorageException(StorageError.NotFound, "Mailbox does not exist");
+        }
+
+        return _mailboxIds.GetOrAdd(path.Name, () => "M" + Guid.NewGuid().ToString("N")[..23]);
     }
 
     /// <summary>The mailbox's special-use attributes (configured and stored), space-separated; null for none.</summary>

@@ -71,6 +71,30 @@ public sealed class MailboxNameMap
         return true;
     });
 
+    /// <summary>The value of <paramref name="name"/>, made by <paramref name="make"/> and kept when there is none (one winner among racing sessions).</summary>
+    public string GetOrAdd(string name, Func<string> make)
+    {
+        if (Read().TryGetValue(name, out string? known))
+        {
+            return known;
+        }
+
+        string? result = null;
+        Update(map =>
+        {
+            if (map.TryGetValue(name, out string? other))
+            {
+                result = other;
+                return false;
+            }
+
+            result = make();
+            map[name] = result;
+            return true;
+        });
+        return result!;
+    }
+
     /// <summary>Removes the entries of <paramref name="name"/> and of every name below it.</summary>
     public void RemoveTree(string name, char delimiter) => Update(map =>
     {
