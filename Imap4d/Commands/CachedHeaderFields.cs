@@ -128,6 +128,27 @@ internal static class CachedHeaderFields
         return joined.Count == 0 ? HeaderBlock.Empty : HeaderParser.Parse(joined.ToArray());
     }
 
+    /// <summary>As <see cref="FieldsNamed(byte[], string)"/>, for several names in one pass over the block.</summary>
+    public static HeaderBlock FieldsNamed(byte[] raw, IReadOnlyList<string> names)
+    {
+        var block = raw.AsSpan(1);
+        var joined = new List<byte>();
+        int pos = 0;
+        while (NextField(block, ref pos, out int start, out var fieldName))
+        {
+            foreach (string name in names)
+            {
+                if (Ascii.EqualsIgnoreCase(fieldName, name))
+                {
+                    joined.AddRange(block[start..pos]);
+                    break;
+                }
+            }
+        }
+
+        return joined.Count == 0 ? HeaderBlock.Empty : HeaderParser.Parse(joined.ToArray());
+    }
+
     /// <summary>
     /// BODY[HEADER.FIELDS (names)] from a block <see cref="TryGetRaw"/> gave, without parsing it:
     /// the bytes <see cref="SectionLocator.FilterHeader"/> gives for the parsed block (every one

@@ -70,7 +70,7 @@ internal static class SortRecordReader
     private static void Fill(Pass pass, uint uid, SortRecord record, SortFields missing)
     {
         var info = pass.Selected.FindForFetch(uid);
-        var header = info is null ? HeaderBlock.Empty : HeaderOf(pass, info);
+        var header = info is null ? HeaderBlock.Empty : HeaderOf(pass, info, FieldNames(missing));
         if ((missing & SortFields.Date) != 0)
         {
             record.SentTime = SentTime.Parse(header.GetValue("Date")) ?? info?.InternalDate.ToUnixTimeSeconds() ?? 0;
@@ -127,14 +127,14 @@ internal static class SortRecordReader
     /// The cached fields of the message, or its header read from storage (to be cached). Only the
     /// first miss looks for records other sessions added (a look costs a stat).
     /// </summary>
-    private static HeaderBlock HeaderOf(Pass pass, MessageInfo info)
+    private static HeaderBlock HeaderOf(Pass pass, MessageInfo info, List<string> names)
     {
         var cache = pass.Cache;
         if (cache is not null && (!pass.Refreshed || cache.Contains(info, FetchCacheItem.HeaderFields)))
         {
             if (CachedHeaderFields.TryGetRaw(cache, info, out byte[] raw))
             {
-                return HeaderParser.Parse(raw.AsSpan(1));
+                return CachedHeaderFields.FieldsNamed(raw, names);
             }
 
             pass.Refreshed = true;
@@ -158,6 +158,43 @@ internal static class SortRecordReader
             // Gone under us (expunged by another process): it sorts as a message without a header.
             return HeaderBlock.Empty;
         }
+    }
+
+    /// <summary>The header fields that give <paramref name="fields"/> (all of them among <see cref="CachedHeaderFields.Names"/>).</summary>
+    private static List<string> FieldNames(SortFields fields)
+    {
+        var names = new List<string>(4);
+        if ((fields & SortFields.Date) != 0)
+        {
+            names.Add("Date");
+        }
+
+        if ((fields & SortFields.Subject) != 0)
+        {
+            names.Add("Subject");
+        }
+
+        if ((fields & (SortFields.From | SortFields.DisplayFrom)) != 0)
+        {
+            names.Add("From");
+        }
+
+        if ((fields & (SortFields.To | SortFields.DisplayTo)) != 0)
+        {
+            names.Add("To");
+        }
+
+        if ((fields & SortFields.Cc) != 0)
+        {
+            names.Add("Cc");
+        }
+
+        if ((fields & SortFields.Links) != 0)
+        {
+            names.AddRange(["Message-ID", "References", "In-Reply-To"]);
+        }
+
+        return names;
     }
 
     /// <summary>RFC 5256: the addr-mailbox (local part) of the first address; empty when there is none.</summary>
