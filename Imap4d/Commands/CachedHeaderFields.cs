@@ -128,6 +128,70 @@ internal static class CachedHeaderFields
         return joined.Count == 0 ? HeaderBlock.Empty : HeaderParser.Parse(joined.ToArray());
     }
 
+    /// <summary>As <see cref="FieldsNamed(byte[], string)"/>, for several names in one pass over the block.</summary>
+    public static HeaderBlock FieldsNamed(byte[] raw, IReadOnlyList<string> names)
+    {
+        var block = raw.AsSpan(1);
+        var joined = new List<byte>();
+        int pos = 0;
+        while (NextField(block, ref pos, out int start, out var fieldName))
+        {
+            foreach (string name in names)
+            {
+                if (Ascii.EqualsIgnoreCase(fieldName, name))
+                {
+                    joined.AddRange(block[start..pos]);
+                    break;
+                }
+            }
+        }
+
+        return joined.Count == 0 ? HeaderBlock.Empty : HeaderParser.Parse(joined.ToArray());
+    }
+
+    /// <summary>
+    /// The value of the first field named <c>names[i]</c> in a block <see cref="TryGetRaw"/> gave,
+    /// unfolded as <see cref="HeaderField.Value"/> gives it, or null; without parsing the block.
+    /// </summary>
+    public static string?[] FirstValues(byte[] raw, IReadOnlyList<string> names)
+    {
+        var values = new string?[names.Count];
+        var block = raw.AsSpan(1);
+        int pos = 0;
+        while (NextField(block, ref pos, out int start, out var fieldName))
+        {
+            for (int i = 0; i < names.Count; i++)
+            {
+                if (values[i] is null && Ascii.EqualsIgnoreCase(fieldName, names[i]))
+                {
+                    var field = block[start..pos];
+                    values[i] = Unfold(field[(field.IndexOf((byte)':') + 1)..]);
+                    break;
+                }
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>CR and LF removed, leading blanks removed, one char per byte (as <see cref="HeaderField.Value"/>).</summary>
+    private static string Unfold(ReadOnlySpan<byte> value)
+    {
+        Span<char> chars = value.Length <= 512 ? stackalloc char[value.Length] : new char[value.Length];
+        int n = 0;
+        foreach (byte b in value)
+        {
+            if (b == '\r' || b == '\n' || (n == 0 && (b == ' ' || b == '\t')))
+            {
+                continue;
+            }
+
+            chars[n++] = (char)b;
+        }
+
+        return new string(chars[..n]);
+    }
+
     /// <summary>
     /// BODY[HEADER.FIELDS (names)] from a block <see cref="TryGetRaw"/> gave, without parsing it:
     /// the bytes <see cref="SectionLocator.FilterHeader"/> gives for the parsed block (every one

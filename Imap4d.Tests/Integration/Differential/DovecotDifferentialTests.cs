@@ -19,7 +19,7 @@ namespace Imap4d.Tests.Integration.Differential;
 /// </summary>
 [Category("Integration")]
 [NonParallelizable]
-public class DovecotDifferentialTests
+public partial class DovecotDifferentialTests
 {
     private const string DovecotImap = "/usr/lib/dovecot/imap";
     private const int CorpusCount = 300;

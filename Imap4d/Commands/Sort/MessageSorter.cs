@@ -4,7 +4,8 @@ namespace Imap4d.Commands.Sort;
 
 /// <summary>
 /// Orders search hits by a SORT program (RFC 5256 §3): key by key, REVERSE flipping one key,
-/// and the sequence number deciding what all keys leave equal.
+/// and the sequence number deciding what all keys leave equal. Every key becomes a number per
+/// message first (strings through <see cref="SortRanks"/>), so sorting compares numbers only.
 /// </summary>
 internal static class MessageSorter
 {
@@ -12,63 +13,107 @@ internal static class MessageSorter
         IReadOnlyList<SortCriterion> criteria, CancellationToken ct)
     {
         var needed = SortFields.None;
-        bool needsInfo = false;
         foreach (var criterion in criteria)
         {
             needed |= criterion.Fields;
-            needsInfo |= criterion.Key is SortKey.Arrival or SortKey.Size;
         }
 
         var records = SortRecordReader.Read(selected, hits, needed, ct);
-        var arrival = new long[needsInfo ? hits.Count : 0];
-        var size = new long[needsInfo ? hits.Count : 0];
-        for (int i = 0; i < arrival.Length; i++)
+        var keys = new long[criteria.Count][];
+        for (int c = 0; c < criteria.Count; c++)
         {
-            if (selected.FindForFetch(hits[i].Uid) is { } info)
+            var key = KeysOf(selected, hits, records, criteria[c].Key);
+            if (criteria[c].Reverse)
             {
-                arrival[i] = info.InternalDate.UtcTicks;
-                size[i] = info.Size;
-            }
-        }
-
-        int Compare(int a, int b)
-        {
-            foreach (var criterion in criteria)
-            {
-                int c = criterion.Key switch
+                for (int i = 0; i < key.Length; i++)
                 {
-                    SortKey.Arrival => arrival[a].CompareTo(arrival[b]),
-                    SortKey.Size => size[a].CompareTo(size[b]),
-                    SortKey.Date => records[a].SentTime.CompareTo(records[b].SentTime),
-                    SortKey.Subject => string.CompareOrdinal(records[a].Subject, records[b].Subject),
-                    SortKey.From => string.CompareOrdinal(records[a].From, records[b].From),
-                    SortKey.To => string.CompareOrdinal(records[a].To, records[b].To),
-                    SortKey.Cc => string.CompareOrdinal(records[a].Cc, records[b].Cc),
-                    SortKey.DisplayFrom => string.CompareOrdinal(records[a].DisplayFrom, records[b].DisplayFrom),
-                    _ => string.CompareOrdinal(records[a].DisplayTo, records[b].DisplayTo),
-                };
-                if (c != 0)
-                {
-                    return criterion.Reverse ? -c : c;
+                    key[i] = -key[i];
                 }
             }
 
-            return hits[a].Sequence.CompareTo(hits[b].Sequence);
+            keys[c] = key;
         }
 
-        var order = new int[hits.Count];
-        for (int i = 0; i < order.Length; i++)
+        var entries = new Entry[hits.Count];
+        for (int i = 0; i < entries.Length; i++)
         {
-            order[i] = i;
+            entries[i] = new Entry(keys[0][i], keys.Length > 1 ? keys[1][i] : 0, hits[i].Sequence, i);
         }
 
-        Array.Sort(order, Compare);
-        var sorted = new List<(int, uint)>(order.Length);
-        foreach (int i in order)
+        if (keys.Length <= 2)
         {
-            sorted.Add(hits[i]);
+            Array.Sort(entries);
+        }
+        else
+        {
+            Array.Sort(entries, (a, b) =>
+            {
+                foreach (var key in keys)
+                {
+                    int c = key[a.Index].CompareTo(key[b.Index]);
+                    if (c != 0)
+                    {
+                        return c;
+                    }
+                }
+
+                return a.Sequence.CompareTo(b.Sequence);
+            });
+        }
+
+        var sorted = new List<(int, uint)>(entries.Length);
+        foreach (var entry in entries)
+        {
+            sorted.Add(hits[entry.Index]);
         }
 
         return sorted;
+    }
+
+    private static long[] KeysOf(SelectedMailbox selected, IReadOnlyList<(int Sequence, uint Uid)> hits, SortRecord[] records, SortKey key)
+    {
+        switch (key)
+        {
+            case SortKey.Arrival or SortKey.Size:
+                var values = new long[hits.Count];
+                for (int i = 0; i < values.Length; i++)
+                {
+                    if (selected.FindForFetch(hits[i].Uid) is { } info)
+                    {
+                        values[i] = key == SortKey.Arrival ? info.InternalDate.UtcTicks : info.Size;
+                    }
+                }
+
+                return values;
+            case SortKey.Date:
+                return records.Select(r => r.SentTime).ToArray();
+            case SortKey.Subject:
+                return SortRanks.Of(selected, key, records, r => r.Subject);
+            case SortKey.From:
+                return SortRanks.Of(selected, key, records, r => r.From);
+            case SortKey.To:
+                return SortRanks.Of(selected, key, records, r => r.To);
+            case SortKey.Cc:
+                return SortRanks.Of(selected, key, records, r => r.Cc);
+            case SortKey.DisplayFrom:
+                return SortRanks.Of(selected, key, records, r => r.DisplayFrom);
+            default:
+                return SortRanks.Of(selected, key, records, r => r.DisplayTo);
+        }
+    }
+
+    /// <summary>The first two keys, the sequence number, and where the message is among the hits.</summary>
+    private readonly record struct Entry(long Key1, long Key2, int Sequence, int Index) : IComparable<Entry>
+    {
+        public int CompareTo(Entry other)
+        {
+            int c = Key1.CompareTo(other.Key1);
+            if (c == 0)
+            {
+                c = Key2.CompareTo(other.Key2);
+            }
+
+            return c != 0 ? c : Sequence.CompareTo(other.Sequence);
+        }
     }
 }

@@ -70,49 +70,51 @@ internal static class SortRecordReader
     private static void Fill(Pass pass, uint uid, SortRecord record, SortFields missing)
     {
         var info = pass.Selected.FindForFetch(uid);
-        var header = info is null ? HeaderBlock.Empty : HeaderOf(pass, info);
+        var names = FieldNames(missing);
+        var values = info is null ? new string?[names.Count] : ValuesOf(pass, info, names);
+        string? Value(string name) => values[names.IndexOf(name)];
         if ((missing & SortFields.Date) != 0)
         {
-            record.SentTime = SentTime.Parse(header.GetValue("Date")) ?? info?.InternalDate.ToUnixTimeSeconds() ?? 0;
+            record.SentTime = SentTime.Parse(Value("Date")) ?? info?.InternalDate.ToUnixTimeSeconds() ?? 0;
         }
 
         if ((missing & SortFields.Subject) != 0)
         {
-            var (subject, reply) = BaseSubject.FromHeader(header.GetValue("Subject"));
+            var (subject, reply) = BaseSubject.FromHeader(Value("Subject"));
             record.Subject = UnicodeCasemap.Key(subject);
             record.ReplyOrForward = reply;
         }
 
         if ((missing & SortFields.From) != 0)
         {
-            record.From = UnicodeCasemap.Key(FirstMailbox(header.GetValue("From")));
+            record.From = UnicodeCasemap.Key(FirstMailbox(Value("From")));
         }
 
         if ((missing & SortFields.To) != 0)
         {
-            record.To = UnicodeCasemap.Key(FirstMailbox(header.GetValue("To")));
+            record.To = UnicodeCasemap.Key(FirstMailbox(Value("To")));
         }
 
         if ((missing & SortFields.Cc) != 0)
         {
-            record.Cc = UnicodeCasemap.Key(FirstMailbox(header.GetValue("Cc")));
+            record.Cc = UnicodeCasemap.Key(FirstMailbox(Value("Cc")));
         }
 
         if ((missing & SortFields.DisplayFrom) != 0)
         {
-            record.DisplayFrom = UnicodeCasemap.Key(DisplayName(header.GetValue("From")));
+            record.DisplayFrom = UnicodeCasemap.Key(DisplayName(Value("From")));
         }
 
         if ((missing & SortFields.DisplayTo) != 0)
         {
-            record.DisplayTo = UnicodeCasemap.Key(DisplayName(header.GetValue("To")));
+            record.DisplayTo = UnicodeCasemap.Key(DisplayName(Value("To")));
         }
 
         if ((missing & SortFields.Links) != 0)
         {
-            record.MessageId = MessageIds.First(header.GetValue("Message-ID"));
-            var references = MessageIds.All(header.GetValue("References"));
-            if (references.Count == 0 && MessageIds.First(header.GetValue("In-Reply-To")) is { } parent)
+            record.MessageId = MessageIds.First(Value("Message-ID"));
+            var references = MessageIds.All(Value("References"));
+            if (references.Count == 0 && MessageIds.First(Value("In-Reply-To")) is { } parent)
             {
                 references.Add(parent);
             }
@@ -124,17 +126,18 @@ internal static class SortRecordReader
     }
 
     /// <summary>
-    /// The cached fields of the message, or its header read from storage (to be cached). Only the
+    /// The values of the first fields named <paramref name="names"/>: from the cached fields of the
+    /// message, or from its header read from storage (to be cached). Only the
     /// first miss looks for records other sessions added (a look costs a stat).
     /// </summary>
-    private static HeaderBlock HeaderOf(Pass pass, MessageInfo info)
+    private static string?[] ValuesOf(Pass pass, MessageInfo info, List<string> names)
     {
         var cache = pass.Cache;
         if (cache is not null && (!pass.Refreshed || cache.Contains(info, FetchCacheItem.HeaderFields)))
         {
             if (CachedHeaderFields.TryGetRaw(cache, info, out byte[] raw))
             {
-                return HeaderParser.Parse(raw.AsSpan(1));
+                return CachedHeaderFields.FirstValues(raw, names);
             }
 
             pass.Refreshed = true;
@@ -151,13 +154,50 @@ internal static class SortRecordReader
                     CachedHeaderFields.Block(header, CachedHeaderFields.HasBlankLine(read.Header.Span, info.Size))));
             }
 
-            return header;
+            return names.Select(header.GetValue).ToArray();
         }
         catch (Exception e) when (e is IOException or StorageException or UnauthorizedAccessException)
         {
             // Gone under us (expunged by another process): it sorts as a message without a header.
-            return HeaderBlock.Empty;
+            return new string?[names.Count];
         }
+    }
+
+    /// <summary>The header fields that give <paramref name="fields"/> (all of them among <see cref="CachedHeaderFields.Names"/>).</summary>
+    private static List<string> FieldNames(SortFields fields)
+    {
+        var names = new List<string>(4);
+        if ((fields & SortFields.Date) != 0)
+        {
+            names.Add("Date");
+        }
+
+        if ((fields & SortFields.Subject) != 0)
+        {
+            names.Add("Subject");
+        }
+
+        if ((fields & (SortFields.From | SortFields.DisplayFrom)) != 0)
+        {
+            names.Add("From");
+        }
+
+        if ((fields & (SortFields.To | SortFields.DisplayTo)) != 0)
+        {
+            names.Add("To");
+        }
+
+        if ((fields & SortFields.Cc) != 0)
+        {
+            names.Add("Cc");
+        }
+
+        if ((fields & SortFields.Links) != 0)
+        {
+            names.AddRange(["Message-ID", "References", "In-Reply-To"]);
+        }
+
+        return names;
     }
 
     /// <summary>RFC 5256: the addr-mailbox (local part) of the first address; empty when there is none.</summary>
