@@ -92,7 +92,7 @@ public class DemoDaemonTests
             """;
         string output = RunProgram("python3", ["-c", script]);
         Assert.That(output, Does.Contain("greeting * OK IMAP4rev1"));
-        Assert.That(output, Does.Contain("caps-before AUTH=LOGIN AUTH=PLAIN CHILDREN ENABLE ESEARCH ID IDLE IMAP4REV1 LITERAL+ MOVE NAMESPACE SASL-IR SEARCHRES UIDPLUS UNSELECT WITHIN"));
+        Assert.That(output, Does.Contain("caps-before AUTH=LOGIN AUTH=PLAIN CHILDREN CONDSTORE ENABLE ESEARCH ID IDLE IMAP4REV1 LITERAL+ MOVE NAMESPACE QRESYNC SASL-IR SEARCHRES UIDPLUS UNSELECT WITHIN"));
         Assert.That(output, Does.Contain("login-wrong refused"));
         Assert.That(output, Does.Contain("login OK"));
         Assert.That(output, Does.Contain("namespace OK ((\"\" \"/\")) NIL NIL"));

@@ -47,8 +47,8 @@ public class TlsDaemonTests
     public void StartTlsOnDemandThenLoginAndFetch()
     {
         string output = TlsEnvironment.Python(Script(_onDemand, "IMAP4", starttls: true));
-        Assert.That(output, Does.Contain("caps-before AUTH=LOGIN AUTH=PLAIN CHILDREN ENABLE ESEARCH ID IDLE IMAP4REV1 LITERAL+ MOVE NAMESPACE SASL-IR SEARCHRES STARTTLS UIDPLUS UNSELECT WITHIN"));
-        Assert.That(output, Does.Contain("caps-after AUTH=LOGIN AUTH=PLAIN CHILDREN ENABLE ESEARCH ID IDLE IMAP4REV1 LITERAL+ MOVE NAMESPACE SASL-IR SEARCHRES UIDPLUS UNSELECT WITHIN"));
+        Assert.That(output, Does.Contain("caps-before AUTH=LOGIN AUTH=PLAIN CHILDREN CONDSTORE ENABLE ESEARCH ID IDLE IMAP4REV1 LITERAL+ MOVE NAMESPACE QRESYNC SASL-IR SEARCHRES STARTTLS UIDPLUS UNSELECT WITHIN"));
+        Assert.That(output, Does.Contain("caps-after AUTH=LOGIN AUTH=PLAIN CHILDREN CONDSTORE ENABLE ESEARCH ID IDLE IMAP4REV1 LITERAL+ MOVE NAMESPACE QRESYNC SASL-IR SEARCHRES UIDPLUS UNSELECT WITHIN"));
         Assert.That(output, Does.Contain("version TLSv1.3"));
         Assert.That(output, Does.Contain("fetch OK Subject: Welcome to imap4d"));
     }
@@ -58,7 +58,7 @@ public class TlsDaemonTests
     {
         string output = TlsEnvironment.Python(Script(_implicit, "IMAP4_SSL", starttls: false));
         Assert.That(output, Does.Contain("greeting * OK IMAP4rev1"));
-        Assert.That(output, Does.Contain("caps-before AUTH=LOGIN AUTH=PLAIN CHILDREN ENABLE ESEARCH ID IDLE IMAP4REV1 LITERAL+ MOVE NAMESPACE SASL-IR SEARCHRES UIDPLUS UNSELECT WITHIN"));
+        Assert.That(output, Does.Contain("caps-before AUTH=LOGIN AUTH=PLAIN CHILDREN CONDSTORE ENABLE ESEARCH ID IDLE IMAP4REV1 LITERAL+ MOVE NAMESPACE QRESYNC SASL-IR SEARCHRES UIDPLUS UNSELECT WITHIN"));
         Assert.That(output, Does.Contain("version TLSv1.3"));
         Assert.That(output, Does.Contain("fetch OK Subject: Welcome to imap4d"));
         Assert.That(_server.Stderr, Does.Contain("TLS: TLSv1.3 TLS_"));
@@ -88,7 +88,7 @@ public class TlsDaemonTests
             print('login', c._simple_command('LOGIN', 'demo', 'demo'))
             c.logout()
             """);
-        Assert.That(output, Does.Contain("caps CHILDREN ENABLE ESEARCH ID IDLE IMAP4REV1 LITERAL+ LOGINDISABLED MOVE NAMESPACE SEARCHRES STARTTLS UIDPLUS UNSELECT WITHIN XTLSREQUIRED"));
+        Assert.That(output, Does.Contain("caps CHILDREN CONDSTORE ENABLE ESEARCH ID IDLE IMAP4REV1 LITERAL+ LOGINDISABLED MOVE NAMESPACE QRESYNC SEARCHRES STARTTLS UIDPLUS UNSELECT WITHIN XTLSREQUIRED"));
         Assert.That(output, Does.Contain("login ('NO', [b'[PRIVACYREQUIRED] LOGIN is disabled'])"));
     }
 

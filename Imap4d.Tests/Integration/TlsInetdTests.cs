@@ -26,9 +26,9 @@ public class TlsInetdTests
     {
         using var inetd = Inetd("tls-mode ondemand;\n" + _env.TlsBlock);
         string output = TlsEnvironment.Python(ImaplibScript(inetd.Port, "IMAP4", starttls: true));
-        Assert.That(output, Does.Contain("caps-before AUTH=LOGIN AUTH=PLAIN CHILDREN ENABLE ESEARCH ID IDLE IMAP4REV1 LITERAL+ MOVE NAMESPACE SASL-IR SEARCHRES STARTTLS UIDPLUS UNSELECT WITHIN"));
+        Assert.That(output, Does.Contain("caps-before AUTH=LOGIN AUTH=PLAIN CHILDREN CONDSTORE ENABLE ESEARCH ID IDLE IMAP4REV1 LITERAL+ MOVE NAMESPACE QRESYNC SASL-IR SEARCHRES STARTTLS UIDPLUS UNSELECT WITHIN"));
         Assert.That(output, Does.Contain("starttls OK"));
-        Assert.That(output, Does.Contain("caps-after AUTH=LOGIN AUTH=PLAIN CHILDREN ENABLE ESEARCH ID IDLE IMAP4REV1 LITERAL+ MOVE NAMESPACE SASL-IR SEARCHRES UIDPLUS UNSELECT WITHIN"));
+        Assert.That(output, Does.Contain("caps-after AUTH=LOGIN AUTH=PLAIN CHILDREN CONDSTORE ENABLE ESEARCH ID IDLE IMAP4REV1 LITERAL+ MOVE NAMESPACE QRESYNC SASL-IR SEARCHRES UIDPLUS UNSELECT WITHIN"));
         Assert.That(output, Does.Contain("version TLSv1.3"));
         Assert.That(output, Does.Contain("login OK"));
         Assert.That(output, Does.Contain("fetch OK Subject: Welcome to imap4d"));
@@ -77,9 +77,9 @@ public class TlsInetdTests
             print('login', c.login('demo', 'demo')[0])
             c.logout()
             """);
-        Assert.That(output, Does.Contain("caps-before CHILDREN ENABLE ESEARCH ID IDLE IMAP4REV1 LITERAL+ LOGINDISABLED MOVE NAMESPACE SEARCHRES STARTTLS UIDPLUS UNSELECT WITHIN XTLSREQUIRED"));
+        Assert.That(output, Does.Contain("caps-before CHILDREN CONDSTORE ENABLE ESEARCH ID IDLE IMAP4REV1 LITERAL+ LOGINDISABLED MOVE NAMESPACE QRESYNC SEARCHRES STARTTLS UIDPLUS UNSELECT WITHIN XTLSREQUIRED"));
         Assert.That(output, Does.Contain("login-before b'[PRIVACYREQUIRED] LOGIN is disabled'"));
-        Assert.That(output, Does.Contain("caps-after AUTH=LOGIN AUTH=PLAIN CHILDREN ENABLE ESEARCH ID IDLE IMAP4REV1 LITERAL+ MOVE NAMESPACE SASL-IR SEARCHRES UIDPLUS UNSELECT WITHIN"));
+        Assert.That(output, Does.Contain("caps-after AUTH=LOGIN AUTH=PLAIN CHILDREN CONDSTORE ENABLE ESEARCH ID IDLE IMAP4REV1 LITERAL+ MOVE NAMESPACE QRESYNC SASL-IR SEARCHRES UIDPLUS UNSELECT WITHIN"));
         Assert.That(output, Does.Contain("login OK"));
     }
 
@@ -123,7 +123,7 @@ public class TlsInetdTests
     {
         using var inetd = Inetd("tls-mode connection;\n" + _env.TlsBlock);
         string output = TlsEnvironment.Python(ImaplibScript(inetd.Port, "IMAP4_SSL", starttls: false));
-        Assert.That(output, Does.Contain("caps-before AUTH=LOGIN AUTH=PLAIN CHILDREN ENABLE ESEARCH ID IDLE IMAP4REV1 LITERAL+ MOVE NAMESPACE SASL-IR SEARCHRES UIDPLUS UNSELECT WITHIN"));
+        Assert.That(output, Does.Contain("caps-before AUTH=LOGIN AUTH=PLAIN CHILDREN CONDSTORE ENABLE ESEARCH ID IDLE IMAP4REV1 LITERAL+ MOVE NAMESPACE QRESYNC SASL-IR SEARCHRES UIDPLUS UNSELECT WITHIN"));
         Assert.That(output, Does.Contain("login OK"));
         Assert.That(output, Does.Contain("fetch OK Subject: Welcome to imap4d"));
 
