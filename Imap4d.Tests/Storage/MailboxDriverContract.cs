@@ -248,6 +248,50 @@ public class MailboxDriverContract<TFixture> where TFixture : IDriverFixture, ne
     }
 
     [Test]
+    public void ModSeqsGrowWithEveryChangeAndNoTwoSessionsHandOutTheSame()
+    {
+        string path = NewMailbox();
+        using var a = Driver.Open(path, "box", readOnly: false);
+        Append(a, Message("1"));
+        Append(a, Message("2"));
+        Append(a, Message("3"));
+        a.Sync();
+        ulong start = a.HighestModSeq;
+        Assert.That(a.Messages.All(m => m.ModSeq > 0 && m.ModSeq <= start), Is.True, "every MODSEQ within HIGHESTMODSEQ");
+        using var b = Driver.Open(path, "box", readOnly: false);
+        Assert.That(b.HighestModSeq, Is.EqualTo(start));
+
+        // Neither session has written back; the second change still comes after the first.
+        var fromA = a.Store([1], FlagOperation.Add, FlagSet.Of(MessageFlags.Seen));
+        var fromB = b.Store([2], FlagOperation.Add, FlagSet.Of(MessageFlags.Flagged));
+        Assert.That(fromA[0].ModSeq, Is.GreaterThan(start));
+        Assert.That(fromB[0].ModSeq, Is.GreaterThan(fromA[0].ModSeq));
+        Assert.That(a.Store([1], FlagOperation.Add, FlagSet.Of(MessageFlags.Seen)), Is.Empty, "no change, no MODSEQ");
+
+        // UNCHANGEDSINCE: message 2 changed after start, message 3 did not.
+        var condition = new StoreCondition(start);
+        a.Sync();
+        var stored = a.Store([2, 3], FlagOperation.Add, FlagSet.Of(MessageFlags.Answered), condition);
+        Assert.That(condition.Modified, Is.EqualTo(new uint[] { 2 }));
+        Assert.That(stored.Select(m => m.Uid), Is.EqualTo(new uint[] { 3 }));
+
+        ulong beforeExpunge = stored[0].ModSeq;
+        a.Store([1, 3], FlagOperation.Add, FlagSet.Of(MessageFlags.Deleted));
+        Assert.That(a.Expunge(), Is.EqualTo(new uint[] { 1, 3 }));
+        Assert.That(a.HighestModSeq, Is.GreaterThan(beforeExpunge), "an expunge takes a MODSEQ");
+        Assert.That(a.VanishedSince(beforeExpunge)?.ToString(), Is.EqualTo("1,3"));
+        a.Checkpoint();
+
+        b.Sync();
+        Assert.That(b.HighestModSeq, Is.GreaterThanOrEqualTo(a.HighestModSeq));
+        using var c = Driver.Open(path, "box", readOnly: true);
+        Assert.That(c.HighestModSeq, Is.EqualTo(b.HighestModSeq));
+        Assert.That(c.VanishedSince(beforeExpunge)?.ToString(), Is.EqualTo("1,3"));
+        Assert.That(c.VanishedSince(c.HighestModSeq)?.ToString(), Is.EqualTo(""));
+        Assert.That(Driver.GetStatus(path).HighestModSeq, Is.EqualTo(c.HighestModSeq));
+    }
+
+    [Test]
     public void TwoSessionsSeeEachOthersChanges()
     {
         string path = NewMailbox();

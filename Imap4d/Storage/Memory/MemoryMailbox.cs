@@ -137,6 +137,10 @@ internal sealed class MemoryMailbox : IMailbox
 
             var byUid = changed.ToDictionary(m => m.Uid);
             _view = _view.Select(m => byUid.GetValueOrDefault(m.Uid, m)).ToList();
+            if (changed.Count > 0)
+            {
+                HighestModSeq = Math.Max(HighestModSeq, changed[^1].ModSeq);
+            }
         }
 
         return changed;
@@ -160,6 +164,7 @@ internal sealed class MemoryMailbox : IMailbox
             if (gone.Count > 0)
             {
                 _data.Vanished.Record(UidValidity, ++_data.ModSeq, gone);
+                HighestModSeq = Math.Max(HighestModSeq, _data.ModSeq);
             }
 
             _view = _view.Where(m => !gone.Contains(m.Uid)).ToList();
