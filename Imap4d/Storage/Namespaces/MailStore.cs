@@ -578,7 +578,7 @@ public sealed class MailStore : IMailStore
                 continue;
             }
 
-            if (item.IsDirectory && IsLeafMhFolder(entry))
+            if (item.IsDirectory && ns.MailboxType is null or "mh" && IsLeafMhFolder(entry))
             {
                 // An MH folder holds its messages as files: listing 10,000 of them only to learn it has no subfolders cost 30 ms.
                 if (matcher.Matches(name))
@@ -612,14 +612,15 @@ public sealed class MailStore : IMailStore
     /// <summary>
     /// True for an MH folder (it has .mh_sequences) without subfolders, told without listing it: the
     /// link count of a directory is 2 plus its subdirectories (ext4, xfs, tmpfs; btrfs says 1 and
-    /// gets the listing), and the only one allowed is our own hidden state directory.
+    /// gets the listing), and the only one allowed is our own hidden state directory. Asked only in
+    /// namespaces of type mh or of no fixed type (a maildir namespace would pay a stat per folder).
     /// </summary>
     private bool IsLeafMhFolder(string path)
     {
         if (!_drivers.Any(d => d.Type == "mh")
-            || Mono.Unix.Native.Syscall.stat(path, out var st) != 0
             || Mono.Unix.Native.Syscall.stat(Path.Combine(path, Mh.MhLock.SequencesFileName), out var sequences) != 0
-            || (sequences.st_mode & Mono.Unix.Native.FilePermissions.S_IFMT) != Mono.Unix.Native.FilePermissions.S_IFREG)
+            || (sequences.st_mode & Mono.Unix.Native.FilePermissions.S_IFMT) != Mono.Unix.Native.FilePermissions.S_IFREG
+            || Mono.Unix.Native.Syscall.stat(path, out var st) != 0)
         {
             return false;
         }
