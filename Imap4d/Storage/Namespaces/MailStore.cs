@@ -583,7 +583,7 @@ public sealed class MailStore : IMailStore
                 // An MH folder holds its messages as files: listing 10,000 of them only to learn it has no subfolders cost 30 ms.
                 if (matcher.Matches(name))
                 {
-                    result.Add(new MailboxInfo(name, ns.Delimiter, MailboxAttributes.HasNoChildren, _settings.SpecialUse.GetValueOrDefault(name)));
+                    result.Add(new MailboxInfo(name, ns.Delimiter, MailboxAttributes.HasNoChildren, SpecialUseOf(name)));
                 }
 
                 continue;
