@@ -186,7 +186,7 @@ public sealed class MaildirDriver : IMailboxDriver
     {
         if (_userState.Root is not null && _userState.FileFor(path, ".index") is { } index)
         {
-            foreach (string file in new[] { index, MaildirMailbox.CachePathFor(index)! })
+            foreach (string file in StateFilesOf(index))
             {
                 TryDelete(file);
             }
@@ -202,7 +202,8 @@ public sealed class MaildirDriver : IMailboxDriver
         }
 
         string? newIndex = _userState.FileFor(to, ".index");
-        foreach (var (oldFile, newFile) in new[] { (oldIndex, newIndex), (MaildirMailbox.CachePathFor(oldIndex)!, newIndex is null ? null : MaildirMailbox.CachePathFor(newIndex)) })
+        var newFiles = newIndex is null ? null : StateFilesOf(newIndex);
+        foreach (var (oldFile, newFile) in StateFilesOf(oldIndex).Select((file, i) => (file, newFiles?[i])))
         {
             try
             {
@@ -226,6 +227,13 @@ public sealed class MaildirDriver : IMailboxDriver
             }
         }
     }
+
+    /// <summary>
+    /// The files kept in the state directory for a maildir whose index is <paramref name="index"/>:
+    /// the index, the FETCH cache, and the MODSEQ counter and expunge record beside it (CONDSTORE).
+    /// </summary>
+    private static string[] StateFilesOf(string index) =>
+        [index, MaildirMailbox.CachePathFor(index)!, index + ".modseq", index + ".vanished"];
 
     private static void TryDelete(string file)
     {
