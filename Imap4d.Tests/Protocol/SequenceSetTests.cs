@@ -161,7 +161,7 @@ public class SequenceSetTests
         Assert.That(Parse("4294967295").Enumerate(uint.MaxValue), Is.EqualTo(new[] { uint.MaxValue }));
         Assert.That(Parse("4294967293:*").Enumerate(uint.MaxValue - 1), Is.EqualTo(new[] { uint.MaxValue - 2, uint.MaxValue - 1 }));
         Assert.That(Parse("1:4294967294").Contains(4294967294, 10), Is.True);
-        Assert.That(watch.ElapsedMilliseconds, Is.LessThan(500));
+        Assert.That(watch.ElapsedMilliseconds, Is.LessThan(5000), "clipped, not enumerated four billion times");
     }
 
     [Test]
