@@ -90,7 +90,7 @@ public sealed class SearchMessage : IDisposable
             if (!_sentDateRead)
             {
                 _sentDateRead = true;
-                _sentDate = SentDateParser.TryParse(HeaderWith("Date").GetValue("Date"), out var date) ? date : null;
+                _sentDate = DateHeader.TryParse(HeaderWith("Date").GetValue("Date"), out var date) ? date.Date : null;
             }
 
             return _sentDate;

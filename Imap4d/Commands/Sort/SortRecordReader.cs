@@ -75,7 +75,7 @@ internal static class SortRecordReader
         string? Value(string name) => values[names.IndexOf(name)];
         if ((missing & SortFields.Date) != 0)
         {
-            record.SentTime = SentTime.Parse(Value("Date")) ?? info?.InternalDate.ToUnixTimeSeconds() ?? 0;
+            record.SentTime = (DateHeader.TryParse(Value("Date"), out var sent) ? sent.UnixSeconds : null) ?? info?.InternalDate.ToUnixTimeSeconds() ?? 0;
         }
 
         if ((missing & SortFields.Subject) != 0)
