@@ -50,11 +50,11 @@ public sealed class ImapSession
     public bool HandedOff { get; private set; }
 
     /// <summary>Runs the session to its end. Never throws for client behaviour or I/O errors.</summary>
-    public async Task RunAsync(Stream input, Stream output, SessionStart start, CancellationToken ct)
+    public Task RunAsync(Stream input, Stream output, SessionStart start, CancellationToken ct)
     {
         UseStreams(input, output);
         Data.TlsActive = input is SslStream; // implicit TLS (tls-mode connection): the host did the handshake
-        try
+        return ServeToTheEndAsync(async () =>
         {
             if (await AdmitPeerPreauthAsync(start, ct).ConfigureAwait(false) is not { } admitted)
             {
@@ -63,10 +63,59 @@ public sealed class ImapSession
                 return;
             }
 
-            start = admitted;
-            Greet(start);
+            Greet(admitted);
             await Writer.FlushAsync(ct).ConfigureAwait(false);
             await CommandLoopAsync(ct).ConfigureAwait(false);
+        }, ct);
+    }
+
+    /// <summary>
+    /// Continues a session that logged in elsewhere (the login process): becomes the user
+    /// through the login hook before reading any client byte, writes the login command's tagged
+    /// OK with the capabilities, then serves commands, starting with what the client pipelined
+    /// (already in front of <paramref name="input"/>). When the switch is refused the client
+    /// gets the NO and the connection closes, as nothing else may run in this process.
+    /// </summary>
+    public Task ResumeAsync(Stream input, Stream output, LoginResumption login, CancellationToken ct)
+    {
+        UseStreams(input, output);
+        Data.TlsActive = login.Tls;
+        foreach (string name in login.Enabled)
+        {
+            Data.Enabled.Add(name);
+        }
+
+        if (login.ClientId is { } id)
+        {
+            Data.ClientId = id.GroupBy(p => p.Key, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.OrdinalIgnoreCase);
+        }
+
+        return ServeToTheEndAsync(async () =>
+        {
+            string? refusal = await CompleteLoginAsync(login.User, login.How, ct).ConfigureAwait(false);
+            if (refusal is not null)
+            {
+                Writer.Tagged(login.Tag, "NO", null, refusal);
+                Writer.UntaggedStatus("BYE", null, "Cannot serve this account");
+                await Writer.FlushAsync(ct).ConfigureAwait(false);
+                return;
+            }
+
+            Data.State = SessionState.Authenticated;
+            Writer.Tagged(login.Tag, "OK", "CAPABILITY " + string.Join(' ', Capabilities()), login.CommandName + " Completed");
+            await CommandLoopAsync(ct).ConfigureAwait(false);
+        }, ct);
+    }
+
+    /// <summary>
+    /// Runs a session's body and ends the session the same way whichever way it started: a
+    /// shutdown says BYE, a vanished client is only logged, and the mailbox and streams are closed.
+    /// </summary>
+    private async Task ServeToTheEndAsync(Func<Task> body, CancellationToken ct)
+    {
+        try
+        {
+            await body().ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -84,58 +133,6 @@ public sealed class ImapSession
             {
                 Services.Log.Info("session closed for {0}", Data.User?.Name ?? "(not authenticated)");
             }
-        }
-    }
-
-    /// <summary>
-    /// Continues a session that logged in elsewhere (the login process): becomes the user
-    /// through the login hook before reading any client byte, writes the login command's tagged
-    /// OK with the capabilities, then serves commands, starting with what the client pipelined
-    /// (already in front of <paramref name="input"/>). When the switch is refused the client
-    /// gets the NO and the connection closes, as nothing else may run in this process.
-    /// </summary>
-    public async Task ResumeAsync(Stream input, Stream output, LoginResumption login, CancellationToken ct)
-    {
-        UseStreams(input, output);
-        Data.TlsActive = login.Tls;
-        foreach (string name in login.Enabled)
-        {
-            Data.Enabled.Add(name);
-        }
-
-        if (login.ClientId is { } id)
-        {
-            Data.ClientId = id.GroupBy(p => p.Key, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.OrdinalIgnoreCase);
-        }
-
-        try
-        {
-            string? refusal = await CompleteLoginAsync(login.User, login.How, ct).ConfigureAwait(false);
-            if (refusal is not null)
-            {
-                Writer.Tagged(login.Tag, "NO", null, refusal);
-                Writer.UntaggedStatus("BYE", null, "Cannot serve this account");
-                await Writer.FlushAsync(ct).ConfigureAwait(false);
-                return;
-            }
-
-            Data.State = SessionState.Authenticated;
-            Writer.Tagged(login.Tag, "OK", "CAPABILITY " + string.Join(' ', Capabilities()), login.CommandName + " Completed");
-            await CommandLoopAsync(ct).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            await SayGoodbyeAsync(CancelText).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
-        {
-            Services.Log.Debug("session ended: {0}", e.Message);
-        }
-        finally
-        {
-            CloseSelected();
-            _compression?.Dispose();
-            Services.Log.Info("session closed for {0}", Data.User?.Name ?? "(not authenticated)");
         }
     }
 
