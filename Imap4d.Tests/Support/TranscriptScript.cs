@@ -10,7 +10,8 @@ namespace Imap4d.Tests.Support;
 /// <c>@store memory</c>: an in-memory store filled by <c>@create</c> and <c>@append</c> (see TranscriptRunner.MailOf);</item>
 /// <item><c>C: line</c>: sent with CRLF, <c>${name}</c> replaced by the value captured under that name; a line ending in {n} waits for the server's "+" when a C: line follows;</item>
 /// <item><c>S: line</c>: the next server line must match; <c>${name}</c> matches one token and captures it
-/// (a second use must be equal), <c>${*}</c> matches any text; <c>S: ...</c> skips untagged lines up to the next S: match;</item>
+/// (a second use must be equal), <c>${*}</c> matches any text, <c>{EXTENSIONS}</c> stands for <see cref="AdvertisedExtensions.InOrder"/>;
+/// <c>S: ...</c> skips untagged lines up to the next S: match;</item>
 /// <item><c>S: &lt;EOF&gt;</c>: the server closes the connection; <c># comment</c> and blank lines are ignored.</item>
 /// </list>
 /// (The format follows dovecot imaptest's scripted tests and mailutils' imap4d testsuite.)
@@ -54,7 +55,7 @@ public sealed record TranscriptScript(string Name, IReadOnlyList<TranscriptStep>
             }
             else if (line.StartsWith("S: ", StringComparison.Ordinal))
             {
-                steps.Add(new TranscriptStep(StepKind.Expect, line[3..], lineNumber));
+                steps.Add(new TranscriptStep(StepKind.Expect, line[3..].Replace(AdvertisedExtensions.Placeholder, AdvertisedExtensions.InOrder), lineNumber));
             }
             else
             {
