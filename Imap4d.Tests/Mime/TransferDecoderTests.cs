@@ -18,6 +18,15 @@ public class TransferDecoderTests
     [TestCase("end=", "end=")]
     [TestCase("==41", "=A")]
     [TestCase("line\r\nnext", "line\r\nnext")]
+    [TestCase("trailing  \r\nblanks\t\ngo  ", "trailing\r\nblanks\ngo")]
+    [TestCase("inner  blanks stay", "inner  blanks stay")]
+    [TestCase("before\t=\r\nsoft", "before\tsoft")]
+    [TestCase("padded= \t\r\nsoft", "paddedsoft")]
+    [TestCase("padded=  \nsoft", "paddedsoft")]
+    [TestCase("not= soft", "not= soft")]
+    [TestCase("a =\n=62", "a b")]
+    [TestCase("bare\rcr", "bare\rcr")]
+    [TestCase("=\r", "=\r")]
     public void QuotedPrintable(string input, string expected) => Assert.That(Qp(input), Is.EqualTo(expected));
 
     [Test]
@@ -54,6 +63,29 @@ public class TransferDecoderTests
             using var mq = new MemoryStream();
             q.CopyTo(mq);
             Assert.That(mq.ToArray(), Is.EqualTo(data));
+        }
+    }
+
+    [Test]
+    public void QuotedPrintableDecodesAlikeWhateverTheReadSizes()
+    {
+        // Blanks, "=", CR and LF in every order: what a decoder holds back between reads must not matter.
+        var rnd = new Random(11);
+        const string alphabet = "  \t\t==\r\n\nA4fz";
+        for (int i = 0; i < 500; i++)
+        {
+            byte[] input = Enumerable.Range(0, rnd.Next(400)).Select(_ => (byte)alphabet[rnd.Next(alphabet.Length)]).ToArray();
+            if (rnd.Next(4) == 0)
+            {
+                input = [.. input, .. Enumerable.Repeat((byte)' ', rnd.Next(60, 200)), (byte)'x'];
+            }
+
+            byte[] whole = TransferDecoder.DecodeBytes(input, "quoted-printable");
+            using var trickled = TransferDecoder.Open(new TrickleStream(input, rnd.Next(1, 5)), "quoted-printable");
+            using var output = new MemoryStream();
+            trickled.CopyTo(output);
+            Assert.That(output.ToArray(), Is.EqualTo(whole), Encoding.ASCII.GetString(input));
+            Assert.That(whole.Length, Is.LessThanOrEqualTo(input.Length));
         }
     }
 

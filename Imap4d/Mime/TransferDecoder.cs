@@ -13,7 +13,7 @@ public sealed class TransferDecoder : Stream
     private readonly Base64Decoder? _base64;
     private readonly QuotedPrintableDecoder? _qp;
     private readonly byte[] _in = new byte[ChunkSize];
-    private readonly byte[] _out = new byte[ChunkSize + 8];
+    private readonly byte[] _out = new byte[ChunkSize + QuotedPrintableDecoder.MaxCarry + 8];
     private int _outPos;
     private int _outLen;
     private bool _done;
