@@ -39,7 +39,9 @@ public sealed class AppendCommand : IImapCommand
         }
         catch (CatenateException e)
         {
-            return ValueTask.FromResult(CommandResult.No(e.Message, e.Code));
+            // A missing target outranks a bad part (as Dovecot answers, and imaptest's catenate
+            // script expects): the client's remedy for TRYCREATE does not depend on the parts.
+            return ValueTask.FromResult(MissingTarget(context, name) ?? CommandResult.No(e.Message, e.Code));
         }
         finally
         {
@@ -47,6 +49,24 @@ public sealed class AppendCommand : IImapCommand
             {
                 message.Content.Dispose();
             }
+        }
+    }
+
+    /// <summary>The answer for a target mailbox that does not exist; null when it does.</summary>
+    private static CommandResult? MissingTarget(CommandContext context, string name)
+    {
+        try
+        {
+            context.Session.RequireStore().OpenForAppend(name).Dispose();
+            return null;
+        }
+        catch (StorageException e) when (e.Error == StorageError.NotFound)
+        {
+            return MailboxNameCheck.RefuseNew(name) ?? CommandResult.No("Mailbox does not exist", "TRYCREATE");
+        }
+        catch (StorageException)
+        {
+            return null;
         }
     }
 
