@@ -1,3 +1,4 @@
+using Imap4d.Mime;
 using Imap4d.Protocol;
 using Imap4d.Session;
 using Imap4d.Storage;
@@ -33,11 +34,38 @@ public sealed record AppendMessage(FlagSet Flags, DateTimeOffset InternalDate, L
             return new AppendMessage(flags, date, Catenate.Build(args.ExpectList("CATENATE parts"), context)) { Owned = true };
         }
 
-        return new AppendMessage(flags, date, ReadData(args, context));
+        var content = ReadData(args, context, out bool binary);
+        return binary && EncodeBinaryParts(content) is { } encoded
+            ? new AppendMessage(flags, date, encoded) { Owned = true }
+            : new AppendMessage(flags, date, content);
     }
 
-    private static LiteralContent ReadData(ArgReader args, CommandContext context)
+    /// <summary>A literal8 message with binary parts, stored with them in base64 (see <see cref="BinaryPartEncoder"/>); null when it has none.</summary>
+    private static LiteralContent? EncodeBinaryParts(LiteralContent content)
     {
+        var output = FileLiteral.CreateSpool(Path.GetTempPath());
+        try
+        {
+            using var input = content.OpenRead();
+            if (!BinaryPartEncoder.TryEncode(input, output))
+            {
+                output.Dispose();
+                return null;
+            }
+
+            output.Flush();
+            return new FileLiteral(output);
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
+    }
+
+    private static LiteralContent ReadData(ArgReader args, CommandContext context, out bool binary)
+    {
+        binary = true;
         if (args.TryAtom("UTF8"))
         {
             if (!context.Session.Enabled.Contains(Utf8Accept.Capability))
@@ -60,6 +88,7 @@ public sealed record AppendMessage(FlagSet Flags, DateTimeOffset InternalDate, L
             throw new ImapSyntaxException("Missing message literal");
         }
 
+        binary = message.IsBinary;
         return message.Content;
     }
 
