@@ -32,13 +32,23 @@ internal sealed partial class MhMailbox : IMailbox
     private Dictionary<uint, IndexRecord> _files = [];
     private long _seenGeneration = -1;
 
-    public MhMailbox(string path, string name, bool readOnly, State.UserStateDirectory? userState = null)
+    /// <param name="appendOnly">Only to APPEND to (see <see cref="IMailboxDriver.OpenForAppend"/>): no message list is
+    /// read now; the append reads the index under its lock anyway.</param>
+    public MhMailbox(string path, string name, bool readOnly, State.UserStateDirectory? userState = null, bool appendOnly = false)
     {
         _folder = new MhFolder(path, userState);
         _canWrite = _folder.CanWrite();
         Name = name;
         ReadOnly = readOnly;
-        Sync();
+        if (!appendOnly)
+        {
+            Sync();
+        }
+        else if (_canWrite)
+        {
+            // The temp files are written there before the lock (which would make it) is taken.
+            Syscall.mkdir(System.IO.Path.Combine(path, MhLock.StateDirName), FilePermissions.S_IRWXU);
+        }
     }
 
     public string Name { get; }
@@ -178,7 +188,9 @@ internal sealed partial class MhMailbox : IMailbox
 
             using var mhLock = Lock();
             _folder.Refresh(mhLock, _canWrite);
+            var listedBefore = _folder.TrustedListing();
             var index = _folder.Index;
+            UidValidity = index.UidValidity;
             var sequences = MhSequences.Parse(mhLock.ReadSequences());
             int number = index.Records.Count == 0 ? 1 : index.Records.Max(r => int.Parse(r.Key)) + 1;
             Errno failure = 0;
@@ -208,7 +220,7 @@ internal sealed partial class MhMailbox : IMailbox
                 long length;
                 using (var stream = new FileStream(_folder.MessagePath(number.ToString()), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1))
                 {
-                    identity = MhFolder.Identify(stream, MhFolder.NowNs(), out length);
+                    identity = MhFolder.Identify(stream, MhFolder.NowNs(), out length) with { Complete = true };
                 }
 
                 uint uid = Math.Max(index.UidNext, (uint)number);
@@ -223,6 +235,7 @@ internal sealed partial class MhMailbox : IMailbox
 
             mhLock.WriteSequences(sequences.Format());
             _folder.SequencesWritten();
+            _folder.LinksWritten(listedBefore);
             _folder.Touch();
             _folder.Save(_canWrite);
             if (failure != 0)
@@ -405,15 +418,11 @@ internal sealed partial class MhMailbox : IMailbox
             }
 
             _files[uid] = record;
+            file = record;
         }
 
-        if (_view.FirstOrDefault(m => m.Uid == uid) is not { } info)
-        {
-            stream.Dispose();
-            throw new StorageException(StorageError.NotFound, "Message has been expunged");
-        }
-
-        return new LfToCrlfStream(stream, info.Size);
+        // _files holds exactly the view's messages (a search of the view per message made COPY quadratic).
+        return new LfToCrlfStream(stream, file.Size);
     }
 
     /// <summary>Beside the index: <c>.imap4d/cache</c>.</summary>
