@@ -23,8 +23,8 @@ namespace Imap4d.Storage.Mh;
 /// Inode, size and mtime alone do not prove identity: ext4 hands a freed inode out again at once, and
 /// a message of the same size written within the same coarse clock tick has the same mtime. So each
 /// record also keeps the file's ctime and a <see cref="Fingerprint"/> of its first and last bytes. A
-/// record is <em>settled</em> once its file was checked while its ctime lay more than
-/// <see cref="FreshNs"/> in the past: any later replacement then has a later ctime. Until then, and
+/// record is <em>settled</em> once its file was checked while its ctime lay before the current coarse
+/// clock tick: any later replacement then has a later ctime. Until then, and
 /// whenever the ctime differs or the file was renumbered, the fingerprint must match too.
 /// </para>
 /// </summary>
@@ -34,7 +34,7 @@ internal sealed class MhFolder
     public const string TempPrefix = MhLock.StateDirName + "/tmp.";
     public const string MuPropFileName = MailutilsProperties.FileName;
 
-    /// <summary>A stamp this close to now may hide a later change in the same clock tick: do not trust it.</summary>
+    /// <summary>A file changed this recently may still be being written in place (nmh's inc): the folder is looked at again.</summary>
     public const long FreshNs = 2_000_000_000L;
 
     /// <summary>Crash leftovers (our temp files) older than this are removed.</summary>
@@ -122,10 +122,14 @@ internal sealed class MhFolder
 
     /// <summary>
     /// Reads the identity of an open message file: its fstat and the <see cref="Fingerprint"/> of the
-    /// same open file, so both describe one inode.
+    /// same open file, so both describe one inode. Settled when the ctime lies below the coarse clock
+    /// read before the fstat (the rule of <see cref="SourceStamp.IsSettledAt"/>): a file put in its
+    /// place later gets a later ctime. (It waited 2 s before: a folder just copied in was
+    /// fingerprinted again at every refresh of its first seconds.)
     /// </summary>
-    public static FileIdentity Identify(FileStream stream, long now, out long length)
+    public static FileIdentity Identify(FileStream stream, out long length)
     {
+        long coarse = CoarseClock.NowNs();
         if (Syscall.fstat((int)stream.SafeFileHandle.DangerousGetHandle(), out var st) != 0)
         {
             throw new IOException("fstat: " + NativeErrno.Last);
@@ -133,8 +137,9 @@ internal sealed class MhFolder
 
         length = st.st_size;
         long ctime = st.st_ctime * 1_000_000_000L + st.st_ctime_nsec;
+        bool settled = new SourceStamp(0, ctime, 0, 0).IsSettledAt(coarse);
         return new FileIdentity((long)st.st_ino, st.st_mtime * 1_000_000_000L + st.st_mtime_nsec, ctime,
-            Fingerprint(stream.SafeFileHandle, st.st_size), now - ctime > FreshNs);
+            Fingerprint(stream.SafeFileHandle, st.st_size), settled);
     }
 
     /// <summary>
@@ -528,7 +533,7 @@ internal sealed class MhFolder
             try
             {
                 using var stream = new FileStream(MessagePath(key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-                identity = Identify(stream, now, out length);
+                identity = Identify(stream, out length);
                 if (missingByInode.TryGetValue(identity.Inode, out var moved) && IsSameFile(moved, identity, length))
                 {
                     // Renumbered (folder -pack, sortm): the UID stays with its data.
@@ -658,7 +663,7 @@ internal sealed class MhFolder
         try
         {
             using var stream = new FileStream(MessagePath(record.Key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-            var identity = Identify(stream, now, out long length);
+            var identity = Identify(stream, out long length);
             if (identity.Inode != known.Value.Inode || length != record.Length || identity.MtimeNs != known.Value.MtimeNs
                 || identity.Fingerprint != known.Value.Fingerprint)
             {

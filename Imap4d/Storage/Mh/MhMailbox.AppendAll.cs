@@ -72,7 +72,7 @@ internal sealed partial class MhMailbox
                     long length;
                     using (var written = new FileStream(_folder.MessagePath(number.ToString()), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1))
                     {
-                        identity = MhFolder.Identify(written, MhFolder.NowNs(), out length) with { Complete = true };
+                        identity = MhFolder.Identify(written, out length) with { Complete = true };
                     }
 
                     uint uid = Math.Max(index.UidNext, (uint)number);

@@ -220,7 +220,7 @@ internal sealed partial class MhMailbox : IMailbox
                 long length;
                 using (var stream = new FileStream(_folder.MessagePath(number.ToString()), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1))
                 {
-                    identity = MhFolder.Identify(stream, MhFolder.NowNs(), out length) with { Complete = true };
+                    identity = MhFolder.Identify(stream, out length) with { Complete = true };
                 }
 
                 uint uid = Math.Max(index.UidNext, (uint)number);
