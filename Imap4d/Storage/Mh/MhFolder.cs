@@ -436,6 +436,30 @@ internal sealed class MhFolder
         }
     }
 
+    /// <summary>fsync(2) of the file at <paramref name="path"/>; throws when the data may not be on disk.</summary>
+    public static void FsyncFile(string path)
+    {
+        int fd = NativeErrno.Retry(() => Syscall.open(path, OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC));
+        if (fd < 0)
+        {
+            throw new StorageException(StorageError.Temporary, "Cannot write message", path + ": open: " + NativeErrno.Last);
+        }
+
+        try
+        {
+            if (Syscall.fsync(fd) != 0)
+            {
+                var errno = NativeErrno.Last;
+                throw new StorageException(errno is Errno.ENOSPC or Errno.EDQUOT ? StorageError.OverQuota : StorageError.Temporary,
+                    "Cannot write message", path + ": fsync: " + errno);
+            }
+        }
+        finally
+        {
+            Syscall.close(fd);
+        }
+    }
+
     /// <summary>True when this process may create files in the folder.</summary>
     public bool CanWrite() => Syscall.access(Path, AccessModes.W_OK) == 0;
 

@@ -31,11 +31,18 @@ internal sealed partial class MhMailbox
                 using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
                 {
                     crlfSize = LfWriter.Copy(content, stream).CrlfSize;
-                    stream.Flush(flushToDisk: true);
+                    stream.Flush();
+                    Writeback.Start(stream.SafeFileHandle);
                 }
 
                 File.SetLastWriteTimeUtc(temp, message.InternalDate.UtcDateTime);
                 temps[^1] = (temp, crlfSize);
+            }
+
+            // Data on disk before any name points at it; the writes of all of them were started above.
+            foreach (var (temp, _) in temps)
+            {
+                MhFolder.FsyncFile(temp);
             }
 
             using var mhLock = Lock();

@@ -174,11 +174,11 @@ internal sealed partial class MhMailbox : IMailbox
                 written.Add((temp, WriteTemp(message, temp, ownsStreams), message.Flags, message.InternalDate));
             }
 
-            // Data on disk before any name points at it; the first fsync commits what the others wrote too.
+            // Data on disk before any name points at it. (A FileStream opened for reading ignores
+            // Flush(flushToDisk: true): these temp files were never fsynced.)
             foreach (var message in written)
             {
-                using var stream = new FileStream(message.Temp, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-                stream.Flush(flushToDisk: true);
+                MhFolder.FsyncFile(message.Temp);
             }
 
             if (written.Count == 0)
@@ -268,6 +268,8 @@ internal sealed partial class MhMailbox : IMailbox
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
             {
                 crlfSize = LfWriter.Copy(content, stream).CrlfSize;
+                stream.Flush();
+                Writeback.Start(stream.SafeFileHandle);
             }
 
             File.SetLastWriteTimeUtc(temp, message.InternalDate.UtcDateTime);
