@@ -500,4 +500,37 @@ public class MhDriverTests
         Assert.That(changes.FlagsChanged, Is.EqualTo(new uint[] { 1200 }));
         Assert.That(box.Messages[^1].Flags.Has(MessageFlags.Flagged), Is.False);
     }
+
+    private static AppendItem Item(int i) => new(
+        () => new MemoryStream(Encoding.ASCII.GetBytes($"Subject: m {i}\r\n\r\nbody {i}\r\n")), FlagSet.Empty, DateTimeOffset.UtcNow);
+
+    [Test]
+    public void AppendsToALargeFolderLeaveItsListingTrusted()
+    {
+        string path = _fixture.NewPath("appends");
+        Driver.Create(path, (UnixFileMode)0x180);
+        using (var filler = (IMailbox)Driver.OpenForAppend(path, "appends"))
+        {
+            filler.AppendMany(Enumerable.Range(0, 1100).Select(Item));
+        }
+
+        using var box = (MhMailbox)Driver.OpenForAppend(path, "appends");
+        for (int i = 0; i < 4; i++)
+        {
+            ((IMailbox)box).Append(Item(2000 + i).Open(), FlagSet.Empty, DateTimeOffset.UtcNow);
+        }
+
+        Assert.That(box.ScanCount, Is.LessThanOrEqualTo(1), "every APPEND stat'ed every file of the folder again after its own link");
+        using (var other = (MhMailbox)Driver.Open(path, "appends", readOnly: true))
+        {
+            Assert.That(other.ScanCount, Is.Zero, "another session reads the index without a rescan");
+            Assert.That(other.Messages, Has.Count.EqualTo(1104));
+        }
+
+        // A message another program adds afterwards is still found.
+        Drop(path, 5000, "from nmh");
+        using var later = (MhMailbox)Driver.Open(path, "appends", readOnly: true);
+        Assert.That(later.Messages, Has.Count.EqualTo(1105));
+        Assert.That(Read(later, later.Messages[^1].Uid), Does.Contain("from nmh"));
+    }
 }

@@ -120,6 +120,17 @@ public sealed class MhDriver : IMailboxDriver
         return new MhMailbox(path, name, readOnly, _userState);
     }
 
+    /// <summary>No refresh now: the append refreshes the index under its lock.</summary>
+    public IMailbox OpenForAppend(string path, string name)
+    {
+        if (!Directory.Exists(path))
+        {
+            throw new StorageException(StorageError.NotFound, "No such mailbox");
+        }
+
+        return new MhMailbox(path, name, readOnly: true, _userState, appendOnly: true);
+    }
+
     /// <summary>From the index, refreshed like a read-only open would (no \Recent is claimed).</summary>
     public MailboxStatus GetStatus(string path)
     {

@@ -23,8 +23,8 @@ namespace Imap4d.Storage.Mh;
 /// Inode, size and mtime alone do not prove identity: ext4 hands a freed inode out again at once, and
 /// a message of the same size written within the same coarse clock tick has the same mtime. So each
 /// record also keeps the file's ctime and a <see cref="Fingerprint"/> of its first and last bytes. A
-/// record is <em>settled</em> once its file was checked while its ctime lay more than
-/// <see cref="FreshNs"/> in the past: any later replacement then has a later ctime. Until then, and
+/// record is <em>settled</em> once its file was checked while its ctime lay before the current coarse
+/// clock tick: any later replacement then has a later ctime. Until then, and
 /// whenever the ctime differs or the file was renumbered, the fingerprint must match too.
 /// </para>
 /// </summary>
@@ -34,7 +34,7 @@ internal sealed class MhFolder
     public const string TempPrefix = MhLock.StateDirName + "/tmp.";
     public const string MuPropFileName = MailutilsProperties.FileName;
 
-    /// <summary>A stamp this close to now may hide a later change in the same clock tick: do not trust it.</summary>
+    /// <summary>A file changed this recently may still be being written in place (nmh's inc): the folder is looked at again.</summary>
     public const long FreshNs = 2_000_000_000L;
 
     /// <summary>Crash leftovers (our temp files) older than this are removed.</summary>
@@ -100,10 +100,13 @@ internal sealed class MhFolder
                 BinaryPrimitives.ReadInt64LittleEndian(extra.AsSpan(8)),
                 BinaryPrimitives.ReadInt64LittleEndian(extra.AsSpan(16)),
                 BinaryPrimitives.ReadUInt64LittleEndian(extra.AsSpan(24)),
-                extra[32] != 0)
+                (extra[32] & SettledBit) != 0,
+                (extra[32] & CompleteBit) != 0)
             : null;
 
     private const int IdentityLength = 33;
+    private const byte SettledBit = 1;
+    private const byte CompleteBit = 2;
 
     /// <summary>What a record keeps of its file: see <see cref="FileIdentity"/>.</summary>
     public static byte[] MakeExtra(FileIdentity identity)
@@ -113,16 +116,20 @@ internal sealed class MhFolder
         BinaryPrimitives.WriteInt64LittleEndian(extra.AsSpan(8), identity.MtimeNs);
         BinaryPrimitives.WriteInt64LittleEndian(extra.AsSpan(16), identity.CtimeNs);
         BinaryPrimitives.WriteUInt64LittleEndian(extra.AsSpan(24), identity.Fingerprint);
-        extra[32] = identity.Settled ? (byte)1 : (byte)0;
+        extra[32] = (byte)((identity.Settled ? SettledBit : 0) | (identity.Complete ? CompleteBit : 0));
         return extra;
     }
 
     /// <summary>
     /// Reads the identity of an open message file: its fstat and the <see cref="Fingerprint"/> of the
-    /// same open file, so both describe one inode.
+    /// same open file, so both describe one inode. Settled when the ctime lies below the coarse clock
+    /// read before the fstat (the rule of <see cref="SourceStamp.IsSettledAt"/>): a file put in its
+    /// place later gets a later ctime. (It waited 2 s before: a folder just copied in was
+    /// fingerprinted again at every refresh of its first seconds.)
     /// </summary>
-    public static FileIdentity Identify(FileStream stream, long now, out long length)
+    public static FileIdentity Identify(FileStream stream, out long length)
     {
+        long coarse = CoarseClock.NowNs();
         if (Syscall.fstat((int)stream.SafeFileHandle.DangerousGetHandle(), out var st) != 0)
         {
             throw new IOException("fstat: " + NativeErrno.Last);
@@ -130,8 +137,9 @@ internal sealed class MhFolder
 
         length = st.st_size;
         long ctime = st.st_ctime * 1_000_000_000L + st.st_ctime_nsec;
+        bool settled = new SourceStamp(0, ctime, 0, 0).IsSettledAt(coarse);
         return new FileIdentity((long)st.st_ino, st.st_mtime * 1_000_000_000L + st.st_mtime_nsec, ctime,
-            Fingerprint(stream.SafeFileHandle, st.st_size), now - ctime > FreshNs);
+            Fingerprint(stream.SafeFileHandle, st.st_size), settled);
     }
 
     /// <summary>
@@ -293,6 +301,88 @@ internal sealed class MhFolder
         }
     }
 
+    /// <summary>The directory's stamp when the index is known to list it exactly (else null); call right after <see cref="Refresh"/>.</summary>
+    public SourceStamp? TrustedListing()
+    {
+        var stamp = SourceStamp.Of(Path);
+        return stamp == Index.Source && stamp != SourceStamp.None && stamp != Untrusted ? stamp : null;
+    }
+
+    /// <summary>
+    /// Notes that this session linked new message files (recorded in the index, complete) into a folder
+    /// whose listing the index held before (<paramref name="listedBefore"/> from <see cref="TrustedListing"/>).
+    /// </summary>
+    /// <remarks>
+    /// Our own links change the directory's stamp, so the next refresh would rescan it: a stat of every
+    /// file, per APPEND (1000 APPENDs to an MH folder took 35 s). Instead the directory is listed once
+    /// (readdir, no stat): when it holds exactly the index's numbers and inodes, nobody else added or
+    /// removed a message since the index last matched, and the new stamp is kept, once settled (the
+    /// clock tick is waited out in large folders, as in <see cref="SequencesWritten"/>).
+    /// </remarks>
+    public void LinksWritten(SourceStamp? listedBefore)
+    {
+        if (listedBefore is null)
+        {
+            return;
+        }
+
+        // .mu-prop lives in the folder: its rewrite (UIDNEXT moved) changes the directory too.
+        KeepMailutilsInStep();
+
+        long deadline = Environment.TickCount64 + 30;
+        while (true)
+        {
+            long coarse = CoarseClock.NowNs();
+            var stamp = SourceStamp.Of(Path);
+            if (stamp.IsSettledAt(coarse))
+            {
+                var listed = ListNumbered();
+                if (SourceStamp.Of(Path) == stamp && ListsExactly(listed))
+                {
+                    Index.Source = stamp;
+                }
+
+                return;
+            }
+
+            if (Index.Records.Count < LargeFolder || stamp.MtimeNs % 1_000_000_000L == 0 || Environment.TickCount64 > deadline)
+            {
+                return;
+            }
+
+            Thread.Sleep(1);
+        }
+    }
+
+    /// <summary>True when <paramref name="listed"/> holds exactly the index's (number, inode) pairs.</summary>
+    private bool ListsExactly(List<(int Number, long Inode)> listed)
+    {
+        var records = Index.Records;
+        if (listed.Count != records.Count)
+        {
+            return false;
+        }
+
+        var inodes = new Dictionary<string, long>(records.Count);
+        foreach (var record in records)
+        {
+            if (!inodes.TryAdd(record.Key, InodeOf(record)))
+            {
+                return false;
+            }
+        }
+
+        foreach (var (number, inode) in listed)
+        {
+            if (!inodes.TryGetValue(number.ToString(), out long known) || known != inode)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Messages from which reading the sequences again costs more than waiting out a clock tick.</summary>
     private const int LargeFolder = 1000;
 
@@ -343,6 +433,30 @@ internal sealed class MhFolder
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Only GNU imap4d's view suffers; ours is in the index.
+        }
+    }
+
+    /// <summary>fsync(2) of the file at <paramref name="path"/>; throws when the data may not be on disk.</summary>
+    public static void FsyncFile(string path)
+    {
+        int fd = NativeErrno.Retry(() => Syscall.open(path, OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC));
+        if (fd < 0)
+        {
+            throw new StorageException(StorageError.Temporary, "Cannot write message", path + ": open: " + NativeErrno.Last);
+        }
+
+        try
+        {
+            if (Syscall.fsync(fd) != 0)
+            {
+                var errno = NativeErrno.Last;
+                throw new StorageException(errno is Errno.ENOSPC or Errno.EDQUOT ? StorageError.OverQuota : StorageError.Temporary,
+                    "Cannot write message", path + ": fsync: " + errno);
+            }
+        }
+        finally
+        {
+            Syscall.close(fd);
         }
     }
 
@@ -443,7 +557,7 @@ internal sealed class MhFolder
             try
             {
                 using var stream = new FileStream(MessagePath(key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-                identity = Identify(stream, now, out length);
+                identity = Identify(stream, out length);
                 if (missingByInode.TryGetValue(identity.Inode, out var moved) && IsSameFile(moved, identity, length))
                 {
                     // Renumbered (folder -pack, sortm): the UID stays with its data.
@@ -549,7 +663,11 @@ internal sealed class MhFolder
 
         long mtime = st.st_mtime * 1_000_000_000L + st.st_mtime_nsec;
         long ctime = st.st_ctime * 1_000_000_000L + st.st_ctime_nsec;
-        if (now - ctime <= FreshNs || now - mtime <= FreshNs)
+        var known = IdentityOf(record);
+        // A fresh file may still be growing (written in place), which leaves the directory's stamp
+        // alone: look again next time. Not one we linked whole and nobody touched since.
+        bool completeAndUntouched = known is { Complete: true } k && k.CtimeNs == ctime;
+        if (!completeAndUntouched && (now - ctime <= FreshNs || now - mtime <= FreshNs))
         {
             trustDirectory = false;
         }
@@ -559,7 +677,6 @@ internal sealed class MhFolder
             return null;
         }
 
-        var known = IdentityOf(record);
         if (known is null || (known.Value.Settled && known.Value.CtimeNs == ctime))
         {
             // Settled: a file put there after the check that settled it would have a later ctime.
@@ -570,13 +687,14 @@ internal sealed class MhFolder
         try
         {
             using var stream = new FileStream(MessagePath(record.Key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-            var identity = Identify(stream, now, out long length);
+            var identity = Identify(stream, out long length);
             if (identity.Inode != known.Value.Inode || length != record.Length || identity.MtimeNs != known.Value.MtimeNs
                 || identity.Fingerprint != known.Value.Fingerprint)
             {
                 return null;
             }
 
+            identity = identity with { Complete = known.Value.Complete && identity.CtimeNs == known.Value.CtimeNs };
             return identity == known.Value ? record : record with { Extra = MakeExtra(identity) };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -588,6 +706,30 @@ internal sealed class MhFolder
     /// <summary>The numbered entries of the folder with their inodes; removes old crash leftovers of ours.</summary>
     private List<(int Number, long Inode)> ReadDirectory(bool writable, long now)
     {
+        var result = ListNumbered();
+        string stateDir = System.IO.Path.Combine(Path, MhLock.StateDirName);
+        var leftovers = new List<string>();
+        if (writable && Directory.Exists(stateDir))
+        {
+            leftovers.AddRange(Directory.EnumerateFiles(stateDir).Select(System.IO.Path.GetFileName).OfType<string>().Where(IsOurTemporary));
+        }
+
+        foreach (string name in leftovers)
+        {
+            string full = System.IO.Path.Combine(stateDir, name);
+            // ctime, not mtime: APPEND sets a temp file's mtime to the internal date, which may be old.
+            if (Syscall.lstat(full, out var st) == 0 && now - (st.st_ctime * 1_000_000_000L) > LeftoverAge.Ticks * 100)
+            {
+                Syscall.unlink(full);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The numbered entries of the folder with their inodes, as readdir gives them (no stat).</summary>
+    private List<(int Number, long Inode)> ListNumbered()
+    {
         var result = new List<(int, long)>();
         IntPtr dir = NativeErrno.RetryHandle(() => Syscall.opendir(Path));
         if (dir == IntPtr.Zero)
@@ -598,7 +740,6 @@ internal sealed class MhFolder
                 : new StorageException(StorageError.Temporary, "Cannot read mailbox", Path + ": " + errno);
         }
 
-        var leftovers = new List<string>();
         try
         {
             Dirent? entry;
@@ -614,22 +755,6 @@ internal sealed class MhFolder
         finally
         {
             Syscall.closedir(dir);
-        }
-
-        string stateDir = System.IO.Path.Combine(Path, MhLock.StateDirName);
-        if (writable && Directory.Exists(stateDir))
-        {
-            leftovers.AddRange(Directory.EnumerateFiles(stateDir).Select(System.IO.Path.GetFileName).OfType<string>().Where(IsOurTemporary));
-        }
-
-        foreach (string name in leftovers)
-        {
-            string full = System.IO.Path.Combine(stateDir, name);
-            // ctime, not mtime: APPEND sets a temp file's mtime to the internal date, which may be old.
-            if (Syscall.lstat(full, out var st) == 0 && now - (st.st_ctime * 1_000_000_000L) > LeftoverAge.Ticks * 100)
-            {
-                Syscall.unlink(full);
-            }
         }
 
         return result;

@@ -31,16 +31,25 @@ internal sealed partial class MhMailbox
                 using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
                 {
                     crlfSize = LfWriter.Copy(content, stream).CrlfSize;
-                    stream.Flush(flushToDisk: true);
+                    stream.Flush();
+                    Writeback.Start(stream.SafeFileHandle);
                 }
 
                 File.SetLastWriteTimeUtc(temp, message.InternalDate.UtcDateTime);
                 temps[^1] = (temp, crlfSize);
             }
 
+            // Data on disk before any name points at it; the writes of all of them were started above.
+            foreach (var (temp, _) in temps)
+            {
+                MhFolder.FsyncFile(temp);
+            }
+
             using var mhLock = Lock();
             _folder.Refresh(mhLock, _canWrite);
+            var listedBefore = _folder.TrustedListing();
             var index = _folder.Index;
+            UidValidity = index.UidValidity;
             uint uidNextBefore = index.UidNext;
             int number = index.Records.Count == 0 ? 1 : index.Records.Max(r => int.Parse(r.Key)) + 1;
             var linked = new List<int>(messages.Count);
@@ -70,7 +79,7 @@ internal sealed partial class MhMailbox
                     long length;
                     using (var written = new FileStream(_folder.MessagePath(number.ToString()), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1))
                     {
-                        identity = MhFolder.Identify(written, MhFolder.NowNs(), out length);
+                        identity = MhFolder.Identify(written, out length) with { Complete = true };
                     }
 
                     uint uid = Math.Max(index.UidNext, (uint)number);
@@ -98,6 +107,7 @@ internal sealed partial class MhMailbox
             }
 
             index.Records.AddRange(records);
+            _folder.LinksWritten(listedBefore);
             _folder.Touch();
             _folder.Save(_canWrite);
             return records.Select(r => r.Uid).ToList();

@@ -32,13 +32,23 @@ internal sealed partial class MhMailbox : IMailbox
     private Dictionary<uint, IndexRecord> _files = [];
     private long _seenGeneration = -1;
 
-    public MhMailbox(string path, string name, bool readOnly, State.UserStateDirectory? userState = null)
+    /// <param name="appendOnly">Only to APPEND to (see <see cref="IMailboxDriver.OpenForAppend"/>): no message list is
+    /// read now; the append reads the index under its lock anyway.</param>
+    public MhMailbox(string path, string name, bool readOnly, State.UserStateDirectory? userState = null, bool appendOnly = false)
     {
         _folder = new MhFolder(path, userState);
         _canWrite = _folder.CanWrite();
         Name = name;
         ReadOnly = readOnly;
-        Sync();
+        if (!appendOnly)
+        {
+            Sync();
+        }
+        else if (_canWrite)
+        {
+            // The temp files are written there before the lock (which would make it) is taken.
+            Syscall.mkdir(System.IO.Path.Combine(path, MhLock.StateDirName), FilePermissions.S_IRWXU);
+        }
     }
 
     public string Name { get; }
@@ -164,11 +174,11 @@ internal sealed partial class MhMailbox : IMailbox
                 written.Add((temp, WriteTemp(message, temp, ownsStreams), message.Flags, message.InternalDate));
             }
 
-            // Data on disk before any name points at it; the first fsync commits what the others wrote too.
+            // Data on disk before any name points at it. (A FileStream opened for reading ignores
+            // Flush(flushToDisk: true): these temp files were never fsynced.)
             foreach (var message in written)
             {
-                using var stream = new FileStream(message.Temp, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-                stream.Flush(flushToDisk: true);
+                MhFolder.FsyncFile(message.Temp);
             }
 
             if (written.Count == 0)
@@ -178,7 +188,9 @@ internal sealed partial class MhMailbox : IMailbox
 
             using var mhLock = Lock();
             _folder.Refresh(mhLock, _canWrite);
+            var listedBefore = _folder.TrustedListing();
             var index = _folder.Index;
+            UidValidity = index.UidValidity;
             var sequences = MhSequences.Parse(mhLock.ReadSequences());
             int number = index.Records.Count == 0 ? 1 : index.Records.Max(r => int.Parse(r.Key)) + 1;
             Errno failure = 0;
@@ -208,7 +220,7 @@ internal sealed partial class MhMailbox : IMailbox
                 long length;
                 using (var stream = new FileStream(_folder.MessagePath(number.ToString()), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1))
                 {
-                    identity = MhFolder.Identify(stream, MhFolder.NowNs(), out length);
+                    identity = MhFolder.Identify(stream, out length) with { Complete = true };
                 }
 
                 uint uid = Math.Max(index.UidNext, (uint)number);
@@ -223,6 +235,7 @@ internal sealed partial class MhMailbox : IMailbox
 
             mhLock.WriteSequences(sequences.Format());
             _folder.SequencesWritten();
+            _folder.LinksWritten(listedBefore);
             _folder.Touch();
             _folder.Save(_canWrite);
             if (failure != 0)
@@ -255,6 +268,8 @@ internal sealed partial class MhMailbox : IMailbox
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
             {
                 crlfSize = LfWriter.Copy(content, stream).CrlfSize;
+                stream.Flush();
+                Writeback.Start(stream.SafeFileHandle);
             }
 
             File.SetLastWriteTimeUtc(temp, message.InternalDate.UtcDateTime);
@@ -405,15 +420,11 @@ internal sealed partial class MhMailbox : IMailbox
             }
 
             _files[uid] = record;
+            file = record;
         }
 
-        if (_view.FirstOrDefault(m => m.Uid == uid) is not { } info)
-        {
-            stream.Dispose();
-            throw new StorageException(StorageError.NotFound, "Message has been expunged");
-        }
-
-        return new LfToCrlfStream(stream, info.Size);
+        // _files holds exactly the view's messages (a search of the view per message made COPY quadratic).
+        return new LfToCrlfStream(stream, file.Size);
     }
 
     /// <summary>Beside the index: <c>.imap4d/cache</c>.</summary>
