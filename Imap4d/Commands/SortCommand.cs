@@ -25,7 +25,7 @@ public sealed class SortCommand(bool byUid) : IImapCommand
     public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
     {
         var selected = context.Session.RequireSelected();
-        var options = SortReturnOptions.Parse(args);
+        var options = SearchReturnOptions.Parse(args);
         var criteria = SortCriterion.ParseList(args);
         string charset = args.ExpectAString("charset");
         if (options.Save)
@@ -62,55 +62,11 @@ public sealed class SortCommand(bool byUid) : IImapCommand
 
             writer.EndLine();
         }
-        else if (options.Answers)
+        else if (options.WritesLine)
         {
-            WriteEsearch(context, options, sorted.Select(Number).ToList());
+            EsearchResponse.Write(context.Writer, context.Tag, byUid, options, sorted.Select(Number).ToList());
         }
 
         return ValueTask.FromResult(CommandResult.Ok(Name + " Completed"));
-    }
-
-    /// <summary>RFC 5267 §3.2: <c>* ESEARCH (TAG "t") [UID] [MIN n] [MAX n] [ALL set] [PARTIAL (r set)] [COUNT n]</c>.</summary>
-    private void WriteEsearch(CommandContext context, SortReturnOptions options, List<uint> sorted)
-    {
-        var writer = context.Writer.Untagged().Atom("ESEARCH").BeginList().Atom("TAG").String(context.Tag).EndList();
-        if (byUid)
-        {
-            writer.Atom("UID");
-        }
-
-        if (sorted.Count > 0)
-        {
-            if (options.Min)
-            {
-                writer.Atom("MIN").Number(sorted[0]);
-            }
-
-            if (options.Max)
-            {
-                writer.Atom("MAX").Number(sorted[^1]);
-            }
-
-            if (options.All)
-            {
-                writer.Atom("ALL").Atom(SortReturnOptions.OrderedSet(sorted));
-            }
-        }
-
-        if (options.Partial is { } partial)
-        {
-            int first = (int)Math.Min(partial.First - 1, (uint)sorted.Count);
-            int last = (int)Math.Min(partial.Last, (uint)sorted.Count);
-            var part = sorted.GetRange(first, last - first);
-            writer.Atom("PARTIAL").BeginList().Atom($"{partial.First}:{partial.Last}")
-                .Atom(part.Count == 0 ? "NIL" : SortReturnOptions.OrderedSet(part)).EndList();
-        }
-
-        if (options.Count)
-        {
-            writer.Atom("COUNT").Number(sorted.Count);
-        }
-
-        writer.EndLine();
     }
 }
