@@ -8,7 +8,8 @@ namespace Imap4d.Commands;
 // compiled once and run per message, cheapest checks first; headers and bodies are read only
 // when a key needs them. RFC 4731 ESEARCH: "SEARCH RETURN (MIN MAX ALL COUNT)" answers with one
 // ESEARCH line; RFC 5182 SEARCHRES: "RETURN (SAVE)" keeps the result for "$"; RFC 5032 WITHIN
-// adds OLDER and YOUNGER.
+// adds OLDER and YOUNGER; RFC 5267 CONTEXT=SEARCH: RETURN (PARTIAL a:b), and RETURN (UPDATE)
+// keeps the search open (Search/SearchContext) until CANCELUPDATE or the mailbox is closed.
 public sealed class SearchCommand(bool byUid) : IImapCommand
 {
     public string Name => byUid ? "UID SEARCH" : "SEARCH";
@@ -17,12 +18,13 @@ public sealed class SearchCommand(bool byUid) : IImapCommand
 
     public bool WithholdsExpunge => !byUid;
 
-    public IEnumerable<string> Capabilities(CapabilityContext context) => byUid ? [] : ["ESEARCH", "SEARCHRES", "WITHIN"];
+    public IEnumerable<string> Capabilities(CapabilityContext context) => byUid ? [] : ["ESEARCH", "SEARCHRES", "WITHIN", "CONTEXT=SEARCH"];
 
     public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
     {
         var selected = context.Session.RequireSelected();
         var options = SearchReturnOptions.Parse(args);
+        SearchContext.RefuseTagReuse(context, options);
         if (options.Save)
         {
             // RFC 5182 §2.1: a SEARCH that fails leaves "$" empty.
@@ -55,6 +57,10 @@ public sealed class SearchCommand(bool byUid) : IImapCommand
         if (options.WritesLine)
         {
             WriteEsearch(context, options, hits, modSeq);
+            if (options.Update)
+            {
+                SearchContext.Open(context, byUid, root, null, hits.Select(h => h.Uid).ToList());
+            }
         }
         else if (!options.Extended)
         {
