@@ -146,22 +146,10 @@ public sealed class SearchContext
         {
             // Runs of results that leave together, each at its position once the runs before it are gone.
             int left = 0;
-            for (int i = 0; i < _ordered.Count;)
+            foreach (var (start, end) in RunsOf(_ordered, removed))
             {
-                if (!removed.Contains(_ordered[i]))
-                {
-                    i++;
-                    continue;
-                }
-
-                int start = i;
-                while (i < _ordered.Count && removed.Contains(_ordered[i]))
-                {
-                    i++;
-                }
-
-                line.Number(start - left + 1).Atom(EsearchResponse.OrderedSet(_ordered[start..i].Select(uid => NumberOf(selected, uid)).ToList()));
-                left += i - start;
+                line.Number(start - left + 1).Atom(EsearchResponse.OrderedSet(_ordered[start..end].Select(uid => NumberOf(selected, uid)).ToList()));
+                left += end - start;
             }
 
             _ordered.RemoveAll(removed.Contains);
@@ -186,21 +174,9 @@ public sealed class SearchContext
             // ones goes in at its final position, in increasing order of position.
             var hits = _members.Order().Select(uid => (selected.SequenceOf(uid), uid)).ToList();
             var sorted = MessageSorter.Sort(selected, hits, _criteria, CancellationToken.None).Select(h => h.Uid).ToList();
-            for (int i = 0; i < sorted.Count;)
+            foreach (var (start, end) in RunsOf(sorted, added))
             {
-                if (!added.Contains(sorted[i]))
-                {
-                    i++;
-                    continue;
-                }
-
-                int start = i;
-                while (i < sorted.Count && added.Contains(sorted[i]))
-                {
-                    i++;
-                }
-
-                line.Number(start + 1).Atom(EsearchResponse.OrderedSet(sorted[start..i].Select(uid => NumberOf(selected, uid)).ToList()));
+                line.Number(start + 1).Atom(EsearchResponse.OrderedSet(sorted[start..end].Select(uid => NumberOf(selected, uid)).ToList()));
             }
 
             _ordered.Clear();
@@ -208,6 +184,24 @@ public sealed class SearchContext
         }
 
         line.EndList();
+    }
+
+    /// <summary>The runs of neighbours in <paramref name="list"/> that are in <paramref name="set"/>, as [start, end) indexes.</summary>
+    private static IEnumerable<(int Start, int End)> RunsOf(List<uint> list, HashSet<uint> set)
+    {
+        for (int i = 0; i < list.Count; i++)
+        {
+            if (set.Contains(list[i]))
+            {
+                int start = i;
+                while (i + 1 < list.Count && set.Contains(list[i + 1]))
+                {
+                    i++;
+                }
+
+                yield return (start, i + 1);
+            }
+        }
     }
 
     /// <summary>UIDs in <paramref name="now"/> that are new or whose flags or MODSEQ differ in <paramref name="before"/> (both in UID order).</summary>
