@@ -50,6 +50,7 @@ public sealed class CommandRegistry
         new SearchCommand(byUid: true),
         new SortCommand(byUid: false),
         new SortCommand(byUid: true),
+        new CancelUpdateCommand(),
         new ThreadCommand(byUid: false),
         new ThreadCommand(byUid: true),
         new StoreCommand(byUid: false),

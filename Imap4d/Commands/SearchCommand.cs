@@ -8,7 +8,8 @@ namespace Imap4d.Commands;
 // compiled once and run per message, cheapest checks first; headers and bodies are read only
 // when a key needs them. RFC 4731 ESEARCH: "SEARCH RETURN (MIN MAX ALL COUNT)" answers with one
 // ESEARCH line; RFC 5182 SEARCHRES: "RETURN (SAVE)" keeps the result for "$"; RFC 5032 WITHIN
-// adds OLDER and YOUNGER.
+// adds OLDER and YOUNGER; RFC 5267 CONTEXT=SEARCH: RETURN (PARTIAL a:b), and RETURN (UPDATE)
+// keeps the search open (Search/SearchContext) until CANCELUPDATE or the mailbox is closed.
 public sealed class SearchCommand(bool byUid) : IImapCommand
 {
     public string Name => byUid ? "UID SEARCH" : "SEARCH";
@@ -17,12 +18,13 @@ public sealed class SearchCommand(bool byUid) : IImapCommand
 
     public bool WithholdsExpunge => !byUid;
 
-    public IEnumerable<string> Capabilities(CapabilityContext context) => byUid ? [] : ["ESEARCH", "SEARCHRES", "WITHIN"];
+    public IEnumerable<string> Capabilities(CapabilityContext context) => byUid ? [] : ["ESEARCH", "SEARCHRES", "WITHIN", "CONTEXT=SEARCH"];
 
     public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
     {
         var selected = context.Session.RequireSelected();
         var options = SearchReturnOptions.Parse(args);
+        SearchContext.RefuseTagReuse(context, options);
         if (options.Save)
         {
             // RFC 5182 §2.1: a SEARCH that fails leaves "$" empty.
@@ -52,14 +54,15 @@ public sealed class SearchCommand(bool byUid) : IImapCommand
             selected.SavedResult = options.Saved(hits).ToHashSet();
         }
 
-        if (options.Extended)
+        if (options.WritesLine)
         {
-            if (options.Answers)
+            WriteEsearch(context, options, hits, modSeq);
+            if (options.Update)
             {
-                WriteEsearch(context, options, hits, modSeq);
+                SearchContext.Open(context, byUid, root, null, hits.Select(h => h.Uid).ToList());
             }
         }
-        else
+        else if (!options.Extended)
         {
             var writer = context.Writer.Untagged().Atom("SEARCH");
             foreach (var (sequence, uid) in hits)
@@ -78,52 +81,24 @@ public sealed class SearchCommand(bool byUid) : IImapCommand
         return ValueTask.FromResult(CommandResult.Ok(Name + " Completed"));
     }
 
-    /// <summary>RFC 4731 §3: <c>* ESEARCH (TAG "t") [UID] [MIN n] [MAX n] [ALL set] [COUNT n]</c>; no MIN, MAX or ALL without hits.</summary>
     /// <summary>The highest MODSEQ among <paramref name="hits"/>.</summary>
     private static ulong HighestModSeqOf(SelectedMailbox selected, IEnumerable<(int Sequence, uint Uid)> hits) =>
         hits.Select(h => selected.FindForFetch(h.Uid)?.ModSeq ?? 0).DefaultIfEmpty(0UL).Max();
 
+    /// <summary>The ESEARCH line (RFC 4731 §3); with a MODSEQ key, the highest MODSEQ of the messages it returns.</summary>
     private void WriteEsearch(CommandContext context, SearchReturnOptions options, IReadOnlyList<(int Sequence, uint Uid)> hits,
         bool modSeq)
     {
-        var selected = context.Session.RequireSelected();
-        var writer = context.Writer.Untagged().Atom("ESEARCH").BeginList().Atom("TAG").String(context.Tag).EndList();
-        if (byUid)
-        {
-            writer.Atom("UID");
-        }
-
-        uint Number((int Sequence, uint Uid) hit) => byUid ? hit.Uid : (uint)hit.Sequence;
-        if (hits.Count > 0)
-        {
-            if (options.Min)
-            {
-                writer.Atom("MIN").Number(Number(hits[0]));
-            }
-
-            if (options.Max)
-            {
-                writer.Atom("MAX").Number(Number(hits[^1]));
-            }
-
-            if (options.All)
-            {
-                writer.Atom("ALL").Atom(SequenceSet.FromNumbers(hits.Select(Number)).ToString());
-            }
-        }
-
-        if (options.Count)
-        {
-            writer.Atom("COUNT").Number(hits.Count);
-        }
-
+        ulong? highest = null;
         if (modSeq && hits.Count > 0)
         {
             // RFC 4731 §3.2 / RFC 7162 §3.1.5: of the messages returned; MIN and MAX alone return only those two.
-            var returned = options.All || options.Count ? hits : new[] { hits[0], hits[^1] }.Where((h, i) => i == 0 ? options.Min : options.Max);
-            writer.Atom("MODSEQ").Atom(CondStore.Format(HighestModSeqOf(selected, returned)));
+            IEnumerable<(int, uint)> returned = options.All || options.Count ? hits
+                : options.Partial is { } partial ? partial.Select(hits)
+                : new[] { hits[0], hits[^1] }.Where((h, i) => i == 0 ? options.Min : options.Max);
+            highest = HighestModSeqOf(context.Session.RequireSelected(), returned);
         }
 
-        writer.EndLine();
+        EsearchResponse.Write(context.Writer, context.Tag, byUid, options, hits.Select(h => byUid ? h.Uid : (uint)h.Sequence).ToList(), highest);
     }
 }

@@ -7,9 +7,9 @@ namespace Imap4d.Commands;
 
 // RFC 5256 §3 SORT and UID SORT: "SORT (criteria) charset search-keys", the search done as
 // SEARCH does it, the hits ordered by Sort/MessageSorter. RFC 5957 SORT=DISPLAY adds
-// DISPLAYFROM and DISPLAYTO; RFC 5267 ESORT answers "SORT RETURN (…)" with an ESEARCH line
-// (PARTIAL too, though without the UPDATE notifications CONTEXT=SORT would promise, so that is
-// not advertised); RFC 5182 SAVE keeps the result for "$". Strings compare with
+// DISPLAYFROM and DISPLAYTO; RFC 5267 ESORT answers "SORT RETURN (…)" with an ESEARCH line,
+// and CONTEXT=SORT adds PARTIAL and UPDATE (Search/SearchContext keeps the sorted result and
+// tells where messages leave and enter it); RFC 5182 SAVE keeps the result for "$". Strings compare with
 // i;unicode-casemap (RFC 5255 I18NLEVEL=1).
 public sealed class SortCommand(bool byUid) : IImapCommand
 {
@@ -20,12 +20,13 @@ public sealed class SortCommand(bool byUid) : IImapCommand
     public bool WithholdsExpunge => !byUid;
 
     public IEnumerable<string> Capabilities(CapabilityContext context) =>
-        byUid ? [] : ["SORT", "SORT=DISPLAY", "ESORT", "I18NLEVEL=1"];
+        byUid ? [] : ["SORT", "SORT=DISPLAY", "ESORT", "CONTEXT=SORT", "I18NLEVEL=1"];
 
     public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
     {
         var selected = context.Session.RequireSelected();
-        var options = SortReturnOptions.Parse(args);
+        var options = SearchReturnOptions.Parse(args);
+        SearchContext.RefuseTagReuse(context, options);
         var criteria = SortCriterion.ParseList(args);
         string charset = args.ExpectAString("charset");
         if (options.Save)
@@ -62,55 +63,15 @@ public sealed class SortCommand(bool byUid) : IImapCommand
 
             writer.EndLine();
         }
-        else if (options.Answers)
+        else if (options.WritesLine)
         {
-            WriteEsearch(context, options, sorted.Select(Number).ToList());
+            EsearchResponse.Write(context.Writer, context.Tag, byUid, options, sorted.Select(Number).ToList());
+            if (options.Update)
+            {
+                SearchContext.Open(context, byUid, root, criteria, sorted.Select(h => h.Uid).ToList());
+            }
         }
 
         return ValueTask.FromResult(CommandResult.Ok(Name + " Completed"));
-    }
-
-    /// <summary>RFC 5267 §3.2: <c>* ESEARCH (TAG "t") [UID] [MIN n] [MAX n] [ALL set] [PARTIAL (r set)] [COUNT n]</c>.</summary>
-    private void WriteEsearch(CommandContext context, SortReturnOptions options, List<uint> sorted)
-    {
-        var writer = context.Writer.Untagged().Atom("ESEARCH").BeginList().Atom("TAG").String(context.Tag).EndList();
-        if (byUid)
-        {
-            writer.Atom("UID");
-        }
-
-        if (sorted.Count > 0)
-        {
-            if (options.Min)
-            {
-                writer.Atom("MIN").Number(sorted[0]);
-            }
-
-            if (options.Max)
-            {
-                writer.Atom("MAX").Number(sorted[^1]);
-            }
-
-            if (options.All)
-            {
-                writer.Atom("ALL").Atom(SortReturnOptions.OrderedSet(sorted));
-            }
-        }
-
-        if (options.Partial is { } partial)
-        {
-            int first = (int)Math.Min(partial.First - 1, (uint)sorted.Count);
-            int last = (int)Math.Min(partial.Last, (uint)sorted.Count);
-            var part = sorted.GetRange(first, last - first);
-            writer.Atom("PARTIAL").BeginList().Atom($"{partial.First}:{partial.Last}")
-                .Atom(part.Count == 0 ? "NIL" : SortReturnOptions.OrderedSet(part)).EndList();
-        }
-
-        if (options.Count)
-        {
-            writer.Atom("COUNT").Number(sorted.Count);
-        }
-
-        writer.EndLine();
     }
 }

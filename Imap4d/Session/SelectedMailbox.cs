@@ -47,6 +47,9 @@ public sealed class SelectedMailbox : IDisposable
     /// </summary>
     public IReadOnlySet<uint> SavedResult { get; set; } = new HashSet<uint>();
 
+    /// <summary>The updating searches open on this selection (RFC 5267 CONTEXT=SEARCH, CONTEXT=SORT).</summary>
+    public List<Commands.Search.SearchContext> SearchContexts { get; } = [];
+
     /// <summary>The FETCH cache of this mailbox, opened on first use; null when the mailbox has none.</summary>
     public FetchCache? Cache => _cacheOpened ? _cache : OpenCache();
 
@@ -245,11 +248,23 @@ public sealed class SelectedMailbox : IDisposable
             _recentCount = Mailbox.RecentUids.Count;
             writer.Untagged().Number(_recentCount).Atom("RECENT").EndLine();
         }
+
+        // After EXISTS, so that the sequence numbers of new messages are valid (RFC 5267 §4.3.3).
+        foreach (var context in SearchContexts)
+        {
+            context.Refresh(writer, this);
+        }
     }
 
     /// <summary>Announces messages this session expunged itself (EXPUNGE, CLOSE is silent).</summary>
     public void AnnounceExpunges(ResponseWriter writer, IReadOnlyList<uint> expunged)
     {
+        // Updating searches first, while the sequence numbers are still valid (RFC 5267 §4.3.4).
+        foreach (var context in SearchContexts)
+        {
+            context.RemoveExpunged(writer, this, expunged);
+        }
+
         if (ReportVanished)
         {
             // RFC 7162 §3.2.10: one VANISHED line of UIDs instead of an EXPUNGE per message.

@@ -29,33 +29,57 @@ public sealed class SearchProgram
     public IReadOnlyList<(int Sequence, uint Uid)> Run(SelectedMailbox selected, CancellationToken ct)
     {
         var uids = selected.Uids;
-        var scope = new SearchScope(uids.Count, uids.Count == 0 ? 0 : uids[^1], selected.Mailbox.RecentUids, _bodyNeedles,
-            _root.Cost >= SearchCost.Header ? selected.Cache : null, selected.SavedResult, DateTimeOffset.UtcNow);
+        var scope = ScopeOf(selected);
         var hits = new List<(int, uint)>();
         for (int i = 0; i < uids.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
             uint uid = uids[i];
-            if (selected.IsExpungedPending(uid) || selected.Find(uid) is not { } info)
+            if (!selected.IsExpungedPending(uid) && selected.Find(uid) is { } info && Matches(selected, info, i + 1, scope))
             {
-                continue;
-            }
-
-            using var message = new SearchMessage(selected.Mailbox, info, i + 1, scope);
-            try
-            {
-                if (_root.Matches(message))
-                {
-                    hits.Add((i + 1, uid));
-                }
-            }
-            catch (Exception e) when (e is IOException or StorageException or UnauthorizedAccessException)
-            {
-                // The message's file went away under us (another process expunged it): no match.
+                hits.Add((i + 1, uid));
             }
         }
 
         return hits;
+    }
+
+    /// <summary>The UIDs among <paramref name="uids"/> that match, skipping those the client does not know or that are expunged.</summary>
+    public List<uint> Matching(SelectedMailbox selected, IEnumerable<uint> uids)
+    {
+        var scope = ScopeOf(selected);
+        var hits = new List<uint>();
+        foreach (uint uid in uids)
+        {
+            int sequence = selected.SequenceOf(uid);
+            if (sequence > 0 && !selected.IsExpungedPending(uid) && selected.Find(uid) is { } info && Matches(selected, info, sequence, scope))
+            {
+                hits.Add(uid);
+            }
+        }
+
+        return hits;
+    }
+
+    private SearchScope ScopeOf(SelectedMailbox selected)
+    {
+        var uids = selected.Uids;
+        return new SearchScope(uids.Count, uids.Count == 0 ? 0 : uids[^1], selected.Mailbox.RecentUids, _bodyNeedles,
+            _root.Cost >= SearchCost.Header ? selected.Cache : null, selected.SavedResult, DateTimeOffset.UtcNow);
+    }
+
+    private bool Matches(SelectedMailbox selected, MessageInfo info, int sequence, SearchScope scope)
+    {
+        using var message = new SearchMessage(selected.Mailbox, info, sequence, scope);
+        try
+        {
+            return _root.Matches(message);
+        }
+        catch (Exception e) when (e is IOException or StorageException or UnauthorizedAccessException)
+        {
+            // The message's file went away under us (another process expunged it): no match.
+            return false;
+        }
     }
 
     private void Number(SearchKey key)
