@@ -68,6 +68,15 @@ public sealed class DeliveryRoot : IDisposable
     public (int Code, string Stdout, string Stderr) Lmtp(string script) =>
         ServerProcess.Run(script, "--config-file=" + Config, "--lmtp");
 
+    /// <summary>A directory every user may write in (filters run as the user).</summary>
+    public string Shared()
+    {
+        string path = Path.Combine(Root, "shared");
+        Directory.CreateDirectory(path);
+        Syscall.chmod(path, (FilePermissions)0x1ff);
+        return path;
+    }
+
     /// <summary>A script (run without a shell by imap4d; /bin/sh interprets it) in the root, executable by all.</summary>
     public string Script(string name, string body)
     {
