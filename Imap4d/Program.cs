@@ -64,7 +64,7 @@ public static class Program
 
         // --test is one session on stdin/stdout whatever the mode says (GNU imap4d: test mode is
         // interactive), never a daemon listening on port 143.
-        var mode = options.Test ? ServerMode.Inetd : options.Mode ?? (settings.Mode == "daemon" ? ServerMode.Daemon : ServerMode.Inetd);
+        var mode = options.Test || options.Deliver || options.Lmtp ? ServerMode.Inetd : options.Mode ?? (settings.Mode == "daemon" ? ServerMode.Daemon : ServerMode.Inetd);
         // A daemon started from a terminal says its warnings there; an inetd session's stderr may
         // be the client's socket, so its warnings go to the log like everything else (below).
         bool warningsToStderr = mode == ServerMode.Daemon && !options.Test && !inherited.DaemonChild;
@@ -97,6 +97,17 @@ public static class Program
         using var trim = IdleMemoryTrim.Start();
         try
         {
+            if (options.Deliver)
+            {
+                return DeliverHost.Run(settings, options, args, stderr);
+            }
+
+            if (options.Lmtp)
+            {
+                using var stopLmtp = StopOnSignals();
+                return LmtpHost.Run(settings, args, stopLmtp.Token);
+            }
+
             return mode == ServerMode.Daemon
                 ? RunDaemon(settings, options, args, sources, inherited, childrenLogToStderr: daemonToStderr)
                 : RunInetd(settings, options, inherited);

@@ -159,11 +159,30 @@ public class CommandLineOptionsTests
     }
 
     [Test]
+    public void DeliverTakesSenderFolderAndUsers()
+    {
+        var (result, _, _) = Run("--deliver", "-f", "-odd@example.org", "-mLists/Work", "alice", "--", "-bob");
+        var options = result.Options!;
+        Assert.That(options.Deliver, Is.True);
+        Assert.That(options.From, Is.EqualTo("-odd@example.org"));
+        Assert.That(options.DeliverFolder, Is.EqualTo("Lists/Work"));
+        Assert.That(options.Recipients, Is.EqualTo(new[] { "alice", "-bob" }));
+    }
+
+    [Test]
+    public void NullSenderAndLmtp()
+    {
+        Assert.That(Run("--deliver", "--from=", "u").Result.Options!.From, Is.EqualTo(""));
+        Assert.That(Run("--lmtp").Result.Options!.Lmtp, Is.True);
+        Assert.That(Run("--lmtp", "user").Result.ExitCode, Is.EqualTo(64), "operands belong to --deliver only");
+    }
+
+    [Test]
     public void UsageIsAShortSynopsis()
     {
         var (result, stdout, _) = Run("--usage");
         Assert.That(result.ExitCode, Is.EqualTo(0));
-        Assert.That(stdout, Does.StartWith("Usage: imap4d [-?Vi] [-d[NUMBER]] [--config-file=FILE]"));
+        Assert.That(stdout, Does.StartWith("Usage: imap4d [-?Vi] [-d[NUMBER]] [-f SENDER] [-m FOLDER] [--config-file=FILE]"));
         Assert.That(stdout, Does.Contain("[--daemon[=NUMBER]]"));
         Assert.That(stdout.Split('\n').Max(line => line.Length), Is.LessThanOrEqualTo(79));
     }

@@ -123,6 +123,66 @@ public class CrashSafetyTests
         }
     }
 
+    /// <summary>
+    /// `imap4d --deliver` killed at random moments: afterwards (and after one more delivery,
+    /// which recovers whatever the killed one left) every message is there once and whole, every
+    /// delivery that exited 0 is there, and a session sees them with strictly increasing UIDs.
+    /// </summary>
+    [TestCase("mbox")]
+    [TestCase("maildir")]
+    [TestCase("mh")]
+    public void KilledDeliveriesNeverLoseOrDuplicateMail(string type)
+    {
+        using var root = new DeliveryRoot(type);
+        var random = new Random(TestContext.CurrentContext.Random.Next());
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.That(root.Deliver(DeliveryBody(0), DeliveryRoot.User).Code, Is.Zero);
+        int full = Math.Max(20, (int)clock.ElapsedMilliseconds);
+        var acknowledged = new List<int> { 0 };
+        for (int marker = 1; marker <= Iterations; marker++)
+        {
+            using var lda = ServerProcess.Start("--config-file=" + root.Config, "--deliver", DeliveryRoot.User);
+            lda.Process.StandardInput.Write(DeliveryBody(marker));
+            lda.Process.StandardInput.Close();
+            Thread.Sleep(random.Next(0, full + full / 4));
+            Syscall.kill(lda.Process.Id, Signum.SIGKILL);
+            lda.Process.WaitForExit(10_000);
+            // A child that finished before the kill exits 0: it must be there.
+            if (lda.Process.ExitCode == 0)
+            {
+                acknowledged.Add(marker);
+            }
+        }
+
+        Assert.That(root.Deliver(DeliveryBody(Iterations + 1), DeliveryRoot.User).Code, Is.Zero);
+        acknowledged.Add(Iterations + 1);
+
+        using var session = ServerProcess.Start("--test", "--config-file=" + root.Config);
+        Assert.That(session.Process.StandardOutput.ReadLine(), Does.StartWith("* OK"));
+        session.Process.StandardInput.Write($"a LOGIN {DeliveryRoot.User} {DeliveryRoot.Password}\r\nb SELECT INBOX\r\n"
+            + "c FETCH 1:* (UID RFC822.SIZE BODY.PEEK[HEADER.FIELDS (X-Marker)])\r\nd LOGOUT\r\n");
+        session.Process.StandardInput.Flush();
+        string fetched = Imap4d.Tests.Delivery.DeliverCommandTests.ReadUntil(session.Process.StandardOutput, "c ");
+        Assert.That(fetched, Does.Contain("c OK"), fetched);
+        var found = Regex.Matches(fetched, @"UID (\d+) RFC822\.SIZE (\d+) BODY\[HEADER\.FIELDS \(X-MARKER\)\] \{\d+\}\r?\nX-Marker: (\d+)", RegexOptions.IgnoreCase)
+            .Select(m => (Uid: uint.Parse(m.Groups[1].Value), Size: long.Parse(m.Groups[2].Value), Marker: int.Parse(m.Groups[3].Value))).ToList();
+        Assert.That(found.Select(f => f.Uid), Is.Ordered.Ascending.And.Unique, fetched);
+        Assert.That(found.Select(f => f.Marker), Is.Unique, "a message delivered twice");
+        foreach (var (uid, size, marker) in found)
+        {
+            string expected = "Return-Path: <>\r\n" + DeliveryBody(marker).Replace("\n", "\r\n");
+            Assert.That(size, Is.EqualTo(System.Text.Encoding.UTF8.GetByteCount(expected) - "Return-Path: <>\r\n".Length)
+                .Or.EqualTo(System.Text.Encoding.UTF8.GetByteCount(expected)), $"message {marker} (UID {uid}) is not whole");
+        }
+
+        Assert.That(found.Select(f => f.Marker), Is.SupersetOf(acknowledged), "a delivery that exited 0 is missing");
+        TestContext.Out.WriteLine($"{type}: {Iterations} killed deliveries, {acknowledged.Count - 2} finished first, {found.Count} messages kept");
+    }
+
+    private static string DeliveryBody(int marker) =>
+        $"From: crash@example.org\nSubject: delivery {marker}\nX-Marker: {marker}\n\n"
+        + string.Concat(Enumerable.Range(0, 200 + marker * 37 % 500).Select(i => $"line {i} of delivery {marker}\n"));
+
     private static string Body(int marker) =>
         $"From: crash@example.org\r\nSubject: crash test {marker}\r\nX-Marker: {marker}\r\n\r\n" +
         string.Concat(Enumerable.Range(0, marker % 7 + 1).Select(i => $"line {i} of message {marker}\r\nFrom the middle\r\n"));

@@ -248,6 +248,17 @@ public static class ConfigSchema
         [
             Statement("file", S, "file: string", "A passwd-format file of virtual users: name:password-hash:uid:gid:gecos:home:shell.", implemented: true),
         ]),
+        Block("filter", null, "A program run on every message delivered by --deliver or LMTP: it names the folder and adds flags (imap4d.NET extension).", implemented: true,
+        [
+            Statement("command", S, "command: string",
+                "The filter's command line, run without a shell; {account_name}, {sender}, {source_ip}, {source_host}, {msg_id} and {auth_user} are expanded in its arguments. "
+                + "The message is its standard input; the first line it prints names the folder (empty: the default), further lines are flags and keywords to set.", implemented: true),
+            Statement("timeout", T, "arg: interval", "Longest run of the filter; after it the message goes to INBOX unfiltered (default 10 seconds).", implemented: true),
+            Statement("user-command-file", S, "file: string",
+                "A file, relative to the user's home, whose first line is that user's own filter command line, run as the user instead of `command`.", implemented: true),
+            Statement("quarantine-header", S, "header: string",
+                "A header field \"Name: value\" that marks a message as quarantined: it goes to the folder with the \\Junk special use (default \"X-Spam-Flag: YES\"; \"\" for none).", implemented: true),
+        ]),
         Block("limits", null, "Protocol limits (imap4d.NET extension).", implemented: true,
         [
             Statement("max-line-length", N, "bytes: number", "Longest command line, literals excluded.", implemented: true),
@@ -288,6 +299,9 @@ public static class ConfigSchema
             Statement("proxy-trusted", L, "networks: list", ProxyTrustedText, implemented: true),
             Acl("acl", "Access control list of this server, checked before the global one."),
             Statement("backlog", N, "number", "Size of the queue of pending connections.", implemented: true),
+            Statement("protocol", ConfigValueType.Keyword, "arg: imap|lmtp",
+                "What this server speaks: imap (the default) or lmtp, local delivery by RFC 2033 LMTP; the label may then be a Unix socket path (imap4d.NET extension).",
+                implemented: true, keywords: ["imap", "lmtp"]),
             Statement("tls-mode", ConfigValueType.Keyword, "arg: false|true|ondemand|stls|required|connection",
                 "Kind of TLS this server uses (see the global tls-mode); when unset: the global tls-mode, else ondemand if this block has a certificate of its own.",
                 implemented: true, keywords: TlsModes),

@@ -72,6 +72,9 @@ public sealed record ServerSettings
     /// <summary>`foreground` for daemon mode.</summary>
     public bool Foreground { get; init; }
 
+    /// <summary>The `filter` block: the delivery filter and the quarantine header (LDA and LMTP).</summary>
+    public FilterSettings Filter { get; init; } = new();
+
     /// <summary>The `tls` block and `tls-mode` in effect (for a connection: its server block's, see <see cref="ForLocalEndPoint"/>).</summary>
     public TlsSettings Tls { get; init; } = new();
 
@@ -155,6 +158,12 @@ public sealed record ListenerSettings(string Address, int Port)
 
     /// <summary>`backlog`: the listen queue length; null for the system default.</summary>
     public int? Backlog { get; init; }
+
+    /// <summary>`protocol`: what this server speaks, imap (default) or lmtp.</summary>
+    public ListenerProtocol Protocol { get; init; } = ListenerProtocol.Imap;
+
+    /// <summary>Whether the block's label is a path: a Unix-domain socket rather than an IP address.</summary>
+    public bool IsUnixSocket => Address.StartsWith('/');
 
     /// <summary>The block's `tls-mode`, or null to use the global one.</summary>
     public TlsMode? TlsMode { get; init; }

@@ -124,6 +124,11 @@ internal sealed class SettingsBuilder
             case "server.timeout": _server = _server! with { IdleTimeout = (TimeSpan)value }; break;
             case "server.single-process": _server = _server! with { SingleProcess = (bool)value }; break;
             case "server.backlog": _server = _server! with { Backlog = ToInt(node, value) }; break;
+            case "server.protocol": _server = _server! with { Protocol = (string)value == "lmtp" ? ListenerProtocol.Lmtp : ListenerProtocol.Imap }; break;
+            case "filter.command": _settings = _settings with { Filter = _settings.Filter with { Command = CheckNotEmpty(node, (string)value) } }; break;
+            case "filter.timeout": _settings = _settings with { Filter = _settings.Filter with { Timeout = CheckPositive(node, (TimeSpan)value) } }; break;
+            case "filter.user-command-file": _settings = _settings with { Filter = _settings.Filter with { UserCommandFile = CheckNotEmpty(node, (string)value) } }; break;
+            case "filter.quarantine-header": _settings = _settings with { Filter = _settings.Filter with { QuarantineHeader = CheckQuarantineHeader(node, (string)value) } }; break;
             case "server.tls-mode": _server = _server! with { TlsMode = TlsSettings.ParseMode((string)value) }; break;
             case "server.login-timeout": _server = _server! with { LoginTimeout = (TimeSpan)value }; break;
             case "server.proxy-protocol": _server = _server! with { ProxyProtocol = (bool)value }; break;
@@ -221,6 +226,7 @@ internal sealed class SettingsBuilder
             IdleTimeout = server.IdleTimeout ?? earlier.IdleTimeout,
             SingleProcess = server.SingleProcess ?? earlier.SingleProcess,
             Backlog = server.Backlog ?? earlier.Backlog,
+            Protocol = server.Protocol == ListenerProtocol.Lmtp ? server.Protocol : earlier.Protocol,
             TlsMode = server.TlsMode ?? earlier.TlsMode,
             Tls = server.Tls ?? earlier.Tls,
             LoginTimeout = server.LoginTimeout ?? earlier.LoginTimeout,
@@ -257,6 +263,12 @@ internal sealed class SettingsBuilder
         var items = ((IReadOnlyList<string>)value).Where(item => item.Length > 0);
         return earlier is null ? items.ToList() : earlier.Concat(items).ToList();
     }
+
+    /// <summary>"Name: value", or "" for none.</summary>
+    private static string? CheckQuarantineHeader(ConfigNode node, string value) =>
+        value.Length == 0 ? null
+        : value.IndexOf(':') > 0 ? value
+        : throw new ConfigException(node.Location, "quarantine-header takes \"Name: value\" (or \"\" for none)");
 
     private static string CheckNotEmpty(ConfigNode node, string value) =>
         value.Length > 0 ? value : throw new ConfigException(node.Location, $"\"{node.Name}\" cannot be empty");

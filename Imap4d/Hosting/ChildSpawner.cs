@@ -15,6 +15,7 @@ public sealed class ChildSpawner
 
     private readonly string _path;
     private readonly List<string> _argv;
+    private readonly List<string> _lmtpArgv;
     private readonly string _pooledPath;
     private readonly List<string> _pooledArgv;
     private readonly List<string> _sessionEnvironment;
@@ -30,6 +31,7 @@ public sealed class ChildSpawner
         var (path, prefix) = ChildCommandLine.Executable();
         _path = path;
         _argv = [.. prefix, .. ChildCommandLine.ForSession(daemonArguments)];
+        _lmtpArgv = [.. prefix, "--lmtp", .. ChildCommandLine.ForSession(daemonArguments).Where(a => a != "--inetd")];
         _pooledPath = pooledServeLoggedInOnly ? ChildCommandLine.PostLoginExecutable(path) : path;
         _pooledArgv = _pooledPath == path ? _argv : [_pooledPath, .. _argv.Skip(prefix.Count)];
         var common = new Dictionary<string, string> { [ChildEnvironment.DaemonChildVariable] = "1" };
@@ -55,6 +57,13 @@ public sealed class ChildSpawner
     /// <summary>Starts a session on <paramref name="connection"/> (fds 0 and 1 of the child); returns its pid.</summary>
     public int SpawnSession(int connection) =>
         PosixSpawn.Spawn(new SpawnRequest(_path, _argv, _sessionEnvironment)
+        {
+            Descriptors = [(connection, 0), (connection, 1)],
+        });
+
+    /// <summary>Starts an LMTP conversation (`--lmtp`) on <paramref name="connection"/> (fds 0 and 1 of the child); returns its pid.</summary>
+    public int SpawnLmtp(int connection) =>
+        PosixSpawn.Spawn(new SpawnRequest(_path, _lmtpArgv, _sessionEnvironment)
         {
             Descriptors = [(connection, 0), (connection, 1)],
         });

@@ -15,13 +15,13 @@ public sealed class CommandLineOptions
     private static readonly HashSet<string> Flags = new(StringComparer.Ordinal)
     {
         "daemon", "inetd", "foreground", "preauth", "test", "debug-line-info", "config-lint", "config-verbose",
-        "no-site-config", "config-help", "show-config-options", "help", "usage", "version",
+        "no-site-config", "config-help", "show-config-options", "help", "usage", "version", "deliver", "lmtp",
     };
 
     /// <summary>The canonical options with a value, besides <c>set</c>, which may repeat.</summary>
     private static readonly HashSet<string> Valued = new(StringComparer.Ordinal)
     {
-        GnuArgumentNormalizer.MaxChildrenOption, "debug-level", "log-facility", "config-file",
+        GnuArgumentNormalizer.MaxChildrenOption, "debug-level", "log-facility", "config-file", "from", "mailbox",
     };
 
     /// <summary><c>-d</c>: run as a daemon. See <see cref="Mode"/> for how it combines with <c>-i</c>.</summary>
@@ -59,6 +59,21 @@ public sealed class CommandLineOptions
     public IEnumerable<string> Settings { get; init; } = [];
 
     public bool ConfigHelp { get; init; }
+
+    /// <summary><c>--deliver</c>: deliver standard input to <see cref="Recipients"/> and exit.</summary>
+    public bool Deliver { get; init; }
+
+    /// <summary><c>--lmtp</c>: an LMTP session on standard input and output.</summary>
+    public bool Lmtp { get; init; }
+
+    /// <summary><c>-f</c>/<c>--from</c>: the envelope sender of a delivery.</summary>
+    public string? From { get; init; }
+
+    /// <summary><c>-m</c>/<c>--mailbox</c>: the folder a delivery goes to instead of INBOX.</summary>
+    public string? DeliverFolder { get; init; }
+
+    /// <summary>The operands of <c>--deliver</c>, in order.</summary>
+    public IReadOnlyList<string> Recipients { get; init; } = [];
 
     public bool ShowConfigOptions { get; init; }
 
@@ -128,6 +143,7 @@ public sealed class CommandLineOptions
         var flags = new HashSet<string>(StringComparer.Ordinal);
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var settings = new List<string>();
+        var recipients = new List<string>();
         foreach (string argument in arguments)
         {
             if (!argument.StartsWith("--", StringComparison.Ordinal))
@@ -153,6 +169,10 @@ public sealed class CommandLineOptions
             if (name == "set")
             {
                 settings.Add(value);
+            }
+            else if (name == GnuArgumentNormalizer.RecipientOption)
+            {
+                recipients.Add(value);
             }
             else if (Valued.Contains(name))
             {
@@ -192,6 +212,11 @@ public sealed class CommandLineOptions
             NoSiteConfig = flags.Contains("no-site-config"),
             Settings = settings,
             ConfigHelp = flags.Contains("config-help"),
+            Deliver = flags.Contains("deliver"),
+            Lmtp = flags.Contains("lmtp"),
+            From = values.GetValueOrDefault("from"),
+            DeliverFolder = values.GetValueOrDefault("mailbox"),
+            Recipients = recipients,
             ShowConfigOptions = flags.Contains("show-config-options"),
             Help = flags.Contains("help"),
             Usage = flags.Contains("usage"),

@@ -8,6 +8,12 @@ public static class ExitCodes
     /// <summary>EX_USAGE: bad command line.</summary>
     public const int Usage = 64;
 
+    /// <summary>EX_DATAERR: the input (a message to deliver) is unusable.</summary>
+    public const int DataError = 65;
+
+    /// <summary>EX_NOUSER: the recipient of a delivery is unknown.</summary>
+    public const int NoUser = 67;
+
     /// <summary>EX_UNAVAILABLE: a required service (e.g. the listening socket) is unavailable.</summary>
     public const int Unavailable = 69;
 
@@ -22,6 +28,9 @@ public static class ExitCodes
 
     /// <summary>EX_TEMPFAIL: try again later; another daemon holds the pid file.</summary>
     public const int TempFail = 75;
+
+    /// <summary>EX_NOPERM: a delivery is refused by file permissions.</summary>
+    public const int NoPermission = 77;
 
     /// <summary>EX_CONFIG: the configuration is invalid.</summary>
     public const int Config = 78;

@@ -25,6 +25,9 @@ public static class GnuArgumentNormalizer
     /// <summary>Canonical option carrying the NUMBER of <c>--daemon=NUMBER</c>; not accepted from users.</summary>
     public const string MaxChildrenOption = "max-children";
 
+    /// <summary>Canonical option carrying one operand of <c>--deliver</c> (a recipient); not accepted from users.</summary>
+    public const string RecipientOption = "recipient";
+
     private sealed record LongName(string Name, GnuOption Option, bool Negated);
 
     private static readonly IReadOnlyList<LongName> LongNames = BuildLongNames();
@@ -70,7 +73,8 @@ public static class GnuArgumentNormalizer
             }
         }
 
-        if (state.Operands.Count > 0)
+        // Only --deliver takes operands: the recipients.
+        if (state.Operands.Count > 0 && !(state.Flags.TryGetValue("deliver", out bool deliver) && deliver))
         {
             return Failure($"extra operand '{state.Operands[0]}'");
         }
@@ -283,6 +287,7 @@ public static class GnuArgumentNormalizer
             }
 
             canonical.AddRange(Settings.Select(setting => "--set=" + setting));
+            canonical.AddRange(Operands.Select(operand => $"--{RecipientOption}={operand}"));
             return canonical;
         }
     }

@@ -31,6 +31,7 @@ public static class GnuOptionTable
     public const string DebugGroup = "Global debugging settings";
     public const string ConfigGroup = "Configuration handling";
     public const string InfoGroup = "Informational options";
+    public const string DeliveryGroup = "Local delivery";
 
     public static IReadOnlyList<GnuOption> Options { get; } =
     [
@@ -39,6 +40,11 @@ public static class GnuOptionTable
         new("inetd", 'i', GnuArgument.None, null, "serve one connection on standard input and output", ServerGroup, Negatable: true),
         new("preauth", null, GnuArgument.None, null, "start the session authenticated as the invoking user", ServerGroup),
         new("test", null, GnuArgument.None, null, "run in test mode (a session on the terminal)", ServerGroup, Negatable: true),
+
+        new("deliver", null, GnuArgument.None, null, "deliver the message on standard input to each USER given as an operand, then exit", DeliveryGroup),
+        new("from", 'f', GnuArgument.Required, "SENDER", "with --deliver: the envelope sender", DeliveryGroup),
+        new("mailbox", 'm', GnuArgument.Required, "FOLDER", "with --deliver: store into FOLDER (created if missing) instead of INBOX", DeliveryGroup),
+        new("lmtp", null, GnuArgument.None, null, "speak LMTP (RFC 2033) on standard input and output, delivering each message", DeliveryGroup),
 
         new("debug-level", null, GnuArgument.Required, "LEVEL", "set the debugging level", DebugGroup),
         new("debug-line-info", null, GnuArgument.None, null, "add source locations to debugging messages", DebugGroup, Negatable: true),

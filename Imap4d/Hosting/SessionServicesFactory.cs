@@ -33,11 +33,19 @@ public static class SessionServicesFactory
             Log = log,
             Transcript = settings.Transcript ? line => transcriptLog.Info(line) : null,
             OnAuthenticated = CreateSessionSetup(settings, groups, log, singleSession),
-            StoreFactory = user => new MailStore(settings, user.Name, user.Home,
-                MailDrivers.CreateDefault(UserStateDirectory.For(settings.Mailbox.IndexDirectory, user.Name, user.Home)),
-                name => users.Lookup(name)?.Home),
+            StoreFactory = CreateStoreFactory(settings, users),
         };
     }
+
+    /// <summary>A user's mail store as sessions (and local deliveries) build it; <paramref name="users"/> finds other users' homes.</summary>
+    public static Func<UserInfo, IMailStore> CreateStoreFactory(ServerSettings settings, IUserDirectory users) =>
+        user => new MailStore(settings, user.Name, user.Home,
+            MailDrivers.CreateDefault(UserStateDirectory.For(settings.Mailbox.IndexDirectory, user.Name, user.Home)),
+            name => users.Lookup(name)?.Home);
+
+    /// <summary>Where other users' homes are found (the other-users namespace), for <see cref="CreateStoreFactory"/>.</summary>
+    public static IUserDirectory CreateHomeDirectory(ServerSettings settings, Action<string> warn) =>
+        CreateUserDirectory(settings.UserDatabaseFile is { } file ? new PasswdFileUserDatabase(file, warn) : null);
 
     /// <summary>Where other users' homes are found (the other-users namespace): virtual users, then system users.</summary>
     private static UserDirectoryChain CreateUserDirectory(PasswdFileUserDatabase? virtualUsers)

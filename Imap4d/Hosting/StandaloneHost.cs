@@ -80,9 +80,16 @@ public sealed class StandaloneHost : IDisposable
         {
             foreach (var server in endpoints)
             {
+                if (server.IsUnixSocket)
+                {
+                    listeners.Add(BindUnix(server));
+                    continue;
+                }
+
                 var address = ResolveAddress(server.Address);
                 var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-                listeners.Add(new Listener(socket, _spawner is null || server.SingleProcess == true));
+                bool lmtp = server.Protocol == ListenerProtocol.Lmtp;
+                listeners.Add(new Listener(socket, !lmtp && (_spawner is null || server.SingleProcess == true), server.Protocol));
                 socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
                 if (address.AddressFamily == AddressFamily.InterNetworkV6)
                 {
@@ -91,7 +98,7 @@ public sealed class StandaloneHost : IDisposable
 
                 socket.Bind(new IPEndPoint(address, server.Port));
                 socket.Listen(server.Backlog ?? 128);
-                _services.Log.Info("listening on {0}{1}", socket.LocalEndPoint, listeners[^1].InProcess ? " (single process)" : "");
+                _services.Log.Info("listening on {0}{1}{2}", socket.LocalEndPoint, listeners[^1].InProcess ? " (single process)" : "", lmtp ? " (LMTP)" : "");
             }
         }
         catch
@@ -106,6 +113,38 @@ public sealed class StandaloneHost : IDisposable
 
         return listeners;
     }
+
+    /// <summary>
+    /// A `server /path { protocol lmtp; }` block: a Unix-domain socket, replacing a stale one left
+    /// by an earlier run, writable by every local user (an MTA's delivery agent runs as its own user).
+    /// </summary>
+    private Listener BindUnix(ListenerSettings server)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            if (IsSocketFile(server.Address))
+            {
+                File.Delete(server.Address);
+            }
+
+            socket.Bind(new UnixDomainSocketEndPoint(server.Address));
+            File.SetUnixFileMode(server.Address, (UnixFileMode)0x1b6); // 0666
+            socket.Listen(server.Backlog ?? 128);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        _services.Log.Info("listening on {0} ({1})", server.Address, server.Protocol == ListenerProtocol.Lmtp ? "LMTP" : "IMAP");
+        return new Listener(socket, false, server.Protocol);
+    }
+
+    private static bool IsSocketFile(string path) =>
+        Mono.Unix.Native.Syscall.lstat(path, out var status) == 0
+        && (status.st_mode & Mono.Unix.Native.FilePermissions.S_IFMT) == Mono.Unix.Native.FilePermissions.S_IFSOCK;
 
     /// <summary>
     /// Replaces the idle prestarted processes (SIGHUP): each session process reads the
@@ -195,6 +234,12 @@ public sealed class StandaloneHost : IDisposable
                 continue;
             }
 
+            if (listener.Protocol == ListenerProtocol.Lmtp)
+            {
+                ServeInChild(client, lmtp: true);
+                continue;
+            }
+
             if (!listener.InProcess && _login is not null)
             {
                 ServeInLoginProcess(client);
@@ -235,7 +280,7 @@ public sealed class StandaloneHost : IDisposable
     private int SessionCount => _inProcess + (_children?.SessionCount ?? 0) + (_users?.SessionCount ?? 0);
 
     /// <summary>Gives the connection to a prestarted process, or starts one for it; the daemon keeps no copy.</summary>
-    private void ServeInChild(Socket client)
+    private void ServeInChild(Socket client, bool lmtp = false)
     {
         string peer = DescribePeer(client);
         int? pid = null;
@@ -249,11 +294,11 @@ public sealed class StandaloneHost : IDisposable
                 {
                     // The child expects a blocking socket, as inetd gives; the flag is shared with our copy.
                     client.Blocking = true;
-                    pid = _pool?.TryHandOff(client);
+                    pid = lmtp ? null : _pool?.TryHandOff(client);
                     pooled = pid is not null;
                     if (pid is null)
                     {
-                        pid = _spawner!.SpawnSession((int)client.Handle);
+                        pid = lmtp ? _spawner!.SpawnLmtp((int)client.Handle) : _spawner!.SpawnSession((int)client.Handle);
                         _children!.Add(pid.Value, ChildKind.Session);
                     }
                 }
@@ -266,7 +311,7 @@ public sealed class StandaloneHost : IDisposable
 
         if (pid is int child)
         {
-            _services.Log.Info("connect from {0}: session process {1}{2}", peer, child, pooled ? " (prestarted)" : "");
+            _services.Log.Info("connect from {0}: {1} process {2}{3}", peer, lmtp ? "LMTP" : "session", child, pooled ? " (prestarted)" : "");
             client.Dispose();
         }
         else if (failure is not null)
@@ -276,7 +321,7 @@ public sealed class StandaloneHost : IDisposable
         }
         else
         {
-            RefuseBusy(client);
+            RefuseBusy(client, lmtp);
         }
     }
 
@@ -352,12 +397,12 @@ public sealed class StandaloneHost : IDisposable
         }
     }
 
-    private void RefuseBusy(Socket client)
+    private void RefuseBusy(Socket client, bool lmtp = false)
     {
         _services.Log.Warn("refusing connection from {0}: too many connections", DescribePeer(client));
         try
         {
-            client.Send(Encoding.ASCII.GetBytes("* BYE Too many connections\r\n"));
+            client.Send(Encoding.ASCII.GetBytes(lmtp ? "421 4.3.2 Too many connections, try again later\r\n" : "* BYE Too many connections\r\n"));
             client.Shutdown(SocketShutdown.Both);
         }
         catch (SocketException)

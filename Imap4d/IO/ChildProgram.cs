@@ -16,9 +16,17 @@ public static class ChildProgram
     /// signal) and the first <paramref name="maxOutput"/> bytes of its standard output; the rest
     /// is read and dropped so the program never blocks on a full pipe.
     /// </summary>
-    public static async Task<ChildProgramResult> RunAsync(IReadOnlyList<string> argv, TimeSpan timeout, int maxOutput, CancellationToken ct)
+    public static Task<ChildProgramResult> RunAsync(IReadOnlyList<string> argv, TimeSpan timeout, int maxOutput, CancellationToken ct) =>
+        RunAsync(argv, null, timeout, maxOutput, ct);
+
+    /// <summary>
+    /// As <see cref="RunAsync(IReadOnlyList{string}, TimeSpan, int, CancellationToken)"/>, with
+    /// <paramref name="input"/> (when given) copied to the program's standard input. A program
+    /// that exits without reading it all is no error.
+    /// </summary>
+    public static async Task<ChildProgramResult> RunAsync(IReadOnlyList<string> argv, Stream? input, TimeSpan timeout, int maxOutput, CancellationToken ct)
     {
-        using var process = TryStart(argv, out string? error);
+        using var process = TryStart(argv, out string? error, keepInput: input is not null);
         if (process is null)
         {
             return new ChildProgramResult(null, "", error);
@@ -29,6 +37,7 @@ public static class ChildProgram
         var output = new BoundedBuffer(maxOutput);
         var errors = new BoundedBuffer(1024);
         var drained = Task.WhenAll(output.DrainAsync(process.StandardOutput.BaseStream), errors.DrainAsync(process.StandardError.BaseStream));
+        var fed = input is null ? Task.CompletedTask : FeedAsync(input, process.StandardInput.BaseStream);
         bool killed = false;
         try
         {
@@ -41,7 +50,7 @@ public static class ChildProgram
         }
 
         // A background grandchild may keep the pipes open; do not wait for it.
-        await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)).ConfigureAwait(false);
+        await Task.WhenAny(Task.WhenAll(drained, fed), Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)).ConfigureAwait(false);
         ct.ThrowIfCancellationRequested();
         if (killed)
         {
@@ -74,7 +83,29 @@ public static class ChildProgram
         return null;
     }
 
-    private static Process? TryStart(IReadOnlyList<string> argv, out string? error)
+    /// <summary>Copies <paramref name="input"/> to the program and closes its standard input; a closed pipe ends the copy quietly.</summary>
+    private static async Task FeedAsync(Stream input, Stream stdin)
+    {
+        try
+        {
+            await input.CopyToAsync(stdin).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            try
+            {
+                stdin.Dispose();
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static Process? TryStart(IReadOnlyList<string> argv, out string? error, bool keepInput = false)
     {
         error = null;
         if (argv.Count == 0 || argv[0].Length == 0)
@@ -104,7 +135,11 @@ public static class ChildProgram
                 return null;
             }
 
-            process.StandardInput.Close();
+            if (!keepInput)
+            {
+                process.StandardInput.Close();
+            }
+
             return process;
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException or InvalidOperationException)

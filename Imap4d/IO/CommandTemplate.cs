@@ -18,6 +18,13 @@ public static class CommandTemplate
         return Split(template).Select(word => ExpandVariables(word.Text, word.Literal, variable)).ToList();
     }
 
+    /// <summary>The words of <paramref name="template"/>, split and unquoted as <see cref="Expand"/> does, with nothing expanded.</summary>
+    public static IReadOnlyList<string> Words(string template)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        return Split(template).Select(word => word.Text).ToList();
+    }
+
     /// <summary>One string with `$name`/`${name}` expanded (for `log` texts).</summary>
     public static string ExpandText(string text, Func<string, string?> variable) =>
         ExpandVariables(text, new bool[text.Length], variable);

@@ -40,6 +40,23 @@ public static partial class ProcessControl
         }
     }
 
+    /// <summary>Waits for <paramref name="pid"/>, our child, to end; <see cref="ChildExit.Unknown"/> when it is not our child.</summary>
+    public static ChildExit WaitFor(int pid)
+    {
+        while (true)
+        {
+            if (waitpid(pid, out int status, 0) == pid)
+            {
+                return ChildExit.FromWaitStatus(status);
+            }
+
+            if (Marshal.GetLastPInvokeError() != NativeError.EINTR)
+            {
+                return ChildExit.Unknown;
+            }
+        }
+    }
+
     /// <summary>Sends <paramref name="signal"/>; false when the process does not exist (any more).</summary>
     public static bool Signal(int pid, int signal) => kill(pid, signal) == 0;
 
