@@ -79,6 +79,7 @@ public sealed class ImapSession
         finally
         {
             CloseSelected();
+            Data.DisposeWatcher();
             _compression?.Dispose();
             if (!HandedOff)
             {
@@ -134,6 +135,7 @@ public sealed class ImapSession
         finally
         {
             CloseSelected();
+            Data.DisposeWatcher();
             _compression?.Dispose();
             Services.Log.Info("session closed for {0}", Data.User?.Name ?? "(not authenticated)");
         }

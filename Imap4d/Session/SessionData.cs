@@ -30,6 +30,31 @@ public sealed class SessionData
 
     public bool TestMode { get; init; }
 
+    private ChangeWatcher? _watcher;
+    private bool _watcherTried;
+
+    /// <summary>The session's inotify watcher, made on first use; null when inotify cannot be used (then IDLE polls).</summary>
+    public ChangeWatcher? Watcher
+    {
+        get
+        {
+            if (!_watcherTried)
+            {
+                _watcherTried = true;
+                _watcher = ChangeWatcher.TryCreate();
+            }
+
+            return _watcher;
+        }
+    }
+
+    /// <summary>Releases the watcher's descriptor and thread at the end of the session.</summary>
+    public void DisposeWatcher()
+    {
+        _watcher?.Dispose();
+        _watcher = null;
+    }
+
     /// <summary>The store, which every command allowed after login may rely on.</summary>
     public IMailStore RequireStore() =>
         Store ?? throw new StorageException(StorageError.Temporary, "Mail store not available");

@@ -367,6 +367,14 @@ public sealed class MailStore : IMailStore
         return driver.GetStatus(path.FileSystemPath);
     }
 
+    public IReadOnlyList<ChangeSource> ChangeSources(string name)
+    {
+        var path = Resolve(name);
+        return DriverOf(path) is { } driver ? driver.ChangeSources(path.FileSystemPath) : [];
+    }
+
+    public ChangeSource? SubscriptionSource => ChangeSource.ForFile(_subscriptions.Path);
+
     public void Subscribe(string name)
     {
         Resolve(name);
