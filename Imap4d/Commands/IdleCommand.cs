@@ -28,21 +28,39 @@ public sealed class IdleCommand : IImapCommand
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var expired = timeout > TimeSpan.Zero ? Task.Delay(timeout, stop.Token) : Task.Delay(Timeout.Infinite, stop.Token);
         var read = context.ReadLineAsync(ct).AsTask();
+        var notify = context.Session.Notify;
         var selected = context.Session.State == SessionState.Selected ? context.Session.Selected : null;
-        var watcher = selected is null ? null : context.Session.Watcher;
+
+        // With NOTIFY set, the selected mailbox's events come only if it asked for them (RFC 5465 §4).
+        bool pollSelected = selected is not null && (notify is null || notify.WantsSelected);
+        var watcher = pollSelected || notify is not null ? context.Session.Watcher : null;
         try
         {
-            bool watched = Watch(watcher, selected);
-            if (watched)
+            bool watched = pollSelected && Watch(watcher, selected);
+            if (watched || notify is not null)
             {
-                // What changed between the last command's poll and the watch's start.
-                await PollAsync(context, ct).ConfigureAwait(false);
+                // What changed between the last command's updates and the watches' start.
+                notify = await DeliverAsync(context, notify, pollSelected, ct).ConfigureAwait(false);
             }
 
             while (true)
             {
-                var wake = watched ? watcher!.WhenChanged() : Task.Delay(PollInterval, stop.Token);
-                var first = await Task.WhenAny(read, wake, expired).ConfigureAwait(false);
+                var waits = new List<Task>(4) { read, expired };
+                if (watched || notify?.UsesWatcher == true)
+                {
+                    waits.Add(watcher!.WhenChanged());
+                }
+
+                if (pollSelected && !watched)
+                {
+                    waits.Add(Task.Delay(PollInterval, stop.Token));
+                }
+                else if (notify?.NeedsPolling == true)
+                {
+                    waits.Add(Task.Delay(Notify.NotifyMonitor.PollInterval, stop.Token));
+                }
+
+                var first = await Task.WhenAny(waits).ConfigureAwait(false);
                 if (first == read)
                 {
                     string line = await read.ConfigureAwait(false) ?? throw new EndOfStreamException();
@@ -56,15 +74,12 @@ public sealed class IdleCommand : IImapCommand
                     throw new TimeoutException();
                 }
 
+                notify = await DeliverAsync(context, notify, pollSelected, ct).ConfigureAwait(false);
                 if (watched)
                 {
-                    watcher!.TakeChanged();
-
                     // A queue overflow or a directory that went away drops the watch: set it up again, or poll.
-                    watched = watcher.IsWatched(selected!) || Watch(watcher, selected);
+                    watched = watcher!.IsWatched(selected!) || Watch(watcher, selected);
                 }
-
-                await PollAsync(context, ct).ConfigureAwait(false);
             }
         }
         finally
@@ -77,15 +92,27 @@ public sealed class IdleCommand : IImapCommand
         }
     }
 
+    /// <summary>Sends what changed: NOTIFY's events when it is set (null after a NOTIFICATIONOVERFLOW), else the selected mailbox's.</summary>
+    private static async ValueTask<Notify.NotifyMonitor?> DeliverAsync(CommandContext context, Notify.NotifyMonitor? notify, bool pollSelected, CancellationToken ct)
+    {
+        if (notify is null)
+        {
+            context.Session.Watcher?.TakeChanged();
+            if (pollSelected)
+            {
+                context.PollSelected(allowExpunge: true);
+            }
+        }
+        else if (!notify.Deliver(context, pollSelected, allowExpunge: true, ownAdditions: false, ownNameChange: false))
+        {
+            context.Session.SetNotify(null);
+            notify = null;
+        }
+
+        await context.Writer.FlushAsync(ct).ConfigureAwait(false);
+        return notify;
+    }
+
     private static bool Watch(ChangeWatcher? watcher, SelectedMailbox? selected) =>
         watcher is not null && selected is not null && watcher.Watch(selected, selected.Mailbox.ChangeSources);
-
-    private static async ValueTask PollAsync(CommandContext context, CancellationToken ct)
-    {
-        if (context.Session.State == SessionState.Selected && context.Session.Selected is not null)
-        {
-            context.PollSelected(allowExpunge: true);
-            await context.Writer.FlushAsync(ct).ConfigureAwait(false);
-        }
-    }
 }

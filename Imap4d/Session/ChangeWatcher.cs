@@ -32,7 +32,7 @@ public sealed class ChangeWatcher : IDisposable
     private readonly int _stopWrite;
 
     /// <summary>Per watch descriptor: the keys waiting on it and the entry name each cares about (null: any).</summary>
-    private readonly Dictionary<int, List<(object Key, byte[]? Name)>> _watches = [];
+    private readonly Dictionary<int, List<(object Key, byte[]? Name, bool NamesOnly)>> _watches = [];
 
     /// <summary>Per key: its watch descriptors.</summary>
     private readonly Dictionary<object, List<int>> _keys = [];
@@ -102,7 +102,7 @@ public sealed class ChangeWatcher : IDisposable
                     _watches[wd] = users = [];
                 }
 
-                users.Add((key, source.Name is null ? null : Encoding.UTF8.GetBytes(source.Name)));
+                users.Add((key, source.Name is null ? null : Encoding.UTF8.GetBytes(source.Name), source.NamesOnly));
                 added.Add(wd);
             }
 
@@ -339,7 +339,7 @@ public sealed class ChangeWatcher : IDisposable
                 if ((mask & (Inotify.Ignored | Inotify.DeleteSelf | Inotify.MoveSelf)) != 0)
                 {
                     // The directory itself went away or moved: its keys must be polled (or watched anew).
-                    foreach (var (key, _) in users.ToList())
+                    foreach (var (key, _, _) in users.ToList())
                     {
                         any |= _changed.Add(key);
                         RemoveKey(key);
@@ -350,9 +350,10 @@ public sealed class ChangeWatcher : IDisposable
 
                 int end = nameBytes.IndexOf((byte)0);
                 var name = end < 0 ? nameBytes : nameBytes[..end];
-                foreach (var (key, wanted) in users)
+                bool renamed = (mask & (Inotify.Create | Inotify.Delete | Inotify.MovedFrom | Inotify.MovedTo)) != 0;
+                foreach (var (key, wanted, namesOnly) in users)
                 {
-                    if (wanted is null || name.SequenceEqual(wanted))
+                    if ((wanted is null || name.SequenceEqual(wanted)) && (renamed || !namesOnly))
                     {
                         any |= _changed.Add(key);
                     }

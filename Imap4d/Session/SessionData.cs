@@ -48,9 +48,20 @@ public sealed class SessionData
         }
     }
 
+    /// <summary>What NOTIFY SET asked for (RFC 5465); null before it and after NOTIFY NONE.</summary>
+    internal Commands.Notify.NotifyMonitor? Notify { get; private set; }
+
+    /// <summary>Replaces the NOTIFY monitor, stopping the old one's watches.</summary>
+    internal void SetNotify(Commands.Notify.NotifyMonitor? monitor)
+    {
+        Notify?.Dispose();
+        Notify = monitor;
+    }
+
     /// <summary>Releases the watcher's descriptor and thread at the end of the session.</summary>
     public void DisposeWatcher()
     {
+        SetNotify(null);
         _watcher?.Dispose();
         _watcher = null;
     }

@@ -40,6 +40,9 @@ public interface IMailStore
     /// <summary>Where subscriptions are kept, for NOTIFY's SubscriptionChange; null when not in a file.</summary>
     ChangeSource? SubscriptionSource => null;
 
+    /// <summary>The MAILBOXIDs given out so far by name (RFC 8474), to tell a RENAME from a DELETE and a CREATE.</summary>
+    IReadOnlyDictionary<string, string> KnownMailboxIds => new Dictionary<string, string>();
+
     /// <summary>Names the user subscribed to, in the order of subscription.</summary>
     IReadOnlyList<string> Subscriptions { get; }
 

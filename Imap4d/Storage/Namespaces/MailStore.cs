@@ -373,6 +373,8 @@ public sealed class MailStore : IMailStore
         return DriverOf(path) is { } driver ? driver.ChangeSources(path.FileSystemPath) : [];
     }
 
+    public IReadOnlyDictionary<string, string> KnownMailboxIds => _mailboxIds.Read();
+
     public ChangeSource? SubscriptionSource => ChangeSource.ForFile(_subscriptions.Path);
 
     public void Subscribe(string name)
