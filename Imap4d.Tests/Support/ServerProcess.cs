@@ -40,7 +40,10 @@ public sealed class ServerProcess : IDisposable
     }
 
     /// <summary>Starts imap4d with the given arguments, stdin and stdout redirected.</summary>
-    public static ServerProcess Start(params string[] args)
+    public static ServerProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts imap4d as <see cref="Start(string[])"/> does, with <paramref name="environment"/> added to its environment.</summary>
+    public static ServerProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo(RepoPaths.Executable)
         {
@@ -49,6 +52,11 @@ public sealed class ServerProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         foreach (string arg in args)
         {
             info.ArgumentList.Add(arg);

@@ -60,6 +60,7 @@ public sealed class CommandRegistry
         new CopyCommand(byUid: false, move: true),
         new CopyCommand(byUid: true, move: true),
         new IdleCommand(),
+        new NotifyCommand(),
         new CompressCommand(),
         new ReplaceCommand(byUid: false),
         new ReplaceCommand(byUid: true),

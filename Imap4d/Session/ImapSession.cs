@@ -128,6 +128,7 @@ public sealed class ImapSession
         finally
         {
             CloseSelected();
+            Data.DisposeWatcher();
             _compression?.Dispose();
             if (!HandedOff)
             {
@@ -491,7 +492,7 @@ public sealed class ImapSession
         if (result.Next != SessionState.Logout)
         {
             // LOGOUT sent its updates before "* BYE" (LogoutCommand): nothing may follow the BYE but the tagged OK.
-            PollSelected(allowExpunge: !handler.WithholdsExpunge);
+            DeliverUpdates(new CommandContext(this, command.Tag, name), !handler.WithholdsExpunge);
         }
 
         Writer.Tagged(command.Tag, result.Status, result.Code, result.Text);
@@ -505,6 +506,24 @@ public sealed class ImapSession
         {
             await Writer.FlushAsync(ct).ConfigureAwait(false);
             await after(ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Before the tagged response: the selected mailbox's updates, and NOTIFY's events (RFC 5465).</summary>
+    private void DeliverUpdates(CommandContext context, bool allowExpunge)
+    {
+        if (Data.Notify is not { } notify)
+        {
+            PollSelected(allowExpunge);
+            return;
+        }
+
+        string name = context.CommandName;
+        bool own = name is "APPEND" or "COPY" or "MOVE" or "UID COPY" or "UID MOVE";
+        bool names = name is "CREATE" or "DELETE" or "RENAME" or "SUBSCRIBE" or "UNSUBSCRIBE";
+        if (!notify.Deliver(context, pollSelected: true, allowExpunge || notify.ImmediateExpunge, own, names))
+        {
+            Data.SetNotify(null);
         }
     }
 

@@ -30,6 +30,42 @@ public sealed class SessionData
 
     public bool TestMode { get; init; }
 
+    private ChangeWatcher? _watcher;
+    private bool _watcherTried;
+
+    /// <summary>The session's inotify watcher, made on first use; null when inotify cannot be used (then IDLE polls).</summary>
+    public ChangeWatcher? Watcher
+    {
+        get
+        {
+            if (!_watcherTried)
+            {
+                _watcherTried = true;
+                _watcher = ChangeWatcher.TryCreate();
+            }
+
+            return _watcher;
+        }
+    }
+
+    /// <summary>What NOTIFY SET asked for (RFC 5465); null before it and after NOTIFY NONE.</summary>
+    internal Commands.Notify.NotifyMonitor? Notify { get; private set; }
+
+    /// <summary>Replaces the NOTIFY monitor, stopping the old one's watches.</summary>
+    internal void SetNotify(Commands.Notify.NotifyMonitor? monitor)
+    {
+        Notify?.Dispose();
+        Notify = monitor;
+    }
+
+    /// <summary>Releases the watcher's descriptor and thread at the end of the session.</summary>
+    public void DisposeWatcher()
+    {
+        SetNotify(null);
+        _watcher?.Dispose();
+        _watcher = null;
+    }
+
     /// <summary>The store, which every command allowed after login may rely on.</summary>
     public IMailStore RequireStore() =>
         Store ?? throw new StorageException(StorageError.Temporary, "Mail store not available");

@@ -34,6 +34,15 @@ public interface IMailStore
     /// <summary>RFC 8474 MAILBOXID of an existing mailbox, stable across RENAME.</summary>
     string MailboxId(string name);
 
+    /// <summary>Where a change of mailbox <paramref name="name"/> shows, for NOTIFY's watches; empty when unknown (then it is polled).</summary>
+    IReadOnlyList<ChangeSource> ChangeSources(string name) => [];
+
+    /// <summary>Where subscriptions are kept, for NOTIFY's SubscriptionChange; null when not in a file.</summary>
+    ChangeSource? SubscriptionSource => null;
+
+    /// <summary>The MAILBOXIDs given out so far by name (RFC 8474), to tell a RENAME from a DELETE and a CREATE.</summary>
+    IReadOnlyDictionary<string, string> KnownMailboxIds => new Dictionary<string, string>();
+
     /// <summary>Names the user subscribed to, in the order of subscription.</summary>
     IReadOnlyList<string> Subscriptions { get; }
 

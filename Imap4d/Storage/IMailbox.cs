@@ -116,6 +116,12 @@ public interface IMailbox : IDisposable
     /// <summary>Writes pending changes so that other programs see them (CHECK, CLOSE).</summary>
     void Checkpoint();
 
+    /// <summary>
+    /// Where a change by another session or program shows, for IDLE and NOTIFY to wait on instead
+    /// of polling; empty when there is nothing to watch (they poll <see cref="Sync"/> then).
+    /// </summary>
+    IReadOnlyList<ChangeSource> ChangeSources => [];
+
     /// <summary>Where FETCH may keep its cache of computed items (beside the index); null for none.</summary>
     string? FetchCacheFile => null;
 

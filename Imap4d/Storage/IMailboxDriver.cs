@@ -42,6 +42,9 @@ public interface IMailboxDriver
         return size;
     }
 
+    /// <summary>Where a change of the mailbox at <paramref name="path"/> shows (see <see cref="IMailbox.ChangeSources"/>), without opening it.</summary>
+    IReadOnlyList<ChangeSource> ChangeSources(string path) => [];
+
     /// <summary>Deletes the mailbox's messages and files (not subfolders of a directory mailbox).</summary>
     void Delete(string path);
 

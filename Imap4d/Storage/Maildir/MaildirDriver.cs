@@ -82,6 +82,9 @@ public sealed class MaildirDriver : IMailboxDriver
         return result;
     }
 
+    /// <summary>new/ and cur/: every change of a message is a file created, renamed or removed there.</summary>
+    public IReadOnlyList<ChangeSource> ChangeSources(string path) => [new(Path.Combine(path, "new")), new(Path.Combine(path, "cur"))];
+
     public IMailbox Open(string path, string name, bool readOnly)
     {
         RequireMaildir(path);

@@ -552,6 +552,9 @@ internal sealed partial class MaildirMailbox : IMailbox
     }
 
     /// <summary>Beside the index.</summary>
+    /// <summary>Deliveries land in new/, our appends, flag renames and expunges in cur/ (the UID list and index follow them).</summary>
+    public IReadOnlyList<ChangeSource> ChangeSources => [new(NewDir), new(CurDir)];
+
     public string? FetchCacheFile => CachePathFor(_indexPath);
 
     /// <summary>The file's key (never reused for other content), size on disk and date: no need to count CRLF sizes.</summary>

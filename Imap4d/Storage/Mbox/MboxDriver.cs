@@ -164,6 +164,10 @@ public sealed class MboxDriver : IMailboxDriver
         }
     }
 
+    /// <summary>The mbox file and its index (another session's STORE changes only the index).</summary>
+    public IReadOnlyList<ChangeSource> ChangeSources(string path) =>
+        IndexPathFor(path) is { Length: > 0 } index ? [ChangeSource.ForFile(path), ChangeSource.ForFile(index)] : [ChangeSource.ForFile(path)];
+
     public void Delete(string path)
     {
         if (Syscall.unlink(path) != 0)

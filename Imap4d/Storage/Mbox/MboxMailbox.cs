@@ -537,6 +537,10 @@ internal sealed partial class MboxMailbox : IMailbox
     }
 
     /// <summary>Beside the index: <c>.imap4d/NAME.cache</c>.</summary>
+    /// <summary>The mbox file, and the index, where another session's STORE shows without touching the mbox.</summary>
+    public IReadOnlyList<ChangeSource> ChangeSources =>
+        _state.Persistent ? [ChangeSource.ForFile(_state.MailboxPath), ChangeSource.ForFile(_state.IndexPath)] : [ChangeSource.ForFile(_state.MailboxPath)];
+
     public string? FetchCacheFile => _state.Persistent ? System.IO.Path.ChangeExtension(_state.IndexPath, ".cache") : null;
 
     public void Checkpoint()

@@ -110,6 +110,10 @@ public sealed class MhDriver : IMailboxDriver
         Syscall.close(fd);
     }
 
+    /// <summary>The folder and the index in its state directory.</summary>
+    public IReadOnlyList<ChangeSource> ChangeSources(string path) =>
+        [new(path), ChangeSource.ForFile(Path.Combine(path, MhFolder.IndexFileName))];
+
     public IMailbox Open(string path, string name, bool readOnly)
     {
         if (!Directory.Exists(path))

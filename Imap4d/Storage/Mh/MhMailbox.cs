@@ -428,6 +428,9 @@ internal sealed partial class MhMailbox : IMailbox
     }
 
     /// <summary>Beside the index: <c>.imap4d/cache</c>.</summary>
+    /// <summary>The folder (message files, .mh_sequences) and our index in its state directory (keywords).</summary>
+    public IReadOnlyList<ChangeSource> ChangeSources => [new(_folder.Path), ChangeSource.ForFile(_folder.IndexPath)];
+
     public string? FetchCacheFile => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(_folder.IndexPath)!, "cache");
 
     public void Checkpoint()

@@ -367,6 +367,16 @@ public sealed class MailStore : IMailStore
         return driver.GetStatus(path.FileSystemPath);
     }
 
+    public IReadOnlyList<ChangeSource> ChangeSources(string name)
+    {
+        var path = Resolve(name);
+        return DriverOf(path) is { } driver ? driver.ChangeSources(path.FileSystemPath) : [];
+    }
+
+    public IReadOnlyDictionary<string, string> KnownMailboxIds => _mailboxIds.Read();
+
+    public ChangeSource? SubscriptionSource => ChangeSource.ForFile(_subscriptions.Path);
+
     public void Subscribe(string name)
     {
         Resolve(name);

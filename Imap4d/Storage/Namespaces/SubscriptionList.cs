@@ -13,6 +13,9 @@ public sealed class SubscriptionList
         _path = path;
     }
 
+    /// <summary>The file the list is kept in.</summary>
+    public string Path => _path;
+
     public IReadOnlyList<string> All
     {
         get
