@@ -8,7 +8,7 @@ namespace Imap4d.Commands;
 // compiled once and run per message, cheapest checks first; headers and bodies are read only
 // when a key needs them. RFC 4731 ESEARCH: "SEARCH RETURN (MIN MAX ALL COUNT)" answers with one
 // ESEARCH line; RFC 5182 SEARCHRES: "RETURN (SAVE)" keeps the result for "$"; RFC 5032 WITHIN
-// adds OLDER and YOUNGER.
+// adds OLDER and YOUNGER. In IMAP4rev2 every SEARCH answers with ESEARCH (RFC 9051 §6.4.4).
 public sealed class SearchCommand(bool byUid) : IImapCommand
 {
     public string Name => byUid ? "UID SEARCH" : "SEARCH";
@@ -23,6 +23,11 @@ public sealed class SearchCommand(bool byUid) : IImapCommand
     {
         var selected = context.Session.RequireSelected();
         var options = SearchReturnOptions.Parse(args);
+        if (!options.Extended && Imap4Rev2.IsEnabled(context.Session))
+        {
+            options = SearchReturnOptions.ImpliedAll(); // RFC 9051 §6.4.4: ESEARCH, ALL when no RETURN
+        }
+
         if (options.Save)
         {
             // RFC 5182 §2.1: a SEARCH that fails leaves "$" empty.

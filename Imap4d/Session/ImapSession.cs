@@ -233,7 +233,7 @@ public sealed class ImapSession
             TlsActive = Data.TlsActive,
             StartTlsOffered = StartTlsContext is not null,
         };
-        var list = new List<string> { "IMAP4rev1", "LITERAL+" };
+        var list = new List<string> { "IMAP4rev1", Imap4Rev2.Capability, "LITERAL+" };
         foreach (var command in _commands.All)
         {
             foreach (string capability in command.Capabilities(context))
@@ -412,7 +412,7 @@ public sealed class ImapSession
 
     private async ValueTask DispatchAsync(ClientCommand command, CancellationToken ct)
     {
-        var args = new ArgReader(command.Args) { Utf8Names = Data.Enabled.Contains(Utf8Accept.Capability) };
+        var args = new ArgReader(command.Args) { Utf8Names = Utf8Accept.NamesInUtf8(Data) };
         string name = command.Name;
         if (name == "UID")
         {

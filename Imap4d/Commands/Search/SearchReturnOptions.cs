@@ -24,6 +24,9 @@ public sealed class SearchReturnOptions
     /// <summary>False for SAVE alone, which RFC 5182 §2.1 answers with no ESEARCH line.</summary>
     public bool Answers => Min || Max || All || Count;
 
+    /// <summary>RETURN () (ALL), what a SEARCH without RETURN means in IMAP4rev2 (RFC 9051 §6.4.4).</summary>
+    public static SearchReturnOptions ImpliedAll() => new() { Extended = true, All = true };
+
     public static SearchReturnOptions Parse(ArgReader args)
     {
         if (!args.TryAtom("RETURN"))
