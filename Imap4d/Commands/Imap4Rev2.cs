@@ -8,8 +8,8 @@ namespace Imap4d.Commands;
 /// before. <see cref="IsEnabled"/> is the one place that says which a session speaks. Once on
 /// (RFC 9051 Appendix E): no \Recent flag and no RECENT response; SELECT sends its mailbox's LIST
 /// line and [CLOSED] when it replaces a selection, and no [UNSEEN n]; unsolicited FETCH carries
-/// the UID; SEARCH answers with ESEARCH (ALL without RETURN); mailbox names are UTF-8, as with
-/// UTF8=ACCEPT.
+/// the UID; SEARCH answers with ESEARCH (ALL without RETURN); STATUS knows DELETED; DELETE of a
+/// \Noselect name with children says [HASCHILDREN]; mailbox names are UTF-8, as with UTF8=ACCEPT.
 /// </summary>
 public static class Imap4Rev2
 {

@@ -20,7 +20,7 @@ public sealed class ListCommand(bool subscribedOnly) : IImapCommand
     {
         if (!subscribedOnly)
         {
-            var arguments = ListArguments.Parse(args);
+            var arguments = ListArguments.Parse(args, Imap4Rev2.IsEnabled(context.Session));
             arguments = arguments with
             {
                 Reference = Utf8Accept.NameIn(args, arguments.Reference),

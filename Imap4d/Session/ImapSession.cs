@@ -463,7 +463,7 @@ public sealed class ImapSession
         catch (StorageException e)
         {
             Services.Log.Warn("{0} {1}: {2} ({3})", command.Tag, name, e.Message, e.Detail ?? e.InnerException?.Message ?? "");
-            result = CommandResult.No(e.Message, StorageErrors.CodeOf(e.Error));
+            result = CommandResult.No(e.Message, StorageErrors.CodeOf(e.Error, Imap4Rev2.IsEnabled(Data)));
         }
         catch (PathTooLongException e)
         {

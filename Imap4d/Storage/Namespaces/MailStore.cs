@@ -213,7 +213,7 @@ public sealed class MailStore : IMailStore
             if (Directory.EnumerateFileSystemEntries(fsPath).Any(e => !IsHidden(e)))
             {
                 // RFC 3501 §6.3.4: a \Noselect name with inferiors cannot be deleted.
-                throw new StorageException(StorageError.NotPossible, "Folder has inferior hierarchical names");
+                throw new StorageException(StorageError.HasChildren, "Folder has inferior hierarchical names");
             }
 
             DeleteDirectoryIfEmpty(fsPath, includeHidden: true);
