@@ -59,6 +59,8 @@ public sealed class SelectCommand(bool examine) : IImapCommand
             context.Session.Enabled.Add(CondStore.Name);
         }
 
+        // RFC 9051 §6.3.2: the mailbox's LIST line (asked first: nothing is open yet if it fails).
+        var listed = imap4rev2 ? context.Session.RequireStore().Describe(name) : null;
         var mailbox = context.Session.RequireStore().Open(name, readOnly: examine);
         var selected = new SelectedMailbox(mailbox)
         {
@@ -67,10 +69,9 @@ public sealed class SelectCommand(bool examine) : IImapCommand
             IsImap4Rev2 = imap4rev2,
         };
         selected.WriteSelectResponses(context.Writer);
-        if (imap4rev2)
+        if (listed is not null)
         {
-            // RFC 9051 §6.3.2: the mailbox's LIST line, with its attributes.
-            ListResponse.Write(context, "LIST", context.Session.RequireStore().Describe(name));
+            ListResponse.Write(context, "LIST", listed);
         }
 
         if (selected.ReportModSeq)

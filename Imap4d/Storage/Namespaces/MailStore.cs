@@ -640,7 +640,13 @@ public sealed class MailStore : IMailStore
         try
         {
             var path = Resolve(name);
-            return path.IsInbox ? InboxAttributes(path) : AttributesOfPath(path.FileSystemPath);
+            if (path.IsInbox)
+            {
+                return InboxAttributes(path);
+            }
+
+            // One name (an IMAP4rev2 SELECT asks for it): a stat tells a leaf MH folder without listing its messages.
+            return IsLeafMhFolder(path.FileSystemPath) ? MailboxAttributes.HasNoChildren : AttributesOfPath(path.FileSystemPath);
         }
         catch (StorageException)
         {
