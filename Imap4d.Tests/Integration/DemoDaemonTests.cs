@@ -92,7 +92,7 @@ public class DemoDaemonTests
             """;
         string output = RunProgram("python3", ["-c", script]);
         Assert.That(output, Does.Contain("greeting * OK IMAP4rev1"));
-        Assert.That(output, Does.Contain("caps-before " + AdvertisedExtensions.SortedWith("AUTH=LOGIN", "AUTH=PLAIN", "IMAP4REV1", "LITERAL+", "SASL-IR")));
+        Assert.That(output, Does.Contain("caps-before " + AdvertisedExtensions.SortedWith("AUTH=LOGIN", "AUTH=PLAIN", "IMAP4REV1", "IMAP4REV2", "LITERAL+", "SASL-IR")));
         Assert.That(output, Does.Contain("login-wrong refused"));
         Assert.That(output, Does.Contain("login OK"));
         Assert.That(output, Does.Contain("namespace OK ((\"\" \"/\")) NIL NIL"));

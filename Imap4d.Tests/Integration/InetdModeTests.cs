@@ -17,7 +17,7 @@ public class InetdModeTests
         Assert.That(code, Is.EqualTo(0), stderr);
         string[] lines = stdout.Split("\r\n");
         Assert.That(lines[0], Is.EqualTo("* PREAUTH IMAP4rev1 Test mode"));
-        Assert.That(lines[1], Is.EqualTo("* CAPABILITY IMAP4rev1 LITERAL+ " + AdvertisedExtensions.InOrder));
+        Assert.That(lines[1], Is.EqualTo("* CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ " + AdvertisedExtensions.InOrder));
         Assert.That(lines[2], Is.EqualTo("1 OK CAPABILITY Completed"));
         Assert.That(lines[3], Is.EqualTo("* NAMESPACE ((\"\" \"/\")) NIL NIL"));
         Assert.That(lines[4], Is.EqualTo("2 OK NAMESPACE Completed"));

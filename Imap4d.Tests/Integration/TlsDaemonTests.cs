@@ -47,8 +47,8 @@ public class TlsDaemonTests
     public void StartTlsOnDemandThenLoginAndFetch()
     {
         string output = TlsEnvironment.Python(Script(_onDemand, "IMAP4", starttls: true));
-        Assert.That(output, Does.Contain("caps-before " + AdvertisedExtensions.SortedWith("AUTH=LOGIN", "AUTH=PLAIN", "IMAP4REV1", "LITERAL+", "SASL-IR", "STARTTLS")));
-        Assert.That(output, Does.Contain("caps-after " + AdvertisedExtensions.SortedWith("AUTH=LOGIN", "AUTH=PLAIN", "IMAP4REV1", "LITERAL+", "SASL-IR")));
+        Assert.That(output, Does.Contain("caps-before " + AdvertisedExtensions.SortedWith("AUTH=LOGIN", "AUTH=PLAIN", "IMAP4REV1", "IMAP4REV2", "LITERAL+", "SASL-IR", "STARTTLS")));
+        Assert.That(output, Does.Contain("caps-after " + AdvertisedExtensions.SortedWith("AUTH=LOGIN", "AUTH=PLAIN", "IMAP4REV1", "IMAP4REV2", "LITERAL+", "SASL-IR")));
         Assert.That(output, Does.Contain("version TLSv1.3"));
         Assert.That(output, Does.Contain("fetch OK Subject: Welcome to imap4d"));
     }
@@ -58,7 +58,7 @@ public class TlsDaemonTests
     {
         string output = TlsEnvironment.Python(Script(_implicit, "IMAP4_SSL", starttls: false));
         Assert.That(output, Does.Contain("greeting * OK IMAP4rev1"));
-        Assert.That(output, Does.Contain("caps-before " + AdvertisedExtensions.SortedWith("AUTH=LOGIN", "AUTH=PLAIN", "IMAP4REV1", "LITERAL+", "SASL-IR")));
+        Assert.That(output, Does.Contain("caps-before " + AdvertisedExtensions.SortedWith("AUTH=LOGIN", "AUTH=PLAIN", "IMAP4REV1", "IMAP4REV2", "LITERAL+", "SASL-IR")));
         Assert.That(output, Does.Contain("version TLSv1.3"));
         Assert.That(output, Does.Contain("fetch OK Subject: Welcome to imap4d"));
         Assert.That(_server.Stderr, Does.Contain("TLS: TLSv1.3 TLS_"));
@@ -88,7 +88,7 @@ public class TlsDaemonTests
             print('login', c._simple_command('LOGIN', 'demo', 'demo'))
             c.logout()
             """);
-        Assert.That(output, Does.Contain("caps " + AdvertisedExtensions.SortedWith("IMAP4REV1", "LITERAL+", "LOGINDISABLED", "STARTTLS", "XTLSREQUIRED")));
+        Assert.That(output, Does.Contain("caps " + AdvertisedExtensions.SortedWith("IMAP4REV1", "IMAP4REV2", "LITERAL+", "LOGINDISABLED", "STARTTLS", "XTLSREQUIRED")));
         Assert.That(output, Does.Contain("login ('NO', [b'[PRIVACYREQUIRED] LOGIN is disabled'])"));
     }
 

@@ -26,9 +26,9 @@ public class TlsInetdTests
     {
         using var inetd = Inetd("tls-mode ondemand;\n" + _env.TlsBlock);
         string output = TlsEnvironment.Python(ImaplibScript(inetd.Port, "IMAP4", starttls: true));
-        Assert.That(output, Does.Contain("caps-before " + AdvertisedExtensions.SortedWith("AUTH=LOGIN", "AUTH=PLAIN", "IMAP4REV1", "LITERAL+", "SASL-IR", "STARTTLS")));
+        Assert.That(output, Does.Contain("caps-before " + AdvertisedExtensions.SortedWith("AUTH=LOGIN", "AUTH=PLAIN", "IMAP4REV1", "IMAP4REV2", "LITERAL+", "SASL-IR", "STARTTLS")));
         Assert.That(output, Does.Contain("starttls OK"));
-        Assert.That(output, Does.Contain("caps-after " + AdvertisedExtensions.SortedWith("AUTH=LOGIN", "AUTH=PLAIN", "IMAP4REV1", "LITERAL+", "SASL-IR")));
+        Assert.That(output, Does.Contain("caps-after " + AdvertisedExtensions.SortedWith("AUTH=LOGIN", "AUTH=PLAIN", "IMAP4REV1", "IMAP4REV2", "LITERAL+", "SASL-IR")));
         Assert.That(output, Does.Contain("version TLSv1.3"));
         Assert.That(output, Does.Contain("login OK"));
         Assert.That(output, Does.Contain("fetch OK Subject: Welcome to imap4d"));
@@ -42,7 +42,7 @@ public class TlsInetdTests
         string output = _env.SClient(inetd.Port, "a CAPABILITY\nb LOGIN demo demo\nc LOGOUT\n", "-starttls", "imap", "-verify_return_error");
         Assert.That(output, Does.Contain("Verify return code: 0 (ok)"));
         Assert.That(output, Does.Match(@"Protocol *: TLSv1\.3"));
-        Assert.That(output, Does.Contain("* CAPABILITY IMAP4rev1 LITERAL+ AUTH=PLAIN AUTH=LOGIN SASL-IR ID "));
+        Assert.That(output, Does.Contain("* CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ AUTH=PLAIN AUTH=LOGIN SASL-IR ID "));
         Assert.That(output, Does.Contain("b OK [CAPABILITY IMAP4rev1 "));
         Assert.That(output, Does.Contain("* BYE Session terminating."));
     }
@@ -77,9 +77,9 @@ public class TlsInetdTests
             print('login', c.login('demo', 'demo')[0])
             c.logout()
             """);
-        Assert.That(output, Does.Contain("caps-before " + AdvertisedExtensions.SortedWith("IMAP4REV1", "LITERAL+", "LOGINDISABLED", "STARTTLS", "XTLSREQUIRED")));
+        Assert.That(output, Does.Contain("caps-before " + AdvertisedExtensions.SortedWith("IMAP4REV1", "IMAP4REV2", "LITERAL+", "LOGINDISABLED", "STARTTLS", "XTLSREQUIRED")));
         Assert.That(output, Does.Contain("login-before b'[PRIVACYREQUIRED] LOGIN is disabled'"));
-        Assert.That(output, Does.Contain("caps-after " + AdvertisedExtensions.SortedWith("AUTH=LOGIN", "AUTH=PLAIN", "IMAP4REV1", "LITERAL+", "SASL-IR")));
+        Assert.That(output, Does.Contain("caps-after " + AdvertisedExtensions.SortedWith("AUTH=LOGIN", "AUTH=PLAIN", "IMAP4REV1", "IMAP4REV2", "LITERAL+", "SASL-IR")));
         Assert.That(output, Does.Contain("login OK"));
     }
 
@@ -123,14 +123,14 @@ public class TlsInetdTests
     {
         using var inetd = Inetd("tls-mode connection;\n" + _env.TlsBlock);
         string output = TlsEnvironment.Python(ImaplibScript(inetd.Port, "IMAP4_SSL", starttls: false));
-        Assert.That(output, Does.Contain("caps-before " + AdvertisedExtensions.SortedWith("AUTH=LOGIN", "AUTH=PLAIN", "IMAP4REV1", "LITERAL+", "SASL-IR")));
+        Assert.That(output, Does.Contain("caps-before " + AdvertisedExtensions.SortedWith("AUTH=LOGIN", "AUTH=PLAIN", "IMAP4REV1", "IMAP4REV2", "LITERAL+", "SASL-IR")));
         Assert.That(output, Does.Contain("login OK"));
         Assert.That(output, Does.Contain("fetch OK Subject: Welcome to imap4d"));
 
         string sclient = _env.SClient(inetd.Port, "a CAPABILITY\nb LOGOUT\n", "-verify_return_error");
         Assert.That(sclient, Does.Match(@"Protocol *: TLSv1\.3"));
         Assert.That(sclient, Does.Contain("* OK IMAP4rev1\r\n").Or.Contain("* OK IMAP4rev1\n"));
-        Assert.That(sclient, Does.Contain("* CAPABILITY IMAP4rev1 LITERAL+ AUTH=PLAIN"));
+        Assert.That(sclient, Does.Contain("* CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ AUTH=PLAIN"));
         Assert.That(sclient, Does.Not.Contain("STARTTLS"));
     }
 
@@ -181,7 +181,7 @@ public class TlsInetdTests
         string config = _env.Config($"tls-mode ondemand;\ntls {{ ssl-certificate-file \"{_env.Dir}/missing.pem\"; }}\n");
         var (code, stdout, stderr) = ServerProcess.Run("1 CAPABILITY\r\n", "-i", "--config-file=" + config);
         Assert.That(code, Is.EqualTo(0), stderr);
-        Assert.That(stdout, Does.Contain("* CAPABILITY IMAP4rev1 LITERAL+ AUTH=PLAIN").And.Not.Contain("STARTTLS"));
+        Assert.That(stdout, Does.Contain("* CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ AUTH=PLAIN").And.Not.Contain("STARTTLS"));
         Assert.That(stderr, Does.Contain("inetd: tls-mode ondemand without a usable certificate: STARTTLS is not offered"));
     }
 

@@ -33,17 +33,17 @@ public class StartTlsTests
         Assert.That(await c.ReadLineAsync(), Is.EqualTo("* OK IMAP4rev1"));
         Assert.That(await c.CommandAsync("1 CAPABILITY"), Is.EqualTo(new[]
         {
-            $"* CAPABILITY IMAP4rev1 LITERAL+ STARTTLS AUTH=PLAIN AUTH=LOGIN SASL-IR {Caps}", "1 OK CAPABILITY Completed",
+            $"* CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ STARTTLS AUTH=PLAIN AUTH=LOGIN SASL-IR {Caps}", "1 OK CAPABILITY Completed",
         }));
 
         // No CAPABILITY code on this OK: what was said before TLS is void (RFC 2595 §3.1).
         Assert.That(await c.StartTlsAsync("2"), Is.EqualTo(SslProtocols.Tls13));
         Assert.That(await c.CommandAsync("3 CAPABILITY"), Is.EqualTo(new[]
         {
-            $"* CAPABILITY IMAP4rev1 LITERAL+ AUTH=PLAIN AUTH=LOGIN SASL-IR {Caps}", "3 OK CAPABILITY Completed",
+            $"* CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ AUTH=PLAIN AUTH=LOGIN SASL-IR {Caps}", "3 OK CAPABILITY Completed",
         }));
         Assert.That(await c.CommandAsync("4 STARTTLS"), Is.EqualTo(new[] { "4 BAD Invalid command" }), "TLS is already on");
-        Assert.That(await c.CommandAsync("5 LOGIN demo demo"), Is.EqualTo(new[] { $"5 OK [CAPABILITY IMAP4rev1 LITERAL+ {Caps}] LOGIN Completed" }));
+        Assert.That(await c.CommandAsync("5 LOGIN demo demo"), Is.EqualTo(new[] { $"5 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ {Caps}] LOGIN Completed" }));
         Assert.That(await c.CommandAsync("6 LOGOUT"), Is.EqualTo(new[] { "* BYE Session terminating.", "6 OK LOGOUT Completed" }));
         Assert.That(await c.ReadLineAsync(), Is.Null);
     }
@@ -53,13 +53,13 @@ public class StartTlsTests
     {
         await using var c = await Connection.OpenAsync(new ServerSettings { Tls = _cert.Settings(TlsMode.Required) }, _cert);
         Assert.That(await c.ReadLineAsync(), Is.EqualTo("* OK IMAP4rev1"));
-        Assert.That(await c.CommandAsync("1 CAPABILITY"), Does.Contain($"* CAPABILITY IMAP4rev1 LITERAL+ STARTTLS XTLSREQUIRED LOGINDISABLED {Caps}"));
+        Assert.That(await c.CommandAsync("1 CAPABILITY"), Does.Contain($"* CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ STARTTLS XTLSREQUIRED LOGINDISABLED {Caps}"));
         Assert.That(await c.CommandAsync("2 LOGIN demo demo"), Is.EqualTo(new[] { "2 NO [PRIVACYREQUIRED] LOGIN is disabled" }));
         Assert.That(await c.CommandAsync("3 AUTHENTICATE PLAIN AGRlbW8AZGVtbw=="), Is.EqualTo(new[] { "3 NO [PRIVACYREQUIRED] Authentication is disabled" }));
         Assert.That(c.Authenticator.Calls, Is.Zero, "credentials sent in clear text are not even checked");
 
         await c.StartTlsAsync("4");
-        Assert.That(await c.CommandAsync("5 CAPABILITY"), Does.Contain($"* CAPABILITY IMAP4rev1 LITERAL+ AUTH=PLAIN AUTH=LOGIN SASL-IR {Caps}"));
+        Assert.That(await c.CommandAsync("5 CAPABILITY"), Does.Contain($"* CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ AUTH=PLAIN AUTH=LOGIN SASL-IR {Caps}"));
         Assert.That((await c.CommandAsync("6 AUTHENTICATE PLAIN AGRlbW8AZGVtbw==")).Last(), Does.StartWith("6 OK [CAPABILITY "));
     }
 
@@ -106,7 +106,7 @@ public class StartTlsTests
         var tls = _cert.Settings(TlsMode.OnDemand) with { KeyFile = "/nonexistent/key.pem" };
         await using var c = await Connection.OpenAsync(new ServerSettings { Tls = tls }, _cert);
         await c.ReadLineAsync();
-        Assert.That(await c.CommandAsync("1 CAPABILITY"), Does.Not.Contain("STARTTLS").And.Contains($"* CAPABILITY IMAP4rev1 LITERAL+ AUTH=PLAIN AUTH=LOGIN SASL-IR {Caps}"));
+        Assert.That(await c.CommandAsync("1 CAPABILITY"), Does.Not.Contain("STARTTLS").And.Contains($"* CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ AUTH=PLAIN AUTH=LOGIN SASL-IR {Caps}"));
         Assert.That(await c.CommandAsync("2 STARTTLS"), Is.EqualTo(new[] { "2 BAD Invalid command" }));
     }
 
@@ -116,7 +116,7 @@ public class StartTlsTests
         var settings = new ServerSettings { Tls = _cert.Settings(TlsMode.Connection) };
         await using var c = await Connection.OpenAsync(settings, _cert, implicitTls: true);
         Assert.That(await c.ReadLineAsync(), Is.EqualTo("* OK IMAP4rev1"));
-        Assert.That(await c.CommandAsync("1 CAPABILITY"), Does.Contain($"* CAPABILITY IMAP4rev1 LITERAL+ AUTH=PLAIN AUTH=LOGIN SASL-IR {Caps}"));
+        Assert.That(await c.CommandAsync("1 CAPABILITY"), Does.Contain($"* CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ AUTH=PLAIN AUTH=LOGIN SASL-IR {Caps}"));
         Assert.That(await c.CommandAsync("2 STARTTLS"), Is.EqualTo(new[] { "2 BAD Invalid command" }));
     }
 

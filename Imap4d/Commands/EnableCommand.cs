@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Imap4d.Protocol;
 using Imap4d.Session;
 
@@ -8,8 +9,8 @@ namespace Imap4d.Commands;
 public sealed class EnableCommand : IImapCommand
 {
     /// <summary>Capabilities a client may ENABLE.</summary>
-    public static readonly IReadOnlySet<string> Enableable =
-        new HashSet<string>(StringComparer.OrdinalIgnoreCase) { CondStore.Name, CondStore.QResync, Utf8Accept.Capability };
+    public static readonly FrozenSet<string> Enableable =
+        new[] { CondStore.Name, CondStore.QResync, Utf8Accept.Capability, Imap4Rev2.Capability }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     public string Name => "ENABLE";
 
@@ -28,8 +29,10 @@ public sealed class EnableCommand : IImapCommand
         var before = context.Session.Enabled.ToHashSet(StringComparer.OrdinalIgnoreCase);
         while (!args.AtEnd)
         {
+            // Named as advertised ("IMAP4rev2"), whatever case the client used.
             string capability = args.ExpectAtom("capability").ToUpperInvariant();
-            if (Enableable.Contains(capability) && !before.Contains(capability) && !newlyEnabled.Contains(capability))
+            capability = Enableable.TryGetValue(capability, out string? known) ? known : capability;
+            if (known is not null && !before.Contains(capability) && !newlyEnabled.Contains(capability))
             {
                 context.Session.Enabled.Add(capability);
                 newlyEnabled.Add(capability);

@@ -20,7 +20,7 @@ public sealed class ListCommand(bool subscribedOnly) : IImapCommand
     {
         if (!subscribedOnly)
         {
-            var arguments = ListArguments.Parse(args);
+            var arguments = ListArguments.Parse(args, Imap4Rev2.IsEnabled(context.Session));
             arguments = arguments with
             {
                 Reference = Utf8Accept.NameIn(args, arguments.Reference),
@@ -73,71 +73,6 @@ public sealed class ListCommand(bool subscribedOnly) : IImapCommand
         }
     }
 
-    private void WriteLine(CommandContext context, MailboxInfo info, bool childInfo)
-    {
-        var writer = context.Writer.Untagged().Atom(Name).BeginList();
-        foreach (string attribute in AttributeNames(info.Attributes))
-        {
-            writer.Atom(attribute);
-        }
-
-        if (info.SpecialUse is { } use)
-        {
-            foreach (string attribute in use.Split(' '))
-            {
-                writer.Atom(attribute);
-            }
-        }
-
-        writer.EndList().String(info.Delimiter.ToString()).AString(Utf8Accept.NameOut(context, info.Name));
-        if (childInfo)
-        {
-            writer.BeginList().String("CHILDINFO").BeginList().String("SUBSCRIBED").EndList().EndList();
-        }
-
-        writer.EndLine();
-    }
-
-    private static IEnumerable<string> AttributeNames(MailboxAttributes attributes)
-    {
-        if (attributes.HasFlag(MailboxAttributes.NonExistent))
-        {
-            yield return @"\NonExistent";
-        }
-
-        if (attributes.HasFlag(MailboxAttributes.Noinferiors))
-        {
-            yield return @"\Noinferiors";
-        }
-
-        if (attributes.HasFlag(MailboxAttributes.Noselect))
-        {
-            yield return @"\Noselect";
-        }
-
-        if (attributes.HasFlag(MailboxAttributes.HasChildren))
-        {
-            yield return @"\HasChildren";
-        }
-
-        if (attributes.HasFlag(MailboxAttributes.HasNoChildren))
-        {
-            yield return @"\HasNoChildren";
-        }
-
-        if (attributes.HasFlag(MailboxAttributes.Marked))
-        {
-            yield return @"\Marked";
-        }
-
-        if (attributes.HasFlag(MailboxAttributes.Unmarked))
-        {
-            yield return @"\Unmarked";
-        }
-
-        if (attributes.HasFlag(MailboxAttributes.Subscribed))
-        {
-            yield return @"\Subscribed";
-        }
-    }
+    private void WriteLine(CommandContext context, MailboxInfo info, bool childInfo) =>
+        ListResponse.Write(context, Name, info, childInfo);
 }

@@ -10,6 +10,7 @@ namespace Imap4d.Commands;
 // ESEARCH line; RFC 5182 SEARCHRES: "RETURN (SAVE)" keeps the result for "$"; RFC 5032 WITHIN
 // adds OLDER and YOUNGER; RFC 5267 CONTEXT=SEARCH: RETURN (PARTIAL a:b), and RETURN (UPDATE)
 // keeps the search open (Search/SearchContext) until CANCELUPDATE or the mailbox is closed.
+// In IMAP4rev2 every SEARCH answers with ESEARCH (RFC 9051 §6.4.4).
 public sealed class SearchCommand(bool byUid) : IImapCommand
 {
     public string Name => byUid ? "UID SEARCH" : "SEARCH";
@@ -24,6 +25,11 @@ public sealed class SearchCommand(bool byUid) : IImapCommand
     {
         var selected = context.Session.RequireSelected();
         var options = SearchReturnOptions.Parse(args);
+        if (!options.Extended && Imap4Rev2.IsEnabled(context.Session))
+        {
+            options = SearchReturnOptions.ImpliedAll(); // RFC 9051 §6.4.4: ESEARCH, ALL when no RETURN
+        }
+
         SearchContext.RefuseTagReuse(context, options);
         if (options.Save)
         {

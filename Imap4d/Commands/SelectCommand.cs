@@ -1,3 +1,4 @@
+using Imap4d.Commands.List;
 using Imap4d.Protocol;
 using Imap4d.Session;
 using Imap4d.Storage.ModSeq;
@@ -5,6 +6,7 @@ using Imap4d.Storage.ModSeq;
 namespace Imap4d.Commands;
 
 // RFC 3501 §6.3.1 SELECT and §6.3.2 EXAMINE. A failed SELECT leaves no mailbox selected.
+// In IMAP4rev2 (RFC 9051 §6.3.2) also the mailbox's LIST line and [CLOSED] for the one it replaces.
 // RFC 7162: the (CONDSTORE) parameter turns CONDSTORE on; (QRESYNC (uidvalidity modseq
 // [known-uids [(seq-set uid-set)]])) after ENABLE QRESYNC answers with what changed since.
 public sealed class SelectCommand(bool examine) : IImapCommand
@@ -43,9 +45,10 @@ public sealed class SelectCommand(bool examine) : IImapCommand
         }
 
         args.ExpectEnd();
-        if (context.Session.Selected is not null && CondStore.IsQResyncEnabled(context.Session))
+        bool imap4rev2 = Imap4Rev2.IsEnabled(context.Session);
+        if (context.Session.Selected is not null && (CondStore.IsQResyncEnabled(context.Session) || imap4rev2))
         {
-            // RFC 7162 §3.2.11: the client learns where the old mailbox's responses end.
+            // RFC 7162 §3.2.11, RFC 9051 §6.3.2: the client learns where the old mailbox's responses end.
             context.Session.Deselect();
             context.Writer.UntaggedStatus("OK", "CLOSED", "Previous mailbox closed");
         }
@@ -56,13 +59,21 @@ public sealed class SelectCommand(bool examine) : IImapCommand
             context.Session.Enabled.Add(CondStore.Name);
         }
 
+        // RFC 9051 §6.3.2: the mailbox's LIST line (asked first: nothing is open yet if it fails).
+        var listed = imap4rev2 ? context.Session.RequireStore().Describe(name) : null;
         var mailbox = context.Session.RequireStore().Open(name, readOnly: examine);
         var selected = new SelectedMailbox(mailbox)
         {
             ReportModSeq = CondStore.IsEnabled(context.Session),
             ReportVanished = CondStore.IsQResyncEnabled(context.Session),
+            IsImap4Rev2 = imap4rev2,
         };
         selected.WriteSelectResponses(context.Writer);
+        if (listed is not null)
+        {
+            ListResponse.Write(context, "LIST", listed);
+        }
+
         if (selected.ReportModSeq)
         {
             CondStore.WriteHighestModSeq(context.Writer, mailbox);

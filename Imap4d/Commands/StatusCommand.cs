@@ -5,7 +5,8 @@ using Imap4d.Session;
 namespace Imap4d.Commands;
 
 // RFC 3501 §6.3.10 STATUS, with RFC 8438 STATUS=SIZE and RFC 8474 OBJECTID (STATUS MAILBOXID; the
-// MAILBOXID of SELECT and CREATE and FETCH EMAILID and THREADID are beside those commands).
+// MAILBOXID of SELECT and CREATE and FETCH EMAILID and THREADID are beside those commands), and
+// RFC 9051 §6.3.11 DELETED once IMAP4rev2 is enabled.
 public sealed class StatusCommand : IImapCommand
 {
     public string Name => "STATUS";
@@ -17,7 +18,7 @@ public sealed class StatusCommand : IImapCommand
     public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
     {
         string name = args.ExpectMailbox();
-        var items = StatusItems.Parse(args.ExpectList("status items"));
+        var items = StatusItems.Parse(args.ExpectList("status items"), Imap4Rev2.IsEnabled(context.Session));
         args.ExpectEnd();
         items.Write(context, name);
         return ValueTask.FromResult(CommandResult.Ok("STATUS Completed"));

@@ -231,7 +231,7 @@ public sealed class ImapSession
             TlsActive = Data.TlsActive,
             StartTlsOffered = StartTlsContext is not null,
         };
-        var list = new List<string> { "IMAP4rev1", "LITERAL+" };
+        var list = new List<string> { "IMAP4rev1", Imap4Rev2.Capability, "LITERAL+" };
         foreach (var command in _commands.All)
         {
             foreach (string capability in command.Capabilities(context))
@@ -410,7 +410,7 @@ public sealed class ImapSession
 
     private async ValueTask DispatchAsync(ClientCommand command, CancellationToken ct)
     {
-        var args = new ArgReader(command.Args) { Utf8Names = Data.Enabled.Contains(Utf8Accept.Capability) };
+        var args = new ArgReader(command.Args) { Utf8Names = Utf8Accept.NamesInUtf8(Data) };
         string name = command.Name;
         if (name == "UID")
         {
@@ -461,7 +461,7 @@ public sealed class ImapSession
         catch (StorageException e)
         {
             Services.Log.Warn("{0} {1}: {2} ({3})", command.Tag, name, e.Message, e.Detail ?? e.InnerException?.Message ?? "");
-            result = CommandResult.No(e.Message, StorageErrors.CodeOf(e.Error));
+            result = CommandResult.No(e.Message, StorageErrors.CodeOf(e.Error, Imap4Rev2.IsEnabled(Data)));
         }
         catch (PathTooLongException e)
         {

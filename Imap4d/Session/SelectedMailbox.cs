@@ -42,6 +42,13 @@ public sealed class SelectedMailbox : IDisposable
     public bool ReportVanished { get; set; }
 
     /// <summary>
+    /// The session speaks IMAP4rev2 (set at SELECT from Commands.Imap4Rev2, which ENABLE cannot change
+    /// while a mailbox is selected): no \Recent flag, no RECENT or [UNSEEN n] (RFC 9051 Appendix E
+    /// items 11 and 12), and the UID in every unsolicited FETCH (§7.5.2).
+    /// </summary>
+    public bool IsImap4Rev2 { get; init; }
+
+    /// <summary>
     /// The UIDs of the last <c>SEARCH RETURN (SAVE)</c> (RFC 5182), for <c>$</c>; empty until one,
     /// and for each new selection. Expunged messages drop out when <c>$</c> is resolved.
     /// </summary>
@@ -171,15 +178,19 @@ public sealed class SelectedMailbox : IDisposable
     /// <summary>
     /// Writes the untagged responses of SELECT/EXAMINE in GNU imap4d's order (RFC 3501 leaves the
     /// order free; scripts written against GNU expect this one): EXISTS, RECENT, UIDVALIDITY,
-    /// UIDNEXT, UNSEEN, FLAGS, PERMANENTFLAGS.
+    /// UIDNEXT, UNSEEN, FLAGS, PERMANENTFLAGS; in IMAP4rev2 without RECENT and UNSEEN.
     /// </summary>
     public void WriteSelectResponses(ResponseWriter writer)
     {
         writer.Untagged().Number(_uids.Count).Atom("EXISTS").EndLine();
-        writer.Untagged().Number(_recentCount).Atom("RECENT").EndLine();
+        if (!IsImap4Rev2)
+        {
+            writer.Untagged().Number(_recentCount).Atom("RECENT").EndLine();
+        }
+
         writer.UntaggedStatus("OK", $"UIDVALIDITY {Mailbox.UidValidity}", "UID validity status");
         writer.UntaggedStatus("OK", $"UIDNEXT {Mailbox.UidNext}", "Predicted next UID");
-        var firstUnseen = Mailbox.Messages.Select((m, i) => (m, i)).FirstOrDefault(p => !p.m.Flags.Has(MessageFlags.Seen));
+        var firstUnseen = IsImap4Rev2 ? default : Mailbox.Messages.Select((m, i) => (m, i)).FirstOrDefault(p => !p.m.Flags.Has(MessageFlags.Seen));
         if (firstUnseen.m is not null)
         {
             writer.UntaggedStatus("OK", $"UNSEEN {firstUnseen.i + 1}", "First unseen message");
@@ -225,7 +236,7 @@ public sealed class SelectedMailbox : IDisposable
             var info = Find(uid);
             if (seq > 0 && info is not null)
             {
-                WriteFetchFlags(writer, seq, info, includeUid: false);
+                WriteFetchFlags(writer, seq, info, includeUid: IsImap4Rev2);
             }
         }
 
@@ -243,7 +254,7 @@ public sealed class SelectedMailbox : IDisposable
             writer.Untagged().Number(_uids.Count).Atom("EXISTS").EndLine();
         }
 
-        if (Mailbox.RecentUids.Count != _recentCount || changes.Added.Count > 0)
+        if (!IsImap4Rev2 && (Mailbox.RecentUids.Count != _recentCount || changes.Added.Count > 0))
         {
             _recentCount = Mailbox.RecentUids.Count;
             writer.Untagged().Number(_recentCount).Atom("RECENT").EndLine();
@@ -360,7 +371,7 @@ public sealed class SelectedMailbox : IDisposable
             writer.Atom(flag);
         }
 
-        if (Mailbox.RecentUids.Contains(info.Uid))
+        if (!IsImap4Rev2 && Mailbox.RecentUids.Contains(info.Uid))
         {
             writer.Atom(@"\Recent");
         }

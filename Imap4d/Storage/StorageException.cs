@@ -29,6 +29,9 @@ public enum StorageError
 
     /// <summary>[OVERQUOTA]: the disk is full.</summary>
     OverQuota,
+
+    /// <summary>[CANNOT], in IMAP4rev2 [HASCHILDREN]: a \Noselect name with inferiors cannot be deleted.</summary>
+    HasChildren,
 }
 
 /// <summary>

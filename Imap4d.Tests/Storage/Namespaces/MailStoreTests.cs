@@ -233,7 +233,7 @@ public class MailStoreTests(string type)
 
         _store.Create("Parent/Child");
         var e = Assert.Throws<StorageException>(() => _store.Delete("Parent"));
-        Assert.That(e!.Error, Is.EqualTo(StorageError.NotPossible), "a \\Noselect folder with children");
+        Assert.That(e!.Error, Is.EqualTo(StorageError.HasChildren), "a \\Noselect folder with children");
         _store.Delete("Parent/Child");
         _store.Delete("Parent");
         Assert.That(ListNames("", "*"), Is.EquivalentTo(new[] { "INBOX" }));

@@ -32,7 +32,8 @@ public enum ListReturn
 public sealed record ListArguments(string Reference, IReadOnlyList<string> Patterns, ListSelection Selection, ListReturn Return,
     StatusItems? StatusItems, bool IsExtended)
 {
-    public static ListArguments Parse(ArgReader args)
+    /// <param name="imap4rev2">The session speaks IMAP4rev2 (RETURN (STATUS (DELETED)) is allowed).</param>
+    public static ListArguments Parse(ArgReader args, bool imap4rev2)
     {
         bool extended = false;
         var selection = ListSelection.None;
@@ -67,7 +68,7 @@ public sealed record ListArguments(string Reference, IReadOnlyList<string> Patte
         if (args.TryAtom("RETURN"))
         {
             extended = true;
-            (returns, status) = ParseReturn(args.ExpectList("return options"));
+            (returns, status) = ParseReturn(args.ExpectList("return options"), imap4rev2);
         }
 
         args.ExpectEnd();
@@ -110,7 +111,7 @@ public sealed record ListArguments(string Reference, IReadOnlyList<string> Patte
         return selection;
     }
 
-    private static (ListReturn, StatusItems?) ParseReturn(ArgReader list)
+    private static (ListReturn, StatusItems?) ParseReturn(ArgReader list, bool imap4rev2)
     {
         var returns = ListReturn.None;
         StatusItems? status = null;
@@ -132,7 +133,7 @@ public sealed record ListArguments(string Reference, IReadOnlyList<string> Patte
                     throw new ImapSyntaxException("STATUS given twice");
                 }
 
-                status = StatusItems.Parse(list.ExpectList("status items"));
+                status = StatusItems.Parse(list.ExpectList("status items"), imap4rev2);
             }
         }
 

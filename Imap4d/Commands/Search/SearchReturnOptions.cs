@@ -42,6 +42,9 @@ public sealed class SearchReturnOptions
     /// </summary>
     public bool WritesLine => Extended && (Answers || Update);
 
+    /// <summary>RETURN () (ALL), what a SEARCH without RETURN means in IMAP4rev2 (RFC 9051 §6.4.4).</summary>
+    public static SearchReturnOptions ImpliedAll() => new() { Extended = true, All = true };
+
     public static SearchReturnOptions Parse(ArgReader args)
     {
         if (!args.TryAtom("RETURN"))

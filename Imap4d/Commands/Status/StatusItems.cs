@@ -7,7 +7,8 @@ namespace Imap4d.Commands.Status;
 /// <summary>
 /// The status items of STATUS and of LIST RETURN (STATUS (...)) (RFC 5819): parsing the list
 /// and writing one "* STATUS name (...)" line. SIZE (RFC 8438) is the sum of RFC822.SIZE; it is
-/// asked of the store only when wanted, as it may cost more than the counts.
+/// asked of the store only when wanted, as it may cost more than the counts. DELETED (the messages
+/// marked \Deleted, RFC 9051 §6.3.11) exists only in IMAP4rev2, and also costs a look at the flags.
 /// </summary>
 public sealed class StatusItems
 {
@@ -23,13 +24,14 @@ public sealed class StatusItems
     public IReadOnlyList<string> Items => _items;
 
     /// <summary>The items of a parenthesized list; BAD for an unknown item or an empty list.</summary>
-    public static StatusItems Parse(ArgReader list)
+    /// <param name="imap4rev2">The session speaks IMAP4rev2, which adds DELETED.</param>
+    public static StatusItems Parse(ArgReader list, bool imap4rev2)
     {
         var wanted = new List<string>();
         while (!list.AtEnd)
         {
             string item = list.ExpectAtom("status item").ToUpperInvariant();
-            if (!Known.Contains(item))
+            if (!Known.Contains(item) && !(imap4rev2 && item == "DELETED"))
             {
                 throw new ImapSyntaxException("Unknown status item " + item);
             }
@@ -63,6 +65,7 @@ public sealed class StatusItems
         var status = store.Status(name);
         ulong size = _items.Contains("SIZE") ? store.Size(name) : 0;
         string? id = _items.Contains("MAILBOXID") ? store.MailboxId(name) : null;
+        uint deleted = _items.Contains("DELETED") ? DeletedCount(store, name, status) : 0;
         var writer = context.Writer.Untagged().Atom("STATUS").AString(Utf8Accept.NameOut(context, name)).BeginList();
         foreach (string item in _items)
         {
@@ -91,10 +94,23 @@ public sealed class StatusItems
                 "RECENT" => status.Recent,
                 "UIDNEXT" => status.UidNext,
                 "UIDVALIDITY" => status.UidValidity,
+                "DELETED" => deleted,
                 _ => status.Unseen,
             });
         }
 
         writer.EndList().EndLine();
+    }
+
+    /// <summary>Messages with \Deleted, from the mailbox opened read-only (as EXAMINE would: no \Recent is claimed).</summary>
+    private static uint DeletedCount(IMailStore store, string name, MailboxStatus status)
+    {
+        if (status.Messages == 0)
+        {
+            return 0; // also an INBOX not created yet, which cannot be opened
+        }
+
+        using var mailbox = store.Open(name, readOnly: true);
+        return (uint)mailbox.Messages.Count(m => m.Flags.Has(MessageFlags.Deleted));
     }
 }

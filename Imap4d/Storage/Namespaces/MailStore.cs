@@ -213,7 +213,7 @@ public sealed class MailStore : IMailStore
             if (Directory.EnumerateFileSystemEntries(fsPath).Any(e => !IsHidden(e)))
             {
                 // RFC 3501 §6.3.4: a \Noselect name with inferiors cannot be deleted.
-                throw new StorageException(StorageError.NotPossible, "Folder has inferior hierarchical names");
+                throw new StorageException(StorageError.HasChildren, "Folder has inferior hierarchical names");
             }
 
             DeleteDirectoryIfEmpty(fsPath, includeHidden: true);
@@ -650,7 +650,13 @@ public sealed class MailStore : IMailStore
         try
         {
             var path = Resolve(name);
-            return path.IsInbox ? InboxAttributes(path) : AttributesOfPath(path.FileSystemPath);
+            if (path.IsInbox)
+            {
+                return InboxAttributes(path);
+            }
+
+            // One name (an IMAP4rev2 SELECT asks for it): a stat tells a leaf MH folder without listing its messages.
+            return IsLeafMhFolder(path.FileSystemPath) ? MailboxAttributes.HasNoChildren : AttributesOfPath(path.FileSystemPath);
         }
         catch (StorageException)
         {
