@@ -71,9 +71,10 @@ public class CrashSafetyTests
                 script.Append("z LOGOUT\r\n");
 
                 var before = Snapshot(driver, unique: true, Path.Combine(mail, "INBOX"));
-                // Up to 400 ms: a cold session (no tiered JIT: every method it meets is compiled
-                // optimized once) needs about that long on a loaded machine to reach COPY and RENAME.
-                var acknowledged = RunAndKill(config, script.ToString(), random.Next(0, 400));
+                // The kill follows the server's progress, not the clock: after a random number of the
+                // script's 13 answers, plus up to 30 ms into the next command, so every stage gets
+                // killed however fast or loaded the machine is.
+                var acknowledged = RunAndKill(config, script.ToString(), random.Next(0, 13), random.Next(0, 30));
                 var after = Snapshot(driver, unique: true, Path.Combine(mail, "INBOX"));
                 // Every iteration copies INBOX again, so the copies hold duplicates by design.
                 var copiesAfter = Snapshot(driver, unique: false, Path.Combine(mail, "Copies"), Path.Combine(mail, "Renamed"));
@@ -188,11 +189,12 @@ public class CrashSafetyTests
         string.Concat(Enumerable.Range(0, marker % 7 + 1).Select(i => $"line {i} of message {marker}\r\nFrom the middle\r\n"));
 
     /// <summary>Runs the script against a fresh imap4d and SIGKILLs it after <paramref name="delayMs"/>; returns acknowledged tags.</summary>
-    private static HashSet<string> RunAndKill(string config, string script, int delayMs)
+    private static HashSet<string> RunAndKill(string config, string script, int answersFirst, int delayMs)
     {
         var acknowledged = new HashSet<string>();
+        int answers = 0;
+        using var enough = new ManualResetEventSlim(answersFirst == 0);
         using var server = ServerProcess.Start("--test", "--preauth", "--config-file=" + config);
-        // The clock starts at the greeting, so the kill lands while commands run, not during start-up.
         string? greeting = server.Process.StandardOutput.ReadLine();
         Assert.That(greeting, Does.StartWith("* PREAUTH"), server.Stderr);
         var reader = Task.Run(() =>
@@ -200,15 +202,27 @@ public class CrashSafetyTests
             string? line;
             while ((line = server.Process.StandardOutput.ReadLine()) is not null)
             {
-                var match = Regex.Match(line, @"^(\w+) OK ");
-                if (match.Success)
+                var match = Regex.Match(line, @"^(\w+) (OK|NO|BAD) ");
+                if (!match.Success)
+                {
+                    continue;
+                }
+
+                if (match.Groups[2].Value == "OK")
                 {
                     lock (acknowledged)
                     {
                         acknowledged.Add(match.Groups[1].Value);
                     }
                 }
+
+                if (Interlocked.Increment(ref answers) >= answersFirst)
+                {
+                    enough.Set();
+                }
             }
+
+            enough.Set();
         });
         try
         {
@@ -219,6 +233,7 @@ public class CrashSafetyTests
         {
         }
 
+        enough.Wait(TimeSpan.FromSeconds(30));
         Thread.Sleep(delayMs);
         Syscall.kill(server.Process.Id, Signum.SIGKILL);
         server.Process.WaitForExit(10_000);

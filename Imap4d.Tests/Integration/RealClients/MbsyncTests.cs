@@ -143,7 +143,18 @@ public class MbsyncTests(string type) : RealClientTest
         TestContext.Out.WriteLine(string.Join("\n", pushed));
         Assert.That(pushed, Does.Contain("* 1 FETCH (FLAGS (\\Seen \\Flagged))"));
         Assert.That(pushed, Does.Contain("* 2 EXPUNGE"));
-        Assert.That(pushed.Last(l => l.EndsWith(" EXISTS", StringComparison.Ordinal)), Is.EqualTo("* 3 EXISTS"), "2 left after the expunge, plus the new one");
+        // IDLE may report the new message before the expunge or after it: count as a client does.
+        int count = 3;
+        foreach (string line in pushed)
+        {
+            var words = line.Split(' ');
+            if (words.Length == 3 && words[0] == "*" && words[2] is "EXISTS" or "EXPUNGE")
+            {
+                count = words[2] == "EXISTS" ? int.Parse(words[1], System.Globalization.CultureInfo.InvariantCulture) : count - 1;
+            }
+        }
+
+        Assert.That(count, Is.EqualTo(3), "2 left after the expunge, plus the new one");
         Assert.That(pushed[^1], Does.StartWith("c OK"));
         Send("d FETCH 3 (FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])");
         Assert.That(Until("d "), Does.Contain("Subject: while idling"));
