@@ -18,6 +18,7 @@ public static partial class FileStatus
     private const int StatxSize = 256;
     private const int SizeOffset = 40;
     private const int AtimeOffset = 64;
+    private const int CtimeOffset = 96;
     private const int MtimeOffset = 112;
 
     /// <summary>A directory opened for <see cref="TryStat"/>; null when it cannot be opened.</summary>
@@ -44,6 +45,23 @@ public static partial class FileStatus
         size = MemoryMarshal.Read<long>(bytes[SizeOffset..]);
         mtimeNs = TimeOf(bytes[MtimeOffset..]);
         atimeNs = TimeOf(bytes[AtimeOffset..]);
+        return true;
+    }
+
+    /// <summary><see cref="TryStat"/> with the change time instead of the access time.</summary>
+    public static unsafe bool TryStatChange(SafeFileHandle directory, string name, out long size, out long mtimeNs, out long ctimeNs)
+    {
+        byte* record = stackalloc byte[StatxSize];
+        var bytes = new ReadOnlySpan<byte>(record, StatxSize);
+        if (statx(directory, name, 0, StatxBasicStats, record) != 0)
+        {
+            size = mtimeNs = ctimeNs = 0;
+            return false;
+        }
+
+        size = MemoryMarshal.Read<long>(bytes[SizeOffset..]);
+        mtimeNs = TimeOf(bytes[MtimeOffset..]);
+        ctimeNs = TimeOf(bytes[CtimeOffset..]);
         return true;
     }
 

@@ -514,11 +514,12 @@ internal sealed class MhFolder
         var keptUids = new HashSet<uint>();
         var unmatched = new List<(int Number, long Inode)>();
         bool changed = false;
+        using var directory = FileStatus.OpenDirectory(Path);
         foreach (var (number, inode) in entries)
         {
             if (byKey.TryGetValue(number.ToString(), out var record) && InodeOf(record) == inode)
             {
-                var current = Recheck(record, now, ref trustDirectory);
+                var current = Recheck(directory, record, now, ref trustDirectory);
                 if (current is not null)
                 {
                     changed |= !ReferenceEquals(current, record);
@@ -654,15 +655,28 @@ internal sealed class MhFolder
     /// (null). A settled record with the same ctime costs a stat; others are fingerprinted. Returns the
     /// record, or an updated copy when its file's ctime moved or it became settled.
     /// </summary>
-    private IndexRecord? Recheck(IndexRecord record, long now, ref bool trustDirectory)
+    private IndexRecord? Recheck(Microsoft.Win32.SafeHandles.SafeFileHandle? directory, IndexRecord record, long now, ref bool trustDirectory)
     {
-        if (Syscall.stat(MessagePath(record.Key), out var st) != 0)
+        // statx relative to the open folder: one name resolved, nothing marshalled but the name.
+        long size;
+        long mtime;
+        long ctime;
+        if (directory is not null)
+        {
+            if (!FileStatus.TryStatChange(directory, record.Key, out size, out mtime, out ctime))
+            {
+                return null;
+            }
+        }
+        else if (Syscall.stat(MessagePath(record.Key), out var st) == 0)
+        {
+            (size, mtime, ctime) = (st.st_size, st.st_mtime * 1_000_000_000L + st.st_mtime_nsec, st.st_ctime * 1_000_000_000L + st.st_ctime_nsec);
+        }
+        else
         {
             return null;
         }
 
-        long mtime = st.st_mtime * 1_000_000_000L + st.st_mtime_nsec;
-        long ctime = st.st_ctime * 1_000_000_000L + st.st_ctime_nsec;
         var known = IdentityOf(record);
         // A fresh file may still be growing (written in place), which leaves the directory's stamp
         // alone: look again next time. Not one we linked whole and nobody touched since.
@@ -672,7 +686,7 @@ internal sealed class MhFolder
             trustDirectory = false;
         }
 
-        if (st.st_size != record.Length || mtime != MtimeOf(record))
+        if (size != record.Length || mtime != MtimeOf(record))
         {
             return null;
         }
