@@ -67,12 +67,31 @@ public class ChangeWatcherTests
     }
 
     [Test]
-    public void AMissingDirectoryIsNotWatched()
+    public void ADirectoryWithoutParentIsNotWatched()
     {
         using var watcher = Create();
-        Assert.That(watcher.Watch("X", [new ChangeSource(Path.Combine(_dir, "a")), new ChangeSource(Path.Combine(_dir, "gone"))]), Is.False);
+        Assert.That(watcher.Watch("X", [new ChangeSource(Path.Combine(_dir, "a")), new ChangeSource(Path.Combine(_dir, "gone", "deeper"))]), Is.False);
         Assert.That(watcher.IsWatched("X"), Is.False);
         Assert.That(watcher.WatchCount, Is.Zero, "the first directory's watch is dropped too");
+    }
+
+    [Test]
+    public async Task ADirectoryNotThereYetIsAwaitedInItsParent()
+    {
+        using var watcher = Create();
+        string index = Path.Combine(_dir, "a", ".imap4d");
+        Assert.That(watcher.Watch("X", [new ChangeSource(index)]), Is.True);
+        var wake = watcher.WhenChanged();
+        Directory.CreateDirectory(index);
+        Assert.That(await Task.WhenAny(wake, Task.Delay(5000)), Is.SameAs(wake));
+        await Task.Delay(20);
+        Assert.That(watcher.IsWatched("X"), Is.False, "the owner watches anew, now with the directory");
+        Assert.That(watcher.Watch("X", [new ChangeSource(index)]), Is.True);
+        watcher.TakeChanged();
+        File.WriteAllText(Path.Combine(index, "index"), "x");
+        wake = watcher.WhenChanged();
+        Assert.That(await Task.WhenAny(wake, Task.Delay(5000)), Is.SameAs(wake));
+        Assert.That(watcher.IsWatched("X"), Is.True);
     }
 
     [Test]

@@ -37,6 +37,9 @@ public sealed class ChangeWatcher : IDisposable
     /// <summary>Per key: its watch descriptors.</summary>
     private readonly Dictionary<object, List<int>> _keys = [];
     private readonly HashSet<object> _changed = [];
+
+    /// <summary>Keys that wait for a directory to appear (see <see cref="Watch"/>).</summary>
+    private readonly HashSet<object> _provisional = [];
     private TaskCompletionSource _signal = NewSignal();
     private Thread? _reader;
     private bool _disposed;
@@ -87,8 +90,18 @@ public sealed class ChangeWatcher : IDisposable
             }
 
             var added = new List<int>();
-            foreach (var source in sources)
+            foreach (var given in sources)
             {
+                var source = given;
+                if (!Directory.Exists(source.Directory) && Path.GetDirectoryName(source.Directory) is { } parent && Directory.Exists(parent))
+                {
+                    // Not there yet (an index directory made on first use): wait for it in its
+                    // parent; when it appears the key fires and drops its watch, so that its owner
+                    // watches it anew, this time with the directory.
+                    source = new ChangeSource(parent, Path.GetFileName(source.Directory));
+                    _provisional.Add(key);
+                }
+
                 int wd = AddWatch(source.Directory);
                 if (wd < 0)
                 {
@@ -230,6 +243,7 @@ public sealed class ChangeWatcher : IDisposable
 
     private void RemoveKey(object key)
     {
+        _provisional.Remove(key);
         if (!_keys.Remove(key, out var wds))
         {
             return;
@@ -351,12 +365,22 @@ public sealed class ChangeWatcher : IDisposable
                 int end = nameBytes.IndexOf((byte)0);
                 var name = end < 0 ? nameBytes : nameBytes[..end];
                 bool renamed = (mask & (Inotify.Create | Inotify.Delete | Inotify.MovedFrom | Inotify.MovedTo)) != 0;
+                List<object>? appeared = null;
                 foreach (var (key, wanted, namesOnly) in users)
                 {
                     if ((wanted is null || name.SequenceEqual(wanted)) && (renamed || !namesOnly))
                     {
                         any |= _changed.Add(key);
+                        if (_provisional.Contains(key))
+                        {
+                            (appeared ??= []).Add(key);
+                        }
                     }
+                }
+
+                foreach (var key in appeared ?? [])
+                {
+                    RemoveKey(key);
                 }
             }
 

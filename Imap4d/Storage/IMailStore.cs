@@ -37,6 +37,9 @@ public interface IMailStore
     /// <summary>Where a change of mailbox <paramref name="name"/> shows, for NOTIFY's watches; empty when unknown (then it is polled).</summary>
     IReadOnlyList<ChangeSource> ChangeSources(string name) => [];
 
+    /// <summary>Where MAILBOXIDs are kept (changed by CREATE, RENAME and DELETE of our sessions); null when not in a file.</summary>
+    ChangeSource? MailboxIdSource => null;
+
     /// <summary>Where subscriptions are kept, for NOTIFY's SubscriptionChange; null when not in a file.</summary>
     ChangeSource? SubscriptionSource => null;
 

@@ -54,6 +54,9 @@ internal sealed class NotifyMonitor : IDisposable
     /// <summary>How often mailboxes that cannot be watched are polled (RFC 5465 asks nothing; the issue asks one second).</summary>
     public static TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long a change of names is left to settle before the names are listed.</summary>
+    public static TimeSpan NameSettleTime { get; set; } = TimeSpan.FromMilliseconds(30);
+
     /// <summary>The client wants events of the selected mailbox pushed (SELECTED or SELECTED-DELAYED with events).</summary>
     public bool WantsSelected => (_request.SelectedEvents & CountEvents) != 0;
 
@@ -125,6 +128,14 @@ internal sealed class NotifyMonitor : IDisposable
         bool namesChanged = changed.Contains(NamesKey) || ownNameChange || (WantsNames && !_namesWatched && pollDue);
         if (namesChanged && (WantsNames || _request.Filters.Any(f => f.Kind == NotifyFilterKind.Subscribed)))
         {
+            if (!ownNameChange && changed.Contains(NamesKey))
+            {
+                // A CREATE or RENAME is several steps (a maildir's three directories, then its
+                // MAILBOXID): let it settle, so the LIST shows the finished mailbox once.
+                System.Threading.Thread.Sleep(NameSettleTime);
+                changed = [.. changed, .. _watcher!.TakeChanged()];
+            }
+
             ReportNames(context, quiet: ownNameChange);
             if (!Track(quiet: false))
             {
@@ -532,6 +543,11 @@ internal sealed class NotifyMonitor : IDisposable
         if (_store.SubscriptionSource is { } subscriptions)
         {
             sources.Add(subscriptions);
+        }
+
+        if (_store.MailboxIdSource is { } ids)
+        {
+            sources.Add(ids);
         }
 
         var folders = new HashSet<string>(StringComparer.Ordinal);

@@ -375,6 +375,8 @@ public sealed class MailStore : IMailStore
 
     public IReadOnlyDictionary<string, string> KnownMailboxIds => _mailboxIds.Read();
 
+    public ChangeSource? MailboxIdSource => _mailboxIds.FilePath is { } file ? ChangeSource.ForFile(file) : null;
+
     public ChangeSource? SubscriptionSource => ChangeSource.ForFile(_subscriptions.Path);
 
     public void Subscribe(string name)

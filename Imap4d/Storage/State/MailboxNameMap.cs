@@ -26,6 +26,9 @@ public sealed class MailboxNameMap
         _fileName = fileName;
     }
 
+    /// <summary>The file the map is kept in; null when the user has no state directory.</summary>
+    public string? FilePath => _state.Root is null ? null : Path.Combine(_state.Root, _fileName);
+
     /// <summary>Every entry; empty when there is no file.</summary>
     public IReadOnlyDictionary<string, string> Read()
     {

@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using Imap4d.Tests.Support;
+using Mono.Unix.Native;
+
+namespace Imap4d.Tests.Integration;
+
+/// <summary>
+/// NOTIFY (RFC 5465) with two real connections to the real binary, for each storage format: one
+/// session sets NOTIFY and idles (or runs NOOP), the other (its own process) or a foreign
+/// program changes things; the events must arrive within a second (asserted with a generous
+/// 2 s bound, the time printed).
+/// </summary>
+[Category("Integration")]
+[NonParallelizable]
+[TestFixture("mbox")]
+[TestFixture("maildir")]
+[TestFixture("mh")]
+public class NotifySessionTests(string type)
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(2);
+
+    private string _dir = null!;
+    private string _mail = null!;
+    private int _port;
+    private ServerProcess _server = null!;
+
+    [OneTimeSetUp]
+    public void Start()
+    {
+        _dir = Path.Combine(Path.GetTempPath(), $"imap4d-notify-{type}-{Guid.NewGuid():N}");
+        _port = ServerProcess.FreePort();
+        DemoDaemonTests.WriteDemo(_dir, _port, extra: "");
+        string conf = Path.Combine(_dir, "imap4d.conf");
+        string text = File.ReadAllText(conf)
+            .Replace("mailbox-type mbox;", $"mailbox-type {type};")
+            .Replace("mailbox-pattern \"$home/mail/INBOX\";", $"mailbox-pattern \"{type}://$home/mail/INBOX\";");
+        if (Syscall.geteuid() == 0)
+        {
+            text = text.Replace("single-process yes;", "single-process no;");
+        }
+
+        File.WriteAllText(conf, text);
+        _mail = Path.Combine(_dir, "home", "demo", "mail");
+        File.Delete(Path.Combine(_mail, "INBOX"));
+        _server = ServerProcess.Start("--config-file=" + conf);
+        _server.WaitForPort(_port);
+    }
+
+    [OneTimeTearDown]
+    public void Stop()
+    {
+        _server.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Test]
+    public void OtherMailboxesAndNamesWhileIdling()
+    {
+        string box = "Watched" + Suffix();
+        using var watcher = Login();
+        using var other = Login();
+        Assert.That(other.Command("c", "CREATE " + box)[^1], Does.StartWith("c OK"));
+        Assert.That(watcher.Command("s", "SELECT INBOX")[^1], Does.StartWith("s OK"));
+        var set = watcher.Command("n", "NOTIFY SET STATUS (personal (MessageNew MessageExpunge FlagChange MailboxName SubscriptionChange))");
+        Assert.That(set[^1], Does.StartWith("n OK"), string.Join(" | ", set));
+        Assert.That(set, Has.Some.StartWith($"* STATUS {box} (MESSAGES 0 UIDNEXT 1 "));
+        StartIdle(watcher);
+
+        Append(other, box, "one");
+        Measure(watcher, "APPEND elsewhere", line => line.StartsWith($"* STATUS {box} (MESSAGES 1 UIDNEXT 2", StringComparison.Ordinal));
+
+        Assert.That(other.Command("e", "SELECT " + box)[^1], Does.StartWith("e OK"));
+        other.Command("f", "STORE 1 +FLAGS (\\Seen)");
+        Measure(watcher, "STORE elsewhere", line => line.StartsWith($"* STATUS {box} (", StringComparison.Ordinal) && line.Contains("UNSEEN 0"));
+
+        other.Command("g", "STORE 1 +FLAGS.SILENT (\\Deleted)");
+        other.Command("h", "EXPUNGE");
+        Measure(watcher, "EXPUNGE elsewhere", line => line.StartsWith($"* STATUS {box} (MESSAGES 0 UIDNEXT 2", StringComparison.Ordinal));
+        other.Command("i", "UNSELECT");
+
+        Deliver(Path.Combine(_mail, box), "Subject: foreign\n\nBehind the server's back.\n");
+        Measure(watcher, "foreign delivery elsewhere", line => line.StartsWith($"* STATUS {box} (MESSAGES 1 ", StringComparison.Ordinal));
+
+        string created = "New" + Suffix();
+        Assert.That(other.Command("j", "CREATE " + created)[^1], Does.StartWith("j OK"));
+        Measure(watcher, "CREATE", line => line.StartsWith("* LIST (", StringComparison.Ordinal) && line.EndsWith($" \"/\" {created}", StringComparison.Ordinal));
+
+        Assert.That(other.Command("k", $"RENAME {created} {created}x")[^1], Does.StartWith("k OK"));
+        Measure(watcher, "RENAME", line => line.StartsWith("* LIST (", StringComparison.Ordinal) && line.Contains($"\"/\" {created}x (\"OLDNAME\" ({created}))"));
+
+        Assert.That(other.Command("l", $"SUBSCRIBE {created}x")[^1], Does.StartWith("l OK"));
+        Measure(watcher, "SUBSCRIBE", line => line.StartsWith("* LIST (", StringComparison.Ordinal) && line.Contains("\\Subscribed") && line.EndsWith($"{created}x", StringComparison.Ordinal));
+
+        Assert.That(other.Command("m", $"DELETE {created}x")[^1], Does.StartWith("m OK"));
+        Measure(watcher, "DELETE", line => line.StartsWith("* LIST (\\NonExistent", StringComparison.Ordinal) && line.EndsWith($"{created}x", StringComparison.Ordinal));
+
+        StopIdle(watcher);
+    }
+
+    [Test]
+    public void EventsComeWithAnyCommandOutsideIdle()
+    {
+        string box = "Noop" + Suffix();
+        using var watcher = Login();
+        using var other = Login();
+        Assert.That(other.Command("c", "CREATE " + box)[^1], Does.StartWith("c OK"));
+        Assert.That(watcher.Command("n", $"NOTIFY SET (mailboxes {box} (MessageNew MessageExpunge))")[^1], Does.StartWith("n OK"));
+        Append(other, box, "one");
+        Thread.Sleep(100);
+        var lines = watcher.Command("o", "NOOP");
+        Assert.That(lines, Has.Some.StartWith($"* STATUS {box} (MESSAGES 1 UIDNEXT 2"), string.Join(" | ", lines));
+        Assert.That(watcher.Command("p", "NOOP"), Has.None.StartWith("* STATUS"), "told once");
+        Assert.That(watcher.Command("q", "NOTIFY NONE")[^1], Does.StartWith("q OK"));
+        Append(other, box, "two");
+        Thread.Sleep(100);
+        Assert.That(watcher.Command("r", "NOOP"), Has.None.StartWith("* STATUS"), "NOTIFY NONE");
+    }
+
+    [Test]
+    public void MessageNewFetchesWhatTheClientAskedForInTheSelectedMailbox()
+    {
+        string box = "Sel" + Suffix();
+        using var watcher = Login();
+        using var other = Login();
+        Assert.That(other.Command("c", "CREATE " + box)[^1], Does.StartWith("c OK"));
+        Assert.That(watcher.Command("s", "SELECT " + box)[^1], Does.StartWith("s OK"));
+        Assert.That(watcher.Command("n", "NOTIFY SET (selected (MessageNew (UID BODY.PEEK[HEADER.FIELDS (Subject)]) MessageExpunge FlagChange))")[^1], Does.StartWith("n OK"));
+        StartIdle(watcher);
+        Append(other, box, "fetched");
+        Measure(watcher, "EXISTS", line => line == "* 1 EXISTS");
+        Measure(watcher, "FETCH", line => line.StartsWith("* 1 FETCH (UID 1 BODY[HEADER.FIELDS (SUBJECT)] {", StringComparison.OrdinalIgnoreCase));
+        Assert.That(watcher.ReadLine(), Is.EqualTo("Subject: fetched"));
+        StopIdle(watcher);
+    }
+
+    [Test]
+    public void WithoutASelectedFilterTheSelectedMailboxWaitsForACommand()
+    {
+        string box = "Quiet" + Suffix();
+        using var watcher = Login();
+        using var other = Login();
+        Assert.That(other.Command("c", "CREATE " + box)[^1], Does.StartWith("c OK"));
+        Assert.That(watcher.Command("s", "SELECT " + box)[^1], Does.StartWith("s OK"));
+        Assert.That(watcher.Command("n", "NOTIFY SET (personal (MessageNew MessageExpunge))")[^1], Does.StartWith("n OK"));
+        StartIdle(watcher);
+        Append(other, box, "later");
+        Thread.Sleep(700);
+        watcher.Send("DONE\r\n");
+        // RFC 5465 §3.1, §4: nothing for the selected mailbox while idling; the EXISTS comes with the tagged OK.
+        Assert.That(watcher.ReadLine(), Is.EqualTo("* 1 EXISTS"));
+        Assert.That(watcher.ReadLine(), Is.EqualTo("* 1 RECENT"));
+        Assert.That(watcher.ReadLine(), Does.StartWith("i OK"));
+    }
+
+    private static string Suffix() => Guid.NewGuid().ToString("N")[..6];
+
+    private TcpLineClient Login()
+    {
+        var client = new TcpLineClient(_port);
+        client.ReadLine();
+        Assert.That(client.Command("a", "LOGIN demo demo")[^1], Does.StartWith("a OK"));
+        return client;
+    }
+
+    private static void StartIdle(TcpLineClient client)
+    {
+        client.Send("i IDLE\r\n");
+        Assert.That(client.ReadLine(), Does.StartWith("+ "));
+    }
+
+    private static void StopIdle(TcpLineClient client)
+    {
+        client.Send("DONE\r\n");
+        string? line;
+        while ((line = client.ReadLine()) is not null && !line.StartsWith("i ", StringComparison.Ordinal))
+        {
+        }
+
+        Assert.That(line, Does.StartWith("i OK"));
+    }
+
+    private static void Append(TcpLineClient client, string box, string subject)
+    {
+        string message = $"Subject: {subject}\r\n\r\nHello.\r\n";
+        Assert.That(client.Command("p", $"APPEND {box} {{{message.Length}+}}\r\n{message}")[^1], Does.StartWith("p OK"));
+    }
+
+    private static void Measure(TcpLineClient client, string what, Func<string, bool> expected)
+    {
+        var clock = Stopwatch.StartNew();
+        var seen = new List<string>();
+        while (true)
+        {
+            string line = client.ReadLine() ?? throw new EndOfStreamException(string.Join(" | ", seen));
+            seen.Add(line);
+            if (expected(line))
+            {
+                break;
+            }
+        }
+
+        TestContext.Out.WriteLine($"{what}: seen after {clock.Elapsed.TotalMilliseconds:F1} ms");
+        Assert.That(clock.Elapsed, Is.LessThan(Bound), $"{what}: {string.Join(" | ", seen)}");
+    }
+
+    private void Deliver(string path, string message)
+    {
+        switch (type)
+        {
+            case "mbox":
+                File.AppendAllText(path, "From foreign@example.org Mon Dec  7 10:00:00 2026\n" + message + "\n");
+                break;
+            case "maildir":
+                string name = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.{Guid.NewGuid():N}.test";
+                File.WriteAllText(Path.Combine(path, "tmp", name), message);
+                File.Move(Path.Combine(path, "tmp", name), Path.Combine(path, "new", name));
+                break;
+            default:
+                int next = Directory.GetFiles(path).Select(Path.GetFileName).Select(n => int.TryParse(n, out int k) ? k : 0).DefaultIfEmpty(0).Max() + 1;
+                File.WriteAllText(Path.Combine(path, next.ToString()), message);
+                break;
+        }
+    }
+}
