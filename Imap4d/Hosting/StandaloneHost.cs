@@ -128,9 +128,18 @@ public sealed class StandaloneHost : IDisposable
                 File.Delete(server.Address);
             }
 
-            socket.Bind(new UnixDomainSocketEndPoint(server.Address));
-            File.SetUnixFileMode(server.Address, (UnixFileMode)0x1b6); // 0666
+            // Bound and listening under a temporary name, then renamed: a client never finds
+            // the path without a listener behind it (connection refused).
+            string building = server.Address + ".new";
+            if (IsSocketFile(building))
+            {
+                File.Delete(building);
+            }
+
+            socket.Bind(new UnixDomainSocketEndPoint(building));
+            File.SetUnixFileMode(building, (UnixFileMode)0x1b6); // 0666
             socket.Listen(server.Backlog ?? 128);
+            File.Move(building, server.Address, overwrite: true);
         }
         catch
         {
