@@ -16,7 +16,7 @@ public sealed class FetchCommand(bool byUid) : IImapCommand
 
     public bool WithholdsExpunge => !byUid;
 
-    public IEnumerable<string> Capabilities(CapabilityContext context) => ["BINARY", "PREVIEW"];
+    public IEnumerable<string> Capabilities(CapabilityContext context) => ["BINARY", "PREVIEW", "SAVEDATE"];
 
     public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
     {

@@ -167,6 +167,7 @@ internal enum FetchItemKind
     Preview,
     EmailId,
     ThreadId,
+    SaveDate,
 }
 
 /// <summary>One FETCH data item: its kind, the name echoed in the response, and for sections the part to send.</summary>
@@ -201,6 +202,8 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
                 return [new(FetchItemKind.Flags, "FLAGS")];
             case "INTERNALDATE":
                 return [new(FetchItemKind.InternalDate, "INTERNALDATE")];
+            case "SAVEDATE":
+                return [new(FetchItemKind.SaveDate, "SAVEDATE")];
             case "RFC822.SIZE":
                 return [new(FetchItemKind.Size, "RFC822.SIZE")];
             case "MODSEQ":
@@ -355,6 +358,18 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
                 break;
             case FetchItemKind.InternalDate:
                 writer.String(ImapDate.FormatDateTime(info.InternalDate));
+                break;
+            case FetchItemKind.SaveDate:
+                // RFC 8514 §4.1: NIL where the mailbox does not know.
+                if (selected.Mailbox.SaveDate(info.Uid) is { } saved)
+                {
+                    writer.String(ImapDate.FormatDateTime(saved));
+                }
+                else
+                {
+                    writer.Nil();
+                }
+
                 break;
             case FetchItemKind.Size:
                 writer.Number(info.Size);

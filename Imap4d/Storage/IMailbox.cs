@@ -122,6 +122,18 @@ public interface IMailbox : IDisposable
     /// </summary>
     IReadOnlyList<ChangeSource> ChangeSources => [];
 
+    /// <summary>
+    /// True when this mailbox knows when its messages were saved in it (RFC 8514 SAVEDATE;
+    /// SEARCH SAVEDATESUPPORTED matches every message then, none otherwise).
+    /// </summary>
+    bool SupportsSaveDate => false;
+
+    /// <summary>
+    /// When the message was stored in this mailbox (APPEND, COPY, MOVE or delivery; RFC 8514);
+    /// null when the mailbox does not know (FETCH SAVEDATE answers NIL).
+    /// </summary>
+    DateTimeOffset? SaveDate(uint uid) => null;
+
     /// <summary>Where FETCH may keep its cache of computed items (beside the index); null for none.</summary>
     string? FetchCacheFile => null;
 

@@ -19,6 +19,9 @@ public sealed class SearchMessage : IDisposable
     private DateOnly? _sentDate;
     private bool[]? _bodyHits;
 
+    /// <summary>The mailbox the message is in (for what it keeps apart from the message info, such as save dates).</summary>
+    public IMailbox Mailbox => _mailbox;
+
     public SearchMessage(IMailbox mailbox, MessageInfo info, int sequence, SearchScope scope)
     {
         _mailbox = mailbox;

@@ -103,6 +103,10 @@ public static class SearchParser
             case "BEFORE": return new InternalDateKey(ExpectDate(args), DateRelation.Before);
             case "ON": return new InternalDateKey(ExpectDate(args), DateRelation.On);
             case "SINCE": return new InternalDateKey(ExpectDate(args), DateRelation.Since);
+            case "SAVEDBEFORE": return new SaveDateKey(ExpectDate(args), DateRelation.Before);
+            case "SAVEDON": return new SaveDateKey(ExpectDate(args), DateRelation.On);
+            case "SAVEDSINCE": return new SaveDateKey(ExpectDate(args), DateRelation.Since);
+            case "SAVEDATESUPPORTED": return new SaveDateSupportedKey();
             case "SENTBEFORE": return new SentDateKey(ExpectDate(args), DateRelation.Before);
             case "SENTON": return new SentDateKey(ExpectDate(args), DateRelation.On);
             case "SENTSINCE": return new SentDateKey(ExpectDate(args), DateRelation.Since);

@@ -123,7 +123,7 @@ public sealed class MaildirDriver : IMailboxDriver
             box.UidNext,
             box.UidValidity,
             (uint)messages.Count(m => !m.Flags.Has(MessageFlags.Seen)),
-            box.HighestModSeq);
+            box.PersistentModSeq ? box.HighestModSeq : 0); // RFC 7162 §3.1.10: 0 where SELECT says NOMODSEQ
     }
 
     public void Delete(string path)

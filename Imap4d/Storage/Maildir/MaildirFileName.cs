@@ -147,6 +147,16 @@ public sealed record MaildirFileName(string Name, string Base, string Key, strin
     /// A new unique name, <c>sec.M&lt;usec&gt;P&lt;pid&gt;Q&lt;n&gt;.host</c> (the caller adds
     /// <c>,S=size,W=vsize</c> and the info).
     /// </summary>
+    /// <summary>The delivery second a maildir key starts with ("1733565600.M…"); null when it has none.</summary>
+    public static DateTimeOffset? DeliveryTime(string key)
+    {
+        int dot = key.IndexOf('.');
+        return dot > 0 && long.TryParse(key.AsSpan(0, dot), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture,
+            out long seconds) && seconds is > 0 and < 253402300799
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
+    }
+
     public static string NewUnique(DateTimeOffset now)
     {
         long ticks = now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;

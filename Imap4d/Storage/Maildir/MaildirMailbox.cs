@@ -515,6 +515,18 @@ internal sealed partial class MaildirMailbox : IMailbox
         }
     }
 
+    public bool SupportsSaveDate => true;
+
+    /// <summary>
+    /// The time at the start of the file's name (maildir names begin with the second of delivery,
+    /// and our APPEND, COPY and MOVE name the files they store with the time they store them): it
+    /// never changes with flags and needs no index. The file's ctime for a name without one.
+    /// </summary>
+    public DateTimeOffset? SaveDate(uint uid) =>
+        _entries.TryGetValue(uid, out var entry)
+            ? MaildirFileName.DeliveryTime(entry.Key) ?? SaveDates.OfFile(Path.Combine(_path, entry.RelativePath))
+            : null;
+
     public Stream OpenContent(uint uid)
     {
         ThrowIfDisposed();

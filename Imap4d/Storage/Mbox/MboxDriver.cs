@@ -123,7 +123,9 @@ public sealed class MboxDriver : IMailboxDriver
             }
 
             var index = state.Index;
-            return new MailboxStatus((uint)index.Count, (uint)index.Recent, index.UidNext, index.UidValidity, (uint)index.Unseen, index.HighestModSeq);
+            // RFC 7162 §3.1.10: 0 for a mailbox whose MODSEQs do not last (index in memory only: NOMODSEQ).
+            return new MailboxStatus((uint)index.Count, (uint)index.Recent, index.UidNext, index.UidValidity, (uint)index.Unseen,
+                state.Persistent ? index.HighestModSeq : 0);
         }
         finally
         {

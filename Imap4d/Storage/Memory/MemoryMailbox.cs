@@ -101,6 +101,7 @@ internal sealed class MemoryMailbox : IMailbox
         {
             uint uid = _data.UidNext++;
             _data.Messages[uid] = (new MessageInfo(uid, flags, internalDate, bytes.Length, ++_data.ModSeq), bytes);
+            _data.SaveDates[uid] = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
             return uid;
         }
     }
@@ -170,6 +171,16 @@ internal sealed class MemoryMailbox : IMailbox
             _view = _view.Where(m => !gone.Contains(m.Uid)).ToList();
             _recent.ExceptWith(gone);
             return gone;
+        }
+    }
+
+    public bool SupportsSaveDate => true;
+
+    public DateTimeOffset? SaveDate(uint uid)
+    {
+        lock (_data.Sync)
+        {
+            return _data.SaveDates.TryGetValue(uid, out var date) ? date : null;
         }
     }
 

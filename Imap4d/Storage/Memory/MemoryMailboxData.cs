@@ -14,6 +14,9 @@ internal sealed class MemoryMailboxData
     /// <summary>Messages by UID, with their content in client form (CRLF).</summary>
     public SortedDictionary<uint, (MessageInfo Info, byte[] Content)> Messages { get; } = [];
 
+    /// <summary>When each message was appended or copied here (RFC 8514 SAVEDATE).</summary>
+    public Dictionary<uint, DateTimeOffset> SaveDates { get; } = [];
+
     public object Sync { get; } = new();
 
     /// <summary>Every expunge: its MODSEQ and the UIDs it removed (complete: the data lives as long as the record).</summary>

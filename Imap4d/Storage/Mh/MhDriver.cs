@@ -166,7 +166,8 @@ public sealed class MhDriver : IMailboxDriver
             }
         }
 
-        return new MailboxStatus((uint)index.Records.Count, recent, index.UidNext, index.UidValidity, unseen, index.HighestModSeq);
+        // RFC 7162 §3.1.10: 0 where SELECT says NOMODSEQ (a folder we cannot write, see MhMailbox.PersistentModSeq).
+        return new MailboxStatus((uint)index.Records.Count, recent, index.UidNext, index.UidValidity, unseen, writable ? index.HighestModSeq : 0);
     }
 
     /// <summary>

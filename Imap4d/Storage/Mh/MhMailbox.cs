@@ -396,6 +396,11 @@ internal sealed partial class MhMailbox : IMailbox
         return copied.Zip(created, (m, uid) => (m.Uid, uid)).ToList();
     }
 
+    public bool SupportsSaveDate => true;
+
+    /// <summary>The message file's ctime (see <see cref="SaveDates"/>): written when it was stored here.</summary>
+    public DateTimeOffset? SaveDate(uint uid) => _files.TryGetValue(uid, out var record) ? SaveDates.OfFile(_folder.MessagePath(record.Key)) : null;
+
     public Stream OpenContent(uint uid)
     {
         if (!_files.TryGetValue(uid, out var file))
