@@ -11,7 +11,7 @@ namespace Imap4d.Commands.Status;
 /// </summary>
 public sealed class StatusItems
 {
-    private static readonly string[] Known = ["MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "SIZE", "HIGHESTMODSEQ", "MAILBOXID"];
+    private static readonly string[] Known = ["MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "SIZE", "HIGHESTMODSEQ", "MAILBOXID", "DELETED", "DELETED-STORAGE"];
 
     private readonly List<string> _items;
 
@@ -63,6 +63,7 @@ public sealed class StatusItems
         var status = store.Status(name);
         ulong size = _items.Contains("SIZE") ? store.Size(name) : 0;
         string? id = _items.Contains("MAILBOXID") ? store.MailboxId(name) : null;
+        var deleted = _items.Contains("DELETED") || _items.Contains("DELETED-STORAGE") ? DeletedIn(context, name) : default;
         var writer = context.Writer.Untagged().Atom("STATUS").AString(Utf8Accept.NameOut(context, name)).BeginList();
         foreach (string item in _items)
         {
@@ -76,6 +77,12 @@ public sealed class StatusItems
             if (item == "SIZE")
             {
                 writer.Atom(size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                continue;
+            }
+
+            if (item is "DELETED" or "DELETED-STORAGE")
+            {
+                writer.Number(item == "DELETED" ? deleted.Messages : deleted.Bytes);
                 continue;
             }
 
@@ -96,5 +103,37 @@ public sealed class StatusItems
         }
 
         writer.EndList().EndLine();
+    }
+
+    /// <summary>
+    /// STATUS DELETED (RFC 9051) and DELETED-STORAGE (RFC 9208 §4.2): the messages flagged \Deleted
+    /// and the sum of their RFC822.SIZE, which EXPUNGE would free.
+    /// </summary>
+    private static (long Messages, long Bytes) DeletedIn(CommandContext context, string name)
+    {
+        var selected = context.Session.Selected;
+        if (selected is not null && selected.Mailbox.Name == name)
+        {
+            return Count(selected.Mailbox.Messages);
+        }
+
+        using var mailbox = context.Session.RequireStore().Open(name, readOnly: true);
+        return Count(mailbox.Messages);
+    }
+
+    private static (long Messages, long Bytes) Count(IReadOnlyList<MessageInfo> messages)
+    {
+        long count = 0;
+        long bytes = 0;
+        foreach (var message in messages)
+        {
+            if (message.Flags.Has(MessageFlags.Deleted))
+            {
+                count++;
+                bytes += message.Size;
+            }
+        }
+
+        return (count, bytes);
     }
 }
