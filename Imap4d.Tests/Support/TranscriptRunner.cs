@@ -181,8 +181,18 @@ public static class TranscriptRunner
             "max-bad-commands" => (s, l with { MaxBadCommands = Number() }),
             "namespace" => (s with { Namespaces = ParseNamespaces(value) }, l),
             "tls-mode" => (s with { Tls = TestCertificate.Shared.Settings(TlsSettings.ParseMode(value)) }, l),
+            "quota" => (s with { Quota = AddQuotaRoot(s.Quota, value) }, l),
             _ => throw new FormatException("unknown setting " + name),
         };
+    }
+
+    /// <summary>"ROOT STORAGE-BYTES MESSAGES" ("" for the root "", - for no limit): one more quota root; the file system's quota is left out.</summary>
+    private static QuotaSettings AddQuotaRoot(QuotaSettings quota, string text)
+    {
+        string[] p = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        long? Limit(string v) => v == "-" ? null : long.Parse(v, CultureInfo.InvariantCulture);
+        var roots = new Dictionary<string, QuotaLimits>(quota.Roots) { [p[0].Trim('"')] = new QuotaLimits(Limit(p[1]), Limit(p[2])) };
+        return quota with { Roots = roots, FileSystem = false };
     }
 
     /// <summary>"personal:'':/ other:~:/ shared:#shared/:/" (quotes optional) → namespace settings.</summary>

@@ -89,6 +89,7 @@ public sealed class AppendCommand : IImapCommand
 
         try
         {
+            store.CheckQuota(name, messages.Sum(m => m.Content.Length), messages.Count); // RFC 9208 [OVERQUOTA]
             IReadOnlyList<uint> uids;
             if (messages.Count == 1)
             {

@@ -64,6 +64,9 @@ public sealed class CommandRegistry
         new CompressCommand(),
         new ReplaceCommand(byUid: false),
         new ReplaceCommand(byUid: true),
+        new GetQuotaCommand(),
+        new GetQuotaRootCommand(),
+        new SetQuotaCommand(),
     ]);
 
     public IEnumerable<IImapCommand> All => _commands.Values;

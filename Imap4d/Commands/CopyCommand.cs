@@ -43,6 +43,11 @@ public sealed class CopyCommand(bool byUid, bool move) : IImapCommand
         uint validity;
         using (target)
         {
+            if (!move || !store.SameQuotaRoots(selected.Mailbox.Name, name))
+            {
+                store.CheckQuota(name, uids.Sum(u => selected.Find(u)!.Size), uids.Count); // RFC 9208 [OVERQUOTA]
+            }
+
             try
             {
                 map = selected.Mailbox.CopyTo(uids, target);

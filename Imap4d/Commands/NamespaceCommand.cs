@@ -4,7 +4,7 @@ using Imap4d.Session;
 
 namespace Imap4d.Commands;
 
-// RFC 2342 NAMESPACE
+// RFC 2342 NAMESPACE; after ENABLE UTF8=ACCEPT the prefixes are sent as UTF-8 (RFC 6855 §3).
 public sealed class NamespaceCommand : IImapCommand
 {
     public string Name => "NAMESPACE";
@@ -18,14 +18,15 @@ public sealed class NamespaceCommand : IImapCommand
         args.ExpectEnd();
         var namespaces = context.Settings.Namespaces;
         var writer = context.Writer.Untagged().Atom("NAMESPACE");
-        WriteKind(writer, namespaces.Personal);
-        WriteKind(writer, namespaces.Other);
-        WriteKind(writer, namespaces.Shared);
+        bool utf8 = context.Session.Enabled.Contains(Utf8Accept.Capability);
+        WriteKind(writer, namespaces.Personal, utf8);
+        WriteKind(writer, namespaces.Other, utf8);
+        WriteKind(writer, namespaces.Shared, utf8);
         writer.EndLine();
         return ValueTask.FromResult(CommandResult.Ok("NAMESPACE Completed"));
     }
 
-    private static void WriteKind(ResponseWriter writer, IReadOnlyList<NamespacePrefix> prefixes)
+    private static void WriteKind(ResponseWriter writer, IReadOnlyList<NamespacePrefix> prefixes, bool utf8)
     {
         if (prefixes.Count == 0)
         {
@@ -36,7 +37,7 @@ public sealed class NamespaceCommand : IImapCommand
         writer.BeginList();
         foreach (var prefix in prefixes)
         {
-            writer.Adjacent().BeginList().String(ModifiedUtf7.Encode(prefix.Prefix)).String(prefix.Delimiter.ToString()).EndList();
+            writer.Adjacent().BeginList().String(utf8 ? prefix.Prefix : ModifiedUtf7.Encode(prefix.Prefix)).String(prefix.Delimiter.ToString()).EndList();
         }
 
         writer.EndList();

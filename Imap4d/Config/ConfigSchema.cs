@@ -268,6 +268,7 @@ public static class ConfigSchema
             Statement("max-arguments", N, "count: number", "Most arguments in one command.", implemented: true),
             Statement("max-bad-commands", N, "count: number", "Consecutive bad commands before the session is closed.", implemented: true),
         ]),
+        Quota(),
     ];
 
     private static ConfigSchemaEntry Namespace() =>
@@ -287,6 +288,29 @@ public static class ConfigSchema
                     "Permissions of new mailboxes under this prefix (imap4d.NET extension; overrides the namespace's).", implemented: true),
             ], labelType: S),
         ], labelType: ConfigValueType.Keyword, keywords: NamespaceKinds);
+
+    private static ConfigSchemaEntry[] QuotaLimits() =>
+    [
+        Statement("storage", S, "size: bytes[K|M|G|T]", "Largest total RFC822.SIZE of the root's messages (STORAGE).", implemented: true),
+        Statement("messages", N, "count: number", "Most messages in the root's mailboxes (MESSAGE).", implemented: true),
+    ];
+
+    private static ConfigSchemaEntry QuotaRoot() =>
+        Block("root", "prefix: string", "A quota root of its own for the mailboxes whose names begin with this namespace prefix.", implemented: true,
+            QuotaLimits(), labelType: S);
+
+    private static ConfigSchemaEntry Quota() =>
+        Block("quota", null,
+            "RFC 9208 quotas (imap4d.NET extension). The statements here limit the quota root \"\" (every personal mailbox not under another root).",
+            implemented: true,
+        [
+            .. QuotaLimits(),
+            Statement("file-system", B, "arg: bool",
+                "Report the user's file system quota (quotactl) as a quota root of each file system that has one, and refuse writes that would exceed it (default yes).", implemented: true),
+            QuotaRoot(),
+            Block("user", "name: string", "Limits for one user, replacing those above resource by resource.", implemented: true,
+                [.. QuotaLimits(), QuotaRoot()], labelType: S),
+        ]);
 
     private static ConfigSchemaEntry Server() =>
         Block("server", "ipaddr[:port]", "A listening address in daemon mode, with its own settings.", implemented: true,

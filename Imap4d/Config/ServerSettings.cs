@@ -69,6 +69,9 @@ public sealed record ServerSettings
     /// <summary>The `mailbox` block: where INBOX is and the default mailbox type.</summary>
     public MailboxSettings Mailbox { get; init; } = new();
 
+    /// <summary>The `quota` block (RFC 9208 QUOTA).</summary>
+    public QuotaSettings Quota { get; init; } = new();
+
     /// <summary>`foreground` for daemon mode.</summary>
     public bool Foreground { get; init; }
 

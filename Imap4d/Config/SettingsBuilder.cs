@@ -8,6 +8,7 @@ namespace Imap4d.Config;
 internal sealed class SettingsBuilder
 {
     private readonly NamespaceSettingsBuilder _namespaces = new();
+    private readonly QuotaSettingsBuilder _quota = new();
     private readonly List<ListenerSettings> _servers = [];
     private readonly List<string> _warnings;
     private ServerSettings _settings = new();
@@ -26,6 +27,7 @@ internal sealed class SettingsBuilder
 
     public void BeginBlock(string path, ConfigNode node, object? label)
     {
+        _quota.BeginBlock(path, label);
         switch (path)
         {
             case "namespace":
@@ -54,6 +56,7 @@ internal sealed class SettingsBuilder
 
     public void EndBlock(string path)
     {
+        _quota.EndBlock(path);
         switch (path)
         {
             case "namespace.prefix":
@@ -193,6 +196,8 @@ internal sealed class SettingsBuilder
             case "limits.max-arguments": _limits = _limits with { MaxArguments = ToInt(node, value) }; break;
             case "limits.max-bad-commands": _limits = _limits with { MaxBadCommands = ToInt(node, value) }; break;
 
+            case var quota when quota.StartsWith("quota.", StringComparison.Ordinal): _quota.Apply(quota, node, value); break;
+
             default:
                 throw new InvalidOperationException($"schema marks \"{path}\" implemented but nothing binds it");
         }
@@ -201,6 +206,7 @@ internal sealed class SettingsBuilder
     public ServerSettings Build() => _settings with
     {
         Namespaces = _namespaces.Build(),
+        Quota = _quota.Build(),
         Logging = _logging,
         Limits = _limits,
         AuthenticationModules = _authentication ?? _settings.AuthenticationModules,

@@ -1,3 +1,5 @@
+using Imap4d.Storage.Quota;
+
 namespace Imap4d.Storage;
 
 /// <summary>
@@ -58,4 +60,21 @@ public interface IMailStore
     void Subscribe(string name);
 
     void Unsubscribe(string name);
+
+    /// <summary>RFC 9208: the quota roots of mailbox <paramref name="name"/> (none: no quota applies).</summary>
+    IReadOnlyList<string> QuotaRoots(string name) => [];
+
+    /// <summary>RFC 9208: the resources of a quota root; null when the user has no such root.</summary>
+    IReadOnlyList<QuotaResource>? GetQuota(string root) => null;
+
+    /// <summary>
+    /// Throws <see cref="StorageError.OverQuota"/> when adding <paramref name="messages"/> messages of
+    /// <paramref name="bytes"/> octets in all to mailbox <paramref name="name"/> would pass a quota.
+    /// </summary>
+    void CheckQuota(string name, long bytes, int messages)
+    {
+    }
+
+    /// <summary>Moving messages from <paramref name="from"/> to <paramref name="to"/> changes no quota root's usage.</summary>
+    bool SameQuotaRoots(string from, string to) => true;
 }

@@ -60,11 +60,12 @@ public sealed class ClientDaemon : IDisposable
     /// Starts the daemon. With <paramref name="demoInbox"/> the mbox INBOX of etc/demo is kept
     /// (mbox only); otherwise INBOX starts missing and is created in <paramref name="type"/> format on first use.
     /// </summary>
-    public static ClientDaemon Start(string type, bool demoInbox = false)
+    /// <param name="extra">More configuration statements.</param>
+    public static ClientDaemon Start(string type, bool demoInbox = false, string extra = "")
     {
         string dir = Path.Combine(Path.GetTempPath(), $"imap4d-clients-{type}-{Guid.NewGuid():N}");
         int port = ServerProcess.FreePort();
-        DemoDaemonTests.WriteDemo(dir, port, extra: "transcript yes;\n");
+        DemoDaemonTests.WriteDemo(dir, port, extra: "transcript yes;\n" + extra);
         string conf = Path.Combine(dir, "imap4d.conf");
         if (type != "mbox")
         {

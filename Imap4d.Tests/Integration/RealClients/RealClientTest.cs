@@ -10,9 +10,9 @@ public abstract class RealClientTest
 {
     private readonly List<ClientDaemon> _daemons = [];
 
-    protected ClientDaemon StartDaemon(string type, bool demoInbox = false)
+    protected ClientDaemon StartDaemon(string type, bool demoInbox = false, string extra = "")
     {
-        var daemon = ClientDaemon.Start(type, demoInbox);
+        var daemon = ClientDaemon.Start(type, demoInbox, extra);
         _daemons.Add(daemon);
         return daemon;
     }

@@ -12,7 +12,7 @@ namespace Imap4d.Commands.Status;
 /// </summary>
 public sealed class StatusItems
 {
-    private static readonly string[] Known = ["MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "SIZE", "HIGHESTMODSEQ", "MAILBOXID"];
+    private static readonly string[] Known = ["MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "SIZE", "HIGHESTMODSEQ", "MAILBOXID", "DELETED", "DELETED-STORAGE"];
 
     private readonly List<string> _items;
 
@@ -65,7 +65,7 @@ public sealed class StatusItems
         var status = store.Status(name);
         ulong size = _items.Contains("SIZE") ? store.Size(name) : 0;
         string? id = _items.Contains("MAILBOXID") ? store.MailboxId(name) : null;
-        uint deleted = _items.Contains("DELETED") ? DeletedCount(store, name, status) : 0;
+        var deleted = _items.Contains("DELETED") || _items.Contains("DELETED-STORAGE") ? DeletedIn(context, name, status) : default;
         var writer = context.Writer.Untagged().Atom("STATUS").AString(Utf8Accept.NameOut(context, name)).BeginList();
         foreach (string item in _items)
         {
@@ -82,6 +82,12 @@ public sealed class StatusItems
                 continue;
             }
 
+            if (item is "DELETED" or "DELETED-STORAGE")
+            {
+                writer.Number(item == "DELETED" ? deleted.Messages : deleted.Bytes);
+                continue;
+            }
+
             if (item == "HIGHESTMODSEQ")
             {
                 writer.Atom(CondStore.Format(status.HighestModSeq));
@@ -94,7 +100,6 @@ public sealed class StatusItems
                 "RECENT" => status.Recent,
                 "UIDNEXT" => status.UidNext,
                 "UIDVALIDITY" => status.UidValidity,
-                "DELETED" => deleted,
                 _ => status.Unseen,
             });
         }
@@ -102,15 +107,40 @@ public sealed class StatusItems
         writer.EndList().EndLine();
     }
 
-    /// <summary>Messages with \Deleted, from the mailbox opened read-only (as EXAMINE would: no \Recent is claimed).</summary>
-    private static uint DeletedCount(IMailStore store, string name, MailboxStatus status)
+    /// <summary>
+    /// STATUS DELETED (RFC 9051) and DELETED-STORAGE (RFC 9208 §4.2): the messages flagged \Deleted
+    /// and the sum of their RFC822.SIZE, which EXPUNGE would free.
+    /// </summary>
+    private static (long Messages, long Bytes) DeletedIn(CommandContext context, string name, MailboxStatus status)
     {
         if (status.Messages == 0)
         {
-            return 0; // also an INBOX not created yet, which cannot be opened
+            return (0, 0); // also an INBOX not created yet, which cannot be opened
         }
 
-        using var mailbox = store.Open(name, readOnly: true);
-        return (uint)mailbox.Messages.Count(m => m.Flags.Has(MessageFlags.Deleted));
+        var selected = context.Session.Selected;
+        if (selected is not null && selected.Mailbox.Name == name)
+        {
+            return Count(selected.Mailbox.Messages);
+        }
+
+        using var mailbox = context.Session.RequireStore().Open(name, readOnly: true);
+        return Count(mailbox.Messages);
+    }
+
+    private static (long Messages, long Bytes) Count(IReadOnlyList<MessageInfo> messages)
+    {
+        long count = 0;
+        long bytes = 0;
+        foreach (var message in messages)
+        {
+            if (message.Flags.Has(MessageFlags.Deleted))
+            {
+                count++;
+                bytes += message.Size;
+            }
+        }
+
+        return (count, bytes);
     }
 }

@@ -1,4 +1,5 @@
 using Imap4d.Config;
+using Imap4d.Storage.Quota;
 using Imap4d.Storage.State;
 
 namespace Imap4d.Storage.Namespaces;
@@ -22,6 +23,7 @@ public sealed class MailStore : IMailStore
     private readonly SubscriptionList _subscriptions;
     private readonly MailboxNameMap _storedSpecialUse;
     private readonly MailboxNameMap _mailboxIds;
+    private readonly QuotaKeeper _quota;
 
     /// <summary>The stored special-use attributes as last read (LIST reads them once per command).</summary>
     private IReadOnlyDictionary<string, string> _storedUses = new Dictionary<string, string>();
@@ -37,7 +39,16 @@ public sealed class MailStore : IMailStore
         var state = UserStateDirectory.For(settings.Mailbox.IndexDirectory, user, home);
         _storedSpecialUse = new MailboxNameMap(state, SpecialUseFileName);
         _mailboxIds = new MailboxNameMap(state, MailboxIdFileName);
+        _quota = new QuotaKeeper(this, settings.Quota.For(user), settings.Quota.FileSystem);
     }
+
+    public IReadOnlyList<string> QuotaRoots(string name) => _quota.RootsOf(name);
+
+    public IReadOnlyList<QuotaResource>? GetQuota(string root) => _quota.Report(root);
+
+    public void CheckQuota(string name, long bytes, int messages) => _quota.Check(name, bytes, messages);
+
+    public bool SameQuotaRoots(string from, string to) => _quota.SameRoots(from, to);
 
     /// <summary>The file in the user's state directory that keeps the OBJECTID MAILBOXID of each mailbox (by name).</summary>
     public const string MailboxIdFileName = "mailbox-ids";
