@@ -13,8 +13,8 @@ public sealed class GetQuotaCommand : IImapCommand
 
     public SessionStates AllowedIn => SessionStates.AfterLogin;
 
-    public IEnumerable<string> Capabilities(CapabilityContext context) =>
-        context.State == SessionState.NotAuthenticated ? [] : ["QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE"];
+    // Listed before login too, like every other extension here: a client learns the whole set at once.
+    public IEnumerable<string> Capabilities(CapabilityContext context) => ["QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE"];
 
     public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
     {
