@@ -22,46 +22,27 @@ public class InstantIdleTests(string type, bool inotify)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(2);
 
+    private FormatDaemon _daemon = null!;
     private string _dir = null!;
     private string _mail = null!;
     private int _port;
-    private ServerProcess _server = null!;
 
     [OneTimeSetUp]
     public void Start()
     {
-        _dir = Path.Combine(Path.GetTempPath(), $"imap4d-idle-{type}-{Guid.NewGuid():N}");
-        _port = ServerProcess.FreePort();
-        DemoDaemonTests.WriteDemo(_dir, _port, extra: "");
-        string conf = Path.Combine(_dir, "imap4d.conf");
-        string text = File.ReadAllText(conf)
-            .Replace("mailbox-type mbox;", $"mailbox-type {type};")
-            .Replace("mailbox-pattern \"$home/mail/INBOX\";", $"mailbox-pattern \"{type}://$home/mail/INBOX\";");
-        if (Syscall.geteuid() == 0)
-        {
-            // Each session in its own process, as in production: the watcher must see another process's writes.
-            text = text.Replace("single-process yes;", "single-process no;");
-        }
-
-        File.WriteAllText(conf, text);
-        _mail = Path.Combine(_dir, "home", "demo", "mail");
-        File.Delete(Path.Combine(_mail, "INBOX"));
         var environment = new Dictionary<string, string>();
         if (!inotify)
         {
             environment["IMAP4D_INOTIFY"] = "off";
         }
 
-        _server = ServerProcess.Start(environment, "--config-file=" + conf);
-        _server.WaitForPort(_port);
+        // Each session in its own process, as in production: the watcher must see another process's writes.
+        _daemon = FormatDaemon.Start(type, "idle", ownProcesses: true, environment);
+        (_dir, _mail, _port) = (_daemon.Dir, _daemon.Mail, _daemon.Port);
     }
 
     [OneTimeTearDown]
-    public void Stop()
-    {
-        _server.Dispose();
-        Directory.Delete(_dir, recursive: true);
-    }
+    public void Stop() => _daemon.Dispose();
 
     [Test]
     public void AnotherSessionsAppendStoreAndExpungeWakeIdle()
@@ -154,42 +135,8 @@ public class InstantIdleTests(string type, bool inotify)
         Assert.That(lines[^1], Does.StartWith("p OK"));
     }
 
-    /// <summary>Reads the idling client until <paramref name="expected"/> matches; asserts the generous bound and prints the time.</summary>
-    private static void Measure(TcpLineClient idler, string what, Func<string, bool> expected)
-    {
-        var clock = Stopwatch.StartNew();
-        var seen = new List<string>();
-        while (true)
-        {
-            string line = idler.ReadLine() ?? throw new EndOfStreamException(string.Join(" | ", seen));
-            seen.Add(line);
-            if (expected(line))
-            {
-                break;
-            }
-        }
+    private static void Measure(TcpLineClient client, string what, Func<string, bool> expected) =>
+        FormatDaemon.ReadUntilWithin(client, Bound, what, expected);
 
-        TestContext.Out.WriteLine($"{what}: seen after {clock.Elapsed.TotalMilliseconds:F1} ms");
-        Assert.That(clock.Elapsed, Is.LessThan(Bound), $"{what}: {string.Join(" | ", seen)}");
-    }
-
-    /// <summary>Delivers as a foreign program would: mbox append, maildir tmp/ then new/, MH next number.</summary>
-    private void Deliver(string path, string message)
-    {
-        switch (type)
-        {
-            case "mbox":
-                File.AppendAllText(path, "From foreign@example.org Mon Dec  7 10:00:00 2026\n" + message + "\n");
-                break;
-            case "maildir":
-                string name = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.{Guid.NewGuid():N}.test";
-                File.WriteAllText(Path.Combine(path, "tmp", name), message);
-                File.Move(Path.Combine(path, "tmp", name), Path.Combine(path, "new", name));
-                break;
-            default:
-                int next = Directory.GetFiles(path).Select(Path.GetFileName).Select(n => int.TryParse(n, out int k) ? k : 0).DefaultIfEmpty(0).Max() + 1;
-                File.WriteAllText(Path.Combine(path, next.ToString()), message);
-                break;
-        }
-    }
+    private void Deliver(string path, string message) => FormatDaemon.DeliverForeign(type, path, message);
 }

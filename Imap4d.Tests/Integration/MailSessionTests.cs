@@ -15,33 +15,20 @@ namespace Imap4d.Tests.Integration;
 [TestFixture("mh")]
 public class MailSessionTests(string type)
 {
+    private FormatDaemon _daemon = null!;
     private string _dir = null!;
     private string _mail = null!;
     private int _port;
-    private ServerProcess _server = null!;
 
     [OneTimeSetUp]
     public void Start()
     {
-        _dir = Path.Combine(Path.GetTempPath(), $"imap4d-session-{type}-{Guid.NewGuid():N}");
-        _port = ServerProcess.FreePort();
-        DemoDaemonTests.WriteDemo(_dir, _port, extra: "");
-        string conf = Path.Combine(_dir, "imap4d.conf");
-        File.WriteAllText(conf, File.ReadAllText(conf)
-            .Replace("mailbox-type mbox;", $"mailbox-type {type};")
-            .Replace("mailbox-pattern \"$home/mail/INBOX\";", $"mailbox-pattern \"{type}://$home/mail/INBOX\";"));
-        _mail = Path.Combine(_dir, "home", "demo", "mail");
-        File.Delete(Path.Combine(_mail, "INBOX")); // the demo mbox; INBOX is made as {type} on first use
-        _server = ServerProcess.Start("--config-file=" + conf);
-        _server.WaitForPort(_port);
+        _daemon = FormatDaemon.Start(type, "session");
+        (_dir, _mail, _port) = (_daemon.Dir, _daemon.Mail, _daemon.Port);
     }
 
     [OneTimeTearDown]
-    public void Stop()
-    {
-        _server.Dispose();
-        Directory.Delete(_dir, recursive: true);
-    }
+    public void Stop() => _daemon.Dispose();
 
     [Test]
     public void ImaplibScriptedSession()
