@@ -36,25 +36,9 @@ public class ConcurrentSessionTests(string type)
     [TearDown]
     public void TearDown() => Directory.Delete(_root, recursive: true);
 
-    private MailStore NewStore()
-    {
-        var settings = new ServerSettings
-        {
-            Namespaces = new NamespaceSettings([new NamespacePrefix(NamespaceKind.Personal, "", '/', _root, type, null)], [], []),
-            Mailbox = new MailboxSettings { MailboxPattern = $"{type}://{_root}/INBOX" },
-        };
-        return new MailStore(settings, "demo", _root, MailDrivers.CreateDefault(), _ => null);
-    }
+    private MailStore NewStore() => DiskSessions.NewStore(type, _root);
 
-    private async Task<TestClient> SelectedClientAsync()
-    {
-        var store = NewStore();
-        var client = new TestClient(start: new SessionStart(new UserInfo("demo", _root), false), storeFactory: _ => store);
-        await client.ReadLineAsync();
-        var select = await client.CommandAsync("s", "SELECT INBOX");
-        Assert.That(select[^1], Does.StartWith("s OK"), string.Join("\n", select));
-        return client;
-    }
+    private Task<TestClient> SelectedClientAsync() => DiskSessions.SelectedClientAsync(type, _root);
 
     private static async Task ExpungeAsync(TestClient client, string set)
     {

@@ -36,21 +36,11 @@ public class Imap4Rev2SessionTests(string type)
     [TearDown]
     public void TearDown() => Directory.Delete(_root, recursive: true);
 
-    private MailStore NewStore()
-    {
-        var settings = new ServerSettings
-        {
-            Namespaces = new NamespaceSettings([new NamespacePrefix(NamespaceKind.Personal, "", '/', _root, type, null)], [], []),
-            Mailbox = new MailboxSettings { MailboxPattern = $"{type}://{_root}/INBOX" },
-        };
-        return new MailStore(settings, "demo", _root, MailDrivers.CreateDefault(), _ => null);
-    }
+    private MailStore NewStore() => DiskSessions.NewStore(type, _root);
 
     private async Task<TestClient> ClientAsync(bool imap4rev2, bool select = true)
     {
-        var store = NewStore();
-        var client = new TestClient(start: new SessionStart(new UserInfo("demo", _root), false), storeFactory: _ => store);
-        await client.ReadLineAsync();
+        var client = await DiskSessions.ClientAsync(type, _root);
         if (imap4rev2)
         {
             Assert.That(await client.CommandAsync("e", "ENABLE IMAP4rev2"), Is.EqualTo(new[] { "* ENABLED IMAP4rev2", "e OK ENABLE Completed" }));
