@@ -22,6 +22,9 @@ public sealed class ImapSession
     private Stream _input = Stream.Null;
     private Stream _output = Stream.Null;
 
+    /// <summary>Sends NOTIFY's events while the session waits for a command (made at the first wait with NOTIFY set).</summary>
+    private NotifyPush? _notifyPush;
+
     /// <summary>COMPRESS=DEFLATE's streams once it is on (disposed when the session ends).</summary>
     private DeflateTransport? _compression;
 
@@ -324,6 +327,17 @@ public sealed class ImapSession
             ClientCommand? command;
             try
             {
+                if (Data.Notify is not null && !Reader.HasPendingInput)
+                {
+                    // RFC 5465: events are sent as they happen, not only during IDLE.
+                    _notifyPush ??= new NotifyPush(this);
+                    await _notifyPush.WaitForCommandAsync(IdleTimeout(), ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    _notifyPush?.Unwatch(Data.Watcher); // NOTIFY NONE: the selected mailbox's watch goes too
+                }
+
                 command = await ReadWithTimeoutAsync(ct).ConfigureAwait(false);
             }
             catch (ImapSyntaxException e)
