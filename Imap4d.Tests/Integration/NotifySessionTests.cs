@@ -133,6 +133,45 @@ public class NotifySessionTests(string type)
         Assert.That(watcher.ReadLine(), Does.StartWith("i OK"));
     }
 
+    [Test]
+    public void EventsArePushedBetweenCommandsWithoutIdle()
+    {
+        // RFC 5465 §5: once NOTIFY is set, events come as they happen; the client sends nothing here.
+        string box = "Push" + Suffix();
+        string selected = "PushSel" + Suffix();
+        using var watcher = Login();
+        using var other = Login();
+        Assert.That(other.Command("c", "CREATE " + box)[^1], Does.StartWith("c OK"));
+        Assert.That(other.Command("d", "CREATE " + selected)[^1], Does.StartWith("d OK"));
+        Assert.That(watcher.Command("s", "SELECT " + selected)[^1], Does.StartWith("s OK"));
+        var set = watcher.Command("n", "NOTIFY SET (selected (MessageNew MessageExpunge FlagChange)) (personal (MessageNew MessageExpunge FlagChange MailboxName))");
+        Assert.That(set[^1], Does.StartWith("n OK"), string.Join(" | ", set));
+
+        Append(other, box, "one");
+        Measure(watcher, "APPEND elsewhere", line => line.StartsWith($"* STATUS {box} (MESSAGES 1 UIDNEXT 2", StringComparison.Ordinal));
+        Deliver(Path.Combine(_mail, box), "Subject: foreign\n\nBehind the server's back.\n");
+        Measure(watcher, "foreign delivery elsewhere", line => line.StartsWith($"* STATUS {box} (MESSAGES 2 ", StringComparison.Ordinal));
+
+        Append(other, selected, "sel");
+        Measure(watcher, "APPEND to the selected mailbox", line => line == "* 1 EXISTS");
+        Deliver(Path.Combine(_mail, selected), "Subject: foreign\n\nInto the selected mailbox.\n");
+        Measure(watcher, "foreign delivery to the selected mailbox", line => line == "* 2 EXISTS");
+
+        Assert.That(other.Command("e", "SELECT " + selected)[^1], Does.StartWith("e OK"));
+        other.Command("f", "STORE 1 +FLAGS (\\Flagged)");
+        Measure(watcher, "STORE in the selected mailbox", line => line.StartsWith("* 1 FETCH (", StringComparison.Ordinal) && line.Contains("\\Flagged"));
+        other.Command("g", "STORE 1 +FLAGS.SILENT (\\Deleted)");
+        other.Command("h", "EXPUNGE");
+        Measure(watcher, "EXPUNGE in the selected mailbox (SELECTED: at any time)", line => line == "* 1 EXPUNGE");
+
+        string created = "New" + Suffix();
+        Assert.That(other.Command("j", "CREATE " + created)[^1], Does.StartWith("j OK"));
+        Measure(watcher, "CREATE", line => line.StartsWith("* LIST (", StringComparison.Ordinal) && line.EndsWith($" \"/\" {created}", StringComparison.Ordinal));
+        var noop = watcher.Command("z", "NOOP");
+        Assert.That(noop[^1], Does.StartWith("z OK"));
+        Assert.That(noop, Has.None.Contains(created).And.None.Contains("EXISTS").And.None.Contains("EXPUNGE"), "everything was told already");
+    }
+
     private static string Suffix() => Guid.NewGuid().ToString("N")[..6];
 
     private TcpLineClient Login()

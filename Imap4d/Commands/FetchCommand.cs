@@ -7,7 +7,8 @@ namespace Imap4d.Commands;
 // RFC 3501 §6.4.5 FETCH and UID FETCH. The items are parsed once into a FetchPlan and run
 // per message (mailutils imap4d/fetch.c compiles the same way). RFC 7162: the MODSEQ item and
 // the (CHANGEDSINCE n) modifier turn CONDSTORE on; UID FETCH (CHANGEDSINCE n VANISHED) with
-// QRESYNC on also reports the UIDs of the set expunged since n.
+// QRESYNC on also reports the UIDs of the set expunged since n. RFC 9394: UID FETCH ... (PARTIAL
+// a:b) fetches only the messages at those positions of the set (after CHANGEDSINCE), -1:-n the last n.
 public sealed class FetchCommand(bool byUid) : IImapCommand
 {
     public string Name => byUid ? "UID FETCH" : "FETCH";
@@ -16,7 +17,7 @@ public sealed class FetchCommand(bool byUid) : IImapCommand
 
     public bool WithholdsExpunge => !byUid;
 
-    public IEnumerable<string> Capabilities(CapabilityContext context) => ["BINARY", "PREVIEW", "SAVEDATE"];
+    public IEnumerable<string> Capabilities(CapabilityContext context) => ["BINARY", "PREVIEW", "SAVEDATE", "PARTIAL"];
 
     public ValueTask<CommandResult> ExecuteAsync(CommandContext context, ArgReader args, CancellationToken ct)
     {
@@ -25,9 +26,10 @@ public sealed class FetchCommand(bool byUid) : IImapCommand
         var plan = FetchPlan.Parse(args, byUid);
         ulong? changedSince = null;
         bool vanished = false;
+        Search.PartialRange? partial = null;
         if (args.TryList(out var modifiers))
         {
-            (changedSince, vanished) = ParseModifiers(modifiers, context);
+            (changedSince, vanished, partial) = ParseModifiers(modifiers, context);
         }
 
         args.ExpectEnd();
@@ -51,7 +53,11 @@ public sealed class FetchCommand(bool byUid) : IImapCommand
         }
 
         bool skipped = false;
-        var targets = changedSince is { } floor ? ChangedSince(selected, set, floor) : selected.Resolve(set, byUid);
+        IReadOnlyList<uint> targets = changedSince is { } floor ? ChangedSince(selected, set, floor) : selected.Resolve(set, byUid);
+        if (partial is { } range)
+        {
+            targets = range.Select(targets);
+        }
         foreach (uint uid in targets)
         {
             // A message expunged by another session but not yet announced (RFC 2180 §4.1.2) is
@@ -119,11 +125,15 @@ public sealed class FetchCommand(bool byUid) : IImapCommand
         return result;
     }
 
-    /// <summary>RFC 7162 fetch-modifiers: CHANGEDSINCE n, and VANISHED (UID FETCH, QRESYNC on, with CHANGEDSINCE).</summary>
-    private (ulong? ChangedSince, bool Vanished) ParseModifiers(ArgReader modifiers, CommandContext context)
+    /// <summary>
+    /// RFC 7162 fetch-modifiers: CHANGEDSINCE n, and VANISHED (UID FETCH, QRESYNC on, with
+    /// CHANGEDSINCE); RFC 9394 PARTIAL range (UID FETCH only, §3.2).
+    /// </summary>
+    private (ulong? ChangedSince, bool Vanished, Search.PartialRange? Partial) ParseModifiers(ArgReader modifiers, CommandContext context)
     {
         ulong? changedSince = null;
         bool vanished = false;
+        Search.PartialRange? partial = null;
         if (modifiers.AtEnd)
         {
             throw new ImapSyntaxException("Empty fetch modifier list");
@@ -140,6 +150,9 @@ public sealed class FetchCommand(bool byUid) : IImapCommand
                 case "VANISHED" when !vanished:
                     vanished = true;
                     break;
+                case "PARTIAL" when partial is null && byUid:
+                    partial = Search.PartialRange.Parse(modifiers.ExpectAtom("partial range"));
+                    break;
                 default:
                     throw new ImapSyntaxException("Invalid fetch modifier " + modifier);
             }
@@ -151,6 +164,6 @@ public sealed class FetchCommand(bool byUid) : IImapCommand
             throw new ImapSyntaxException("VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC");
         }
 
-        return (changedSince, vanished);
+        return (changedSince, vanished, partial);
     }
 }

@@ -75,7 +75,12 @@ internal sealed class NotifyPush(ImapSession session)
                         waits.Add(changed = watcher!.WhenChanged());
                     }
 
-                    if (notify.NeedsPolling || (notify.WantsSelected && data.Selected is not null && !selectedWatched))
+                    // A selected mailbox that cannot be watched is polled as often as IDLE polls it.
+                    if (notify.WantsSelected && data.Selected is not null && !selectedWatched)
+                    {
+                        waits.Add(timer = Task.Delay(Commands.IdleCommand.PollInterval, stop.Token));
+                    }
+                    else if (notify.NeedsPolling)
                     {
                         waits.Add(timer = Task.Delay(NotifyMonitor.PollInterval, stop.Token));
                     }
