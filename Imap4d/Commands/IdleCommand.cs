@@ -103,7 +103,7 @@ public sealed class IdleCommand : IImapCommand
                 context.PollSelected(allowExpunge: true);
             }
         }
-        else if (!notify.Deliver(context, pollSelected, allowExpunge: true, ownAdditions: false, ownNameChange: false))
+        else if (!notify.Deliver(context, pollSelected, allowExpunge: true, ownTarget: null, ownNameChange: false))
         {
             context.Session.SetNotify(null);
             notify = null;

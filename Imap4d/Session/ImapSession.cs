@@ -506,7 +506,7 @@ public sealed class ImapSession
         if (result.Next != SessionState.Logout)
         {
             // LOGOUT sent its updates before "* BYE" (LogoutCommand): nothing may follow the BYE but the tagged OK.
-            DeliverUpdates(new CommandContext(this, command.Tag, name), !handler.WithholdsExpunge);
+            DeliverUpdates(new CommandContext(this, command.Tag, name), !handler.WithholdsExpunge, command.Args);
         }
 
         Writer.Tagged(command.Tag, result.Status, result.Code, result.Text);
@@ -524,7 +524,7 @@ public sealed class ImapSession
     }
 
     /// <summary>Before the tagged response: the selected mailbox's updates, and NOTIFY's events (RFC 5465).</summary>
-    private void DeliverUpdates(CommandContext context, bool allowExpunge)
+    private void DeliverUpdates(CommandContext context, bool allowExpunge, IReadOnlyList<ImapArg> args)
     {
         if (Data.Notify is not { } notify)
         {
@@ -533,11 +533,41 @@ public sealed class ImapSession
         }
 
         string name = context.CommandName;
-        bool own = name is "APPEND" or "COPY" or "MOVE" or "UID COPY" or "UID MOVE";
         bool names = name is "CREATE" or "DELETE" or "RENAME" or "SUBSCRIBE" or "UNSUBSCRIBE";
-        if (!notify.Deliver(context, pollSelected: true, allowExpunge || notify.ImmediateExpunge, own, names))
+        if (!notify.Deliver(context, pollSelected: true, allowExpunge || notify.ImmediateExpunge, OwnTarget(name, args), names))
         {
             Data.SetNotify(null);
+        }
+    }
+
+    /// <summary>The mailbox an APPEND, COPY or MOVE added messages to (null for other commands or when unreadable).</summary>
+    private string? OwnTarget(string name, IReadOnlyList<ImapArg> args)
+    {
+        int skip = name switch
+        {
+            "APPEND" => 0,
+            "COPY" or "MOVE" => 1, // the message set
+            "UID COPY" or "UID MOVE" => 2, // COPY or MOVE, then the set
+            _ => -1,
+        };
+        if (skip < 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            var reader = new ArgReader(args) { Utf8Names = Utf8Accept.NamesInUtf8(Data) };
+            for (int i = 0; i < skip; i++)
+            {
+                reader.ExpectAny();
+            }
+
+            return reader.ExpectMailbox();
+        }
+        catch (ImapSyntaxException)
+        {
+            return null;
         }
     }
 

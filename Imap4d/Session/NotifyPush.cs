@@ -21,6 +21,13 @@ internal sealed class NotifyPush(ImapSession session)
     /// <summary>How long new events may wait behind output the client does not read before NOTIFY is turned off.</summary>
     public static TimeSpan StallLimit { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// After a change woke the session, the selected mailbox is looked at again after these
+    /// delays: a writer that still held the mailbox's lock when the first event came (an APPEND,
+    /// an EXPUNGE in progress) may leave no later event, and its change must not wait for a poll.
+    /// </summary>
+    private static readonly TimeSpan[] Rechecks = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(700)];
+
     /// <summary>The selected mailbox watched for SELECTED events (the key of its watch).</summary>
     private SelectedMailbox? _watchedSelected;
 
@@ -41,6 +48,8 @@ internal sealed class NotifyPush(ImapSession session)
         var flushStarted = DateTime.MinValue;
         bool backlog = false;
         bool overflowed = false;
+        int recheck = Rechecks.Length; // none pending
+        var woken = DateTime.MinValue;
         try
         {
             while (true)
@@ -83,6 +92,12 @@ internal sealed class NotifyPush(ImapSession session)
                     else if (notify.NeedsPolling)
                     {
                         waits.Add(timer = Task.Delay(NotifyMonitor.PollInterval, stop.Token));
+                    }
+
+                    if (recheck < Rechecks.Length && notify.WantsSelected && data.Selected is not null)
+                    {
+                        var left = woken + Rechecks[recheck] - DateTime.UtcNow;
+                        waits.Add(Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, stop.Token));
                     }
                 }
 
@@ -146,8 +161,17 @@ internal sealed class NotifyPush(ImapSession session)
                     continue;
                 }
 
+                if (first == changed)
+                {
+                    (recheck, woken) = (0, DateTime.UtcNow);
+                }
+                else if (first != timer)
+                {
+                    recheck++;
+                }
+
                 var context = new CommandContext(session, "*", "");
-                if (!notify.Deliver(context, pollSelected: notify.WantsSelected, allowExpunge: notify.ImmediateExpunge, ownAdditions: false, ownNameChange: false))
+                if (!notify.Deliver(context, pollSelected: notify.WantsSelected, allowExpunge: notify.ImmediateExpunge, ownTarget: null, ownNameChange: false))
                 {
                     data.SetNotify(null);
                 }

@@ -57,6 +57,9 @@ internal sealed class NotifyMonitor : IDisposable
     /// <summary>How long a change of names is left to settle before the names are listed.</summary>
     public static TimeSpan NameSettleTime { get; set; } = TimeSpan.FromMilliseconds(30);
 
+    /// <summary>At most this many more <see cref="NameSettleTime"/>s for a RENAME whose MAILBOXID has not moved yet.</summary>
+    private const int MaxNameSettleRounds = 10;
+
     /// <summary>The client wants events of the selected mailbox pushed (SELECTED or SELECTED-DELAYED with events).</summary>
     public bool WantsSelected => (_request.SelectedEvents & CountEvents) != 0;
 
@@ -106,16 +109,24 @@ internal sealed class NotifyMonitor : IDisposable
 
     /// <summary>
     /// Sends what changed: the selected mailbox's updates when <paramref name="pollSelected"/>
-    /// (with MessageNew's FETCH unless <paramref name="ownAdditions"/>: the client's own APPEND
-    /// or COPY, §5.2), then STATUS and LIST for the other mailboxes. Returns false after a
-    /// NOTIFICATIONOVERFLOW, when the caller drops the monitor (NOTIFY NONE, §5.8).
+    /// (with MessageNew's FETCH unless <paramref name="ownTarget"/>, the mailbox of the client's
+    /// own APPEND, COPY or MOVE, is the selected one, §5.2), then STATUS and LIST for the other
+    /// mailboxes (none for <paramref name="ownTarget"/>: the client knows what it added there).
+    /// Returns false after a NOTIFICATIONOVERFLOW, when the caller drops the monitor (NOTIFY NONE, §5.8).
     /// </summary>
-    public bool Deliver(CommandContext context, bool pollSelected, bool allowExpunge, bool ownAdditions, bool ownNameChange)
+    public bool Deliver(CommandContext context, bool pollSelected, bool allowExpunge, string? ownTarget, bool ownNameChange)
     {
         var changed = _watcher?.TakeChanged() ?? [];
         if (pollSelected)
         {
-            PollSelected(context, allowExpunge, ownAdditions);
+            PollSelected(context, allowExpunge, ownAdditions: ownTarget is not null && IsSelected(context, ownTarget));
+        }
+
+        if (ownTarget is not null && _tracked.TryGetValue(ownTarget, out var target))
+        {
+            // Taken now, whether or not its change was seen yet: the event that comes later must
+            // not tell the client about its own APPEND, COPY or MOVE (§5).
+            ReportStatus(context, ownTarget, target, quiet: true);
         }
 
         var now = DateTime.UtcNow;
@@ -155,8 +166,9 @@ internal sealed class NotifyMonitor : IDisposable
                     tracked.Watched = _watcher.Watch(tracked.Key, SourcesOf(name));
                 }
 
-                // The client's own APPEND, COPY or MOVE into another mailbox is not news to it (§5).
-                ReportStatus(context, name, tracked, quiet: ownAdditions);
+                // The client's own APPEND, COPY or MOVE into another mailbox is not news to it (§5);
+                // what others did elsewhere meanwhile is.
+                ReportStatus(context, name, tracked, quiet: name == ownTarget);
             }
         }
 
@@ -434,6 +446,16 @@ internal sealed class NotifyMonitor : IDisposable
 
         var created = _names.Keys.Where(n => !oldNames.ContainsKey(n)).ToList();
         var deleted = oldNames.Keys.Where(n => !_names.ContainsKey(n)).ToList();
+        for (int wait = 0; wait < MaxNameSettleRounds && created.Any(n => !_ids.ContainsKey(n)) && deleted.Any(_ids.ContainsKey); wait++)
+        {
+            // A name gone that still has its MAILBOXID beside a new name without one: a RENAME
+            // (or DELETE) half done, its MAILBOXID not moved yet. Waiting lets it show as one
+            // LIST with OLDNAME rather than a deletion and a creation.
+            System.Threading.Thread.Sleep(NameSettleTime);
+            TakeNames();
+            created = _names.Keys.Where(n => !oldNames.ContainsKey(n)).ToList();
+            deleted = oldNames.Keys.Where(n => !_names.ContainsKey(n)).ToList();
+        }
         foreach (string name in created)
         {
             string? oldName = _ids.TryGetValue(name, out string? id)
