@@ -19,7 +19,10 @@ namespace Imap4d.Tests.Integration.Differential;
 /// empty (RFC 5256: the first address's mailbox, or the empty string); Dovecot's parser fills
 /// in a missing address and sorts it by that.</item>
 /// </list>
-/// THREAD trees are compared whole on the corpus of gen_corpus.py alone (well-formed headers).
+/// THREAD trees are compared whole on the generated corpus alone (<see cref="Support.Corpus.TestCorpus"/>:
+/// reply chains, In-Reply-To alone, parents missing from the mailbox, References loops, a
+/// message referencing itself, duplicate Message-IDs, replies known only by their subject).
+/// No deliberate difference is needed there: Dovecot and we build the same trees.
 /// </summary>
 public partial class DovecotDifferentialTests
 {
