@@ -81,4 +81,27 @@ public class KeptSortStateTests(string type)
         await client.CommandAsync("s", "EXAMINE INBOX");
         Assert.That(await Sort(client, "SORT (SUBJECT) UTF-8 ALL"), Is.EqualTo(selected).And.EqualTo("* SORT 4 3 2 1"));
     }
+
+    [Test]
+    public async Task RepeatedSortInOneSelectionFollowsNewMailAndExpunges()
+    {
+        await using var client = await DiskSessions.ClientAsync(type, _root);
+        await Append(client, "mike", "m@example.org");
+        await Append(client, "kilo", "k@example.org");
+        await client.CommandAsync("s", "SELECT INBOX");
+        Assert.That(await Sort(client, "SORT (SUBJECT) UTF-8 ALL"), Is.EqualTo("* SORT 2 1"));
+        Assert.That(await Sort(client, "SORT (SUBJECT) UTF-8 ALL"), Is.EqualTo("* SORT 2 1"));
+
+        await using var other = await DiskSessions.SelectedClientAsync(type, _root);
+        await Append(other, "lima", "l@example.org");
+        await client.CommandAsync("n", "NOOP");
+        Assert.That(await Sort(client, "SORT (SUBJECT) UTF-8 ALL"), Is.EqualTo("* SORT 2 3 1"));
+        Assert.That(await Sort(client, "SORT (REVERSE SUBJECT) UTF-8 ALL"), Is.EqualTo("* SORT 1 3 2"));
+
+        // Expunging message 1 renumbers the others: the same program over the same UIDs answers new numbers.
+        await client.CommandAsync("x", "STORE 1 +FLAGS.SILENT (\\Deleted)");
+        await client.CommandAsync("x", "EXPUNGE");
+        Assert.That(await Sort(client, "SORT (SUBJECT) UTF-8 ALL"), Is.EqualTo("* SORT 1 2"));
+        Assert.That(await Sort(client, "UID SORT (SUBJECT) UTF-8 ALL"), Is.EqualTo("* SORT 2 3"));
+    }
 }
