@@ -2,14 +2,14 @@ using System.Text.RegularExpressions;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Imap4d.Tests.Support;
+using Imap4d.Tests.Support.Corpus;
 using Mono.Unix.Native;
 
 namespace Imap4d.Tests.Integration.Differential;
 
 /// <summary>
-/// Serves the same mailbox (the benchmark corpus of ../shared/bench/gen_corpus.py, the MIME
+/// Serves the same mailbox (the tests' own generated corpus, <see cref="TestCorpus"/>, the MIME
 /// fixtures in LF and CRLF form, and a few hand-made messages) through Dovecot and through
 /// imap4d, both preauthenticated on pipes, sends both the same commands and compares the
 /// answers data item by data item: RFC822.SIZE, ENVELOPE, BODY, BODYSTRUCTURE, BODY[section]
@@ -23,6 +23,7 @@ public partial class DovecotDifferentialTests
 {
     private const string DovecotImap = "/usr/lib/dovecot/imap";
     private const int CorpusCount = 300;
+    private const ulong CorpusSeed = 7;
     private const int SectionsPerFetch = 24;
     private const int RandomCount = 150;
 
@@ -52,7 +53,6 @@ public partial class DovecotDifferentialTests
     private readonly List<string> _labels = [];
     private readonly Dictionary<string, List<string>> _used = [];
     private string _root = "";
-    private JsonElement _needles;
     private ImapPeer? _dovecot;
     private ImapPeer? _ours;
     private readonly Stopwatch _clock = new();
@@ -66,21 +66,9 @@ public partial class DovecotDifferentialTests
             Assert.Ignore($"Dovecot is not installed ({DovecotImap}; package dovecot-imapd)");
         }
 
-        string? generator = FindGenerator();
-        if (generator is null)
-        {
-            Assert.Ignore("../shared/bench/gen_corpus.py not found beside the repository");
-        }
-
         _root = Path.Combine(Path.GetTempPath(), $"imap4d-diff-{Guid.NewGuid():N}");
         Directory.CreateDirectory(_root);
         Syscall.chmod(_root, FilePermissions.ACCESSPERMS & ~(FilePermissions.S_IWGRP | FilePermissions.S_IWOTH));
-
-        string corpus = Path.Combine(_root, "corpus");
-        var gen = Run("python3", generator, "--count", CorpusCount.ToString(CultureInfo.InvariantCulture), "--seed", "7",
-            "--formats", "maildir", "--out", corpus);
-        Assert.That(gen.ExitCode, Is.Zero, "gen_corpus.py failed: " + gen.Stderr);
-        _needles = JsonDocument.Parse(File.ReadAllText(Path.Combine(corpus, "manifest.json"))).RootElement.GetProperty("needles").Clone();
 
         string random = Path.Combine(_root, "random");
         Directory.CreateDirectory(random);
@@ -88,7 +76,7 @@ public partial class DovecotDifferentialTests
             random, RandomCount.ToString(CultureInfo.InvariantCulture));
         Assert.That(rnd.ExitCode, Is.Zero, "random-messages.py failed: " + rnd.Stderr);
 
-        var messages = CollectMessages(Path.Combine(corpus, "maildir", "corpus"), random);
+        var messages = CollectMessages(TestCorpus.Generate(CorpusCount, CorpusSeed), random);
         string dovecotHome = Path.Combine(_root, "dovecot");
         string oursHome = Path.Combine(_root, "ours");
         WriteMaildir(Path.Combine(dovecotHome, "Maildir"), messages);
@@ -185,15 +173,15 @@ public partial class DovecotDifferentialTests
             Assert.Ignore("SEARCH not implemented in this build");
         }
 
-        string Needle(string name) => _needles.GetProperty(name).GetProperty("value").GetString()!;
+        var needles = TestCorpus.Needles;
         var searches = new List<object[]>
         {
             new object[] { "ALL" },
-            new object[] { $"FROM \"{Needle("from")}\"" },
-            new object[] { $"SUBJECT \"{Needle("subject")}\"" },
-            new object[] { $"BODY \"{Needle("body")}\"" },
-            new object[] { $"TEXT \"{Needle("text")}\"" },
-            new object[] { "CHARSET UTF-8 SUBJECT ", Encoding.UTF8.GetBytes(Needle("subject_utf8")) },
+            new object[] { $"FROM \"{needles.From}\"" },
+            new object[] { $"SUBJECT \"{needles.Subject}\"" },
+            new object[] { $"BODY \"{needles.Body}\"" },
+            new object[] { $"TEXT \"{needles.Text}\"" },
+            new object[] { "CHARSET UTF-8 SUBJECT ", Encoding.UTF8.GetBytes(needles.SubjectUtf8) },
             new object[] { "SEEN" },
             new object[] { "UNSEEN" },
             new object[] { "ANSWERED" },
@@ -369,18 +357,9 @@ public partial class DovecotDifferentialTests
 
     private sealed record Message(string Label, byte[] Bytes, bool New, string Flags, DateTime Time);
 
-    private List<Message> CollectMessages(string corpusMaildir, string randomDir)
+    private List<Message> CollectMessages(List<CorpusMessage> corpus, string randomDir)
     {
-        var messages = new List<Message>();
-        var files = Directory.GetFiles(Path.Combine(corpusMaildir, "cur")).Select(f => (File: f, New: false))
-            .Concat(Directory.GetFiles(Path.Combine(corpusMaildir, "new")).Select(f => (File: f, New: true)))
-            .OrderBy(f => Path.GetFileName(f.File), StringComparer.Ordinal);
-        foreach (var (file, isNew) in files)
-        {
-            string name = Path.GetFileName(file);
-            int info = name.IndexOf(":2,", StringComparison.Ordinal);
-            messages.Add(new Message($"corpus ({name})", File.ReadAllBytes(file), isNew, info < 0 ? "" : name[(info + 3)..], File.GetLastWriteTimeUtc(file)));
-        }
+        var messages = corpus.Select(m => new Message(m.Label, m.Bytes, m.New, m.Flags, m.Arrival)).ToList();
 
         // imap4d numbers new files by modification time, Dovecot by name: the times follow the names.
         var fixtureTime = new DateTime(2024, 6, 1, 12, 0, 0, DateTimeKind.Utc);
@@ -518,20 +497,6 @@ public partial class DovecotDifferentialTests
         {
             Syscall.chown(entry, uid, gid);
         }
-    }
-
-    private static string? FindGenerator()
-    {
-        for (var dir = new DirectoryInfo(RepoPaths.Root); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "shared", "bench", "gen_corpus.py");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
     }
 
     private static (int ExitCode, string Stderr) Run(string program, params string[] args)

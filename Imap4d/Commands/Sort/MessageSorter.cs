@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Imap4d.Session;
 
 namespace Imap4d.Commands.Sort;
@@ -6,10 +7,28 @@ namespace Imap4d.Commands.Sort;
 /// Orders search hits by a SORT program (RFC 5256 §3): key by key, REVERSE flipping one key,
 /// and the sequence number deciding what all keys leave equal. Every key becomes a number per
 /// message first (strings through <see cref="SortRanks"/>), so sorting compares numbers only.
+/// The last result is kept per selection: the same program over the same messages (a webmail
+/// listing the mailbox again) is answered from it, as every key of a message is fixed by its UID.
 /// </summary>
 internal static class MessageSorter
 {
+    private static readonly ConditionalWeakTable<SelectedMailbox, LastSort> Last = new();
+
     public static List<(int Sequence, uint Uid)> Sort(SelectedMailbox selected, IReadOnlyList<(int Sequence, uint Uid)> hits,
+        IReadOnlyList<SortCriterion> criteria, CancellationToken ct)
+    {
+        string program = string.Join(' ', criteria.Select(c => (c.Reverse ? "REVERSE " : "") + c.Key));
+        if (Last.TryGetValue(selected, out var last) && last.Answers(program, hits))
+        {
+            return [.. last.Result];
+        }
+
+        var result = SortAnew(selected, hits, criteria, ct);
+        Last.AddOrUpdate(selected, new LastSort(program, [.. hits], result.ToArray()));
+        return result;
+    }
+
+    private static List<(int Sequence, uint Uid)> SortAnew(SelectedMailbox selected, IReadOnlyList<(int Sequence, uint Uid)> hits,
         IReadOnlyList<SortCriterion> criteria, CancellationToken ct)
     {
         var needed = SortFields.None;
@@ -114,6 +133,28 @@ internal static class MessageSorter
             }
 
             return c != 0 ? c : Sequence.CompareTo(other.Sequence);
+        }
+    }
+
+    /// <summary>A SORT program, the messages it ordered (sequence numbers included) and their order.</summary>
+    private sealed record LastSort(string Program, (int Sequence, uint Uid)[] Hits, (int Sequence, uint Uid)[] Result)
+    {
+        public bool Answers(string program, IReadOnlyList<(int Sequence, uint Uid)> hits)
+        {
+            if (program != Program || hits.Count != Hits.Length)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < Hits.Length; i++)
+            {
+                if (hits[i] != Hits[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Imap4d.Commands.Sort;
 
 /// <summary>
@@ -9,6 +11,9 @@ public sealed class SortRecord
 {
     /// <summary>The fields below that hold values.</summary>
     public SortFields Known { get; set; }
+
+    /// <summary>The fingerprint of the message content the record was made from (see IMailbox.CacheFingerprint).</summary>
+    public ulong Fingerprint { get; init; }
 
     /// <summary>The sent date in Unix seconds (the internal date when Date: is missing or unreadable).</summary>
     public long SentTime { get; set; }
@@ -36,4 +41,25 @@ public sealed class SortRecord
 
     /// <summary>References: ids, or the first In-Reply-To: id when References: has none (RFC 5256 REFERENCES step 1).</summary>
     public IReadOnlyList<string> References { get; set; } = [];
+
+    /// <summary>
+    /// Per string key: the rank of this record's value in a <see cref="SortRankTable"/>, with the
+    /// table's stamp in the high half (0: none), so a repeated SORT looks up no strings.
+    /// </summary>
+    internal RankSlots Ranks;
+
+    /// <summary>The rank kept for <paramref name="key"/> from <paramref name="table"/>, or -1 when it is from another table.</summary>
+    internal int KeptRank(SortKey key, SortRankTable table)
+    {
+        long slot = Ranks[(int)key];
+        return (int)(slot >> 32) == table.Stamp ? (int)slot : -1;
+    }
+
+    internal void KeepRank(SortKey key, SortRankTable table, int rank) => Ranks[(int)key] = ((long)table.Stamp << 32) | (uint)rank;
+
+    [InlineArray(9)]
+    internal struct RankSlots
+    {
+        private long _slot;
+    }
 }

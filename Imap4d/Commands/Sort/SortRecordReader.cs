@@ -12,46 +12,75 @@ namespace Imap4d.Commands.Sort;
 /// Gives the <see cref="SortRecord"/>s of messages for a SORT or THREAD. The header fields come
 /// from the FETCH cache (<see cref="CachedHeaderFields"/>: every sort and thread field is among
 /// them), so a mailbox a client has listed is sorted without opening a message; a header that is
-/// not cached is read once and cached for the next time. The records are kept for the
-/// selection: a second SORT or THREAD parses nothing.
+/// not cached is read once and cached for the next time. The records are kept for the mailbox
+/// (<see cref="MailboxSortState"/>): a second SORT or THREAD parses nothing, in this selection
+/// or the next.
 /// </summary>
 internal static class SortRecordReader
 {
-    private static readonly ConditionalWeakTable<SelectedMailbox, Dictionary<uint, SortRecord>> Kept = new();
+    /// <summary>The records this selection has checked against its messages' fingerprints, by UID.</summary>
+    private static readonly ConditionalWeakTable<SelectedMailbox, Dictionary<uint, SortRecord>> Checked = new();
 
     /// <summary>The records of <paramref name="hits"/>, in their order, with at least <paramref name="needed"/> known.</summary>
     public static SortRecord[] Read(SelectedMailbox selected, IReadOnlyList<(int Sequence, uint Uid)> hits, SortFields needed,
         CancellationToken ct)
     {
-        var kept = Kept.GetValue(selected, _ => []);
+        var state = MailboxSortState.For(selected);
+        var checkedRecords = Checked.GetValue(selected, _ => []);
         var records = new SortRecord[hits.Count];
         var pass = new Pass(selected);
-        try
+        lock (state.Lock)
         {
-            for (int i = 0; i < hits.Count; i++)
+            try
             {
-                uint uid = hits[i].Uid;
-                if (!kept.TryGetValue(uid, out var record))
+                for (int i = 0; i < hits.Count; i++)
                 {
-                    kept[uid] = record = new SortRecord();
-                }
+                    uint uid = hits[i].Uid;
+                    if (!checkedRecords.TryGetValue(uid, out var record))
+                    {
+                        record = Shared(state, selected, uid);
+                        checkedRecords[uid] = record;
+                    }
 
-                var missing = needed & ~record.Known;
-                if (missing != SortFields.None)
-                {
-                    ct.ThrowIfCancellationRequested();
-                    Fill(pass, uid, record, missing);
-                }
+                    var missing = needed & ~record.Known;
+                    if (missing != SortFields.None)
+                    {
+                        ct.ThrowIfCancellationRequested();
+                        Fill(pass, uid, record, missing);
+                    }
 
-                records[i] = record;
+                    records[i] = record;
+                }
             }
-        }
-        finally
-        {
-            pass.Cache?.PutMany(pass.ToCache);
+            finally
+            {
+                if (pass.ToCache.Count > 0)
+                {
+                    pass.Cache?.PutMany(pass.ToCache);
+                }
+            }
+
+            state.Prune(selected);
         }
 
         return records;
+    }
+
+    /// <summary>The mailbox's record of a message when it was made from the same content, else a new (empty) one.</summary>
+    private static SortRecord Shared(MailboxSortState state, SelectedMailbox selected, uint uid)
+    {
+        var info = selected.FindForFetch(uid);
+        ulong fingerprint = info is null ? 0 : selected.Mailbox.CacheFingerprint(info);
+        if (!state.Records.TryGetValue(uid, out var record) || record.Fingerprint != fingerprint || info is null)
+        {
+            record = new SortRecord { Fingerprint = fingerprint };
+            if (info is not null)
+            {
+                state.Records[uid] = record;
+            }
+        }
+
+        return record;
     }
 
     /// <summary>One SORT or THREAD's reading: the headers read from storage wait here to be cached in one write.</summary>
@@ -59,7 +88,17 @@ internal static class SortRecordReader
     {
         public SelectedMailbox Selected { get; } = selected;
 
-        public FetchCache? Cache { get; } = selected.Cache;
+        /// <summary>The FETCH cache, opened only when a record needs filling (opening scans the whole file).</summary>
+        public FetchCache? Cache => _cacheOpened ? _cache : OpenCache();
+
+        private FetchCache? _cache;
+        private bool _cacheOpened;
+
+        private FetchCache? OpenCache()
+        {
+            _cacheOpened = true;
+            return _cache = Selected.Cache;
+        }
 
         public List<(MessageInfo, FetchCacheItem, byte[])> ToCache { get; } = [];
 
