@@ -20,8 +20,10 @@ namespace Imap4d.Storage.Mbox;
 /// unseen and recent counts, how many records wait for a write-back (dirty, no Status O), the keyword names (a record's keyword bitmap indexes them; at most
 /// 64), and a CRC-32C of the header. Record (80 bytes): UID, system flags, state bits, the
 /// internal date's zone, the internal date, the client size, the keyword bitmap, the message's
-/// MODSEQ (for CONDSTORE), its From line, header, body, content end and next-message offsets,
-/// and a CRC-32C of the record.</para>
+/// MODSEQ (for CONDSTORE), its From line offset, the lengths of the From line and the header, the
+/// content end offset, the save date (RFC 8514 SAVEDATE, Unix seconds), the length of the tail to
+/// the next message, and a CRC-32C of the record. A file of another version is not read (the
+/// mailbox is parsed again and the index written anew).</para>
 /// <para>Updates, always under the mailbox lock: new messages are records written past the
 /// last one, then the header (count and counters) over the old; readers ignore records beyond
 /// the header's count, so a writer killed in between changed nothing. Changes in place (a
@@ -38,7 +40,8 @@ internal sealed class MboxIndexFile : IDisposable
     public const int RecordSize = 80;
     public const int MaxKeywords = 64;
 
-    private const int Version = 1;
+    /// <summary>2: records carry the save date (RFC 8514) in place of absolute header and body offsets (now lengths).</summary>
+    private const int Version = 2;
     private const int InProgress = 1;
     private const int KeywordsAt = 128;
     private const int ChecksumAt = HeaderSize - 4;
@@ -614,7 +617,9 @@ internal sealed class MboxIndexFile : IDisposable
         }
 
         long tail = r.End - r.ContentEnd;
-        if (tail is < 0 or > uint.MaxValue)
+        long fromLine = r.HeaderOffset - r.Offset;
+        long header = r.BodyOffset - r.HeaderOffset;
+        if (tail is < 0 or > uint.MaxValue || fromLine is < 0 or > uint.MaxValue || header is < 0 or > uint.MaxValue)
         {
             throw new IOException($"message {r.Uid} does not fit an index record");
         }
@@ -628,9 +633,10 @@ internal sealed class MboxIndexFile : IDisposable
         BinaryPrimitives.WriteUInt64LittleEndian(b[24..], keywords);
         BinaryPrimitives.WriteUInt64LittleEndian(b[32..], r.ModSeq);
         BinaryPrimitives.WriteInt64LittleEndian(b[40..], r.Offset);
-        BinaryPrimitives.WriteInt64LittleEndian(b[48..], r.HeaderOffset);
-        BinaryPrimitives.WriteInt64LittleEndian(b[56..], r.BodyOffset);
-        BinaryPrimitives.WriteInt64LittleEndian(b[64..], r.ContentEnd);
+        BinaryPrimitives.WriteUInt32LittleEndian(b[48..], (uint)fromLine);
+        BinaryPrimitives.WriteUInt32LittleEndian(b[52..], (uint)header);
+        BinaryPrimitives.WriteInt64LittleEndian(b[56..], r.ContentEnd);
+        BinaryPrimitives.WriteInt64LittleEndian(b[64..], r.SaveDate);
         BinaryPrimitives.WriteUInt32LittleEndian(b[72..], (uint)tail);
         BinaryPrimitives.WriteUInt32LittleEndian(b[76..], Checksum.Of(b[..76]));
     }
@@ -677,19 +683,28 @@ internal sealed class MboxIndexFile : IDisposable
             return null;
         }
 
-        long contentEnd = BinaryPrimitives.ReadInt64LittleEndian(b[64..]);
+        long offset = BinaryPrimitives.ReadInt64LittleEndian(b[40..]);
+        long headerOffset = offset + BinaryPrimitives.ReadUInt32LittleEndian(b[48..]);
+        long contentEnd = BinaryPrimitives.ReadInt64LittleEndian(b[56..]);
+        long saved = BinaryPrimitives.ReadInt64LittleEndian(b[64..]);
+        if (saved is < -62135596800L or > 253402300799L)
+        {
+            return null;
+        }
+
         var record = new MboxRecord(
             BinaryPrimitives.ReadUInt32LittleEndian(b),
             flags,
             DateTimeOffset.FromUnixTimeMilliseconds(dateMs).ToOffset(TimeSpan.FromMinutes(zone)),
             BinaryPrimitives.ReadInt64LittleEndian(b[16..]),
             BinaryPrimitives.ReadUInt64LittleEndian(b[32..]),
-            BinaryPrimitives.ReadInt64LittleEndian(b[40..]),
-            BinaryPrimitives.ReadInt64LittleEndian(b[48..]),
-            BinaryPrimitives.ReadInt64LittleEndian(b[56..]),
+            offset,
+            headerOffset,
+            headerOffset + BinaryPrimitives.ReadUInt32LittleEndian(b[52..]),
             contentEnd,
             contentEnd + BinaryPrimitives.ReadUInt32LittleEndian(b[72..]),
-            b[5]);
+            b[5],
+            saved);
         return record.IsWellFormed(header.Source.Size) ? record : null;
     }
 

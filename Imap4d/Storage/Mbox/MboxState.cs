@@ -323,7 +323,7 @@ internal sealed class MboxState
     private static DateTimeOffset DateOf(ParsedMessage m, SourceStamp stamp) =>
         m.FromDate ?? m.HeaderDate ?? DateTimeOffset.FromUnixTimeMilliseconds(stamp.MtimeNs / 1_000_000);
 
-    private static MboxRecord RecordOf(ParsedMessage m, uint uid, FlagSet flags, ulong modSeq, int bits, DateTimeOffset date)
+    private static MboxRecord RecordOf(ParsedMessage m, uint uid, FlagSet flags, ulong modSeq, int bits, DateTimeOffset date, long? saved = null)
     {
         if (m.Old)
         {
@@ -335,10 +335,12 @@ internal sealed class MboxState
             bits |= MboxRecord.ContentLengthHonoured;
         }
 
-        return new MboxRecord(uid, flags, date, m.ClientSize, modSeq, m.FromOffset, m.HeaderOffset, m.BodyOffset, m.ContentEnd, m.End, bits);
+        return new MboxRecord(uid, flags, date, m.ClientSize, modSeq, m.FromOffset, m.HeaderOffset, m.BodyOffset, m.ContentEnd, m.End, bits,
+            saved ?? date.ToUnixTimeSeconds());
     }
 
-    private void ParseTail(MailboxFileLock held, SourceStamp now)
+    /// <param name="savedAt">When these are our own appends: their save date (Unix seconds); else each one's From line date.</param>
+    private void ParseTail(MailboxFileLock held, SourceStamp now, long? savedAt = null)
     {
         var parsed = MboxParser.Parse(held.Handle, Index.Source.Size, now.Size);
         bool assigned = false;
@@ -358,7 +360,7 @@ internal sealed class MboxState
                 assigned = true;
             }
 
-            Index.Add(RecordOf(m, uid, m.FlagSet, ++Index.HighestModSeq, bits, DateOf(m, now)));
+            Index.Add(RecordOf(m, uid, m.FlagSet, ++Index.HighestModSeq, bits, DateOf(m, now), savedAt));
             Index.UidNext = Math.Max(Index.UidNext, uid + 1);
             last = uid;
         }
@@ -438,7 +440,7 @@ internal sealed class MboxState
                     modSeq = ++index.HighestModSeq;
                 }
 
-                records.Add(RecordOf(m, uid, flags, modSeq, bits, DateOf(m, now)));
+                records.Add(RecordOf(m, uid, flags, modSeq, bits, DateOf(m, now), known ? old.SaveDate : null));
                 index.UidNext = Math.Max(index.UidNext, uid + 1);
                 last = uid;
                 before.Remove(uid);
@@ -1036,7 +1038,7 @@ internal sealed class MboxState
         {
             // What was just written is in the page cache: read it back into the index now, so the
             // next operation of any session finds the index current (no tail to parse, no lock to poll).
-            ParseTail(held, StampOf(held.Fd)); // saved by the caller, still under the lock
+            ParseTail(held, StampOf(held.Fd), DateTimeOffset.UtcNow.ToUnixTimeSeconds()); // saved by the caller, still under the lock
         }
 
         return Enumerable.Range(0, messages.Count).Select(i => firstUid + (uint)i).ToList();
