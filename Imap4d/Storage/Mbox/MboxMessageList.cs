@@ -43,6 +43,20 @@ internal sealed class MboxMessageList : IReadOnlyList<MessageInfo>, IUidIndexedL
         }
     }
 
+    public int FirstUnseen()
+    {
+        var records = Snapshot.Records;
+        for (int i = 0; i < Snapshot.Count; i++)
+        {
+            if ((records[i].Flags.System & MessageFlags.Seen) == 0)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     public int IndexOfUid(uint uid) => MboxSnapshot.IndexOfUid(Snapshot.Records, Snapshot.Count, uid);
 
     public IEnumerator<MessageInfo> GetEnumerator()
