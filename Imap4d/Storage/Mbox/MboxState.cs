@@ -26,8 +26,24 @@ internal sealed class MboxState
 {
     private static readonly Logger Log = LogManager.GetCurrentClassLogger();
 
-    /// <summary>A file stamp must be this old before reads without the lock trust it (many clock ticks).</summary>
-    internal static long SettledNs { get; set; } = 1_000_000_000L;
+    /// <summary>
+    /// A file stamp must be this old before reads without the lock trust it: many ticks of the
+    /// clock the kernel stamps files with (a jiffy, 10 ms at most; finer since Linux 6.13), so a
+    /// later write cannot fall into the stamp's tick and leave it unchanged. It was 1 s for every
+    /// file, which kept every read of the second after a rewrite (EXPUNGE) under the lock.
+    /// </summary>
+    internal static long SettledNs { get; set; } = 100_000_000L;
+
+    /// <summary>The same for a file system that keeps whole seconds (FAT even two for mtime): a write in the same second would not show.</summary>
+    internal const long CoarseSettledNs = 2_000_000_000L;
+
+    /// <summary>True when <paramref name="stamp"/> is old enough that any later write would change it (see <see cref="SettledNs"/>).</summary>
+    internal static bool IsSettled(SourceStamp stamp, long nowNs)
+    {
+        bool wholeSeconds = stamp.CtimeNs % 1_000_000_000L == 0 || stamp.MtimeNs % 1_000_000_000L == 0;
+        long settle = wholeSeconds ? Math.Max(CoarseSettledNs, SettledNs) : SettledNs;
+        return nowNs - stamp.CtimeNs > settle && nowNs - stamp.MtimeNs > settle;
+    }
 
     private readonly LockingOptions _locking;
     private readonly UserStateDirectory _userState;
@@ -711,14 +727,14 @@ internal sealed class MboxState
     /// without taking the mailbox lock, or null when that cannot be done safely. Safe because the
     /// bytes are read through a descriptor of the very file the index describes, and the file is
     /// seen unchanged (same size, mtime, ctime) before and after the read, with a ctime more than
-    /// <see cref="SettledNs"/> old: any write in between, even in the same clock tick as the
-    /// index was made, would have moved the ctime. Writers that rename a new file into place
+    /// <see cref="SettledNs"/> old (<see cref="IsSettled"/>): any write in between, even in the
+    /// same clock tick as the index was made, would have moved the ctime. Writers that rename a new file into place
     /// leave this descriptor's file alone altogether.
     /// </summary>
     public byte[]? TryReadClientViewUnlocked(uint uid, bool headerOnly)
     {
         var source = Index.Source;
-        if (!_loaded || source == SourceStamp.None || NowNs() - source.CtimeNs <= SettledNs || NowNs() - source.MtimeNs <= SettledNs)
+        if (!_loaded || source == SourceStamp.None || !IsSettled(source, NowNs()))
         {
             return null;
         }
@@ -761,7 +777,7 @@ internal sealed class MboxState
     public FileStream? TrySpoolClientViewUnlocked(uint uid)
     {
         var source = Index.Source;
-        if (!_loaded || source == SourceStamp.None || NowNs() - source.CtimeNs <= SettledNs || NowNs() - source.MtimeNs <= SettledNs)
+        if (!_loaded || source == SourceStamp.None || !IsSettled(source, NowNs()))
         {
             return null;
         }
