@@ -18,4 +18,7 @@ public interface IUidIndexedList
 
     /// <summary>The position of the first message without \Seen, or -1 (SELECT's [UNSEEN n]).</summary>
     int FirstUnseen();
+
+    /// <summary>The MODSEQ of the message at <paramref name="index"/> (QRESYNC looks for changed ones).</summary>
+    ulong ModSeqAt(int index);
 }

@@ -43,6 +43,12 @@ internal sealed class MboxMessageList : IReadOnlyList<MessageInfo>, IUidIndexedL
         }
     }
 
+    public ulong ModSeqAt(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Snapshot.Count, nameof(index));
+        return Snapshot.Records[index].ModSeq; // the field alone, not a copy of the record
+    }
+
     public int FirstUnseen()
     {
         var records = Snapshot.Records;
