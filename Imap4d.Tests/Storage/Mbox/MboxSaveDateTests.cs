@@ -118,10 +118,16 @@ public class MboxSaveDateTests
     public void AnIndexOfTheFormerVersionIsRebuiltNotMisread()
     {
         string path = NewMailbox();
+        ulong highest;
+        uint uidNext;
         using (var box = Open(path))
         {
             MboxTestSupport.Append(box, "one");
             MboxTestSupport.Append(box, "two", FlagSet.Of(MessageFlags.Answered));
+            box.Sync();
+            box.Store([1], FlagOperation.Add, FlagSet.Of(MessageFlags.Flagged));
+            highest = box.HighestModSeq;
+            uidNext = box.UidNext;
         }
 
         // A well-formed header of version 1 (records without save dates, absolute offsets).
@@ -134,7 +140,11 @@ public class MboxSaveDateTests
 
         using var again = Open(path);
         Assert.That(((MboxMailbox)again).State.LastRefresh, Is.EqualTo("full"), "the mbox was read again");
-        Assert.That(again.Messages.Select(m => (m.Uid, m.Flags.Has(MessageFlags.Answered))), Is.EqualTo(new[] { (1u, false), (2u, true) }));
+        Assert.That(again.Messages.Select(m => (m.Uid, m.Flags.Has(MessageFlags.Answered), m.Flags.Has(MessageFlags.Flagged))),
+            Is.EqualTo(new[] { (1u, false, true), (2u, true, false) }), "flags written back at close survive");
+        Assert.That(again.HighestModSeq, Is.GreaterThanOrEqualTo(highest), "MODSEQs never go backwards");
+        Assert.That(again.Messages.Min(m => m.ModSeq), Is.GreaterThan(highest), "every message gets a MODSEQ above any handed out before");
+        Assert.That(MboxTestSupport.Append(again, "three"), Is.GreaterThanOrEqualTo(uidNext), "UIDs are not reused");
         Assert.That(BinaryPrimitives.ReadInt32LittleEndian(File.ReadAllBytes(index).AsSpan(8)), Is.EqualTo(2), "written anew in the current version");
     }
 }

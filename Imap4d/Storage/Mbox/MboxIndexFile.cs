@@ -46,6 +46,7 @@ internal sealed class MboxIndexFile : IDisposable
     private const int KeywordsAt = 128;
     private const int ChecksumAt = HeaderSize - 4;
     private static ReadOnlySpan<byte> Magic => "IMAP4DMB"u8;
+    private static readonly long UnixEpochTicks = DateTime.UnixEpoch.Ticks;
 
     private readonly string _path;
     private SafeFileHandle? _handle;
@@ -227,13 +228,14 @@ internal sealed class MboxIndexFile : IDisposable
 
                 for (int i = 0; i < n; i++)
                 {
-                    if (DecodeRecord(span.Slice(i * RecordSize, RecordSize), header, keywordSets) is not { } record
+                    // Decoded straight into its slot: no copy of the record on the way.
+                    ref var record = ref into[at + done + i];
+                    if (!TryDecodeRecord(span.Slice(i * RecordSize, RecordSize), header, keywordSets, out record)
                         || record.Uid <= after || record.Uid >= header.UidNext)
                     {
                         return false;
                     }
 
-                    into[at + done + i] = record;
                     after = record.Uid;
                 }
 
@@ -641,18 +643,20 @@ internal sealed class MboxIndexFile : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(b[76..], Checksum.Of(b[..76]));
     }
 
-    private static MboxRecord? DecodeRecord(ReadOnlySpan<byte> b, Header header, Dictionary<ulong, ImmutableSortedSet<string>> keywordSets)
+    private static bool TryDecodeRecord(ReadOnlySpan<byte> b, Header header, Dictionary<ulong, ImmutableSortedSet<string>> keywordSets,
+        out MboxRecord record)
     {
+        record = default;
         if (BinaryPrimitives.ReadUInt32LittleEndian(b[76..]) != Checksum.Of(b[..76]))
         {
-            return null;
+            return false;
         }
 
         ulong bitmap = BinaryPrimitives.ReadUInt64LittleEndian(b[24..]);
         var system = (MessageFlags)b[4];
         if (((int)system & ~31) != 0 || (header.Keywords.Length < 64 && bitmap >> header.Keywords.Length != 0))
         {
-            return null;
+            return false;
         }
 
         var flags = FlagSet.Of(system);
@@ -678,9 +682,11 @@ internal sealed class MboxIndexFile : IDisposable
 
         short zone = BinaryPrimitives.ReadInt16LittleEndian(b[6..]);
         long dateMs = BinaryPrimitives.ReadInt64LittleEndian(b[8..]);
-        if (zone is < -18 * 60 or > 18 * 60 || dateMs is < -62135596800000L or > 253402300799999L)
+        long localTicks = UnixEpochTicks + dateMs * TimeSpan.TicksPerMillisecond + zone * TimeSpan.TicksPerMinute;
+        if (zone is < -14 * 60 or > 14 * 60 || dateMs is < -62135596800000L or > 253402300799999L
+            || localTicks < 0 || localTicks > DateTime.MaxValue.Ticks)
         {
-            return null;
+            return false;
         }
 
         long offset = BinaryPrimitives.ReadInt64LittleEndian(b[40..]);
@@ -689,13 +695,13 @@ internal sealed class MboxIndexFile : IDisposable
         long saved = BinaryPrimitives.ReadInt64LittleEndian(b[64..]);
         if (saved is < -62135596800L or > 253402300799L)
         {
-            return null;
+            return false;
         }
 
-        var record = new MboxRecord(
+        record = new MboxRecord(
             BinaryPrimitives.ReadUInt32LittleEndian(b),
             flags,
-            DateTimeOffset.FromUnixTimeMilliseconds(dateMs).ToOffset(TimeSpan.FromMinutes(zone)),
+            new DateTimeOffset(localTicks, TimeSpan.FromMinutes(zone)),
             BinaryPrimitives.ReadInt64LittleEndian(b[16..]),
             BinaryPrimitives.ReadUInt64LittleEndian(b[32..]),
             offset,
@@ -705,7 +711,7 @@ internal sealed class MboxIndexFile : IDisposable
             contentEnd + BinaryPrimitives.ReadUInt32LittleEndian(b[72..]),
             b[5],
             saved);
-        return record.IsWellFormed(header.Source.Size) ? record : null;
+        return record.IsWellFormed(header.Source.Size);
     }
 
     private static void TryDelete(string path)
