@@ -84,6 +84,20 @@ public class SequenceMapTests
     }
 
     [Test]
+    public void ANewerViewOfTheMailboxEndsTheSharing()
+    {
+        var view = new FixedView([1, 2, 3]);
+        var map = new SequenceMap(view);
+        map.LetGoOf(view);
+        Assert.That(view.UidReads, Is.Zero, "still the mailbox's view");
+        map.LetGoOf(new FixedView([1, 2, 3, 4]));
+        int copied = view.UidReads;
+        Assert.That(copied, Is.EqualTo(3), "copied once");
+        Assert.That(map, Is.EqualTo(new uint[] { 1, 2, 3 }), "the client's numbers stay until it is told");
+        Assert.That(view.UidReads, Is.EqualTo(copied), "the old view is no longer read");
+    }
+
+    [Test]
     public void AnyOtherListIsCopied()
     {
         var messages = new List<MessageInfo> { new(4, FlagSet.Empty, DateTimeOffset.UnixEpoch, 1), new(9, FlagSet.Empty, DateTimeOffset.UnixEpoch, 1) };

@@ -211,6 +211,7 @@ public sealed class SelectedMailbox : IDisposable
     {
         var before = Mailbox.Messages;
         var changes = Mailbox.Sync();
+        _uids.LetGoOf(Mailbox.Messages);
         foreach (uint uid in changes.Expunged)
         {
             _pendingExpunges.Add(uid);

@@ -11,7 +11,7 @@ namespace Imap4d.Session;
 /// </summary>
 internal sealed class SequenceMap : IReadOnlyList<uint>
 {
-    private readonly IUidIndexedList? _view;
+    private IUidIndexedList? _view;
     private readonly int _viewCount;
     private List<uint>? _own;
 
@@ -79,6 +79,18 @@ internal sealed class SequenceMap : IReadOnlyList<uint>
         return ~lo;
     }
 
+    /// <summary>
+    /// Once the mailbox has a newer view, the UIDs are copied, so the old view (a whole array of
+    /// the driver's records) is not kept alive for the sequence numbers alone.
+    /// </summary>
+    public void LetGoOf(IReadOnlyList<MessageInfo> current)
+    {
+        if (_own is null && !ReferenceEquals(current, _view))
+        {
+            Own();
+        }
+    }
+
     public void Add(uint uid) => Own().Add(uid);
 
     public void RemoveAt(int index) => Own().RemoveAt(index);
@@ -91,6 +103,7 @@ internal sealed class SequenceMap : IReadOnlyList<uint>
         {
             _own = new List<uint>(_viewCount + 16);
             _view!.CopyUidsTo(_own);
+            _view = null;
         }
 
         return _own;
