@@ -145,9 +145,20 @@ public sealed class SelectCommand(bool examine) : IImapCommand
                 writer.Untagged().Atom("VANISHED").BeginList().Atom("EARLIER").EndList().Atom(vanished.ToString()).EndLine();
             }
 
+            if (ModSeq >= selected.Mailbox.HighestModSeq)
+            {
+                return; // nothing changed since: no need to look at any message
+            }
+
             var messages = selected.Mailbox.Messages;
+            var indexed = messages as Storage.IUidIndexedList;
             for (int i = 0; i < messages.Count; i++)
             {
+                if (indexed is not null && indexed.ModSeqAt(i) <= ModSeq)
+                {
+                    continue; // without a MessageInfo for each unchanged message
+                }
+
                 var info = messages[i];
                 if (info.ModSeq > ModSeq && (within is null || within.Contains(info.Uid)))
                 {

@@ -11,7 +11,7 @@ namespace Imap4d.Session;
 /// </summary>
 public sealed class SelectedMailbox : IDisposable
 {
-    private readonly List<uint> _uids;
+    private readonly SequenceMap _uids;
     private readonly HashSet<uint> _pendingExpunges = [];
 
     /// <summary>What this session last knew of messages expunged elsewhere and not yet announced (FETCH serves them).</summary>
@@ -27,7 +27,7 @@ public sealed class SelectedMailbox : IDisposable
     public SelectedMailbox(IMailbox mailbox)
     {
         Mailbox = mailbox;
-        _uids = UidsOf(mailbox.Messages);
+        _uids = new SequenceMap(mailbox.Messages);
         _recentCount = mailbox.RecentUids.Count;
         _knownKeywords = new HashSet<string>(mailbox.Keywords, FlagSet.KeywordComparer);
         _keywordsOfView = mailbox.Messages;
@@ -83,19 +83,23 @@ public sealed class SelectedMailbox : IDisposable
     /// <summary>Current info of a message, or null when its data is gone.</summary>
     public MessageInfo? Find(uint uid) => Find(Mailbox.Messages, uid);
 
-    private static List<uint> UidsOf(IReadOnlyList<MessageInfo> messages)
+    /// <summary>Without a <see cref="MessageInfo"/> per message when the driver's list can look itself.</summary>
+    private static int FirstUnseen(IReadOnlyList<MessageInfo> messages)
     {
-        var uids = new List<uint>(messages.Count);
         if (messages is IUidIndexedList indexed)
         {
-            indexed.CopyUidsTo(uids);
-        }
-        else
-        {
-            uids.AddRange(messages.Select(m => m.Uid));
+            return indexed.FirstUnseen();
         }
 
-        return uids;
+        for (int i = 0; i < messages.Count; i++)
+        {
+            if (!messages[i].Flags.Has(MessageFlags.Seen))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static MessageInfo? Find(IReadOnlyList<MessageInfo> messages, uint uid)
@@ -190,10 +194,10 @@ public sealed class SelectedMailbox : IDisposable
 
         writer.UntaggedStatus("OK", $"UIDVALIDITY {Mailbox.UidValidity}", "UID validity status");
         writer.UntaggedStatus("OK", $"UIDNEXT {Mailbox.UidNext}", "Predicted next UID");
-        var firstUnseen = IsImap4Rev2 ? default : Mailbox.Messages.Select((m, i) => (m, i)).FirstOrDefault(p => !p.m.Flags.Has(MessageFlags.Seen));
-        if (firstUnseen.m is not null)
+        int firstUnseen = IsImap4Rev2 ? -1 : FirstUnseen(Mailbox.Messages);
+        if (firstUnseen >= 0)
         {
-            writer.UntaggedStatus("OK", $"UNSEEN {firstUnseen.i + 1}", "First unseen message");
+            writer.UntaggedStatus("OK", $"UNSEEN {firstUnseen + 1}", "First unseen message");
         }
 
         WriteFlags(writer);
@@ -207,6 +211,7 @@ public sealed class SelectedMailbox : IDisposable
     {
         var before = Mailbox.Messages;
         var changes = Mailbox.Sync();
+        _uids.LetGoOf(Mailbox.Messages);
         foreach (uint uid in changes.Expunged)
         {
             _pendingExpunges.Add(uid);

@@ -67,6 +67,25 @@ public class FetchCacheTests
     }
 
     [Test]
+    public void ACacheOfTheFormerFormatIsStartedAfresh()
+    {
+        using (var old = FetchCache.Open(_path, 7)!)
+        {
+            old.Put(1, 0, FetchCacheItem.Envelope, "(\"env\")"u8);
+        }
+
+        // The same records under the magic of the format whose checksums were FNV-1a.
+        var bytes = File.ReadAllBytes(_path);
+        Encoding.ASCII.GetBytes("IMAP4DF3").CopyTo(bytes, 0);
+        File.WriteAllBytes(_path, bytes);
+        using var cache = FetchCache.Open(_path, 7)!;
+        Assert.That(cache.TryGet(1, 0, FetchCacheItem.Envelope, out _), Is.False, "not read with another checksum");
+        cache.Put(1, 0, FetchCacheItem.Envelope, "new"u8);
+        Assert.That(cache.TryGet(1, 0, FetchCacheItem.Envelope, out byte[] fresh), Is.True);
+        Assert.That(Encoding.ASCII.GetString(fresh), Is.EqualTo("new"));
+    }
+
+    [Test]
     public void GarbageFileIsReplaced()
     {
         File.WriteAllText(_path, "not a cache at all");

@@ -15,6 +15,12 @@ public static class Checksum
             crc = BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt64LittleEndian(data[i..]));
         }
 
+        if (i + 4 <= data.Length)
+        {
+            crc = BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt32LittleEndian(data[i..]));
+            i += 4;
+        }
+
         for (; i < data.Length; i++)
         {
             crc = BitOperations.Crc32C(crc, data[i]);

@@ -20,8 +20,10 @@ namespace Imap4d.Storage.Mbox;
 /// unseen and recent counts, how many records wait for a write-back (dirty, no Status O), the keyword names (a record's keyword bitmap indexes them; at most
 /// 64), and a CRC-32C of the header. Record (80 bytes): UID, system flags, state bits, the
 /// internal date's zone, the internal date, the client size, the keyword bitmap, the message's
-/// MODSEQ (for CONDSTORE), its From line, header, body, content end and next-message offsets,
-/// and a CRC-32C of the record.</para>
+/// MODSEQ (for CONDSTORE), its From line offset, the lengths of the From line and the header, the
+/// content end offset, the save date (RFC 8514 SAVEDATE, Unix seconds), the length of the tail to
+/// the next message, and a CRC-32C of the record. A file of another version is not read (the
+/// mailbox is parsed again and the index written anew).</para>
 /// <para>Updates, always under the mailbox lock: new messages are records written past the
 /// last one, then the header (count and counters) over the old; readers ignore records beyond
 /// the header's count, so a writer killed in between changed nothing. Changes in place (a
@@ -38,11 +40,13 @@ internal sealed class MboxIndexFile : IDisposable
     public const int RecordSize = 80;
     public const int MaxKeywords = 64;
 
-    private const int Version = 1;
+    /// <summary>2: records carry the save date (RFC 8514) in place of absolute header and body offsets (now lengths).</summary>
+    private const int Version = 2;
     private const int InProgress = 1;
     private const int KeywordsAt = 128;
     private const int ChecksumAt = HeaderSize - 4;
     private static ReadOnlySpan<byte> Magic => "IMAP4DMB"u8;
+    private static readonly long UnixEpochTicks = DateTime.UnixEpoch.Ticks;
 
     private readonly string _path;
     private SafeFileHandle? _handle;
@@ -224,13 +228,14 @@ internal sealed class MboxIndexFile : IDisposable
 
                 for (int i = 0; i < n; i++)
                 {
-                    if (DecodeRecord(span.Slice(i * RecordSize, RecordSize), header, keywordSets) is not { } record
+                    // Decoded straight into its slot: no copy of the record on the way.
+                    ref var record = ref into[at + done + i];
+                    if (!TryDecodeRecord(span.Slice(i * RecordSize, RecordSize), header, keywordSets, out record)
                         || record.Uid <= after || record.Uid >= header.UidNext)
                     {
                         return false;
                     }
 
-                    into[at + done + i] = record;
                     after = record.Uid;
                 }
 
@@ -614,7 +619,9 @@ internal sealed class MboxIndexFile : IDisposable
         }
 
         long tail = r.End - r.ContentEnd;
-        if (tail is < 0 or > uint.MaxValue)
+        long fromLine = r.HeaderOffset - r.Offset;
+        long header = r.BodyOffset - r.HeaderOffset;
+        if (tail is < 0 or > uint.MaxValue || fromLine is < 0 or > uint.MaxValue || header is < 0 or > uint.MaxValue)
         {
             throw new IOException($"message {r.Uid} does not fit an index record");
         }
@@ -628,25 +635,28 @@ internal sealed class MboxIndexFile : IDisposable
         BinaryPrimitives.WriteUInt64LittleEndian(b[24..], keywords);
         BinaryPrimitives.WriteUInt64LittleEndian(b[32..], r.ModSeq);
         BinaryPrimitives.WriteInt64LittleEndian(b[40..], r.Offset);
-        BinaryPrimitives.WriteInt64LittleEndian(b[48..], r.HeaderOffset);
-        BinaryPrimitives.WriteInt64LittleEndian(b[56..], r.BodyOffset);
-        BinaryPrimitives.WriteInt64LittleEndian(b[64..], r.ContentEnd);
+        BinaryPrimitives.WriteUInt32LittleEndian(b[48..], (uint)fromLine);
+        BinaryPrimitives.WriteUInt32LittleEndian(b[52..], (uint)header);
+        BinaryPrimitives.WriteInt64LittleEndian(b[56..], r.ContentEnd);
+        BinaryPrimitives.WriteInt64LittleEndian(b[64..], r.SaveDate);
         BinaryPrimitives.WriteUInt32LittleEndian(b[72..], (uint)tail);
         BinaryPrimitives.WriteUInt32LittleEndian(b[76..], Checksum.Of(b[..76]));
     }
 
-    private static MboxRecord? DecodeRecord(ReadOnlySpan<byte> b, Header header, Dictionary<ulong, ImmutableSortedSet<string>> keywordSets)
+    private static bool TryDecodeRecord(ReadOnlySpan<byte> b, Header header, Dictionary<ulong, ImmutableSortedSet<string>> keywordSets,
+        out MboxRecord record)
     {
+        record = default;
         if (BinaryPrimitives.ReadUInt32LittleEndian(b[76..]) != Checksum.Of(b[..76]))
         {
-            return null;
+            return false;
         }
 
         ulong bitmap = BinaryPrimitives.ReadUInt64LittleEndian(b[24..]);
         var system = (MessageFlags)b[4];
         if (((int)system & ~31) != 0 || (header.Keywords.Length < 64 && bitmap >> header.Keywords.Length != 0))
         {
-            return null;
+            return false;
         }
 
         var flags = FlagSet.Of(system);
@@ -672,25 +682,36 @@ internal sealed class MboxIndexFile : IDisposable
 
         short zone = BinaryPrimitives.ReadInt16LittleEndian(b[6..]);
         long dateMs = BinaryPrimitives.ReadInt64LittleEndian(b[8..]);
-        if (zone is < -18 * 60 or > 18 * 60 || dateMs is < -62135596800000L or > 253402300799999L)
+        long localTicks = UnixEpochTicks + dateMs * TimeSpan.TicksPerMillisecond + zone * TimeSpan.TicksPerMinute;
+        if (zone is < -14 * 60 or > 14 * 60 || dateMs is < -62135596800000L or > 253402300799999L
+            || localTicks < 0 || localTicks > DateTime.MaxValue.Ticks)
         {
-            return null;
+            return false;
         }
 
-        long contentEnd = BinaryPrimitives.ReadInt64LittleEndian(b[64..]);
-        var record = new MboxRecord(
+        long offset = BinaryPrimitives.ReadInt64LittleEndian(b[40..]);
+        long headerOffset = offset + BinaryPrimitives.ReadUInt32LittleEndian(b[48..]);
+        long contentEnd = BinaryPrimitives.ReadInt64LittleEndian(b[56..]);
+        long saved = BinaryPrimitives.ReadInt64LittleEndian(b[64..]);
+        if (saved is < -62135596800L or > 253402300799L)
+        {
+            return false;
+        }
+
+        record = new MboxRecord(
             BinaryPrimitives.ReadUInt32LittleEndian(b),
             flags,
-            DateTimeOffset.FromUnixTimeMilliseconds(dateMs).ToOffset(TimeSpan.FromMinutes(zone)),
+            new DateTimeOffset(localTicks, TimeSpan.FromMinutes(zone)),
             BinaryPrimitives.ReadInt64LittleEndian(b[16..]),
             BinaryPrimitives.ReadUInt64LittleEndian(b[32..]),
-            BinaryPrimitives.ReadInt64LittleEndian(b[40..]),
-            BinaryPrimitives.ReadInt64LittleEndian(b[48..]),
-            BinaryPrimitives.ReadInt64LittleEndian(b[56..]),
+            offset,
+            headerOffset,
+            headerOffset + BinaryPrimitives.ReadUInt32LittleEndian(b[52..]),
             contentEnd,
             contentEnd + BinaryPrimitives.ReadUInt32LittleEndian(b[72..]),
-            b[5]);
-        return record.IsWellFormed(header.Source.Size) ? record : null;
+            b[5],
+            saved);
+        return record.IsWellFormed(header.Source.Size);
     }
 
     private static void TryDelete(string path)

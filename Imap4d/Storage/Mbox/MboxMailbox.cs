@@ -65,6 +65,15 @@ internal sealed partial class MboxMailbox : IMailbox
 
     public IReadOnlySet<uint> RecentUids => _recent;
 
+    /// <summary>RFC 8514: kept in the index (see <see cref="MboxRecord.SaveDate"/>).</summary>
+    public bool SupportsSaveDate => true;
+
+    public DateTimeOffset? SaveDate(uint uid)
+    {
+        int at = _view.IndexOfUid(uid);
+        return at < 0 ? null : DateTimeOffset.FromUnixTimeSeconds(_view.Record(at).SaveDate);
+    }
+
     public IReadOnlyCollection<string> Keywords => _viewKeywords ??= KeywordsOf(_view.Snapshot, 0);
 
     private static HashSet<string> KeywordsOf(MboxSnapshot snapshot, int from, HashSet<string>? into = null)

@@ -43,6 +43,26 @@ internal sealed class MboxMessageList : IReadOnlyList<MessageInfo>, IUidIndexedL
         }
     }
 
+    public ulong ModSeqAt(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Snapshot.Count, nameof(index));
+        return Snapshot.Records[index].ModSeq; // the field alone, not a copy of the record
+    }
+
+    public int FirstUnseen()
+    {
+        var records = Snapshot.Records;
+        for (int i = 0; i < Snapshot.Count; i++)
+        {
+            if ((records[i].Flags.System & MessageFlags.Seen) == 0)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     public int IndexOfUid(uint uid) => MboxSnapshot.IndexOfUid(Snapshot.Records, Snapshot.Count, uid);
 
     public IEnumerator<MessageInfo> GetEnumerator()

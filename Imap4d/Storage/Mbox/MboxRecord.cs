@@ -7,6 +7,8 @@ namespace Imap4d.Storage.Mbox;
 /// <see cref="Offset"/> is the From line, <see cref="End"/> where the next message's From line
 /// (or the end of file) is; the header runs from <see cref="HeaderOffset"/> to
 /// <see cref="BodyOffset"/> (after the empty line), the body to <see cref="ContentEnd"/>.
+/// <see cref="SaveDate"/> (RFC 8514, Unix seconds) is when our APPEND, COPY or MOVE stored it, or
+/// for mail another program delivered, the date of its From line.
 /// </summary>
 internal readonly record struct MboxRecord(
     uint Uid,
@@ -19,7 +21,8 @@ internal readonly record struct MboxRecord(
     long BodyOffset,
     long ContentEnd,
     long End,
-    int Bits)
+    int Bits,
+    long SaveDate)
 {
     /// <summary>The file's Status/X-Status/X-Keywords/X-UID (or X-IMAPbase) disagree with the index: write back.</summary>
     public const int Dirty = 1;

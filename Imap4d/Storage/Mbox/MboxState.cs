@@ -26,8 +26,24 @@ internal sealed class MboxState
 {
     private static readonly Logger Log = LogManager.GetCurrentClassLogger();
 
-    /// <summary>A file stamp must be this old before reads without the lock trust it (many clock ticks).</summary>
-    internal static long SettledNs { get; set; } = 1_000_000_000L;
+    /// <summary>
+    /// A file stamp must be this old before reads without the lock trust it: many ticks of the
+    /// clock the kernel stamps files with (a jiffy, 10 ms at most; finer since Linux 6.13), so a
+    /// later write cannot fall into the stamp's tick and leave it unchanged. It was 1 s for every
+    /// file, which kept every read of the second after a rewrite (EXPUNGE) under the lock.
+    /// </summary>
+    internal static long SettledNs { get; set; } = 100_000_000L;
+
+    /// <summary>The same for a file system that keeps whole seconds (FAT even two for mtime): a write in the same second would not show.</summary>
+    internal const long CoarseSettledNs = 2_000_000_000L;
+
+    /// <summary>True when <paramref name="stamp"/> is old enough that any later write would change it (see <see cref="SettledNs"/>).</summary>
+    internal static bool IsSettled(SourceStamp stamp, long nowNs)
+    {
+        bool wholeSeconds = stamp.CtimeNs % 1_000_000_000L == 0 || stamp.MtimeNs % 1_000_000_000L == 0;
+        long settle = wholeSeconds ? Math.Max(CoarseSettledNs, SettledNs) : SettledNs;
+        return nowNs - stamp.CtimeNs > settle && nowNs - stamp.MtimeNs > settle;
+    }
 
     private readonly LockingOptions _locking;
     private readonly UserStateDirectory _userState;
@@ -323,7 +339,7 @@ internal sealed class MboxState
     private static DateTimeOffset DateOf(ParsedMessage m, SourceStamp stamp) =>
         m.FromDate ?? m.HeaderDate ?? DateTimeOffset.FromUnixTimeMilliseconds(stamp.MtimeNs / 1_000_000);
 
-    private static MboxRecord RecordOf(ParsedMessage m, uint uid, FlagSet flags, ulong modSeq, int bits, DateTimeOffset date)
+    private static MboxRecord RecordOf(ParsedMessage m, uint uid, FlagSet flags, ulong modSeq, int bits, DateTimeOffset date, long? saved = null)
     {
         if (m.Old)
         {
@@ -335,10 +351,12 @@ internal sealed class MboxState
             bits |= MboxRecord.ContentLengthHonoured;
         }
 
-        return new MboxRecord(uid, flags, date, m.ClientSize, modSeq, m.FromOffset, m.HeaderOffset, m.BodyOffset, m.ContentEnd, m.End, bits);
+        return new MboxRecord(uid, flags, date, m.ClientSize, modSeq, m.FromOffset, m.HeaderOffset, m.BodyOffset, m.ContentEnd, m.End, bits,
+            saved ?? date.ToUnixTimeSeconds());
     }
 
-    private void ParseTail(MailboxFileLock held, SourceStamp now)
+    /// <param name="savedAt">When these are our own appends: their save date (Unix seconds); else each one's From line date.</param>
+    private void ParseTail(MailboxFileLock held, SourceStamp now, long? savedAt = null)
     {
         var parsed = MboxParser.Parse(held.Handle, Index.Source.Size, now.Size);
         bool assigned = false;
@@ -358,7 +376,7 @@ internal sealed class MboxState
                 assigned = true;
             }
 
-            Index.Add(RecordOf(m, uid, m.FlagSet, ++Index.HighestModSeq, bits, DateOf(m, now)));
+            Index.Add(RecordOf(m, uid, m.FlagSet, ++Index.HighestModSeq, bits, DateOf(m, now), savedAt));
             Index.UidNext = Math.Max(Index.UidNext, uid + 1);
             last = uid;
         }
@@ -438,7 +456,7 @@ internal sealed class MboxState
                     modSeq = ++index.HighestModSeq;
                 }
 
-                records.Add(RecordOf(m, uid, flags, modSeq, bits, DateOf(m, now)));
+                records.Add(RecordOf(m, uid, flags, modSeq, bits, DateOf(m, now), known ? old.SaveDate : null));
                 index.UidNext = Math.Max(index.UidNext, uid + 1);
                 last = uid;
                 before.Remove(uid);
@@ -709,14 +727,14 @@ internal sealed class MboxState
     /// without taking the mailbox lock, or null when that cannot be done safely. Safe because the
     /// bytes are read through a descriptor of the very file the index describes, and the file is
     /// seen unchanged (same size, mtime, ctime) before and after the read, with a ctime more than
-    /// <see cref="SettledNs"/> old: any write in between, even in the same clock tick as the
-    /// index was made, would have moved the ctime. Writers that rename a new file into place
+    /// <see cref="SettledNs"/> old (<see cref="IsSettled"/>): any write in between, even in the
+    /// same clock tick as the index was made, would have moved the ctime. Writers that rename a new file into place
     /// leave this descriptor's file alone altogether.
     /// </summary>
     public byte[]? TryReadClientViewUnlocked(uint uid, bool headerOnly)
     {
         var source = Index.Source;
-        if (!_loaded || source == SourceStamp.None || NowNs() - source.CtimeNs <= SettledNs || NowNs() - source.MtimeNs <= SettledNs)
+        if (!_loaded || source == SourceStamp.None || !IsSettled(source, NowNs()))
         {
             return null;
         }
@@ -759,7 +777,7 @@ internal sealed class MboxState
     public FileStream? TrySpoolClientViewUnlocked(uint uid)
     {
         var source = Index.Source;
-        if (!_loaded || source == SourceStamp.None || NowNs() - source.CtimeNs <= SettledNs || NowNs() - source.MtimeNs <= SettledNs)
+        if (!_loaded || source == SourceStamp.None || !IsSettled(source, NowNs()))
         {
             return null;
         }
@@ -1036,7 +1054,7 @@ internal sealed class MboxState
         {
             // What was just written is in the page cache: read it back into the index now, so the
             // next operation of any session finds the index current (no tail to parse, no lock to poll).
-            ParseTail(held, StampOf(held.Fd)); // saved by the caller, still under the lock
+            ParseTail(held, StampOf(held.Fd), DateTimeOffset.UtcNow.ToUnixTimeSeconds()); // saved by the caller, still under the lock
         }
 
         return Enumerable.Range(0, messages.Count).Select(i => firstUid + (uint)i).ToList();
