@@ -37,6 +37,9 @@ internal sealed class MhFolder
     /// <summary>A file changed this recently may still be being written in place (nmh's inc): the folder is looked at again.</summary>
     public const long FreshNs = 2_000_000_000L;
 
+    /// <summary>A record's <see cref="IndexRecord.Size"/> while the CRLF size of its file is not counted yet.</summary>
+    public const long UnknownSize = -1;
+
     /// <summary>Crash leftovers (our temp files) older than this are removed.</summary>
     internal static TimeSpan LeftoverAge { get; set; } = TimeSpan.FromHours(1);
 
@@ -91,6 +94,9 @@ internal sealed class MhFolder
 
     public static long MtimeOf(IndexRecord record) =>
         record.Extra is { Length: >= 16 } extra ? BinaryPrimitives.ReadInt64LittleEndian(extra.AsSpan(8)) : -1;
+
+    /// <summary>The digest of the file's ends kept in a record (see <see cref="Fingerprint"/>); null for records of older versions.</summary>
+    public static ulong? ContentFingerprintOf(IndexRecord record) => IdentityOf(record)?.Fingerprint;
 
     /// <summary>The file identity kept in a record; null for records of older versions (inode and mtime only).</summary>
     private static FileIdentity? IdentityOf(IndexRecord record) =>
@@ -569,7 +575,9 @@ internal sealed class MhFolder
                     continue;
                 }
 
-                size = LfToCrlfStream.MeasureCrlf(stream);
+                // The CRLF size is counted when a client first asks for it (see MhMailbox.ToInfo): a
+                // first SELECT read every file whole for it.
+                size = UnknownSize;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
