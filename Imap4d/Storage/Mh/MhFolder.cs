@@ -752,31 +752,13 @@ internal sealed class MhFolder
     /// <summary>The numbered entries of the folder with their inodes, as readdir gives them (no stat).</summary>
     private List<(int Number, long Inode)> ListNumbered()
     {
-        var result = new List<(int, long)>();
-        IntPtr dir = NativeErrno.RetryHandle(() => Syscall.opendir(Path));
-        if (dir == IntPtr.Zero)
+        var result = NumberedEntries.Read(Path);
+        if (result is null)
         {
             var errno = NativeErrno.Last;
             throw errno == Errno.ENOENT
                 ? new StorageException(StorageError.NotFound, "No such mailbox", Path)
                 : new StorageException(StorageError.Temporary, "Cannot read mailbox", Path + ": " + errno);
-        }
-
-        try
-        {
-            Dirent? entry;
-            while ((entry = Syscall.readdir(dir)) is not null)
-            {
-                string name = entry.d_name;
-                if (IsMessageName(name, out int number))
-                {
-                    result.Add((number, (long)entry.d_ino));
-                }
-            }
-        }
-        finally
-        {
-            Syscall.closedir(dir);
         }
 
         return result;
