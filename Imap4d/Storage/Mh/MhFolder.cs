@@ -149,11 +149,57 @@ internal sealed class MhFolder
     }
 
     /// <summary>
+    /// <see cref="Identify"/> of the regular file <paramref name="name"/> in the open folder
+    /// <paramref name="directory"/> (through <see cref="FileProbe"/>: no FileStream, no symbolic link
+    /// followed); null when it is gone or not a regular file.
+    /// </summary>
+    private FileIdentity? IdentifyIn(Microsoft.Win32.SafeHandles.SafeFileHandle? directory, string name, out long length)
+    {
+        length = 0;
+        if (directory is null)
+        {
+            if (Syscall.lstat(MessagePath(name), out var lst) != 0 || (lst.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG)
+            {
+                return null;
+            }
+
+            using var stream = new FileStream(MessagePath(name), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            return Identify(stream, out length);
+        }
+
+        long coarse = CoarseClock.NowNs();
+        int fd = FileProbe.OpenRegular(directory, name, out var status);
+        if (fd < 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            length = status.Size;
+            bool settled = new SourceStamp(0, status.CtimeNs, 0, 0).IsSettledAt(coarse);
+            return new FileIdentity(status.Inode, status.MtimeNs, status.CtimeNs, Fingerprint(fd, status.Size), settled);
+        }
+        finally
+        {
+            FileProbe.Close(fd);
+        }
+    }
+
+    /// <summary>
     /// A 64-bit digest of a message file's length and its first and last 4 KB: cheap (two reads of
     /// pages a scan has just touched) and, for two messages of one size, different unless they share
     /// both ends.
     /// </summary>
-    public static ulong Fingerprint(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long length)
+    public static ulong Fingerprint(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long length) =>
+        Fingerprint(length, (target, offset) => ReadFully(handle, target, offset));
+
+    /// <summary><see cref="Fingerprint(Microsoft.Win32.SafeHandles.SafeFileHandle, long)"/> of a descriptor from <see cref="FileProbe"/>.</summary>
+    public static ulong Fingerprint(int fd, long length) => Fingerprint(length, (target, offset) => FileProbe.ReadAt(fd, target, offset));
+
+    private delegate int ReadAt(Span<byte> target, long offset);
+
+    private static ulong Fingerprint(long length, ReadAt read)
     {
         const int Edge = 4096;
         Span<byte> buffer = stackalloc byte[2 * Edge + 8];
@@ -161,12 +207,12 @@ internal sealed class MhFolder
         int used = 8;
         if (length <= 2 * Edge)
         {
-            used += ReadFully(handle, buffer.Slice(used, (int)length), 0);
+            used += read(buffer.Slice(used, (int)length), 0);
         }
         else
         {
-            used += ReadFully(handle, buffer.Slice(used, Edge), 0);
-            used += ReadFully(handle, buffer.Slice(used, Edge), length - Edge);
+            used += read(buffer.Slice(used, Edge), 0);
+            used += read(buffer.Slice(used, Edge), length - Edge);
         }
 
         Span<byte> digest = stackalloc byte[32];
@@ -553,18 +599,17 @@ internal sealed class MhFolder
         foreach (var (number, _) in unmatched.OrderBy(u => u.Number))
         {
             string key = number.ToString();
-            if (Syscall.lstat(MessagePath(key), out var lst) != 0 || (lst.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG)
-            {
-                continue;
-            }
-
             FileIdentity identity;
             long length;
             long size;
             try
             {
-                using var stream = new FileStream(MessagePath(key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-                identity = Identify(stream, out length);
+                if (IdentifyIn(directory, key, out length) is not { } found)
+                {
+                    continue; // gone, or not a regular file
+                }
+
+                identity = found;
                 if (missingByInode.TryGetValue(identity.Inode, out var moved) && IsSameFile(moved, identity, length))
                 {
                     // Renumbered (folder -pack, sortm): the UID stays with its data.
