@@ -996,7 +996,7 @@ internal sealed partial class MaildirMailbox : IMailbox
         }
 
         uint next = Math.Max(NextUid(), assignments.Count == 0 ? 1 : assignments.Max(a => a.Uid) + 1);
-        foreach (var file in toNumber.OrderBy(f => f.Name.Name, MailutilsNames.DeliveryOrder))
+        foreach (var file in toNumber.OrderBy(f => MailutilsNames.DeliverySecond(f.Name.Name)).ThenBy(f => f.Name.Name, MailutilsNames.DeliveryOrder))
         {
             while (used.Contains(next))
             {

@@ -82,6 +82,17 @@ public static class MailutilsNames
     /// </summary>
     public static readonly IComparer<string> DeliveryOrder = Comparer<string>.Create(CompareDelivery);
 
+    /// <summary>
+    /// The leading seconds of a name, <see cref="DeliveryOrder"/>'s first key: sorting by it first
+    /// (computed once per name) and by <see cref="DeliveryOrder"/> only among equal seconds gives
+    /// the same order without parsing both names at each of the n log n comparisons.
+    /// </summary>
+    public static ulong DeliverySecond(string name)
+    {
+        var span = name.AsSpan();
+        return LeadingNumber(ref span);
+    }
+
     private static int CompareDelivery(string a, string b)
     {
         var x = a.AsSpan();

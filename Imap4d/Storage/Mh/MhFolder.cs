@@ -37,6 +37,9 @@ internal sealed class MhFolder
     /// <summary>A file changed this recently may still be being written in place (nmh's inc): the folder is looked at again.</summary>
     public const long FreshNs = 2_000_000_000L;
 
+    /// <summary>A record's <see cref="IndexRecord.Size"/> while the CRLF size of its file is not counted yet.</summary>
+    public const long UnknownSize = -1;
+
     /// <summary>Crash leftovers (our temp files) older than this are removed.</summary>
     internal static TimeSpan LeftoverAge { get; set; } = TimeSpan.FromHours(1);
 
@@ -92,6 +95,9 @@ internal sealed class MhFolder
     public static long MtimeOf(IndexRecord record) =>
         record.Extra is { Length: >= 16 } extra ? BinaryPrimitives.ReadInt64LittleEndian(extra.AsSpan(8)) : -1;
 
+    /// <summary>The digest of the file's ends kept in a record (see <see cref="Fingerprint"/>); null for records of older versions.</summary>
+    public static ulong? ContentFingerprintOf(IndexRecord record) => IdentityOf(record)?.Fingerprint;
+
     /// <summary>The file identity kept in a record; null for records of older versions (inode and mtime only).</summary>
     private static FileIdentity? IdentityOf(IndexRecord record) =>
         record.Extra is { Length: IdentityLength } extra
@@ -143,11 +149,57 @@ internal sealed class MhFolder
     }
 
     /// <summary>
+    /// <see cref="Identify"/> of the regular file <paramref name="name"/> in the open folder
+    /// <paramref name="directory"/> (through <see cref="FileProbe"/>: no FileStream, no symbolic link
+    /// followed); null when it is gone or not a regular file.
+    /// </summary>
+    private FileIdentity? IdentifyIn(Microsoft.Win32.SafeHandles.SafeFileHandle? directory, string name, out long length)
+    {
+        length = 0;
+        if (directory is null)
+        {
+            if (Syscall.lstat(MessagePath(name), out var lst) != 0 || (lst.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG)
+            {
+                return null;
+            }
+
+            using var stream = new FileStream(MessagePath(name), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            return Identify(stream, out length);
+        }
+
+        long coarse = CoarseClock.NowNs();
+        int fd = FileProbe.OpenRegular(directory, name, out var status);
+        if (fd < 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            length = status.Size;
+            bool settled = new SourceStamp(0, status.CtimeNs, 0, 0).IsSettledAt(coarse);
+            return new FileIdentity(status.Inode, status.MtimeNs, status.CtimeNs, Fingerprint(fd, status.Size), settled);
+        }
+        finally
+        {
+            FileProbe.Close(fd);
+        }
+    }
+
+    /// <summary>
     /// A 64-bit digest of a message file's length and its first and last 4 KB: cheap (two reads of
     /// pages a scan has just touched) and, for two messages of one size, different unless they share
     /// both ends.
     /// </summary>
-    public static ulong Fingerprint(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long length)
+    public static ulong Fingerprint(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long length) =>
+        Fingerprint(length, (target, offset) => ReadFully(handle, target, offset));
+
+    /// <summary><see cref="Fingerprint(Microsoft.Win32.SafeHandles.SafeFileHandle, long)"/> of a descriptor from <see cref="FileProbe"/>.</summary>
+    public static ulong Fingerprint(int fd, long length) => Fingerprint(length, (target, offset) => FileProbe.ReadAt(fd, target, offset));
+
+    private delegate int ReadAt(Span<byte> target, long offset);
+
+    private static ulong Fingerprint(long length, ReadAt read)
     {
         const int Edge = 4096;
         Span<byte> buffer = stackalloc byte[2 * Edge + 8];
@@ -155,12 +207,12 @@ internal sealed class MhFolder
         int used = 8;
         if (length <= 2 * Edge)
         {
-            used += ReadFully(handle, buffer.Slice(used, (int)length), 0);
+            used += read(buffer.Slice(used, (int)length), 0);
         }
         else
         {
-            used += ReadFully(handle, buffer.Slice(used, Edge), 0);
-            used += ReadFully(handle, buffer.Slice(used, Edge), length - Edge);
+            used += read(buffer.Slice(used, Edge), 0);
+            used += read(buffer.Slice(used, Edge), length - Edge);
         }
 
         Span<byte> digest = stackalloc byte[32];
@@ -547,18 +599,17 @@ internal sealed class MhFolder
         foreach (var (number, _) in unmatched.OrderBy(u => u.Number))
         {
             string key = number.ToString();
-            if (Syscall.lstat(MessagePath(key), out var lst) != 0 || (lst.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG)
-            {
-                continue;
-            }
-
             FileIdentity identity;
             long length;
             long size;
             try
             {
-                using var stream = new FileStream(MessagePath(key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-                identity = Identify(stream, out length);
+                if (IdentifyIn(directory, key, out length) is not { } found)
+                {
+                    continue; // gone, or not a regular file
+                }
+
+                identity = found;
                 if (missingByInode.TryGetValue(identity.Inode, out var moved) && IsSameFile(moved, identity, length))
                 {
                     // Renumbered (folder -pack, sortm): the UID stays with its data.
@@ -569,7 +620,9 @@ internal sealed class MhFolder
                     continue;
                 }
 
-                size = LfToCrlfStream.MeasureCrlf(stream);
+                // The CRLF size is counted when a client first asks for it (see MhMailbox.ToInfo): a
+                // first SELECT read every file whole for it.
+                size = UnknownSize;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -744,31 +797,13 @@ internal sealed class MhFolder
     /// <summary>The numbered entries of the folder with their inodes, as readdir gives them (no stat).</summary>
     private List<(int Number, long Inode)> ListNumbered()
     {
-        var result = new List<(int, long)>();
-        IntPtr dir = NativeErrno.RetryHandle(() => Syscall.opendir(Path));
-        if (dir == IntPtr.Zero)
+        var result = NumberedEntries.Read(Path);
+        if (result is null)
         {
             var errno = NativeErrno.Last;
             throw errno == Errno.ENOENT
                 ? new StorageException(StorageError.NotFound, "No such mailbox", Path)
                 : new StorageException(StorageError.Temporary, "Cannot read mailbox", Path + ": " + errno);
-        }
-
-        try
-        {
-            Dirent? entry;
-            while ((entry = Syscall.readdir(dir)) is not null)
-            {
-                string name = entry.d_name;
-                if (IsMessageName(name, out int number))
-                {
-                    result.Add((number, (long)entry.d_ino));
-                }
-            }
-        }
-        finally
-        {
-            Syscall.closedir(dir);
         }
 
         return result;

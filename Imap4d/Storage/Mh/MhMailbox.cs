@@ -31,6 +31,9 @@ internal sealed partial class MhMailbox : IMailbox
     /// <summary>The record each message of the view was made from: where its file is and what it held.</summary>
     private Dictionary<uint, IndexRecord> _files = [];
     private long _seenGeneration = -1;
+    /// <summary>CRLF sizes this session counted for records that had none (see <see cref="ToInfo"/>).</summary>
+    private readonly Dictionary<uint, long> _measuredSizes = [];
+    private int _unsavedSizes;
 
     /// <param name="appendOnly">Only to APPEND to (see <see cref="IMailboxDriver.OpenForAppend"/>): no message list is
     /// read now; the append reads the index under its lock anyway.</param>
@@ -392,6 +395,11 @@ internal sealed partial class MhMailbox : IMailbox
     {
         var byUid = _view.ToDictionary(m => m.Uid);
         var copied = uids.Distinct().Order().Where(byUid.ContainsKey).Select(uid => byUid[uid]).ToList();
+        if (target is MhMailbox folder && folder._folder.Path != _folder.Path)
+        {
+            return LinkCopies(folder, copied);
+        }
+
         var created = target.AppendMany(copied.Select(m => new AppendItem(() => OpenContent(m.Uid), m.Flags, m.InternalDate)));
         return copied.Zip(created, (m, uid) => (m.Uid, uid)).ToList();
     }
@@ -429,26 +437,117 @@ internal sealed partial class MhMailbox : IMailbox
         }
 
         // _files holds exactly the view's messages (a search of the view per message made COPY quadratic).
-        return new LfToCrlfStream(stream, file.Size);
+        long size = file.Size >= 0 ? file.Size : _measuredSizes.GetValueOrDefault(uid, -1);
+        if (size < 0)
+        {
+            size = LfToCrlfStream.MeasureCrlf(stream);
+            stream.Position = 0;
+            NoteSize(uid, size);
+        }
+
+        return new LfToCrlfStream(stream, size);
     }
 
     /// <summary>Beside the index: <c>.imap4d/cache</c>.</summary>
     /// <summary>The folder (message files, .mh_sequences) and our index in its state directory (keywords).</summary>
     public IReadOnlyList<ChangeSource> ChangeSources => [new(_folder.Path), ChangeSource.ForFile(_folder.IndexPath)];
 
+    /// <summary>
+    /// The file's content fingerprint, size on disk and date (see <see cref="MhFolder.ContentFingerprintOf"/>):
+    /// no CRLF size needed, so a FETCH from the cache does not count one.
+    /// </summary>
+    public ulong CacheFingerprint(MessageInfo message) =>
+        _files.TryGetValue(message.Uid, out var record) && MhFolder.ContentFingerprintOf(record) is ulong content
+            ? FetchCache.Mix(content, FetchCache.Mix((ulong)record.Length, (ulong)record.InternalDate.ToUnixTimeMilliseconds()))
+            : FetchCache.FingerprintOf(message);
+
     public string? FetchCacheFile => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(_folder.IndexPath)!, "cache");
 
+    /// <summary>
+    /// Store, Expunge and Append write through; only sizes counted since the last save are pending:
+    /// they go into the index so no later session reads those files whole again.
+    /// </summary>
     public void Checkpoint()
     {
-        // Store, Expunge and Append write through; nothing is pending.
+        if (_unsavedSizes == 0 || !_canWrite)
+        {
+            return;
+        }
+
+        using var mhLock = Lock();
+        _folder.Refresh(mhLock, _canWrite);
+        var records = _folder.Index.Records;
+        bool changed = false;
+        for (int i = 0; i < records.Count; i++)
+        {
+            var record = records[i];
+            // Only where the index still names the very file this session measured.
+            if (record.Size < 0 && _measuredSizes.TryGetValue(record.Uid, out long size)
+                && _files.TryGetValue(record.Uid, out var mine) && mine.Key == record.Key && MhFolder.InodeOf(mine) == MhFolder.InodeOf(record))
+            {
+                records[i] = record with { Size = size };
+                changed = true;
+            }
+        }
+
+        _unsavedSizes = 0;
+        if (changed)
+        {
+            _folder.Save(_canWrite);
+        }
     }
 
     public void Dispose()
     {
+        try
+        {
+            Checkpoint();
+        }
+        catch (Exception e) when (e is StorageException or IOException or UnauthorizedAccessException)
+        {
+            // Only counted sizes are lost; the next session counts them again.
+        }
     }
 
-    private static MessageInfo ToInfo(IndexRecord record) =>
-        new(record.Uid, record.Flags, record.InternalDate, record.Size, record.ModSeq);
+    /// <summary>
+    /// The message as listed. A size not counted yet (a file another program put in the folder:
+    /// counting its CRLF size means reading it whole) is counted when a client first asks for it,
+    /// so the first SELECT of a folder reads no message file whole.
+    /// </summary>
+    private MessageInfo ToInfo(IndexRecord record) =>
+        record.Size >= 0
+            ? new(record.Uid, record.Flags, record.InternalDate, record.Size, record.ModSeq)
+            : new(record.Uid, record.Flags, record.InternalDate, () => SizeOf(record.Uid), record.ModSeq);
+
+    /// <summary>The CRLF size of a message whose record does not know it yet (reads the file once per session at most).</summary>
+    private long SizeOf(uint uid)
+    {
+        if (_measuredSizes.TryGetValue(uid, out long known))
+        {
+            return known;
+        }
+
+        if (_files.TryGetValue(uid, out var record) && record.Size >= 0)
+        {
+            return record.Size;
+        }
+
+        try
+        {
+            using var content = OpenContent(uid);
+            return content.Length;
+        }
+        catch (Exception e) when (e is StorageException or IOException or UnauthorizedAccessException)
+        {
+            return record?.Length ?? 0;
+        }
+    }
+
+    private void NoteSize(uint uid, long size)
+    {
+        _measuredSizes[uid] = size;
+        _unsavedSizes++;
+    }
 
     private static Dictionary<uint, int> PositionsByUid(MailboxIndex index)
     {
