@@ -13,7 +13,8 @@ public static class BaseSubject
 {
     /// <summary>The base subject of a raw Subject: value (one char per byte, encoded-words undecoded).</summary>
     public static (string Subject, bool ReplyOrForward) FromHeader(string? rawValue) =>
-        rawValue is null ? ("", false) : Extract(Rfc2047Decoder.Decode(rawValue));
+        rawValue is null ? ("", false)
+        : Extract(rawValue.Contains("=?", StringComparison.Ordinal) ? Rfc2047Decoder.Decode(rawValue) : RawText.ToText(rawValue)); // what Decode gives without encoded words
 
     /// <summary>RFC 5256 §2.1 steps 1 (after decoding) to 7 on decoded text.</summary>
     public static (string Subject, bool ReplyOrForward) Extract(string subject)

@@ -109,7 +109,7 @@ internal static class SortRecordReader
     private static void Fill(Pass pass, uint uid, SortRecord record, SortFields missing)
     {
         var info = pass.Selected.FindForFetch(uid);
-        var names = FieldNames(missing);
+        var names = NamesFor[(int)missing];
         var values = info is null ? new string?[names.Count] : ValuesOf(pass, info, names);
         string? Value(string name) => values[names.IndexOf(name)];
         if ((missing & SortFields.Date) != 0)
@@ -201,6 +201,9 @@ internal static class SortRecordReader
             return new string?[names.Count];
         }
     }
+
+    /// <summary>The field names of every combination of <see cref="SortFields"/>, made once rather than per message.</summary>
+    private static readonly List<string>[] NamesFor = Enumerable.Range(0, 256).Select(f => FieldNames((SortFields)f)).ToArray();
 
     /// <summary>The header fields that give <paramref name="fields"/> (all of them among <see cref="CachedHeaderFields.Names"/>).</summary>
     private static List<string> FieldNames(SortFields fields)
