@@ -67,6 +67,9 @@ public sealed class CommandRegistry
         new GetQuotaCommand(),
         new GetQuotaRootCommand(),
         new SetQuotaCommand(),
+        new GenUrlAuthCommand(),
+        new ResetKeyCommand(),
+        new UrlFetchCommand(),
     ]);
 
     public IEnumerable<IImapCommand> All => _commands.Values;
