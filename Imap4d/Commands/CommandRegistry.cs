@@ -70,6 +70,7 @@ public sealed class CommandRegistry
         new GenUrlAuthCommand(),
         new ResetKeyCommand(),
         new UrlFetchCommand(),
+        new ComparatorCommand(),
     ]);
 
     public IEnumerable<IImapCommand> All => _commands.Values;

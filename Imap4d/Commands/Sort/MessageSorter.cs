@@ -10,7 +10,7 @@ namespace Imap4d.Commands.Sort;
 internal static class MessageSorter
 {
     public static List<(int Sequence, uint Uid)> Sort(SelectedMailbox selected, IReadOnlyList<(int Sequence, uint Uid)> hits,
-        IReadOnlyList<SortCriterion> criteria, CancellationToken ct)
+        IReadOnlyList<SortCriterion> criteria, Collation collation, CancellationToken ct)
     {
         var needed = SortFields.None;
         foreach (var criterion in criteria)
@@ -18,7 +18,7 @@ internal static class MessageSorter
             needed |= criterion.Fields;
         }
 
-        var records = SortRecordReader.Read(selected, hits, needed, ct);
+        var records = SortRecordReader.Read(selected, hits, needed, collation, ct);
         var keys = new long[criteria.Count][];
         for (int c = 0; c < criteria.Count; c++)
         {

@@ -17,15 +17,30 @@ namespace Imap4d.Commands.Sort;
 /// </summary>
 internal static class SortRecordReader
 {
-    private static readonly ConditionalWeakTable<SelectedMailbox, Dictionary<uint, SortRecord>> Kept = new();
+    private static readonly ConditionalWeakTable<SelectedMailbox, KeptRecords> Kept = new();
+
+    /// <summary>The records of a selection, made with one collation (a COMPARATOR that changes it starts them afresh).</summary>
+    private sealed class KeptRecords(Collation collation)
+    {
+        public Collation Collation { get; set; } = collation;
+
+        public Dictionary<uint, SortRecord> Records { get; } = [];
+    }
 
     /// <summary>The records of <paramref name="hits"/>, in their order, with at least <paramref name="needed"/> known.</summary>
     public static SortRecord[] Read(SelectedMailbox selected, IReadOnlyList<(int Sequence, uint Uid)> hits, SortFields needed,
-        CancellationToken ct)
+        Collation collation, CancellationToken ct)
     {
-        var kept = Kept.GetValue(selected, _ => []);
+        var keptRecords = Kept.GetValue(selected, _ => new KeptRecords(collation));
+        if (keptRecords.Collation != collation)
+        {
+            keptRecords.Records.Clear();
+            keptRecords.Collation = collation;
+        }
+
+        var kept = keptRecords.Records;
         var records = new SortRecord[hits.Count];
-        var pass = new Pass(selected);
+        var pass = new Pass(selected, collation);
         try
         {
             for (int i = 0; i < hits.Count; i++)
@@ -55,8 +70,10 @@ internal static class SortRecordReader
     }
 
     /// <summary>One SORT or THREAD's reading: the headers read from storage wait here to be cached in one write.</summary>
-    private sealed class Pass(SelectedMailbox selected)
+    private sealed class Pass(SelectedMailbox selected, Collation collation)
     {
+        public Collation Collation { get; } = collation;
+
         public SelectedMailbox Selected { get; } = selected;
 
         public FetchCache? Cache { get; } = selected.Cache;
@@ -81,33 +98,33 @@ internal static class SortRecordReader
         if ((missing & SortFields.Subject) != 0)
         {
             var (subject, reply) = BaseSubject.FromHeader(Value("Subject"));
-            record.Subject = UnicodeCasemap.Key(subject);
+            record.Subject = pass.Collation.Key(subject);
             record.ReplyOrForward = reply;
         }
 
         if ((missing & SortFields.From) != 0)
         {
-            record.From = UnicodeCasemap.Key(FirstMailbox(Value("From")));
+            record.From = pass.Collation.Key(FirstMailbox(Value("From")));
         }
 
         if ((missing & SortFields.To) != 0)
         {
-            record.To = UnicodeCasemap.Key(FirstMailbox(Value("To")));
+            record.To = pass.Collation.Key(FirstMailbox(Value("To")));
         }
 
         if ((missing & SortFields.Cc) != 0)
         {
-            record.Cc = UnicodeCasemap.Key(FirstMailbox(Value("Cc")));
+            record.Cc = pass.Collation.Key(FirstMailbox(Value("Cc")));
         }
 
         if ((missing & SortFields.DisplayFrom) != 0)
         {
-            record.DisplayFrom = UnicodeCasemap.Key(DisplayName(Value("From")));
+            record.DisplayFrom = pass.Collation.Key(DisplayName(Value("From")));
         }
 
         if ((missing & SortFields.DisplayTo) != 0)
         {
-            record.DisplayTo = UnicodeCasemap.Key(DisplayName(Value("To")));
+            record.DisplayTo = pass.Collation.Key(DisplayName(Value("To")));
         }
 
         if ((missing & SortFields.Links) != 0)
