@@ -78,7 +78,7 @@ public static class Catenate
                 : target.User is { } user && user != context.Session.User?.Name)
             || UrlMessage.Open(context, target)?.Section(target.Section) is not { } bytes)
         {
-            throw new CatenateException("Bad URL", "BADURL " + url);
+            throw new CatenateException("Bad URL", ImapUrl.BadUrlCode(url));
         }
 
         output.Write(UrlMessage.Window(bytes, target).Span);

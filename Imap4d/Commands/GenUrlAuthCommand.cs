@@ -38,7 +38,7 @@ public sealed class GenUrlAuthCommand : IImapCommand
             if (!ImapUrl.TryParse(url, out var rump) || !rump.IsAbsolute || rump.User != user
                 || !rump.HasUrlAuth || rump.Mechanism is not null || !MailboxMatches(store, rump))
             {
-                return ValueTask.FromResult(CommandResult.No("Invalid URL", "BADURL " + url));
+                return ValueTask.FromResult(CommandResult.No("Invalid URL", ImapUrl.BadUrlCode(url)));
             }
 
             if (store.UrlAuthKey(rump.Mailbox, create: true) is not { } key)

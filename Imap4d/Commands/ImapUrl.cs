@@ -42,6 +42,14 @@ public sealed partial record ImapUrl(string Mailbox, uint? UidValidity, uint Uid
 
     public bool HasUrlAuth => Access is not null;
 
+    /// <summary>
+    /// The BADURL response code for <paramref name="url"/> (RFC 4469 §6): the URL as the client
+    /// sent it, with what a response code cannot hold (CR, LF, "]", other controls, non-ASCII)
+    /// shown as "?".
+    /// </summary>
+    public static string BadUrlCode(string url) =>
+        "BADURL " + (url.Length == 0 ? "?" : string.Concat(url.Select(c => (c is >= ' ' and < '\x7f' and not ']') ? c : '?')));
+
     public static bool TryParse(string url, out ImapUrl result)
     {
         result = null!;
