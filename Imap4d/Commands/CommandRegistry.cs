@@ -67,6 +67,10 @@ public sealed class CommandRegistry
         new GetQuotaCommand(),
         new GetQuotaRootCommand(),
         new SetQuotaCommand(),
+        new GenUrlAuthCommand(),
+        new ResetKeyCommand(),
+        new UrlFetchCommand(),
+        new ComparatorCommand(),
     ]);
 
     public IEnumerable<IImapCommand> All => _commands.Values;

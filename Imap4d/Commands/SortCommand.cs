@@ -46,7 +46,7 @@ public sealed class SortCommand(bool byUid) : IImapCommand
         }
 
         var hits = SearchProgram.Compile(root).Run(selected, ct);
-        var sorted = MessageSorter.Sort(selected, hits, criteria, ct);
+        var sorted = MessageSorter.Sort(selected, hits, criteria, context.Session.Comparator, ct);
         if (options.Save)
         {
             selected.SavedResult = options.Saved(sorted).ToHashSet();

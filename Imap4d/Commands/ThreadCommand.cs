@@ -50,7 +50,7 @@ public sealed class ThreadCommand(bool byUid) : IImapCommand
             ThreadAlgorithm.References => SortFields.Date | SortFields.Subject | SortFields.Links,
             _ => SortFields.Date | SortFields.Links,
         };
-        var records = SortRecordReader.Read(selected, hits, fields, ct);
+        var records = SortRecordReader.Read(selected, hits, fields, context.Session.Comparator, ct);
         var sequences = hits.Select(h => h.Sequence).ToArray();
         var threads = algorithm == ThreadAlgorithm.OrderedSubject
             ? OrderedSubjectThreader.Build(records, sequences)

@@ -18,6 +18,9 @@ public sealed class SessionData
     public SelectedMailbox? Selected { get; set; }
 
     /// <summary>Extensions turned on with ENABLE (RFC 5161), upper case.</summary>
+    /// <summary>RFC 5255 COMPARATOR: the collation SORT and THREAD use in this session.</summary>
+    public Commands.Sort.Collation Comparator { get; set; } = Commands.Sort.Collation.Default;
+
     public HashSet<string> Enabled { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>What the client said about itself in ID, for the log.</summary>

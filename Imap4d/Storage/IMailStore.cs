@@ -75,6 +75,18 @@ public interface IMailStore
     {
     }
 
+    /// <summary>
+    /// RFC 4467 URLAUTH: the mailbox access key of mailbox <paramref name="name"/>, made (and kept
+    /// private to the user) when there is none and <paramref name="create"/>; null when there is
+    /// none or none can be kept.
+    /// </summary>
+    byte[]? UrlAuthKey(string name, bool create) => null;
+
+    /// <summary>RFC 4467 RESETKEY: forgets the access key of mailbox <paramref name="name"/>, or with null of every mailbox.</summary>
+    void ResetUrlAuthKeys(string? name)
+    {
+    }
+
     /// <summary>Moving messages from <paramref name="from"/> to <paramref name="to"/> changes no quota root's usage.</summary>
     bool SameQuotaRoots(string from, string to) => true;
 }

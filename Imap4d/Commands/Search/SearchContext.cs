@@ -20,6 +20,7 @@ public sealed class SearchContext
 
     private readonly SearchProgram _program;
     private readonly IReadOnlyList<SortCriterion>? _criteria;
+    private readonly Collation _collation;
     private readonly HashSet<uint> _members;
 
     /// <summary>The members in result order (SORT only; a SEARCH result is in UID order).</summary>
@@ -29,8 +30,9 @@ public sealed class SearchContext
     private IReadOnlyList<MessageInfo> _view;
 
     private SearchContext(string tag, bool byUid, SearchProgram program, IReadOnlyList<SortCriterion>? criteria,
-        IReadOnlyList<uint> results, IReadOnlyList<MessageInfo> view)
+        Collation collation, IReadOnlyList<uint> results, IReadOnlyList<MessageInfo> view)
     {
+        _collation = collation;
         Tag = tag;
         ByUid = byUid;
         _program = program;
@@ -69,7 +71,7 @@ public sealed class SearchContext
         }
 
         var program = SearchProgram.Compile(Freeze(root, selected));
-        selected.SearchContexts.Add(new SearchContext(context.Tag, byUid, program, criteria, results, selected.Mailbox.Messages));
+        selected.SearchContexts.Add(new SearchContext(context.Tag, byUid, program, criteria, context.Session.Comparator, results, selected.Mailbox.Messages));
         return true;
     }
 
@@ -173,7 +175,7 @@ public sealed class SearchContext
             // Sort keys never change, so the results that stay keep their order: each run of new
             // ones goes in at its final position, in increasing order of position.
             var hits = _members.Order().Select(uid => (selected.SequenceOf(uid), uid)).ToList();
-            var sorted = MessageSorter.Sort(selected, hits, _criteria, CancellationToken.None).Select(h => h.Uid).ToList();
+            var sorted = MessageSorter.Sort(selected, hits, _criteria, _collation, CancellationToken.None).Select(h => h.Uid).ToList();
             foreach (var (start, end) in RunsOf(sorted, added))
             {
                 line.Number(start + 1).Atom(EsearchResponse.OrderedSet(sorted[start..end].Select(uid => NumberOf(selected, uid)).ToList()));

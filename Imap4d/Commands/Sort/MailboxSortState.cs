@@ -23,6 +23,20 @@ internal sealed class MailboxSortState
 
     public Dictionary<SortKey, SortRankTable> Ranks { get; } = [];
 
+    /// <summary>The collation the records' string keys were made with.</summary>
+    private Collation _collation = Collation.Default;
+
+    /// <summary>Forgets every record and rank when <paramref name="collation"/> is not the one they were made with.</summary>
+    public void UseCollation(Collation collation)
+    {
+        if (collation != _collation)
+        {
+            Records.Clear();
+            Ranks.Clear();
+            _collation = collation;
+        }
+    }
+
     /// <summary>Callers hold this lock while they read or change the state (sessions may share a process).</summary>
     public object Lock => Records;
 

@@ -15,21 +15,21 @@ internal static class MessageSorter
     private static readonly ConditionalWeakTable<SelectedMailbox, LastSort> Last = new();
 
     public static List<(int Sequence, uint Uid)> Sort(SelectedMailbox selected, IReadOnlyList<(int Sequence, uint Uid)> hits,
-        IReadOnlyList<SortCriterion> criteria, CancellationToken ct)
+        IReadOnlyList<SortCriterion> criteria, Collation collation, CancellationToken ct)
     {
-        string program = string.Join(' ', criteria.Select(c => (c.Reverse ? "REVERSE " : "") + c.Key));
+        string program = collation.Name + " " + string.Join(' ', criteria.Select(c => (c.Reverse ? "REVERSE " : "") + c.Key));
         if (Last.TryGetValue(selected, out var last) && last.Answers(program, hits))
         {
             return [.. last.Result];
         }
 
-        var result = SortAnew(selected, hits, criteria, ct);
+        var result = SortAnew(selected, hits, criteria, collation, ct);
         Last.AddOrUpdate(selected, new LastSort(program, [.. hits], result.ToArray()));
         return result;
     }
 
     private static List<(int Sequence, uint Uid)> SortAnew(SelectedMailbox selected, IReadOnlyList<(int Sequence, uint Uid)> hits,
-        IReadOnlyList<SortCriterion> criteria, CancellationToken ct)
+        IReadOnlyList<SortCriterion> criteria, Collation collation, CancellationToken ct)
     {
         var needed = SortFields.None;
         foreach (var criterion in criteria)
@@ -37,7 +37,7 @@ internal static class MessageSorter
             needed |= criterion.Fields;
         }
 
-        var records = SortRecordReader.Read(selected, hits, needed, ct);
+        var records = SortRecordReader.Read(selected, hits, needed, collation, ct);
         var keys = new long[criteria.Count][];
         for (int c = 0; c < criteria.Count; c++)
         {

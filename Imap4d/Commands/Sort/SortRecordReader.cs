@@ -18,19 +18,35 @@ namespace Imap4d.Commands.Sort;
 /// </summary>
 internal static class SortRecordReader
 {
-    /// <summary>The records this selection has checked against its messages' fingerprints, by UID.</summary>
-    private static readonly ConditionalWeakTable<SelectedMailbox, Dictionary<uint, SortRecord>> Checked = new();
+    /// <summary>The records this selection has checked against its messages' fingerprints, by UID, for one collation.</summary>
+    private static readonly ConditionalWeakTable<SelectedMailbox, CheckedRecords> Checked = new();
+
+    private sealed class CheckedRecords
+    {
+        public Collation? Collation { get; set; }
+
+        public Dictionary<uint, SortRecord> Records { get; } = [];
+    }
 
     /// <summary>The records of <paramref name="hits"/>, in their order, with at least <paramref name="needed"/> known.</summary>
     public static SortRecord[] Read(SelectedMailbox selected, IReadOnlyList<(int Sequence, uint Uid)> hits, SortFields needed,
-        CancellationToken ct)
+        Collation collation, CancellationToken ct)
     {
         var state = MailboxSortState.For(selected);
-        var checkedRecords = Checked.GetValue(selected, _ => []);
+        var checkedByCollation = Checked.GetValue(selected, _ => new CheckedRecords());
         var records = new SortRecord[hits.Count];
-        var pass = new Pass(selected);
+        var pass = new Pass(selected, collation);
         lock (state.Lock)
         {
+            // Keys made with another collation (a COMPARATOR since) are of no use: start afresh.
+            state.UseCollation(collation);
+            if (checkedByCollation.Collation != collation)
+            {
+                checkedByCollation.Records.Clear();
+                checkedByCollation.Collation = collation;
+            }
+
+            var checkedRecords = checkedByCollation.Records;
             try
             {
                 for (int i = 0; i < hits.Count; i++)
@@ -84,9 +100,11 @@ internal static class SortRecordReader
     }
 
     /// <summary>One SORT or THREAD's reading: the headers read from storage wait here to be cached in one write.</summary>
-    private sealed class Pass(SelectedMailbox selected)
+    private sealed class Pass(SelectedMailbox selected, Collation collation)
     {
         public SelectedMailbox Selected { get; } = selected;
+
+        public Collation Collation { get; } = collation;
 
         /// <summary>The FETCH cache, opened only when a record needs filling (opening scans the whole file).</summary>
         public FetchCache? Cache => _cacheOpened ? _cache : OpenCache();
@@ -120,33 +138,33 @@ internal static class SortRecordReader
         if ((missing & SortFields.Subject) != 0)
         {
             var (subject, reply) = BaseSubject.FromHeader(Value("Subject"));
-            record.Subject = UnicodeCasemap.Key(subject);
+            record.Subject = pass.Collation.Key(subject);
             record.ReplyOrForward = reply;
         }
 
         if ((missing & SortFields.From) != 0)
         {
-            record.From = UnicodeCasemap.Key(FirstMailbox(Value("From")));
+            record.From = pass.Collation.Key(FirstMailbox(Value("From")));
         }
 
         if ((missing & SortFields.To) != 0)
         {
-            record.To = UnicodeCasemap.Key(FirstMailbox(Value("To")));
+            record.To = pass.Collation.Key(FirstMailbox(Value("To")));
         }
 
         if ((missing & SortFields.Cc) != 0)
         {
-            record.Cc = UnicodeCasemap.Key(FirstMailbox(Value("Cc")));
+            record.Cc = pass.Collation.Key(FirstMailbox(Value("Cc")));
         }
 
         if ((missing & SortFields.DisplayFrom) != 0)
         {
-            record.DisplayFrom = UnicodeCasemap.Key(DisplayName(Value("From")));
+            record.DisplayFrom = pass.Collation.Key(DisplayName(Value("From")));
         }
 
         if ((missing & SortFields.DisplayTo) != 0)
         {
-            record.DisplayTo = UnicodeCasemap.Key(DisplayName(Value("To")));
+            record.DisplayTo = pass.Collation.Key(DisplayName(Value("To")));
         }
 
         if ((missing & SortFields.Links) != 0)

@@ -23,6 +23,7 @@ public sealed class MailStore : IMailStore
     private readonly SubscriptionList _subscriptions;
     private readonly MailboxNameMap _storedSpecialUse;
     private readonly MailboxNameMap _mailboxIds;
+    private readonly MailboxNameMap _urlAuthKeys;
     private readonly QuotaKeeper _quota;
 
     /// <summary>The stored special-use attributes as last read (LIST reads them once per command).</summary>
@@ -39,6 +40,7 @@ public sealed class MailStore : IMailStore
         var state = UserStateDirectory.For(settings.Mailbox.IndexDirectory, user, home);
         _storedSpecialUse = new MailboxNameMap(state, SpecialUseFileName);
         _mailboxIds = new MailboxNameMap(state, MailboxIdFileName);
+        _urlAuthKeys = new MailboxNameMap(state, UrlAuthKeyFileName);
         _quota = new QuotaKeeper(this, settings.Quota.For(user), settings.Quota.FileSystem);
     }
 
@@ -52,6 +54,9 @@ public sealed class MailStore : IMailStore
 
     /// <summary>The file in the user's state directory that keeps the OBJECTID MAILBOXID of each mailbox (by name).</summary>
     public const string MailboxIdFileName = "mailbox-ids";
+
+    /// <summary>The file in the user's state directory (0600) that keeps the URLAUTH access key of each mailbox (RFC 4467).</summary>
+    public const string UrlAuthKeyFileName = "urlauth-keys";
 
     /// <summary>The file in the user's state directory that keeps the special-use attributes CREATE gave.</summary>
     public const string SpecialUseFileName = "special-use";
@@ -157,6 +162,11 @@ public sealed class MailStore : IMailStore
             if (_mailboxIds.Read().ContainsKey(name))
             {
                 _mailboxIds.Set(name, null); // a new mailbox of an old name is another mailbox (RFC 8474)
+            }
+
+            if (_urlAuthKeys.Read().ContainsKey(name))
+            {
+                _urlAuthKeys.Set(name, null); // and URLs given for the old one do not open it
             }
 
             if (specialUse.Count > 0)
@@ -293,7 +303,7 @@ public sealed class MailStore : IMailStore
 
         // The special-use attributes of the mailbox and of those below it go with them.
         // The special-use attributes and MAILBOXIDs of the mailbox and of those below it go with them.
-        foreach (var map in new[] { _storedSpecialUse, _mailboxIds })
+        foreach (var map in new[] { _storedSpecialUse, _mailboxIds, _urlAuthKeys })
         {
             if (map.Read().Keys.Any(k => k.StartsWith(source.Name, StringComparison.Ordinal)))
             {
@@ -304,7 +314,7 @@ public sealed class MailStore : IMailStore
 
     private void ForgetStoredState(string name)
     {
-        foreach (var map in new[] { _storedSpecialUse, _mailboxIds })
+        foreach (var map in new[] { _storedSpecialUse, _mailboxIds, _urlAuthKeys })
         {
             if (map.Read().ContainsKey(name))
             {
@@ -326,6 +336,31 @@ public sealed class MailStore : IMailStore
         }
 
         return _mailboxIds.GetOrAdd(path.Name, () => "M" + Guid.NewGuid().ToString("N")[..23]);
+    }
+
+    /// <summary>
+    /// RFC 4467 mailbox access key: 256 random bits, made on first use and kept by mailbox name in
+    /// the user's state directory (a file of mode 0600); it follows RENAME and goes with DELETE.
+    /// </summary>
+    public byte[]? UrlAuthKey(string name, bool create)
+    {
+        string canonical = Resolve(name).Name;
+        string? hex = create
+            ? _urlAuthKeys.GetOrAdd(canonical, () => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)))
+            : _urlAuthKeys.Read().GetValueOrDefault(canonical);
+        return hex is { Length: 64 } && hex.All(char.IsAsciiHexDigit) ? Convert.FromHexString(hex) : null;
+    }
+
+    public void ResetUrlAuthKeys(string? name)
+    {
+        if (name is null)
+        {
+            _urlAuthKeys.Clear();
+        }
+        else
+        {
+            _urlAuthKeys.Set(Resolve(name).Name, null);
+        }
     }
 
     /// <summary>The mailbox's special-use attributes (configured and stored), space-separated; null for none.</summary>

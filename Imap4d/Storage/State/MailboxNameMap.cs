@@ -98,6 +98,14 @@ public sealed class MailboxNameMap
         return result!;
     }
 
+    /// <summary>Removes every entry.</summary>
+    public void Clear() => Update(map =>
+    {
+        bool any = map.Count > 0;
+        map.Clear();
+        return any;
+    });
+
     /// <summary>Removes the entries of <paramref name="name"/> and of every name below it.</summary>
     public void RemoveTree(string name, char delimiter) => Update(map =>
     {
