@@ -99,7 +99,7 @@ public static class Program
         {
             if (options.Deliver)
             {
-                return DeliverHost.Run(settings, options, args, stderr);
+                return DeliverHost.Run(settings, options, args, stderr, inherited.DeliveryChannel);
             }
 
             if (options.Lmtp)

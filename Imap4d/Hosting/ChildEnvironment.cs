@@ -18,13 +18,19 @@ namespace Imap4d.Hosting;
 /// daemon, on which connections arrive and credentials are checked (see <see cref="LoginProcessHost"/>).</param>
 /// <param name="ReadyFd">IMAP4D_READY_FD=FD: a daemon started by <see cref="DaemonDetacher"/>; FD is a pipe on
 /// which it reports that it listens, or why it cannot (see <see cref="ReadinessReport"/>).</param>
-public sealed record ChildEnvironment(bool DaemonChild, bool LogToStderr, int? PoolChannel, int? ReadyFd, int? LoginChannel = null)
+/// <param name="DeliveryChannel">IMAP4D_DELIVERY_CHANNEL=FD: a delivery worker started by a root LMTP or LDA process;
+/// FD is a sequenced-packet socket on which messages for its one user arrive (see <see cref="DeliveryWorkerHost"/>).</param>
+public sealed record ChildEnvironment(bool DaemonChild, bool LogToStderr, int? PoolChannel, int? ReadyFd, int? LoginChannel = null, int? DeliveryChannel = null)
 {
     public const string DaemonChildVariable = "IMAP4D_DAEMON_CHILD";
     public const string LogToStderrVariable = "IMAP4D_LOG_STDERR";
     public const string PoolChannelVariable = "IMAP4D_POOL_CHANNEL";
     public const string ReadyFdVariable = "IMAP4D_READY_FD";
     public const string LoginChannelVariable = "IMAP4D_LOGIN_CHANNEL";
+    public const string DeliveryChannelVariable = "IMAP4D_DELIVERY_CHANNEL";
+
+    /// <summary>The descriptor a delivery worker finds its channel on.</summary>
+    public const int DeliveryChannelFd = 3;
 
     /// <summary>Reads the variables and removes them from this process's environment.</summary>
     public static ChildEnvironment TakeFromProcess()
@@ -34,14 +40,15 @@ public sealed record ChildEnvironment(bool DaemonChild, bool LogToStderr, int? P
             Take(LogToStderrVariable) == "1",
             Descriptor(Take(PoolChannelVariable)),
             Descriptor(Take(ReadyFdVariable)),
-            Descriptor(Take(LoginChannelVariable)));
+            Descriptor(Take(LoginChannelVariable)),
+            Descriptor(Take(DeliveryChannelVariable)));
         return result;
     }
 
     /// <summary>This process's environment as "NAME=value" strings, without our variables, plus <paramref name="extra"/>.</summary>
     public static List<string> Build(IEnumerable<KeyValuePair<string, string>> extra)
     {
-        var own = new HashSet<string>(StringComparer.Ordinal) { DaemonChildVariable, LogToStderrVariable, PoolChannelVariable, ReadyFdVariable, LoginChannelVariable };
+        var own = new HashSet<string>(StringComparer.Ordinal) { DaemonChildVariable, LogToStderrVariable, PoolChannelVariable, ReadyFdVariable, LoginChannelVariable, DeliveryChannelVariable };
         var list = new List<string>();
         foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
         {

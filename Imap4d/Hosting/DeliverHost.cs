@@ -9,20 +9,27 @@ namespace Imap4d.Hosting;
 /// `imap4d --deliver [-f SENDER] [-m FOLDER] USER...`: a local delivery agent for an MTA
 /// (Postfix mailbox_command, an Exim pipe transport, a .forward). Reads one message from standard
 /// input and stores it for each user as a session's APPEND would. Started as root with one user,
-/// it becomes that user for good first; with several, each gets a process of its own. The exit
+/// it becomes that user for good first; with several, each gets a worker process of its own
+/// (<see cref="DeliveryWorkerHost"/>, which is also what the environment variable
+/// IMAP4D_DELIVERY_CHANNEL makes of this mode). The exit
 /// status is a sysexits.h code the MTA understands: 0 delivered to every user, 75 try again
 /// (when any delivery failed temporarily), else the first failure (65 bad message, 67 unknown
 /// user, 73 cannot create the mailbox, 77 permission denied).
 /// </summary>
 public static class DeliverHost
 {
-    public static int Run(ServerSettings settings, CommandLineOptions options, IReadOnlyList<string> args, TextWriter stderr)
+    public static int Run(ServerSettings settings, CommandLineOptions options, IReadOnlyList<string> args, TextWriter stderr, int? workerChannel = null)
     {
         var log = LogManager.GetLogger("imap4d");
         if (options.Recipients.Count == 0)
         {
             stderr.WriteLine($"{HelpText.ProgramName}: --deliver needs at least one USER");
             return ExitCodes.Usage;
+        }
+
+        if (workerChannel is int channel && options.Recipients.Count == 1)
+        {
+            return DeliveryWorkerHost.Run(settings, options.Recipients[0], channel, log);
         }
 
         IncomingMessage message;
@@ -63,7 +70,7 @@ public static class DeliverHost
     private static List<DeliveryOutcome> Deliver(ServerSettings settings, CommandLineOptions options, IReadOnlyList<string> args,
         IncomingMessage message, ILogger log)
     {
-        var agent = new DeliveryAgent(settings, args, log, keepStderr: true);
+        using var agent = new DeliveryAgent(settings, args, log, keepStderr: true);
         var request = new DeliveryRequest { Folder = options.DeliverFolder, Sender = message.Sender };
         var users = options.Recipients.Select(agent.Recipients.Resolve).ToList();
         foreach (var (recipient, user) in options.Recipients.Zip(users).Where(pair => pair.Second is null))

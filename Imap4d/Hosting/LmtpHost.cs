@@ -33,7 +33,7 @@ public static class LmtpHost
         }
 
         log.Info("LMTP session from {0}", connection.ClientText);
-        var agent = new DeliveryAgent(settings, args, log, keepStderr: false);
+        using var agent = new DeliveryAgent(settings, args, log, keepStderr: false);
         var session = new LmtpSession(agent, log, Environment.MachineName, settings.Limits.MaxAppendSize, settings.IdleTimeout,
             connection.RemoteAddress?.ToString() ?? (connection.IsSocket ? null : "127.0.0.1"));
         try
