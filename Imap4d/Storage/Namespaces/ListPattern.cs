@@ -60,6 +60,19 @@ public sealed class ListPattern
     /// <summary>Iterative wildcard matching with backtracking over the last "*" or "%".</summary>
     private bool Match(int start, string name, string pattern)
     {
+        // The common shapes ("*", "Archive/*", a plain name) without the memo: LIST "" "*" over
+        // 500 folders spent a fifth of its time filling one dictionary per name.
+        int wildcard = pattern.AsSpan().IndexOfAny('*', '%');
+        if (wildcard < 0)
+        {
+            return name.AsSpan(start).SequenceEqual(pattern);
+        }
+
+        if (wildcard == pattern.Length - 1 && pattern[wildcard] == '*')
+        {
+            return name.AsSpan(start).StartsWith(pattern.AsSpan(0, wildcard));
+        }
+
         // Memoized recursion on (name index, pattern index) keeps hostile patterns polynomial.
         var memo = new Dictionary<(int, int), bool>();
         return Step(start, 0);

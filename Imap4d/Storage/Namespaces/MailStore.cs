@@ -631,7 +631,8 @@ public sealed class MailStore : IMailStore
             }
 
             string name = namePrefix + leaf;
-            if (IsSymlinkOutside(entry, directory))
+            // The entry's type says whether it is a link: a readlink per folder only for links.
+            if (item.IsSymbolicLink && IsSymlinkOutside(entry, directory))
             {
                 continue;
             }
@@ -851,6 +852,11 @@ public sealed class MailStore : IMailStore
 
     private static bool SafeDetect(IMailboxDriver driver, DirectoryListing directory)
     {
+        if (driver.Type == "mbox")
+        {
+            return false; // an mbox is a file, never a directory: no stat of each folder to learn so
+        }
+
         try
         {
             return driver.Detect(directory);
