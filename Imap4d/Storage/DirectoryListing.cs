@@ -25,8 +25,8 @@ public sealed class DirectoryListing
         }
     }
 
-    /// <summary>One entry: its name, whether it is (or links to) a directory, and whether it is a symbolic link.</summary>
-    public readonly record struct Entry(string Name, bool IsDirectory, bool IsSymbolicLink = false);
+    /// <summary>One entry: its name and whether it is (or links to) a directory.</summary>
+    public readonly record struct Entry(string Name, bool IsDirectory);
 
     public string Path { get; }
 
@@ -38,7 +38,7 @@ public sealed class DirectoryListing
     {
         try
         {
-            var entries = new FileSystemEnumerable<Entry>(path, (ref FileSystemEntry e) => new Entry(e.FileName.ToString(), e.IsDirectory, (e.Attributes & FileAttributes.ReparsePoint) != 0), AllEntries);
+            var entries = new FileSystemEnumerable<Entry>(path, (ref FileSystemEntry e) => new Entry(e.FileName.ToString(), e.IsDirectory), AllEntries);
             var list = new List<Entry>(entries);
             list.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
             return new DirectoryListing(path, list);

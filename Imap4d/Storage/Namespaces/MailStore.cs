@@ -631,8 +631,7 @@ public sealed class MailStore : IMailStore
             }
 
             string name = namePrefix + leaf;
-            // The entry's type says whether it is a link: a readlink per folder only for links.
-            if (item.IsSymbolicLink && IsSymlinkOutside(entry, directory))
+            if (IsSymlinkOutside(entry, directory))
             {
                 continue;
             }
