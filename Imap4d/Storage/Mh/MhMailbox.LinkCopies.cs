@@ -47,7 +47,7 @@ internal sealed partial class MhMailbox
         var index = _folder.Index;
         UidValidity = index.UidValidity;
         uint uidNextBefore = index.UidNext;
-        int number = index.Records.Count == 0 ? 1 : index.Records.Max(r => int.Parse(r.Key)) + 1;
+        int number = NextMessageNumber(index);
         var linked = new List<int>();
         var records = new List<IndexRecord>();
         try
@@ -81,12 +81,7 @@ internal sealed partial class MhMailbox
         }
         catch
         {
-            foreach (int taken in linked)
-            {
-                Syscall.unlink(_folder.MessagePath(taken.ToString()));
-            }
-
-            index.UidNext = uidNextBefore;
+            UndoLinks(linked, index, uidNextBefore);
             throw;
         }
 

@@ -195,7 +195,7 @@ internal sealed partial class MhMailbox : IMailbox
             var index = _folder.Index;
             UidValidity = index.UidValidity;
             var sequences = MhSequences.Parse(mhLock.ReadSequences());
-            int number = index.Records.Count == 0 ? 1 : index.Records.Max(r => int.Parse(r.Key)) + 1;
+            int number = NextMessageNumber(index);
             Errno failure = 0;
             foreach (var message in written)
             {
@@ -588,5 +588,20 @@ internal sealed partial class MhMailbox : IMailbox
         {
             throw new StorageException(StorageError.NotPossible, "Mailbox is read-only");
         }
+    }
+
+    /// <summary>The number after the highest message of the folder's index (1 in an empty folder).</summary>
+    private static int NextMessageNumber(MailboxIndex index) =>
+        index.Records.Count == 0 ? 1 : index.Records.Max(r => int.Parse(r.Key)) + 1;
+
+    /// <summary>Takes back the message files a failed APPEND or COPY linked, and the UIDs it took.</summary>
+    private void UndoLinks(List<int> linked, MailboxIndex index, uint uidNextBefore)
+    {
+        foreach (int taken in linked)
+        {
+            Syscall.unlink(_folder.MessagePath(taken.ToString()));
+        }
+
+        index.UidNext = uidNextBefore;
     }
 }
