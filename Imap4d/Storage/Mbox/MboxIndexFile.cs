@@ -37,8 +37,8 @@ namespace Imap4d.Storage.Mbox;
 internal sealed class MboxIndexFile : IDisposable
 {
     public const int HeaderSize = 4096;
-    public const int RecordSize = 80;
-    public const int MaxKeywords = 64;
+    public const int RecordSize = MboxRecordLayout.Size;
+    public const int MaxKeywords = MboxRecordLayout.MaxKeywords;
 
     /// <summary>2: records carry the save date (RFC 8514) in place of absolute header and body offsets (now lengths).</summary>
     private const int Version = 2;
@@ -46,7 +46,6 @@ internal sealed class MboxIndexFile : IDisposable
     private const int KeywordsAt = 128;
     private const int ChecksumAt = HeaderSize - 4;
     private static ReadOnlySpan<byte> Magic => "IMAP4DMB"u8;
-    private static readonly long UnixEpochTicks = DateTime.UnixEpoch.Ticks;
 
     private readonly string _path;
     private SafeFileHandle? _handle;
@@ -134,7 +133,11 @@ internal sealed class MboxIndexFile : IDisposable
                && BinaryPrimitives.ReadUInt64LittleEndian(head[32..]) == known.Counter;
     }
 
-    /// <summary>The whole index; null when the file is missing or any part of it does not check out.</summary>
+    /// <summary>
+    /// The whole index; null when the file is missing or any part of it does not check out. The
+    /// records stay in their file form (one read of the file, each record checked, none decoded:
+    /// see <see cref="MboxIndex.FromEncoded"/>).
+    /// </summary>
     public MboxIndex? Load(out Stamp stamp)
     {
         stamp = Stamp.None;
@@ -145,29 +148,45 @@ internal sealed class MboxIndexFile : IDisposable
         }
 
         int count = header.Stamp.Count;
-        var records = RecordsCache.Find(_path, header.Stamp);
-        if (records is null || records.Length != count)
+        if (count > Array.MaxLength / RecordSize)
         {
-            // Decoded afresh, or only the records added since the cached copy.
-            int known = records?.Length ?? 0;
-            var all = new MboxRecord[count];
-            records?.CopyTo(all, 0);
-            if (!ReadRecords(header, all, known, known, count - known, known > 0 ? all[known - 1].Uid : 0))
+            return null;
+        }
+
+        var cached = RecordsCache.Find(_path, header.Stamp);
+        byte[] bytes;
+        KeywordSets keywords;
+        if (cached is { } hit && hit.Count == count)
+        {
+            bytes = hit.Bytes;
+            keywords = SameNames(hit.Keywords, header.Keywords) ? hit.Keywords : new KeywordSets(header.Keywords);
+        }
+        else
+        {
+            // Read afresh, or only the records added since the cached copy.
+            int known = cached?.Count ?? 0;
+            bytes = GC.AllocateUninitializedArray<byte>(count * RecordSize);
+            cached?.Bytes.AsSpan(0, known * RecordSize).CopyTo(bytes);
+            uint after = known > 0 ? MboxRecordLayout.Uid(bytes.AsSpan((known - 1) * RecordSize)) : 0;
+            if (!ReadRecords(header, bytes, known, count, after))
             {
                 return null;
             }
 
-            records = all;
-            RecordsCache.Keep(_path, header.Stamp, records);
+            keywords = cached is { } c && SameNames(c.Keywords, header.Keywords) ? c.Keywords : new KeywordSets(header.Keywords);
+            RecordsCache.Keep(_path, header.Stamp, bytes, count, keywords);
         }
 
-        // The array is full and shared (the cache, other sessions of this process): the index copies before any change.
-        var index = new MboxIndex(records, count, shared: true, header.Keywords.Length > 0,
+        // The bytes are shared (the cache, other sessions of this process): the index copies before any change.
+        var index = MboxIndex.FromEncoded(bytes, count, keywords,
             header.Stamp.InProgress ? null : ((int)header.Unseen, header.Dirty, header.NotOld));
         Apply(header, index);
         stamp = header.Stamp;
         return index;
     }
+
+    private static bool SameNames(KeywordSets keywords, string[] names) =>
+        keywords.Names.AsSpan().SequenceEqual(names);
 
     /// <summary>
     /// Brings <paramref name="index"/> (read from this file at <paramref name="known"/>) up to the
@@ -178,16 +197,22 @@ internal sealed class MboxIndexFile : IDisposable
     {
         int from = index.Count;
         int count = now.Stamp.Count - from;
-        var added = new MboxRecord[count];
-        uint after = from > 0 ? index.Last.Uid : 0;
-        if (!ReadRecords(now, added, 0, from, count, after))
+        if (count < 0 || now.Stamp.Count > Array.MaxLength / RecordSize)
         {
             return false;
         }
 
-        foreach (var record in added)
+        var bytes = new byte[count * RecordSize];
+        uint after = from > 0 ? index.UidAt(from - 1) : 0;
+        if (!ReadRecords(now, bytes, 0, count, after, first: from))
         {
-            index.Add(record);
+            return false;
+        }
+
+        var keywords = new KeywordSets(now.Keywords);
+        for (int i = 0; i < count; i++)
+        {
+            index.Add(MboxRecordLayout.Decode(bytes.AsSpan(i * RecordSize, RecordSize), keywords));
         }
 
         Apply(now, index);
@@ -204,54 +229,55 @@ internal sealed class MboxIndexFile : IDisposable
         index.MarkSaved();
     }
 
-    /// <summary>Reads records [first, first + count) into <paramref name="into"/> from <paramref name="at"/> on, checking each and their order.</summary>
-    private bool ReadRecords(Header header, MboxRecord[] into, int at, int first, int count, uint after)
+    /// <summary>
+    /// Reads the file's records [first + at, first + count) into <paramref name="into"/> from record
+    /// <paramref name="at"/> on, in one read, and checks each and their order (UIDs ascending above
+    /// <paramref name="after"/>, below UIDNEXT). <paramref name="first"/> is where record 0 of
+    /// <paramref name="into"/> lies in the file.
+    /// </summary>
+    private bool ReadRecords(Header header, byte[] into, int at, int count, uint after, int first = 0)
     {
-        if (count == 0)
+        if (count <= at)
         {
             return true;
         }
 
-        var keywordSets = new Dictionary<ulong, ImmutableSortedSet<string>>();
-        const int chunk = 4096;
-        var bytes = ArrayPool<byte>.Shared.Rent(Math.Min(count, chunk) * RecordSize);
         try
         {
-            for (int done = 0; done < count;)
+            var span = into.AsSpan(at * RecordSize, (count - at) * RecordSize);
+            long position = HeaderSize + (long)(first + at) * RecordSize;
+            for (int done = 0; done < span.Length;)
             {
-                int n = Math.Min(count - done, chunk);
-                var span = bytes.AsSpan(0, n * RecordSize);
-                if (RandomAccess.Read(_handle!, span, HeaderSize + (long)(first + done) * RecordSize) != span.Length)
+                int n = RandomAccess.Read(_handle!, span[done..], position + done);
+                if (n <= 0)
                 {
                     return false;
                 }
 
-                for (int i = 0; i < n; i++)
-                {
-                    // Decoded straight into its slot: no copy of the record on the way.
-                    ref var record = ref into[at + done + i];
-                    if (!TryDecodeRecord(span.Slice(i * RecordSize, RecordSize), header, keywordSets, out record)
-                        || record.Uid <= after || record.Uid >= header.UidNext)
-                    {
-                        return false;
-                    }
-
-                    after = record.Uid;
-                }
-
                 done += n;
             }
-
-            return true;
         }
         catch (IOException)
         {
             return false;
         }
-        finally
+
+        int keywordCount = header.Keywords.Length;
+        long fileSize = header.Source.Size;
+        uint uidNext = header.UidNext;
+        for (int i = at; i < count; i++)
         {
-            ArrayPool<byte>.Shared.Return(bytes);
+            var record = into.AsSpan(i * RecordSize, RecordSize);
+            uint uid = MboxRecordLayout.Uid(record);
+            if (uid <= after || uid >= uidNext || !MboxRecordLayout.IsValid(record, keywordCount, fileSize))
+            {
+                return false;
+            }
+
+            after = uid;
         }
+
+        return true;
     }
 
     /// <summary>
@@ -267,21 +293,53 @@ internal sealed class MboxIndexFile : IDisposable
             throw new IOException("cannot make a private directory " + directory);
         }
 
-        var keywords = index.KeywordsInUse();
-        var ids = KeywordIds(keywords);
         var stamp = new Stamp(NewFileId(previous.FileId), 1, 1, index.Count, false);
-        var header = Encode(index, stamp, keywords);
+        byte[]? header = null;
+        List<string> keywords;
+        if (index.IsEncoded)
+        {
+            // The records are in the file's form already: with their own keyword names, written as they are.
+            keywords = [.. index.EncodedRecords.Keywords.Names];
+            try
+            {
+                header = Encode(index, stamp, keywords);
+            }
+            catch (KeywordsDoNotFitException)
+            {
+                // names no longer used may be what does not fit: encode anew with those in use
+            }
+        }
+
+        bool raw = header is not null;
+        if (header is null)
+        {
+            keywords = index.KeywordsInUse();
+            header = Encode(index, stamp, keywords);
+        }
+        else
+        {
+            keywords = [];
+        }
+
+        var ids = KeywordIds(keywords);
         string temp = _path + ".tmp." + Environment.ProcessId;
         try
         {
             using (var stream = PrivateFiles.Open(temp, FileMode.Create, FileAccess.Write, 1 << 16))
             {
                 stream.Write(header);
-                var record = new byte[RecordSize];
-                foreach (var r in index.Records())
+                if (raw)
                 {
-                    EncodeRecord(r, ids, record);
-                    stream.Write(record);
+                    stream.Write(index.EncodedRecords.Bytes.AsSpan(0, index.Count * RecordSize));
+                }
+                else
+                {
+                    var record = new byte[RecordSize];
+                    foreach (var r in index.Records())
+                    {
+                        MboxRecordLayout.Encode(r, ids, record);
+                        stream.Write(record);
+                    }
                 }
             }
 
@@ -313,17 +371,30 @@ internal sealed class MboxIndexFile : IDisposable
             return null;
         }
 
-        var keywords = new List<string>(header.Keywords);
-        var ids = KeywordIds(keywords);
         var changed = index.Changed.Order().ToList();
-        foreach (int at in changed)
+        List<string> keywords;
+        Dictionary<string, int> ids;
+        byte[]? raw = null;
+        if (index.IsEncoded && new KeywordSets(header.Keywords).IsPrefixOf(index.EncodedRecords.Keywords))
         {
-            AddKeywords(index[at], keywords, ids);
+            // The file's keyword bits mean what the index's do: its records are written as they are.
+            raw = index.EncodedRecords.Bytes;
+            keywords = [.. index.EncodedRecords.Keywords.Names];
+            ids = [];
         }
-
-        for (int at = index.SavedCount; at < index.Count; at++)
+        else
         {
-            AddKeywords(index[at], keywords, ids);
+            keywords = new List<string>(header.Keywords);
+            ids = KeywordIds(keywords);
+            foreach (int at in changed)
+            {
+                AddKeywords(index[at], keywords, ids);
+            }
+
+            for (int at = index.SavedCount; at < index.Count; at++)
+            {
+                AddKeywords(index[at], keywords, ids);
+            }
         }
 
         if (keywords.Count > MaxKeywords)
@@ -352,12 +423,12 @@ internal sealed class MboxIndexFile : IDisposable
         if (inPlace)
         {
             RandomAccess.Write(handle, Encode(index, stamp with { InProgress = true }, keywords), 0);
-            WriteRuns(handle, index, changed, ids);
+            WriteRuns(handle, index, changed, ids, raw);
         }
 
         if (index.Count > index.SavedCount)
         {
-            WriteRange(handle, index, index.SavedCount, index.Count, ids);
+            WriteRange(handle, index, index.SavedCount, index.Count, ids, raw);
         }
 
         RandomAccess.Write(handle, final, 0);
@@ -460,7 +531,7 @@ internal sealed class MboxIndexFile : IDisposable
         }
     }
 
-    private static void WriteRuns(SafeFileHandle handle, MboxIndex index, List<int> changed, Dictionary<string, int> ids)
+    private static void WriteRuns(SafeFileHandle handle, MboxIndex index, List<int> changed, Dictionary<string, int> ids, byte[]? raw)
     {
         for (int i = 0; i < changed.Count;)
         {
@@ -471,12 +542,23 @@ internal sealed class MboxIndexFile : IDisposable
                 end++;
             }
 
-            WriteRange(handle, index, start, Math.Min(end, index.SavedCount), ids);
+            WriteRange(handle, index, start, Math.Min(end, index.SavedCount), ids, raw);
         }
     }
 
-    private static void WriteRange(SafeFileHandle handle, MboxIndex index, int start, int end, Dictionary<string, int> ids)
+    /// <param name="raw">The index's records in the file's form (same keyword bits), written as they are; null to encode them.</param>
+    private static void WriteRange(SafeFileHandle handle, MboxIndex index, int start, int end, Dictionary<string, int> ids, byte[]? raw)
     {
+        if (raw is not null)
+        {
+            if (end > start)
+            {
+                RandomAccess.Write(handle, raw.AsSpan(start * RecordSize, (end - start) * RecordSize), HeaderSize + (long)start * RecordSize);
+            }
+
+            return;
+        }
+
         const int chunk = 4096;
         var bytes = ArrayPool<byte>.Shared.Rent(Math.Min(end - start, chunk) * RecordSize);
         try
@@ -486,7 +568,7 @@ internal sealed class MboxIndexFile : IDisposable
                 int n = Math.Min(end - at, chunk);
                 for (int i = 0; i < n; i++)
                 {
-                    EncodeRecord(index[at + i], ids, bytes.AsSpan(i * RecordSize, RecordSize));
+                    MboxRecordLayout.Encode(index[at + i], ids, bytes.AsSpan(i * RecordSize, RecordSize));
                 }
 
                 RandomAccess.Write(handle, bytes.AsSpan(0, n * RecordSize), HeaderSize + (long)at * RecordSize);
@@ -608,110 +690,6 @@ internal sealed class MboxIndexFile : IDisposable
                 BinaryPrimitives.ReadInt32LittleEndian(h[112..]),
                 BinaryPrimitives.ReadInt32LittleEndian(h[116..]),
                 keywords);
-    }
-
-    private static void EncodeRecord(in MboxRecord r, Dictionary<string, int> ids, Span<byte> b)
-    {
-        ulong keywords = 0;
-        foreach (string keyword in r.Flags.Keywords)
-        {
-            keywords |= 1UL << ids[keyword];
-        }
-
-        long tail = r.End - r.ContentEnd;
-        long fromLine = r.HeaderOffset - r.Offset;
-        long header = r.BodyOffset - r.HeaderOffset;
-        if (tail is < 0 or > uint.MaxValue || fromLine is < 0 or > uint.MaxValue || header is < 0 or > uint.MaxValue)
-        {
-            throw new IOException($"message {r.Uid} does not fit an index record");
-        }
-
-        BinaryPrimitives.WriteUInt32LittleEndian(b, r.Uid);
-        b[4] = (byte)r.Flags.System;
-        b[5] = (byte)r.Bits;
-        BinaryPrimitives.WriteInt16LittleEndian(b[6..], (short)r.InternalDate.Offset.TotalMinutes);
-        BinaryPrimitives.WriteInt64LittleEndian(b[8..], r.InternalDate.ToUnixTimeMilliseconds());
-        BinaryPrimitives.WriteInt64LittleEndian(b[16..], r.Size);
-        BinaryPrimitives.WriteUInt64LittleEndian(b[24..], keywords);
-        BinaryPrimitives.WriteUInt64LittleEndian(b[32..], r.ModSeq);
-        BinaryPrimitives.WriteInt64LittleEndian(b[40..], r.Offset);
-        BinaryPrimitives.WriteUInt32LittleEndian(b[48..], (uint)fromLine);
-        BinaryPrimitives.WriteUInt32LittleEndian(b[52..], (uint)header);
-        BinaryPrimitives.WriteInt64LittleEndian(b[56..], r.ContentEnd);
-        BinaryPrimitives.WriteInt64LittleEndian(b[64..], r.SaveDate);
-        BinaryPrimitives.WriteUInt32LittleEndian(b[72..], (uint)tail);
-        BinaryPrimitives.WriteUInt32LittleEndian(b[76..], Checksum.Of(b[..76]));
-    }
-
-    private static bool TryDecodeRecord(ReadOnlySpan<byte> b, Header header, Dictionary<ulong, ImmutableSortedSet<string>> keywordSets,
-        out MboxRecord record)
-    {
-        record = default;
-        if (BinaryPrimitives.ReadUInt32LittleEndian(b[76..]) != Checksum.Of(b[..76]))
-        {
-            return false;
-        }
-
-        ulong bitmap = BinaryPrimitives.ReadUInt64LittleEndian(b[24..]);
-        var system = (MessageFlags)b[4];
-        if (((int)system & ~31) != 0 || (header.Keywords.Length < 64 && bitmap >> header.Keywords.Length != 0))
-        {
-            return false;
-        }
-
-        var flags = FlagSet.Of(system);
-        if (bitmap != 0)
-        {
-            if (!keywordSets.TryGetValue(bitmap, out var set))
-            {
-                var names = new List<string>();
-                for (int k = 0; k < header.Keywords.Length; k++)
-                {
-                    if ((bitmap & (1UL << k)) != 0)
-                    {
-                        names.Add(header.Keywords[k]);
-                    }
-                }
-
-                set = ImmutableSortedSet.CreateRange(FlagSet.KeywordComparer, names);
-                keywordSets[bitmap] = set;
-            }
-
-            flags = new FlagSet(system, set);
-        }
-
-        short zone = BinaryPrimitives.ReadInt16LittleEndian(b[6..]);
-        long dateMs = BinaryPrimitives.ReadInt64LittleEndian(b[8..]);
-        long localTicks = UnixEpochTicks + dateMs * TimeSpan.TicksPerMillisecond + zone * TimeSpan.TicksPerMinute;
-        if (zone is < -14 * 60 or > 14 * 60 || dateMs is < -62135596800000L or > 253402300799999L
-            || localTicks < 0 || localTicks > DateTime.MaxValue.Ticks)
-        {
-            return false;
-        }
-
-        long offset = BinaryPrimitives.ReadInt64LittleEndian(b[40..]);
-        long headerOffset = offset + BinaryPrimitives.ReadUInt32LittleEndian(b[48..]);
-        long contentEnd = BinaryPrimitives.ReadInt64LittleEndian(b[56..]);
-        long saved = BinaryPrimitives.ReadInt64LittleEndian(b[64..]);
-        if (saved is < -62135596800L or > 253402300799L)
-        {
-            return false;
-        }
-
-        record = new MboxRecord(
-            BinaryPrimitives.ReadUInt32LittleEndian(b),
-            flags,
-            new DateTimeOffset(localTicks, TimeSpan.FromMinutes(zone)),
-            BinaryPrimitives.ReadInt64LittleEndian(b[16..]),
-            BinaryPrimitives.ReadUInt64LittleEndian(b[32..]),
-            offset,
-            headerOffset,
-            headerOffset + BinaryPrimitives.ReadUInt32LittleEndian(b[52..]),
-            contentEnd,
-            contentEnd + BinaryPrimitives.ReadUInt32LittleEndian(b[72..]),
-            b[5],
-            saved);
-        return record.IsWellFormed(header.Source.Size);
     }
 
     private static void TryDelete(string path)

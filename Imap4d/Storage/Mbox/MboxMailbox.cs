@@ -81,7 +81,7 @@ internal sealed partial class MboxMailbox : IMailbox
         into ??= new HashSet<string>(FlagSet.KeywordComparer);
         for (int i = snapshot.MayHaveKeywords ? from : snapshot.Count; i < snapshot.Count; i++)
         {
-            var keywords = snapshot.Records[i].Flags.Keywords;
+            var keywords = snapshot.KeywordsAt(i);
             if (keywords.Count > 0)
             {
                 into.UnionWith(keywords);
@@ -120,7 +120,7 @@ internal sealed partial class MboxMailbox : IMailbox
             var index = _state.Index;
             for (int r = index.FirstAbove(index.RecentBoundary); r < index.Count; r++)
             {
-                _recent.Add(index[r].Uid);
+                _recent.Add(index.UidAt(r));
             }
         }
 
@@ -146,12 +146,12 @@ internal sealed partial class MboxMailbox : IMailbox
             return MailboxChanges.None;
         }
 
-        if (ReferenceEquals(current.Records, before.Records) && current.Count >= before.Count)
+        if (ReferenceEquals(current.Storage, before.Storage) && current.Count >= before.Count)
         {
             // Same array, only longer: nothing but appended messages (see MboxIndex.Snapshot).
             for (int k = before.Count; k < current.Count; k++)
             {
-                added.Add(current.Records[k].Uid);
+                added.Add(current.UidAt(k));
             }
 
             if (_viewKeywords is not null)
@@ -171,22 +171,23 @@ internal sealed partial class MboxMailbox : IMailbox
         int j = 0;
         while (i < before.Count || j < current.Count)
         {
-            if (j >= current.Count || (i < before.Count && before.Records[i].Uid < current.Records[j].Uid))
+            if (j >= current.Count || (i < before.Count && before.UidAt(i) < current.UidAt(j)))
             {
-                expunged.Add(before.Records[i++].Uid);
+                expunged.Add(before.UidAt(i++));
             }
-            else if (i >= before.Count || current.Records[j].Uid < before.Records[i].Uid)
+            else if (i >= before.Count || current.UidAt(j) < before.UidAt(i))
             {
-                added.Add(current.Records[j++].Uid);
+                added.Add(current.UidAt(j++));
             }
             else
             {
-                var old = before.Records[i++];
-                var record = current.Records[j++];
-                if (!old.Flags.Equals(record.Flags))
+                if (!before.SameFlags(i, current, j))
                 {
-                    changed.Add(record.Uid);
+                    changed.Add(current.UidAt(j));
                 }
+
+                i++;
+                j++;
             }
         }
 
@@ -212,7 +213,7 @@ internal sealed partial class MboxMailbox : IMailbox
 
         for (int r = index.FirstAbove(index.RecentBoundary); r < index.Count; r++)
         {
-            _recent.Add(index[r].Uid);
+            _recent.Add(index.UidAt(r));
         }
 
         index.RecentBoundary = index.UidNext - 1;
@@ -401,7 +402,12 @@ internal sealed partial class MboxMailbox : IMailbox
     /// <summary>A copy of <paramref name="view"/> with <paramref name="changed"/> in place of the records of the same UIDs.</summary>
     private static MboxMessageList WithRecords(MboxMessageList view, List<MboxRecord> changed)
     {
-        var records = view.Snapshot.Records[..view.Count];
+        var records = new MboxRecord[view.Count];
+        for (int i = 0; i < records.Length; i++)
+        {
+            records[i] = view.Record(i);
+        }
+
         foreach (var record in changed)
         {
             int at = view.IndexOfUid(record.Uid);

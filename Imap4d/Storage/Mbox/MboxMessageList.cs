@@ -5,7 +5,7 @@ namespace Imap4d.Storage.Mbox;
 /// <summary>
 /// An mbox's view as <see cref="IMailbox.Messages"/>: a fixed snapshot of index records, each
 /// made into a <see cref="MessageInfo"/> only when asked for, so a selected mailbox holds one
-/// compact array and no object per message.
+/// compact block (the index file's own bytes when it was read from there) and no object per message.
 /// </summary>
 internal sealed class MboxMessageList : IReadOnlyList<MessageInfo>, IUidIndexedList
 {
@@ -25,36 +25,37 @@ internal sealed class MboxMessageList : IReadOnlyList<MessageInfo>, IUidIndexedL
     public MboxRecord Record(int index)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Snapshot.Count, nameof(index));
-        return Snapshot.Records[index];
+        return Snapshot[index];
     }
 
     public uint UidAt(int index)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Snapshot.Count, nameof(index));
-        return Snapshot.Records[index].Uid; // the field alone, not a copy of the record
+        return Snapshot.UidAt(index); // the field alone, not a whole record
     }
 
     public void CopyUidsTo(List<uint> into)
     {
-        var records = Snapshot.Records;
-        for (int i = 0; i < Snapshot.Count; i++)
+        var snapshot = Snapshot;
+        into.EnsureCapacity(into.Count + snapshot.Count);
+        for (int i = 0; i < snapshot.Count; i++)
         {
-            into.Add(records[i].Uid);
+            into.Add(snapshot.UidAt(i));
         }
     }
 
     public ulong ModSeqAt(int index)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Snapshot.Count, nameof(index));
-        return Snapshot.Records[index].ModSeq; // the field alone, not a copy of the record
+        return Snapshot.ModSeqAt(index); // the field alone, not a whole record
     }
 
     public int FirstUnseen()
     {
-        var records = Snapshot.Records;
-        for (int i = 0; i < Snapshot.Count; i++)
+        var snapshot = Snapshot;
+        for (int i = 0; i < snapshot.Count; i++)
         {
-            if ((records[i].Flags.System & MessageFlags.Seen) == 0)
+            if ((snapshot.SystemFlagsAt(i) & MessageFlags.Seen) == 0)
             {
                 return i;
             }
@@ -63,13 +64,13 @@ internal sealed class MboxMessageList : IReadOnlyList<MessageInfo>, IUidIndexedL
         return -1;
     }
 
-    public int IndexOfUid(uint uid) => MboxSnapshot.IndexOfUid(Snapshot.Records, Snapshot.Count, uid);
+    public int IndexOfUid(uint uid) => Snapshot.IndexOfUid(uid);
 
     public IEnumerator<MessageInfo> GetEnumerator()
     {
         for (int i = 0; i < Snapshot.Count; i++)
         {
-            yield return Snapshot.Records[i].ToInfo();
+            yield return Snapshot[i].ToInfo();
         }
     }
 
