@@ -152,13 +152,7 @@ public sealed class MboxDriver : IMailboxDriver
                 state.SaveIfDirty();
             }
 
-            ulong size = 0;
-            foreach (var record in state.Index.Records())
-            {
-                size += (ulong)record.Size;
-            }
-
-            return size;
+            return state.Index.TotalSize();
         }
         finally
         {

@@ -160,6 +160,18 @@ internal sealed class MboxIndex
 
     public MboxRecord Last => this[_count - 1];
 
+    /// <summary>The sum of the client sizes (STATUS SIZE), without making a record per message.</summary>
+    public ulong TotalSize()
+    {
+        ulong total = 0;
+        for (int i = 0; i < _count; i++)
+        {
+            total += (ulong)(_bytes is not null ? MboxRecordLayout.ClientSize(_bytes.AsSpan(i * RecordSize, RecordSize)) : _records![i].Size);
+        }
+
+        return total;
+    }
+
     public int Unseen => _unseen;
 
     /// <summary>Messages above <see cref="RecentBoundary"/>.</summary>
