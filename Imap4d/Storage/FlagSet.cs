@@ -35,9 +35,12 @@ public readonly record struct FlagSet
 
     public bool Has(MessageFlags flag) => (System & flag) == flag;
 
-    public FlagSet Add(FlagSet other) => new(System | other.System, Keywords.Union(other.Keywords));
+    // Without keywords on one side (most STOREs), no set operation: each would make an enumerator per message.
+    public FlagSet Add(FlagSet other) =>
+        new(System | other.System, other.Keywords.Count == 0 ? Keywords : Keywords.Count == 0 ? other.Keywords : Keywords.Union(other.Keywords));
 
-    public FlagSet Remove(FlagSet other) => new(System & ~other.System, Keywords.Except(other.Keywords));
+    public FlagSet Remove(FlagSet other) =>
+        new(System & ~other.System, other.Keywords.Count == 0 || Keywords.Count == 0 ? Keywords : Keywords.Except(other.Keywords));
 
     public FlagSet Apply(FlagOperation operation, FlagSet flags) => operation switch
     {
@@ -48,7 +51,7 @@ public readonly record struct FlagSet
     };
 
     public bool Equals(FlagSet other) =>
-        System == other.System && Keywords.Count == other.Keywords.Count && Keywords.SetEquals(other.Keywords);
+        System == other.System && Keywords.Count == other.Keywords.Count && (Keywords.Count == 0 || Keywords.SetEquals(other.Keywords));
 
     public override int GetHashCode() => HashCode.Combine(System, Keywords.Count);
 

@@ -28,4 +28,47 @@ public static class Checksum
 
         return ~crc;
     }
+
+    /// <summary>
+    /// <see cref="Of"/> of four blocks of the same length at once: four independent chains keep
+    /// the CPU's CRC unit busy where one chain waits on each step (index records are checked by
+    /// the hundred thousand when a large index is read).
+    /// </summary>
+    public static (uint A, uint B, uint C, uint D) OfFour(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, ReadOnlySpan<byte> c, ReadOnlySpan<byte> d)
+    {
+        int length = a.Length;
+        if (b.Length != length || c.Length != length || d.Length != length)
+        {
+            throw new ArgumentException("blocks of different lengths");
+        }
+
+        uint ca = 0xFFFFFFFF, cb = 0xFFFFFFFF, cc = 0xFFFFFFFF, cd = 0xFFFFFFFF;
+        int i = 0;
+        for (; i + 8 <= length; i += 8)
+        {
+            ca = BitOperations.Crc32C(ca, BinaryPrimitives.ReadUInt64LittleEndian(a[i..]));
+            cb = BitOperations.Crc32C(cb, BinaryPrimitives.ReadUInt64LittleEndian(b[i..]));
+            cc = BitOperations.Crc32C(cc, BinaryPrimitives.ReadUInt64LittleEndian(c[i..]));
+            cd = BitOperations.Crc32C(cd, BinaryPrimitives.ReadUInt64LittleEndian(d[i..]));
+        }
+
+        if (i + 4 <= length)
+        {
+            ca = BitOperations.Crc32C(ca, BinaryPrimitives.ReadUInt32LittleEndian(a[i..]));
+            cb = BitOperations.Crc32C(cb, BinaryPrimitives.ReadUInt32LittleEndian(b[i..]));
+            cc = BitOperations.Crc32C(cc, BinaryPrimitives.ReadUInt32LittleEndian(c[i..]));
+            cd = BitOperations.Crc32C(cd, BinaryPrimitives.ReadUInt32LittleEndian(d[i..]));
+            i += 4;
+        }
+
+        for (; i < length; i++)
+        {
+            ca = BitOperations.Crc32C(ca, a[i]);
+            cb = BitOperations.Crc32C(cb, b[i]);
+            cc = BitOperations.Crc32C(cc, c[i]);
+            cd = BitOperations.Crc32C(cd, d[i]);
+        }
+
+        return (~ca, ~cb, ~cc, ~cd);
+    }
 }

@@ -2,6 +2,7 @@ using Imap4d.Native;
 using Imap4d.Storage.Index;
 using Imap4d.Storage.Locking;
 using Imap4d.Storage.State;
+using Microsoft.Win32.SafeHandles;
 using Mono.Unix.Native;
 
 namespace Imap4d.Storage.Mbox;
@@ -43,11 +44,18 @@ public sealed class MboxDriver : IMailboxDriver
             return true;
         }
 
+        // A bare descriptor: a FileStream would also fstat, lseek and take and drop a shared flock (its FileShare), for five bytes.
+        int fd = Syscall.open(path, OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC);
+        if (fd < 0)
+        {
+            return false;
+        }
+
+        using var file = new SafeFileHandle(fd, ownsHandle: true);
         try
         {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
             Span<byte> head = stackalloc byte[5];
-            return file.ReadAtLeast(head, 5, throwOnEndOfStream: false) == 5 && head.SequenceEqual("From "u8);
+            return RandomAccess.Read(file, head, 0) == 5 && head.SequenceEqual("From "u8);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -265,7 +265,33 @@ internal sealed class MboxIndexFile : IDisposable
         int keywordCount = header.Keywords.Length;
         long fileSize = header.Source.Size;
         uint uidNext = header.UidNext;
-        for (int i = at; i < count; i++)
+        const int checksummed = MboxRecordLayout.ChecksummedLength;
+        int i = at;
+        for (; i + 4 <= count; i += 4)
+        {
+            var four = into.AsSpan(i * RecordSize, 4 * RecordSize);
+            var (c0, c1, c2, c3) = Checksum.OfFour(four[..checksummed], four.Slice(RecordSize, checksummed),
+                four.Slice(2 * RecordSize, checksummed), four.Slice(3 * RecordSize, checksummed));
+            if (!MboxRecordLayout.HasChecksum(four, c0) || !MboxRecordLayout.HasChecksum(four[RecordSize..], c1)
+                || !MboxRecordLayout.HasChecksum(four[(2 * RecordSize)..], c2) || !MboxRecordLayout.HasChecksum(four[(3 * RecordSize)..], c3))
+            {
+                return false;
+            }
+
+            for (int k = 0; k < 4; k++)
+            {
+                var record = four.Slice(k * RecordSize, RecordSize);
+                uint uid = MboxRecordLayout.Uid(record);
+                if (uid <= after || uid >= uidNext || !MboxRecordLayout.FieldsAreValid(record, keywordCount, fileSize))
+                {
+                    return false;
+                }
+
+                after = uid;
+            }
+        }
+
+        for (; i < count; i++)
         {
             var record = into.AsSpan(i * RecordSize, RecordSize);
             uint uid = MboxRecordLayout.Uid(record);

@@ -332,13 +332,25 @@ internal sealed partial class MboxMailbox : IMailbox
             _state.Refresh(held, save: false);
             bool viewWasCurrent = _viewGeneration == _state.Generation;
             var index = _state.Index;
+            int viewNext = 0;
+            int indexNext = 0;
             foreach (uint uid in uids.Order())
             {
-                int at = _view.IndexOfUid(uid) < 0 ? -1 : index.Find(uid);
+                // UIDs in order (1:* above all): each is most often right after the last one found.
+                int inView = viewNext < _view.Count && _view.UidAt(viewNext) == uid ? viewNext : _view.IndexOfUid(uid);
+                if (inView < 0)
+                {
+                    continue;
+                }
+
+                viewNext = inView + 1;
+                int at = indexNext < index.Count && index.UidAt(indexNext) == uid ? indexNext : index.Find(uid);
                 if (at < 0)
                 {
                     continue;
                 }
+
+                indexNext = at + 1;
 
                 var record = index[at];
                 if (condition is not null && !condition.Allows(uid, record.ModSeq))

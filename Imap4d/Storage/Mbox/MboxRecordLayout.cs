@@ -109,13 +109,18 @@ internal static class MboxRecordLayout
     /// <paramref name="keywordCount"/> names, dates, offsets inside a file of <paramref name="fileSize"/>
     /// bytes): such a record is then decoded without checks (<see cref="Decode"/>).
     /// </summary>
-    public static bool IsValid(ReadOnlySpan<byte> b, int keywordCount, long fileSize)
-    {
-        if (BinaryPrimitives.ReadUInt32LittleEndian(b[76..]) != Checksum.Of(b[..76]))
-        {
-            return false;
-        }
+    public static bool IsValid(ReadOnlySpan<byte> b, int keywordCount, long fileSize) =>
+        HasChecksum(b, Checksum.Of(b[..ChecksummedLength])) && FieldsAreValid(b, keywordCount, fileSize);
 
+    /// <summary>How many bytes of a record its CRC-32C covers (all but the CRC itself).</summary>
+    public const int ChecksummedLength = 76;
+
+    /// <summary>True when the record's stored CRC is <paramref name="checksum"/> (<see cref="Checksum.Of"/> of its first <see cref="ChecksummedLength"/> bytes).</summary>
+    public static bool HasChecksum(ReadOnlySpan<byte> b, uint checksum) => BinaryPrimitives.ReadUInt32LittleEndian(b[ChecksummedLength..]) == checksum;
+
+    /// <summary><see cref="IsValid"/> but for the CRC, checked by the caller (four records at a time: <see cref="Checksum.OfFour"/>).</summary>
+    public static bool FieldsAreValid(ReadOnlySpan<byte> b, int keywordCount, long fileSize)
+    {
         ulong bitmap = KeywordBitmap(b);
         if ((b[FlagsAt] & ~31) != 0 || (keywordCount < 64 && bitmap >> keywordCount != 0) || (b[BitsAt] & ~MboxRecord.AllBits) != 0)
         {
