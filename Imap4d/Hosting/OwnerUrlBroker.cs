@@ -18,7 +18,7 @@ namespace Imap4d.Hosting;
 /// </summary>
 public sealed class OwnerUrlBroker : IDisposable
 {
-    public const int WorkerTimeoutMs = 10_000;
+    public const int WorkerTimeoutMs = 5_000;
 
     private static readonly TimeSpan IdleWorkers = TimeSpan.FromSeconds(30);
 
