@@ -39,6 +39,7 @@ public class NotifyPushTests
     public async Task Stop()
     {
         NotifyPush.StallLimit = TimeSpan.FromSeconds(30);
+        NotifyPush.BatchLimit = 1024 * 1024;
         _pair.Client.Shutdown(System.Net.Sockets.SocketShutdown.Both);
         _pair.Dispose();
         await Task.WhenAny(_session ?? Task.CompletedTask, Task.Delay(Bound));
@@ -129,6 +130,53 @@ public class NotifyPushTests
         var noop = await CommandAsync("x", "NOOP");
         Assert.That(noop[^1], Is.EqualTo("x OK NOOP Completed"));
         Assert.That(noop, Has.Some.EqualTo($"* {Appended} EXISTS").And.None.Contains("BODY[]"), string.Join(" | ", noop.Take(5)));
+    }
+
+    [Test]
+    public async Task AClientThatStopsReadingInsideOneBatchLargerThanTheSocketBufferGetsNotificationOverflow()
+    {
+        // One message of 200 kB is one event larger than the writer's 64 kB: written synchronously,
+        // it would block the session until the client reads, and the overflow would never come.
+        NotifyPush.StallLimit = TimeSpan.FromMilliseconds(300);
+        _pair.Server.SendBufferSize = 4096;
+        _pair.Client.ReceiveBufferSize = 4096;
+        CreateMailbox("big");
+        Run();
+        Assert.That((await CommandAsync("s", "SELECT big"))[^1], Does.StartWith("s OK"));
+        Assert.That(await CommandAsync("n", "NOTIFY SET (selected (MessageNew (UID BODY.PEEK[]) MessageExpunge))"), Is.EqualTo(new[] { "n OK NOTIFY completed" }));
+        string body = string.Concat(Enumerable.Repeat(new string('b', 98) + "\r\n", 2000));
+        Append("big", body);
+        await Task.Delay(100);
+        Append("big", body);
+
+        await Task.Delay(NotifyPush.StallLimit * 4);
+        string? line;
+        int fetches = 0;
+        while ((line = await ReadLineAsync()) is not null && !line.StartsWith("* OK [NOTIFICATIONOVERFLOW]", StringComparison.Ordinal))
+        {
+            fetches += line.Contains("BODY[]") ? 1 : 0;
+        }
+
+        Assert.That(line, Does.StartWith("* OK [NOTIFICATIONOVERFLOW]"), $"{fetches} messages fetched");
+        var noop = await CommandAsync("x", "NOOP");
+        Assert.That(noop[^1], Is.EqualTo("x OK NOOP Completed"));
+    }
+
+    [Test]
+    public async Task ABatchLargerThanWhatMayWaitInMemoryEndsTheSessionInsteadOfBlockingIt()
+    {
+        NotifyPush.StallLimit = TimeSpan.FromMilliseconds(300);
+        NotifyPush.BatchLimit = 64 * 1024;
+        _pair.Server.SendBufferSize = 4096;
+        _pair.Client.ReceiveBufferSize = 4096;
+        CreateMailbox("big");
+        Run();
+        Assert.That((await CommandAsync("s", "SELECT big"))[^1], Does.StartWith("s OK"));
+        Assert.That(await CommandAsync("n", "NOTIFY SET (selected (MessageNew (UID BODY.PEEK[]) MessageExpunge))"), Is.EqualTo(new[] { "n OK NOTIFY completed" }));
+        Append("big", string.Concat(Enumerable.Repeat(new string('b', 98) + "\r\n", 3000)));
+
+        // The client never reads: the session gives up on it within the stall limit and ends.
+        Assert.That(await Task.WhenAny(_session!, Task.Delay(Bound)), Is.SameAs(_session), "the session ended instead of blocking in its write");
     }
 
     private void CreateMailbox(string name) => _store.Create(name);

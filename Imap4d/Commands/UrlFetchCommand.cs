@@ -27,34 +27,48 @@ public sealed class UrlFetchCommand : IImapCommand
         while (!args.AtEnd);
 
         var now = DateTimeOffset.UtcNow;
+        bool unavailable = false;
         foreach (var request in requests)
         {
-            Answer(context, request, now);
+            unavailable |= !Answer(context, request, now);
         }
 
-        return ValueTask.FromResult(CommandResult.Ok("URLFETCH Completed"));
+        return ValueTask.FromResult(unavailable
+            ? CommandResult.No("Another user's URL could not be resolved now", "UNAVAILABLE")
+            : CommandResult.Ok("URLFETCH Completed"));
     }
 
-    private static void Answer(CommandContext context, UrlFetchRequest request, DateTimeOffset now)
+    /// <summary>Writes the URL's response; false when its owner's side could not be asked (it got NIL).</summary>
+    private static bool Answer(CommandContext context, UrlFetchRequest request, DateTimeOffset now)
     {
         var writer = context.Writer.Untagged().Atom("URLFETCH").String(request.Url);
         UrlMessage? message = null;
-        if (ImapUrl.TryParse(request.Url, out var url) && UrlAuthorization.Allows(context, url, now))
+        bool answered = true;
+        if (ImapUrl.TryParse(request.Url, out var url))
         {
-            message = UrlMessage.Open(context, url);
+            if (url.User == context.Session.User!.Name)
+            {
+                message = UrlAuthorization.Allows(context, url, now) ? UrlMessage.Open(context, url) : null;
+            }
+            else if (url is { IsAbsolute: true, User: not null, Token: not null } && context.Services.OtherUserUrls is { } others)
+            {
+                var found = others.Fetch(url, request.Url, context.Session.User.Name);
+                answered = !found.Unavailable;
+                message = found.Message is { } bytes ? UrlMessage.FromBytes(bytes) : null;
+            }
         }
 
         if (message is null)
         {
             writer.Nil().EndLine();
-            return;
+            return answered;
         }
 
         if (!request.Extended)
         {
             WriteData(writer, message.Section(url.Section), url, binary: false);
             writer.EndLine();
-            return;
+            return true;
         }
 
         var part = message.Part(url.Section);
@@ -62,7 +76,7 @@ public sealed class UrlFetchCommand : IImapCommand
         if ((part is null && (request.Binary || request.BodyPartStructure)) || (request.Body && body is null))
         {
             writer.Nil().EndLine(); // the URL names no body part (a header, say): nothing of what was asked exists
-            return;
+            return true;
         }
 
         byte[]? decoded = request.Binary ? message.Decoded(url.Section, part!) : null;
@@ -95,6 +109,7 @@ public sealed class UrlFetchCommand : IImapCommand
         }
 
         writer.EndLine();
+        return true;
     }
 
     private static void WriteData(ResponseWriter writer, byte[]? data, ImapUrl url, bool binary)

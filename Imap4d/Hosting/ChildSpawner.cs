@@ -31,7 +31,8 @@ public sealed class ChildSpawner
         var (path, prefix) = ChildCommandLine.Executable();
         _path = path;
         _argv = [.. prefix, .. ChildCommandLine.ForSession(daemonArguments)];
-        _lmtpArgv = [.. prefix, "--lmtp", .. ChildCommandLine.ForSession(daemonArguments).Where(a => a != "--inetd")];
+        WorkerConfiguration = [.. ChildCommandLine.ForSession(daemonArguments).Where(a => a != "--inetd")];
+        _lmtpArgv = [.. prefix, "--lmtp", .. WorkerConfiguration];
         _pooledPath = pooledServeLoggedInOnly ? ChildCommandLine.PostLoginExecutable(path) : path;
         _pooledArgv = _pooledPath == path ? _argv : [_pooledPath, .. _argv.Skip(prefix.Count)];
         var common = new Dictionary<string, string> { [ChildEnvironment.DaemonChildVariable] = "1" };
@@ -47,6 +48,9 @@ public sealed class ChildSpawner
         common[ChildEnvironment.LoginChannelVariable] = PoolChannelDescriptor.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _loginEnvironment = ChildEnvironment.Build(common);
     }
+
+    /// <summary>The daemon's configuration options, as the workers it starts for users (`--deliver -- USER`) get them.</summary>
+    public IReadOnlyList<string> WorkerConfiguration { get; }
 
     /// <summary>The child's argv, for logs and tests.</summary>
     public IReadOnlyList<string> Arguments => _argv;

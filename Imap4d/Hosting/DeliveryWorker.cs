@@ -121,6 +121,44 @@ public sealed class DeliveryWorker : IDisposable
         return new DeliveryOutcome(DeliveryOutcome.TempFail, "the delivery process ended without an answer");
     }
 
+    /// <summary>
+    /// Sends <paramref name="request"/> and waits at most <paramref name="timeoutMs"/> for the reply
+    /// packet, returned with the descriptor that came with it (the caller's to close; -1 when none).
+    /// Null when the worker is gone, said something malformed, or is too slow: it is then killed
+    /// and takes no more requests, so that a late reply can never answer a later request.
+    /// </summary>
+    public byte[]? Exchange(ReadOnlySpan<byte> request, int timeoutMs, out int replyFd)
+    {
+        replyFd = -1;
+        try
+        {
+            DescriptorPassing.SendPacket(_channel, request, -1, dontWait: true);
+            if (FileDescriptors.WaitReadable(_channel, timeoutMs))
+            {
+                var buffer = new byte[DeliveryWorkerMessages.MaxMessage];
+                int n = DescriptorPassing.ReceivePacket(_channel, buffer, out replyFd, out bool truncated);
+                if (n > 0 && !truncated)
+                {
+                    return buffer[..n];
+                }
+            }
+            else
+            {
+                _log.Warn("worker {0} for {1} did not answer in {2} ms; ending it", Pid, User, timeoutMs);
+            }
+        }
+        catch (NativeError e)
+        {
+            _log.Warn("worker {0} for {1}: {2}", Pid, User, e.Message);
+        }
+
+        FileDescriptors.Close(replyFd);
+        replyFd = -1;
+        _broken = true;
+        ProcessControl.Signal(Pid, ProcessControl.SigKill);
+        return null;
+    }
+
     /// <summary>Closes the channel (the worker ends at its next read) and reaps the process.</summary>
     public void Dispose()
     {

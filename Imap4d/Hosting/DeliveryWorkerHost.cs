@@ -14,6 +14,8 @@ namespace Imap4d.Hosting;
 /// stores every message that arrives on the channel for that user and answers each with its
 /// outcome, until the channel closes. One process per recipient and connection, not per
 /// message: its identity never changes, so no delivery for one user can run with another's rights.
+/// The daemon also starts these workers for URL owners: they answer cross-user URLFETCH
+/// requests (<see cref="OwnerUrlWorker"/>) with the owner's rights.
 /// </summary>
 public static class DeliveryWorkerHost
 {
@@ -30,6 +32,13 @@ public static class DeliveryWorkerHost
                 if (n == 0)
                 {
                     return ExitCodes.Ok;
+                }
+
+                if (!truncated && buffer[0] == OwnerUrlMessages.WorkerRequest)
+                {
+                    FileDescriptors.Close(fd);
+                    OwnerUrlWorker.Answer(channel, settings, refusal is null ? user : null, recipient, buffer.AsSpan(0, n), log);
+                    continue;
                 }
 
                 DeliveryOutcome outcome;

@@ -62,6 +62,36 @@ public sealed class DeliveryWorkers : IDisposable
         return new DeliveryOutcome(DeliveryOutcome.TempFail, "the delivery process ended");
     }
 
+    /// <summary>
+    /// One request and its reply with <paramref name="user"/>'s worker (<see cref="DeliveryWorker.Exchange"/>);
+    /// null when no worker could be started or it did not answer in time.
+    /// </summary>
+    public byte[]? Exchange(string user, ReadOnlySpan<byte> request, int timeoutMs, out int replyFd)
+    {
+        replyFd = -1;
+        DeliveryWorker worker;
+        try
+        {
+            worker = Acquire(user);
+        }
+        catch (NativeError e)
+        {
+            _log.Error("cannot start a worker for {0}: {1}", user, e.Message);
+            return null;
+        }
+
+        var reply = worker.Exchange(request, timeoutMs, out replyFd);
+        if (!worker.Usable)
+        {
+            Retire(worker);
+        }
+
+        return reply;
+    }
+
+    /// <summary>Workers alive now.</summary>
+    public int Count => _byUse.Count;
+
     public void Dispose()
     {
         while (_byUse.First is { } node)

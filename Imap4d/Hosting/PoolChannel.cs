@@ -20,6 +20,9 @@ public static class PoolChannel
     /// <summary>User process to daemon: one of its sessions has ended.</summary>
     public const byte SessionEndedByte = (byte)'E';
 
+    /// <summary>User process to daemon, with a descriptor: the channel on which it asks for other users' URLs (<see cref="OwnerUrlBroker"/>).</summary>
+    public const byte UrlChannelByte = (byte)'U';
+
     /// <summary>Daemon to user process: take no more connections; exit once the sessions end.</summary>
     public const byte RetireByte = (byte)'Q';
 

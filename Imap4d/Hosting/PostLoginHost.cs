@@ -22,6 +22,13 @@ public static class PostLoginHost
     {
         var login = new OneSwitch(services.OnAuthenticated);
         var userServices = services.WithOnAuthenticated(login.SwitchAsync);
+        if (services.StoreFactory is { } stores)
+        {
+            // Other users' URLs this process cannot read itself are resolved by the daemon.
+            var daemon = new DaemonUrlChannel(channel, services.Settings.Limits.MaxAppendSize);
+            userServices = userServices.WithOtherUserUrls(new OtherUserUrls(services.Settings, stores, daemon));
+        }
+
         var sessions = new List<Task>();
         var changed = new SemaphoreSlim(0);
         bool retired = false;

@@ -25,6 +25,7 @@ public static class SessionServicesFactory
         var users = CreateUserDirectory(virtualUsers);
         var authenticator = CreateAuthenticator(settings, virtualUsers, warn);
         var groups = new SystemGroupDirectory();
+        var stores = CreateStoreFactory(settings, users);
         return new SessionServices
         {
             Settings = settings,
@@ -33,7 +34,8 @@ public static class SessionServicesFactory
             Log = log,
             Transcript = settings.Transcript ? line => transcriptLog.Info(line) : null,
             OnAuthenticated = CreateSessionSetup(settings, groups, log, singleSession),
-            StoreFactory = CreateStoreFactory(settings, users),
+            StoreFactory = stores,
+            OtherUserUrls = new OtherUserUrls(settings, stores),
         };
     }
 

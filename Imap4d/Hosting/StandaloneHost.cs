@@ -31,6 +31,7 @@ public sealed class StandaloneHost : IDisposable
     private readonly PrestartPool? _pool;
     private readonly LoginSupervisor? _login;
     private readonly UserProcesses? _users;
+    private readonly OwnerUrlBroker? _urls;
     private readonly object _admission = new();
     private int _inProcess;
 
@@ -57,7 +58,8 @@ public sealed class StandaloneHost : IDisposable
             {
                 _login = new LoginSupervisor(spawner, _children, services, HandOffLogin);
                 var daemon = services.Settings.Daemon;
-                _users = new UserProcesses(daemon.SessionsPerUserProcess, daemon.UserProcessLinger, services.Log);
+                _urls = new OwnerUrlBroker(spawner.WorkerConfiguration, services.Log);
+                _users = new UserProcesses(daemon.SessionsPerUserProcess, daemon.UserProcessLinger, services.Log, _urls);
             }
         }
     }
@@ -201,6 +203,7 @@ public sealed class StandaloneHost : IDisposable
     {
         _login?.Dispose();
         _users?.Dispose();
+        _urls?.Dispose();
         _pool?.Dispose();
         _children?.Dispose();
     }

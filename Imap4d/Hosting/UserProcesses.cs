@@ -21,9 +21,12 @@ public sealed class UserProcesses : IDisposable
     private readonly ILogger _log;
     private readonly Dictionary<string, List<UserProcess>> _byUser = new(StringComparer.Ordinal);
     private readonly Timer _sweep;
+    private readonly OwnerUrlBroker? _urls;
 
-    public UserProcesses(int sessionsPerProcess, TimeSpan linger, ILogger log)
+    /// <param name="urls">Serves the URL channels processes pass (cross-user URLFETCH); null closes them.</param>
+    public UserProcesses(int sessionsPerProcess, TimeSpan linger, ILogger log, OwnerUrlBroker? urls = null)
     {
+        _urls = urls;
         _limit = Math.Max(1, sessionsPerProcess);
         _linger = linger < TimeSpan.Zero ? TimeSpan.Zero : linger;
         _log = log;
@@ -70,7 +73,7 @@ public sealed class UserProcesses : IDisposable
     /// <summary>Records a process that has just been given its first connection of <paramref name="user"/>; owns the channel.</summary>
     public void Add(UserInfo user, int pid, Socket channel)
     {
-        var process = new UserProcess(pid, Key(user), channel) { Sessions = 1 };
+        var process = new UserProcess(pid, Key(user), channel, user) { Sessions = 1 };
         lock (_byUser)
         {
             if (!_byUser.TryGetValue(process.Key, out var list))
@@ -127,25 +130,46 @@ public sealed class UserProcesses : IDisposable
 
     private async Task ReadLoopAsync(UserProcess process)
     {
-        var buffer = new byte[64];
+        var peek = new byte[1];
         try
         {
             while (true)
             {
-                int n = await process.Channel.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
+                // Waits without taking the byte: it is read with recvmsg, which also takes a descriptor sent with it.
+                int n = await process.Channel.ReceiveAsync(peek, SocketFlags.Peek).ConfigureAwait(false);
                 if (n <= 0)
                 {
                     break;
                 }
 
-                int ended = buffer.AsSpan(0, n).Count(PoolChannel.SessionEndedByte);
-                if (ended > 0)
+                byte tag;
+                int fd;
+                try
                 {
-                    SessionsEnded(process, ended);
+                    if (!DescriptorPassing.Receive((int)process.Channel.Handle, out tag, out fd))
+                    {
+                        break;
+                    }
+                }
+                catch (NativeError e) when (e.Errno == NativeError.EAGAIN)
+                {
+                    continue;
+                }
+
+                if (tag == PoolChannel.UrlChannelByte && fd >= 0 && _urls is not null)
+                {
+                    _urls.Serve(fd, process.User); // the user the daemon gave this process, not one it names
+                    continue;
+                }
+
+                FileDescriptors.Close(fd);
+                if (tag == PoolChannel.SessionEndedByte)
+                {
+                    SessionsEnded(process, 1);
                 }
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or NativeError)
         {
         }
 
@@ -216,8 +240,10 @@ public sealed class UserProcesses : IDisposable
         }
     }
 
-    private sealed class UserProcess(int pid, string key, Socket channel)
+    private sealed class UserProcess(int pid, string key, Socket channel, UserInfo user)
     {
+        public UserInfo User => user;
+
         public int Pid => pid;
 
         public string Key => key;

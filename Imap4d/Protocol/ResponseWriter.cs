@@ -14,6 +14,9 @@ public sealed class ResponseWriter
     private const int FlushThreshold = 64 * 1024;
     private const int MaxQuotedLength = 1024;
 
+    /// <summary>A buffer larger than this (grown while held for a push) is let go after it is sent.</summary>
+    private const int HeldBufferKept = 256 * 1024;
+
     /// <summary>What a NUL byte in a literal is sent as (a literal must not hold NUL).</summary>
     private const byte NulReplacement = 0x80;
 
@@ -24,6 +27,12 @@ public sealed class ResponseWriter
     private byte[]? _chunk;
     private int _length;
     private bool _needSpace;
+
+    /// <summary>Output is written synchronously once this much is buffered (more while held for a push).</summary>
+    private int _threshold = FlushThreshold;
+
+    /// <summary>While held: the longest a synchronous write may wait for a client that does not read.</summary>
+    private TimeSpan? _writeDeadline;
 
     /// <param name="output">The client stream.</param>
     /// <param name="transcript">Receives each complete line with literal payloads left out; null for none.</param>
@@ -185,7 +194,7 @@ public sealed class ResponseWriter
         }
 
         WriteLiteralHeader(length);
-        if (length <= FlushThreshold)
+        if (length <= Math.Max(FlushThreshold, _threshold - _length))
         {
             // Small literals join the buffer: one write per many messages, not two per message.
             EnsureRoom((int)length);
@@ -231,7 +240,7 @@ public sealed class ResponseWriter
                 chunk.AsSpan(0, n).Replace((byte)0, NulReplacement);
             }
 
-            _output.Write(chunk, 0, n);
+            WriteOut(chunk.AsMemory(0, n));
             BytesWritten += n;
             copied += n;
         }
@@ -252,7 +261,7 @@ public sealed class ResponseWriter
             _lineText.Clear();
         }
 
-        if (_length >= FlushThreshold)
+        if (_length >= _threshold)
         {
             FlushBuffer();
         }
@@ -280,9 +289,33 @@ public sealed class ResponseWriter
             await _output.WriteAsync(_buffer.AsMemory(0, _length), ct).ConfigureAwait(false);
             BytesWritten += _length;
             _length = 0;
+            if (_buffer.Length > HeldBufferKept && _threshold == FlushThreshold)
+            {
+                _buffer = new byte[8 * 1024]; // a held push's large buffer is not kept for the session's life
+            }
         }
 
         await _output.FlushAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// For output nobody asked for (NOTIFY's events between commands, RFC 5465): up to
+    /// <paramref name="limit"/> bytes stay in memory rather than being written synchronously, so
+    /// that the caller sends them with <see cref="FlushAsync"/> and can tell a client that does not
+    /// read (NOTIFICATIONOVERFLOW) instead of blocking in a write; beyond that, a synchronous write
+    /// that waits longer than <paramref name="deadline"/> fails with <see cref="IOException"/>
+    /// (the session ends: the output is stuck in the middle of a response). Until <see cref="EndHold"/>.
+    /// </summary>
+    public void HoldForPush(int limit, TimeSpan deadline)
+    {
+        _threshold = Math.Max(FlushThreshold, limit);
+        _writeDeadline = deadline;
+    }
+
+    public void EndHold()
+    {
+        _threshold = FlushThreshold;
+        _writeDeadline = null;
     }
 
     /// <summary>True when <paramref name="value"/> can be sent as a quoted string (7-bit TEXT-CHARs only).</summary>
@@ -372,10 +405,10 @@ public sealed class ResponseWriter
 
     private void Append(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length > FlushThreshold)
+        if (bytes.Length > Math.Max(FlushThreshold, _threshold - _length))
         {
             FlushBuffer();
-            _output.Write(bytes);
+            WriteOut(bytes.ToArray());
             BytesWritten += bytes.Length;
             return;
         }
@@ -392,7 +425,7 @@ public sealed class ResponseWriter
             return;
         }
 
-        if (_length >= FlushThreshold)
+        if (_length >= _threshold)
         {
             FlushBuffer();
             if (count <= _buffer.Length)
@@ -408,9 +441,46 @@ public sealed class ResponseWriter
     {
         if (_length > 0)
         {
-            _output.Write(_buffer, 0, _length);
+            WriteOut(_buffer.AsMemory(0, _length));
             BytesWritten += _length;
             _length = 0;
+        }
+    }
+
+    /// <summary>A synchronous write; while held, one that gives up after the deadline (see <see cref="HoldForPush"/>).</summary>
+    private void WriteOut(ReadOnlyMemory<byte> data)
+    {
+        if (_writeDeadline is not { } deadline)
+        {
+            if (System.Runtime.InteropServices.MemoryMarshal.TryGetArray(data, out var segment))
+            {
+                _output.Write(segment.Array!, segment.Offset, segment.Count);
+            }
+            else
+            {
+                _output.Write(data.Span);
+            }
+
+            return;
+        }
+
+        using var cancel = new CancellationTokenSource();
+        var write = _output.WriteAsync(data, cancel.Token).AsTask();
+        bool done;
+        try
+        {
+            done = write.Wait(deadline);
+        }
+        catch (AggregateException e) when (e.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+            throw;
+        }
+
+        if (!done)
+        {
+            cancel.Cancel();
+            throw new IOException("the client has not read its events for " + deadline);
         }
     }
 }

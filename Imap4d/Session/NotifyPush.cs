@@ -13,13 +13,24 @@ namespace Imap4d.Session;
 /// A client that does not read cannot make the session buffer without bound: nothing more is
 /// written while the last events are still on their way, and when new events have waited longer
 /// than <see cref="StallLimit"/> behind them NOTIFY is turned off with
-/// <c>* OK [NOTIFICATIONOVERFLOW]</c> (§5.8), sent after what is queued.
+/// <c>* OK [NOTIFICATIONOVERFLOW]</c> (§5.8), sent after what is queued. One batch of events is
+/// held in memory up to <see cref="BatchLimit"/> and sent asynchronously, so a client that stops
+/// reading in the middle of it is noticed the same way; a larger batch cannot wait in memory, and
+/// a write of it that the client does not take within <see cref="StallLimit"/> ends the session
+/// (RFC 5465 §5.8 lets the server close it), so the session never blocks for good.
 /// </para>
 /// </summary>
 internal sealed class NotifyPush(ImapSession session)
 {
     /// <summary>How long new events may wait behind output the client does not read before NOTIFY is turned off.</summary>
     public static TimeSpan StallLimit { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// One batch of events is kept in memory up to this size and sent without blocking, so that a
+    /// client that stops reading in the middle of it still gets NOTIFICATIONOVERFLOW; a larger
+    /// batch is written as it is made, and a write that waits <see cref="StallLimit"/> ends the session.
+    /// </summary>
+    public static int BatchLimit { get; set; } = 1024 * 1024;
 
     /// <summary>
     /// After a change woke the session, the selected mailbox is looked at again after these
@@ -171,9 +182,17 @@ internal sealed class NotifyPush(ImapSession session)
                 }
 
                 var context = new CommandContext(session, "*", "");
-                if (!notify.Deliver(context, pollSelected: notify.WantsSelected, allowExpunge: notify.ImmediateExpunge, ownTarget: null, ownNameChange: false))
+                writer.HoldForPush(BatchLimit, StallLimit);
+                try
                 {
-                    data.SetNotify(null);
+                    if (!notify.Deliver(context, pollSelected: notify.WantsSelected, allowExpunge: notify.ImmediateExpunge, ownTarget: null, ownNameChange: false))
+                    {
+                        data.SetNotify(null);
+                    }
+                }
+                finally
+                {
+                    writer.EndHold();
                 }
 
                 flush = writer.FlushAsync(ct).AsTask();

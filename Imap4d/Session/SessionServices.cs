@@ -38,6 +38,9 @@ public sealed class SessionServices
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    /// <summary>Resolves URLAUTH URLs of other users' mailboxes (URLFETCH); null fetches NIL for them.</summary>
+    public Commands.UrlAuth.IOtherUserUrls? OtherUserUrls { get; init; }
+
     /// <summary>Loaded TLS certificates, shared by every copy of these services (see <see cref="ForConnection"/>).</summary>
     public TlsContextCache TlsContexts { get; init; } = new();
 
@@ -56,6 +59,22 @@ public sealed class SessionServices
         StoreFactory = StoreFactory,
         Clock = Clock,
         TlsContexts = TlsContexts,
+        OtherUserUrls = OtherUserUrls,
+    };
+
+    /// <summary>These services with another resolver of other users' URLs (a user process asks the daemon).</summary>
+    public SessionServices WithOtherUserUrls(Commands.UrlAuth.IOtherUserUrls? urls) => new()
+    {
+        Settings = Settings,
+        Authenticator = Authenticator,
+        Login = Login,
+        Log = Log,
+        Transcript = Transcript,
+        OnAuthenticated = OnAuthenticated,
+        StoreFactory = StoreFactory,
+        Clock = Clock,
+        TlsContexts = TlsContexts,
+        OtherUserUrls = urls,
     };
 
     /// <summary>These services with the settings of the `server` block the connection came in on.</summary>
@@ -79,6 +98,7 @@ public sealed class SessionServices
             StoreFactory = StoreFactory,
             Clock = Clock,
             TlsContexts = TlsContexts,
+            OtherUserUrls = OtherUserUrls,
         };
     }
 }

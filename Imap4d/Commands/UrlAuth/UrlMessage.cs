@@ -23,17 +23,26 @@ public sealed class UrlMessage
     public MimePart Root => _root ??= MimeScanner.Scan(Message);
 
     /// <summary>The message of <paramref name="url"/>; null when its mailbox, UIDVALIDITY or UID names nothing.</summary>
-    public static UrlMessage? Open(CommandContext context, ImapUrl url)
+    public static UrlMessage? Open(CommandContext context, ImapUrl url) =>
+        Open(context.Session.RequireStore(), context.Session.Selected?.Mailbox, url, long.MaxValue);
+
+    /// <summary>A message another process read (the URL owner's, see <see cref="UrlAuthorization.Verify"/>).</summary>
+    public static UrlMessage FromBytes(byte[] message) => new(message);
+
+    /// <summary>
+    /// The message of <paramref name="url"/> in <paramref name="store"/> (<paramref name="selected"/>
+    /// when the URL names that mailbox); null when its mailbox, UIDVALIDITY or UID names nothing, or
+    /// when the message is larger than <paramref name="maxSize"/>.
+    /// </summary>
+    public static UrlMessage? Open(IMailStore store, IMailbox? selected, ImapUrl url, long maxSize)
     {
-        var store = context.Session.RequireStore();
-        var selected = context.Session.Selected;
         string name = url.Mailbox.Equals("INBOX", StringComparison.OrdinalIgnoreCase) ? "INBOX" : url.Mailbox;
         IMailbox? mailbox = null;
         bool isSelected = false;
         try
         {
-            isSelected = selected is not null && store.Resolve(name) == store.Resolve(selected.Mailbox.Name);
-            mailbox = isSelected ? selected!.Mailbox : store.Open(name, readOnly: true);
+            isSelected = selected is not null && store.Resolve(name) == store.Resolve(selected.Name);
+            mailbox = isSelected ? selected! : store.Open(name, readOnly: true);
             if ((url.UidValidity is uint validity && validity != mailbox.UidValidity)
                 || !mailbox.Messages.Any(m => m.Uid == url.Uid))
             {
@@ -41,11 +50,27 @@ public sealed class UrlMessage
             }
 
             using var content = mailbox.OpenContent(url.Uid);
+            if (content.CanSeek && content.Length > maxSize)
+            {
+                return null;
+            }
+
             using var copy = new MemoryStream();
-            content.CopyTo(copy);
+            var buffer = new byte[81920];
+            int n;
+            while ((n = content.Read(buffer)) > 0)
+            {
+                if (copy.Length + n > maxSize)
+                {
+                    return null;
+                }
+
+                copy.Write(buffer, 0, n);
+            }
+
             return new UrlMessage(copy.ToArray());
         }
-        catch (Exception e) when (e is StorageException or IOException)
+        catch (Exception e) when (e is StorageException or IOException or UnauthorizedAccessException)
         {
             return null;
         }
