@@ -15,7 +15,7 @@ public static class Utf8Accept
     public static bool NamesInUtf8(SessionData session) => session.Enabled.Contains(Capability) || Imap4Rev2.IsEnabled(session);
 
     /// <summary>A name or pattern read without <see cref="ArgReader.ExpectMailbox"/>, in the form the store uses.</summary>
-    public static string NameIn(ArgReader args, string name) => args.Utf8Names ? ModifiedUtf7.Encode(name) : name;
+    public static string NameIn(ArgReader args, string name) => args.StoredName(name);
 
     /// <summary>A stored (modified UTF-7) name as the client reads it: UTF-8 once UTF8=ACCEPT or IMAP4rev2 is enabled.</summary>
     public static string NameOut(CommandContext context, string name) =>

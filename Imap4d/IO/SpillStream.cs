@@ -8,16 +8,30 @@ public sealed class SpillStream : Stream
 {
     private readonly int _memoryLimit;
     private readonly string _directory;
-    private Stream _inner = new MemoryStream();
+    private Stream _inner;
 
-    public SpillStream(int memoryLimit, string? directory = null)
+    /// <param name="capacity">Bytes to reserve in memory at once, when the size is known (at most <paramref name="memoryLimit"/> are).</param>
+    public SpillStream(int memoryLimit, string? directory = null, long capacity = 0)
     {
         _memoryLimit = memoryLimit;
         _directory = directory ?? Path.GetTempPath();
+        _inner = new MemoryStream((int)Math.Clamp(capacity, 0, Math.Max(memoryLimit, 0)));
     }
 
     /// <summary>Whether the data went to a file.</summary>
     public bool Spilled => _inner is FileStream;
+
+    /// <summary>The data while it is in memory (not copied); false once it went to a file.</summary>
+    public bool TryGetBuffer(out ArraySegment<byte> data)
+    {
+        if (_inner is MemoryStream memory && memory.TryGetBuffer(out data))
+        {
+            return true;
+        }
+
+        data = default;
+        return false;
+    }
 
     public override bool CanRead => true;
     public override bool CanSeek => true;

@@ -136,8 +136,14 @@ public sealed class ArgReader
             return "INBOX";
         }
 
-        return Utf8Names ? ModifiedUtf7.Encode(name) : name;
+        return StoredName(name);
     }
+
+    /// <summary>
+    /// A mailbox name or pattern as the store keeps it: UTF-8 names (RFC 6855, RFC 9051) in NFC
+    /// (RFC 6855 §3) and then modified UTF-7; modified UTF-7 names as they came.
+    /// </summary>
+    public string StoredName(string name) => Utf8Names ? ModifiedUtf7.Encode(UnicodeNormalization.Nfc(name)) : name;
 
     public void ExpectEnd()
     {

@@ -151,7 +151,8 @@ public sealed class CommandReader
     {
         if (length <= SpoolThreshold && literals.InMemory + length <= CommandMemoryLimit)
         {
-            var bytes = new byte[length];
+            // Filled whole by the read (or dropped): no need to clear it first.
+            var bytes = GC.AllocateUninitializedArray<byte>((int)length);
             await _input.ReadExactlyAsync(bytes, ct).ConfigureAwait(false);
             literals.InMemory += length;
             return StringArg.FromBytes(bytes, isLiteral: true);

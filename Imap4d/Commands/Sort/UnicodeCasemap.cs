@@ -61,5 +61,6 @@ public static class UnicodeCasemap
         _ => char.ToUpperInvariant(c),
     };
 
-    private static string Decompose(string text) => UnicodeDecomposition.Decompose(text);
+    /// <summary>NFKD: character by character, then the marks put in canonical order.</summary>
+    private static string Decompose(string text) => Protocol.UnicodeNormalization.CanonicalOrder(UnicodeDecomposition.Decompose(text));
 }

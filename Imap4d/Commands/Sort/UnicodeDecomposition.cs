@@ -6,7 +6,8 @@ namespace Imap4d.Commands.Sort;
 /// NFKD (compatibility decomposition) of text, from a table made with Python's unicodedata
 /// (make-decompositions.py): the server runs with invariant globalization, where
 /// <see cref="string.Normalize()"/> leaves text as it is. Characters are decomposed one by one
-/// (combining marks keep their order; the canonical reordering of several marks is not done).
+/// (combining marks keep their order; <see cref="UnicodeCasemap"/> then puts them in canonical
+/// order with <see cref="Protocol.UnicodeNormalization.CanonicalOrder"/>).
 /// </summary>
 internal static class UnicodeDecomposition
 {

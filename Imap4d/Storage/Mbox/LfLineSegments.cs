@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Imap4d.Storage.Mbox;
 
 /// <summary>
@@ -7,12 +9,12 @@ namespace Imap4d.Storage.Mbox;
 /// least half a buffer, enough for anything decided by how a line starts (a field name, a
 /// quoted "From "), so memory stays bounded whatever the message size.
 /// </summary>
-internal sealed class LfLineSegments
+internal sealed class LfLineSegments : IDisposable
 {
     private const int BufferSize = 64 * 1024;
 
     private readonly Stream _input;
-    private readonly byte[] _buffer = new byte[BufferSize];
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     private int _start;
     private int _end;
     private bool _pendingCr;
@@ -22,6 +24,13 @@ internal sealed class LfLineSegments
     public LfLineSegments(Stream input)
     {
         _input = input;
+    }
+
+    /// <summary>Gives the buffer back to the pool (one per message was 64 KB to clear for every APPEND).</summary>
+    public void Dispose()
+    {
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = [];
     }
 
     /// <summary>
@@ -82,24 +91,36 @@ internal sealed class LfLineSegments
 
         int limit = _end + n;
         int o = from;
-        for (int i = from; i < limit; i++)
+        int i = from;
+        while (i < limit)
         {
-            byte b = _buffer[i];
-            if (b == '\r')
+            // Whole runs without CR move at once (IndexOf and the copy are vectorized).
+            int cr = _buffer.AsSpan(i, limit - i).IndexOf((byte)'\r');
+            int run = cr < 0 ? limit - i : cr;
+            if (o != i)
             {
-                if (i + 1 == limit)
-                {
-                    _pendingCr = true; // decided by the next read
-                    continue;
-                }
-
-                if (_buffer[i + 1] == '\n')
-                {
-                    continue;
-                }
+                _buffer.AsSpan(i, run).CopyTo(_buffer.AsSpan(o));
             }
 
-            _buffer[o++] = b;
+            o += run;
+            i += run;
+            if (cr < 0)
+            {
+                break;
+            }
+
+            if (i + 1 == limit)
+            {
+                _pendingCr = true; // decided by the next read
+                break;
+            }
+
+            if (_buffer[i + 1] != '\n')
+            {
+                _buffer[o++] = (byte)'\r'; // a lone CR stays
+            }
+
+            i++;
         }
 
         _end = o;

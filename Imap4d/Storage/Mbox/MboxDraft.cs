@@ -15,12 +15,12 @@ internal sealed class MboxDraft : IDisposable
 {
     public const int MemoryLimit = 1 << 20;
 
-    private readonly Stream _spool;
+    private readonly SpillStream _spool;
 
     /// <summary>How much of the header is read to find the envelope sender.</summary>
     private const int SenderSearchLimit = 64 * 1024;
 
-    private MboxDraft(Stream spool, long headerLength, bool hasBody, bool bodyEndsWithNewline)
+    private MboxDraft(SpillStream spool, long headerLength, bool hasBody, bool bodyEndsWithNewline)
     {
         _spool = spool;
         HeaderLength = headerLength;
@@ -47,10 +47,11 @@ internal sealed class MboxDraft : IDisposable
     /// <summary>Reads <paramref name="content"/> (CRLF or LF) to its end, keeping at most <paramref name="memoryLimit"/> bytes in memory.</summary>
     public static MboxDraft Prepare(Stream content, int memoryLimit = MemoryLimit)
     {
-        var spool = new SpillStream(memoryLimit);
+        // The stored message is about as long as the literal (less a CR per line): one allocation.
+        var spool = new SpillStream(memoryLimit, capacity: content.CanSeek ? content.Length - content.Position : 0);
         try
         {
-            var lines = new LfLineSegments(content);
+            using var lines = new LfLineSegments(content);
             long headerLength = WriteHeader(lines, spool, out bool sawBlank);
             bool endsWithNewline = true;
             if (sawBlank)
@@ -76,6 +77,31 @@ internal sealed class MboxDraft : IDisposable
         }
     }
 
+    /// <summary>
+    /// Adds <paramref name="before"/>, the header, <paramref name="between"/>, the body and the LF
+    /// that ends the message to <paramref name="writer"/>: straight from memory when the draft is there.
+    /// </summary>
+    public void AddTo(GatheredFileWriter writer, byte[] before, byte[] between)
+    {
+        writer.Add(before);
+        if (_spool.TryGetBuffer(out var data))
+        {
+            writer.Add(data.AsMemory(0, (int)HeaderLength));
+            writer.Add(between);
+            writer.Add(data.AsMemory((int)HeaderLength, (int)BodyLength));
+        }
+        else
+        {
+            writer.AddDirect(CopyHeaderTo);
+            writer.Add(between);
+            writer.AddDirect(CopyBodyTo);
+        }
+
+        writer.Add(Newline);
+    }
+
+    private static readonly byte[] Newline = [(byte)'\n'];
+
     /// <summary>Writes the header part to <paramref name="file"/> at <paramref name="offset"/>; returns the offset after it.</summary>
     public long CopyHeaderTo(SafeFileHandle file, long offset) => CopyTo(file, offset, 0, HeaderLength);
 
@@ -86,12 +112,23 @@ internal sealed class MboxDraft : IDisposable
 
     private string FindEnvelopeSender()
     {
-        var header = new byte[(int)Math.Min(HeaderLength, SenderSearchLimit)];
-        long position = _spool.Position;
-        _spool.Position = 0;
-        _spool.ReadExactly(header);
-        _spool.Position = position;
-        var fields = Mime.HeaderParser.Parse(header, truncated: header.Length < HeaderLength);
+        int length = (int)Math.Min(HeaderLength, SenderSearchLimit);
+        ReadOnlySpan<byte> header;
+        if (_spool.TryGetBuffer(out var data))
+        {
+            header = data.AsSpan(0, length);
+        }
+        else
+        {
+            var copy = new byte[length];
+            long position = _spool.Position;
+            _spool.Position = 0;
+            _spool.ReadExactly(copy);
+            _spool.Position = position;
+            header = copy;
+        }
+
+        var fields = Mime.HeaderParser.Parse(header, truncated: length < HeaderLength);
         foreach (string name in new[] { "Return-Path", "Sender", "From" })
         {
             var address = Mime.AddressParser.Parse(fields.GetValue(name))

@@ -1022,19 +1022,14 @@ internal sealed class MboxState
         WriteJournal(now.Inode, now.Size, now.Size + total, starts);
         try
         {
-            long at = now.Size;
+            var writer = new GatheredFileWriter(held.Handle, now.Size);
             for (int i = 0; i < messages.Count; i++)
             {
-                var draft = messages[i].Draft;
                 var (before, between) = pieces[i];
-                RandomAccess.Write(held.Handle, before, at);
-                at = draft.CopyHeaderTo(held.Handle, at + before.Length);
-                RandomAccess.Write(held.Handle, between, at);
-                at = draft.CopyBodyTo(held.Handle, at + between.Length);
-                RandomAccess.Write(held.Handle, "\n"u8, at);
-                at++;
+                messages[i].Draft.AddTo(writer, before, between);
             }
 
+            writer.Flush();
             if (Syscall.fsync(held.Fd) != 0)
             {
                 throw new IOException("fsync: " + NativeErrno.Last);

@@ -1,3 +1,5 @@
+using Imap4d.Protocol;
+
 namespace Imap4d.Storage.Namespaces;
 
 /// <summary>
@@ -37,7 +39,23 @@ public sealed class ListPattern
             return Match(0, "INBOX" + name[5..], "INBOX" + _pattern[5..]);
         }
 
-        return Match(0, name, _pattern);
+        return Match(0, name, _pattern) || (NfcForm(name) is { } nfc && Match(0, nfc, _pattern));
+    }
+
+    /// <summary>
+    /// A name on disk that is not in NFC (made by another program) in its NFC form, which UTF-8
+    /// patterns are in (RFC 6855 §3); null when it is the same. Only names with encoded characters
+    /// can differ, and only patterns with them can tell.
+    /// </summary>
+    private string? NfcForm(string name)
+    {
+        if (!name.Contains('&') || !_pattern.Contains('&') || !ModifiedUtf7.TryDecode(name, out string text))
+        {
+            return null;
+        }
+
+        string nfc = UnicodeNormalization.Nfc(text);
+        return ReferenceEquals(nfc, text) ? null : ModifiedUtf7.Encode(nfc);
     }
 
     /// <summary>
@@ -47,7 +65,11 @@ public sealed class ListPattern
     public bool MayMatchBelow(string folder)
     {
         string literal = LiteralPrefix;
-        string probe = folder + _delimiter;
+        return MayMatchBelow(folder + _delimiter, literal) || (NfcForm(folder) is { } nfc && MayMatchBelow(nfc + _delimiter, literal));
+    }
+
+    private static bool MayMatchBelow(string probe, string literal)
+    {
         return probe.StartsWith(literal, StringComparison.Ordinal) || literal.StartsWith(probe, StringComparison.Ordinal);
     }
 

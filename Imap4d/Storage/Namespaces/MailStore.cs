@@ -427,11 +427,31 @@ public sealed class MailStore : IMailStore
 
     public void Subscribe(string name)
     {
-        Resolve(name);
-        _subscriptions.Add(name);
+        // The name on disk, which differs from the one asked for when only a canonically equivalent folder exists.
+        _subscriptions.Add(Resolve(name).Name);
     }
 
-    public void Unsubscribe(string name) => _subscriptions.Remove(name);
+    public void Unsubscribe(string name)
+    {
+        _subscriptions.Remove(name);
+        if (name.Contains('&') && EquivalentOnDisk(name) is { } onDisk)
+        {
+            _subscriptions.Remove(onDisk);
+        }
+    }
+
+    private string? EquivalentOnDisk(string name)
+    {
+        try
+        {
+            string resolved = Resolve(name).Name;
+            return resolved == name ? null : resolved;
+        }
+        catch (StorageException)
+        {
+            return null;
+        }
+    }
 
     public IReadOnlyList<MailboxInfo> List(string reference, string pattern, bool subscribedOnly = false)
     {

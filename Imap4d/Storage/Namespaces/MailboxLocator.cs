@@ -57,12 +57,37 @@ public sealed class MailboxLocator
         }
 
         string root = RootOf(prefix, components);
-        string path = prefix.MaildirPlusPlus
-            ? Maildir.MaildirLayout.PathOf(root, string.Join(prefix.Delimiter, components), Maildir.MaildirLayoutStyle.MaildirPlusPlus, prefix.Delimiter)
-            : PathGuard.Join(root, components);
+        string path = PathOf(prefix, root, components);
+        if (name.Contains('&') && !File.Exists(path) && !Directory.Exists(path) && EquivalentOnDisk(prefix, root, path, components) is { } found)
+        {
+            bool trailing = rest.Length > 0 && rest[^1] == prefix.Delimiter;
+            int tail = string.Join(prefix.Delimiter, components).Length + (trailing ? 1 : 0);
+            name = name[..^tail] + string.Join(prefix.Delimiter, found) + (trailing ? prefix.Delimiter.ToString() : "");
+            path = PathOf(prefix, root, found);
+        }
+
         PathGuard.CheckLength(root, path);
         PathGuard.CheckInside(root, path);
         return new MailboxPath(name, prefix, path, prefix.Delimiter, IsInbox: false);
+    }
+
+    private static string PathOf(NamespacePrefix prefix, string root, List<string> components) => prefix.MaildirPlusPlus
+        ? Maildir.MaildirLayout.PathOf(root, string.Join(prefix.Delimiter, components), Maildir.MaildirLayoutStyle.MaildirPlusPlus, prefix.Delimiter)
+        : PathGuard.Join(root, components);
+
+    /// <summary>
+    /// For a name that is not on disk: the components of a folder that is, under the same NFC form
+    /// (created decomposed by another program); null when there is none.
+    /// </summary>
+    private static List<string>? EquivalentOnDisk(NamespacePrefix prefix, string root, string path, List<string> components)
+    {
+        if (!prefix.MaildirPlusPlus)
+        {
+            return CanonicalNameMatch.FindPath(root, components);
+        }
+
+        // Maildir++ keeps every folder as one ".a.b" entry of the root.
+        return CanonicalNameMatch.FindEntry(root, Path.GetFileName(path)) is { } entry ? entry[1..].Split('.').ToList() : null;
     }
 
     /// <summary>The directory of a namespace prefix, variables expanded; for the other-users namespace, of the named user.</summary>
