@@ -94,7 +94,9 @@ public static class Program
             LogConfigurationRemarks(warningsToStderr ? [] : warnings, notes);
         }
 
-        using var trim = IdleMemoryTrim.Start();
+        // An LDA process stores one message and exits within milliseconds: the trim's timer
+        // would only start a thread (and the privilege switch would signal it) for nothing.
+        using var trim = options.Deliver && inherited.DeliveryChannel is null ? null : IdleMemoryTrim.Start();
         try
         {
             if (options.Deliver)
