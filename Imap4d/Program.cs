@@ -14,6 +14,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        PosixHelperLibrary.ResolveBesideProgram();
         // Set by our own daemon for the processes it starts; removed from the environment here.
         var inherited = ChildEnvironment.TakeFromProcess();
         var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
