@@ -14,6 +14,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        PosixHelperLibrary.ResolveBesideProgram();
         // Set by our own daemon for the processes it starts; removed from the environment here.
         var inherited = ChildEnvironment.TakeFromProcess();
         var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
@@ -94,7 +95,9 @@ public static class Program
             LogConfigurationRemarks(warningsToStderr ? [] : warnings, notes);
         }
 
-        using var trim = IdleMemoryTrim.Start();
+        // An LDA process stores one message and exits within milliseconds: the trim's timer
+        // would only start a thread (and the privilege switch would signal it) for nothing.
+        using var trim = options.Deliver && inherited.DeliveryChannel is null ? null : IdleMemoryTrim.Start();
         try
         {
             if (options.Deliver)

@@ -27,6 +27,50 @@ public class LogSetupTests
         Assert.That(rule.IsLoggingEnabledForLevel(LogLevel.Debug), Is.False);
     }
 
+    /// <summary>
+    /// At exit the targets are closed, not flushed: ours write each event before Write returns,
+    /// and NLog's flush goes through a thread-pool work item, which starts threads in a process
+    /// about to end (every `--deliver` is one).
+    /// </summary>
+    [Test]
+    public void ShutdownClosesTheTargetsWithoutFlushingThem()
+    {
+        var target = new RecordingTarget();
+        var configuration = new LoggingConfiguration();
+        configuration.AddRule(LogLevel.Info, LogLevel.Fatal, target);
+        var factory = new LogFactory { Configuration = configuration };
+        factory.GetLogger("test").Info("delivered");
+
+        LogSetup.Shutdown(factory);
+
+        Assert.That(target.Written, Is.EqualTo(1));
+        Assert.That(target.Closed, Is.True, "closed");
+        Assert.That(target.Flushed, Is.False, "flushed");
+    }
+
+    private sealed class RecordingTarget : Target
+    {
+        public int Written { get; private set; }
+
+        public bool Flushed { get; private set; }
+
+        public bool Closed { get; private set; }
+
+        protected override void Write(LogEventInfo logEvent) => Written++;
+
+        protected override void FlushAsync(NLog.Common.AsyncContinuation asyncContinuation)
+        {
+            Flushed = true;
+            asyncContinuation(null);
+        }
+
+        protected override void CloseTarget()
+        {
+            Closed = true;
+            base.CloseTarget();
+        }
+    }
+
     [Test]
     public void ConfigureFromNamesRejectsBadNames()
     {

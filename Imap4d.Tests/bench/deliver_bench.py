@@ -8,7 +8,9 @@ Run as root (deliveries switch to a throw-away system user), under the bench loc
 
 For each format every server delivers the same N messages (2-6 KB, deterministic) into a fresh
 INBOX of the same user: `imap4d --deliver` and `dovecot-lda -d USER` are started once per
-message, as an MTA's mailbox_command would; the LMTP peers (imap4d's daemon on a Unix socket,
+message, as an MTA's mailbox_command would (imap4d: the fixed-address imap4d-session beside
+--imap4d when there is one, as etc/delivery recommends, else --imap4d itself; --lda chooses);
+the LMTP peers (imap4d's daemon on a Unix socket,
 Dovecot's lmtp service, both started as root) get one connection with N transactions of one
 recipient each, as Postfix's LMTP client sends them over a cached connection. Dovecot has no
 MH storage, so MH is measured for imap4d alone. Prints messages per second, checks that every
@@ -112,7 +114,7 @@ def wait_for(path, server):
         time.sleep(0.05)
     raise RuntimeError(f"{path} did not appear")
 
-def run_kind(kind, fmt, imap4d, wd, name, msgs):
+def run_kind(kind, fmt, imap4d, lda, wd, name, msgs):
     """Seconds for delivering msgs by one kind; None when the kind does not support the format."""
     conf = os.path.join(wd, f"imap4d-{fmt}.conf")
     dconf = os.path.join(wd, f"dovecot-{fmt}.conf")
@@ -125,7 +127,7 @@ def run_kind(kind, fmt, imap4d, wd, name, msgs):
         start = time.monotonic()
         if kind == "imap4d-lda":
             for m in msgs:
-                subprocess.run([imap4d, "--config-file=" + conf, "--deliver", "-f", "sender@example.org", "--", name], input=m, check=True)
+                subprocess.run([lda, "--config-file=" + conf, "--deliver", "-f", "sender@example.org", "--", name], input=m, check=True)
         elif kind == "dovecot-lda":
             for m in msgs:
                 subprocess.run(["/usr/lib/dovecot/dovecot-lda", "-c", dconf, "-d", name, "-f", "sender@example.org"], input=m, check=True)
@@ -154,6 +156,7 @@ def main():
     ap.add_argument("--count", type=int, default=10000)
     ap.add_argument("--formats", "--format", default="maildir", help="comma-separated: maildir,mbox,mh")
     ap.add_argument("--only", default="imap4d-lda,dovecot-lda,imap4d-lmtp,dovecot-lmtp")
+    ap.add_argument("--lda", help="the imap4d binary run per message (default: imap4d-session beside --imap4d if present)")
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("run as root")
@@ -161,6 +164,9 @@ def main():
     if any(f not in LOCATIONS for f in formats):
         sys.exit("formats: " + ",".join(LOCATIONS))
     imap4d = os.path.abspath(args.imap4d)
+    session = os.path.join(os.path.dirname(imap4d), "imap4d-session")
+    lda = os.path.abspath(args.lda) if args.lda else session if os.access(session, os.X_OK) else imap4d
+    print(f"imap4d LDA binary: {lda}", flush=True)
     wd = tempfile.mkdtemp(prefix="deliver-bench-")
     os.chmod(wd, 0o755)
     name = "i4dbench%d" % os.getpid()
@@ -183,7 +189,7 @@ def main():
                 if kind.startswith("dovecot") and LOCATIONS[fmt][0] is None:
                     continue
                 reset_home(user)
-                elapsed = run_kind(kind, fmt, imap4d, wd, name, msgs)
+                elapsed = run_kind(kind, fmt, imap4d, lda, wd, name, msgs)
                 got = count_messages(user.pw_dir, fmt)
                 results[(fmt, kind)] = args.count / elapsed
                 print(f"{kind:14} {fmt:8}: {args.count} messages in {elapsed:7.2f} s = {args.count / elapsed:8.1f} msg/s"

@@ -33,7 +33,11 @@ internal sealed partial class MaildirMailbox
 
             using (MaildirLock.Acquire(_path))
             {
-                LoadState();
+                if (!TryLoadForAppend())
+                {
+                    LoadState();
+                }
+
                 RefreshKeywords();
                 EnsureLetters(messages.SelectMany(m => m.Flags.Keywords));
                 var entries = new List<MaildirEntry>(messages.Count);

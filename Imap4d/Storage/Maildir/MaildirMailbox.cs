@@ -256,7 +256,11 @@ internal sealed partial class MaildirMailbox : IMailbox
         {
             using (MaildirLock.Acquire(_path))
             {
-                LoadState();
+                if (!TryLoadForAppend())
+                {
+                    LoadState();
+                }
+
                 RefreshKeywords();
                 EnsureLetters(flags.Keywords);
                 string letters = MaildirFileName.LettersOf(flags, string.Empty, _keywords);
