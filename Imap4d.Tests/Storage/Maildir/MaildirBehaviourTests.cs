@@ -322,6 +322,24 @@ public class MaildirBehaviourTests
     }
 
     [Test]
+    public void ATornUidWithoutItsKeyIsCutOffByTheNextAppendAndKeepsTheUidValidity()
+    {
+        var (validity, subjects) = Populate();
+        string list = Path.Combine(_path, "imap4d-uidlist");
+        File.AppendAllText(list, "40");
+        using (var box = _driver.Open(_path, "box", readOnly: false))
+        {
+            Assert.That(box.UidValidity, Is.EqualTo(validity));
+            Append(box, "m6");
+        }
+
+        Assert.That(File.ReadAllLines(list), Has.None.EqualTo("40"));
+        using var again = _driver.Open(_path, "box", readOnly: true);
+        Assert.That(again.UidValidity, Is.EqualTo(validity));
+        AssertContents(again, [1, 2, 4, 5, 6], [.. subjects, "m6"]);
+    }
+
+    [Test]
     public void ConcurrentAppendsNeverShareAUid()
     {
         var boxes = Enumerable.Range(0, 4).Select(_ => _driver.Open(_path, "box", readOnly: false)).ToList();

@@ -271,8 +271,9 @@ public sealed class MaildirUidList
             return;
         }
 
+        string path = Path.Combine(directory, FileName);
         var text = new StringBuilder();
-        if (_tornTail)
+        if (_tornTail && !DropTornTail(path))
         {
             text.Append('\n');
         }
@@ -283,7 +284,6 @@ public sealed class MaildirUidList
         }
 
         byte[] bytes = Encoding.UTF8.GetBytes(text.ToString());
-        string path = Path.Combine(directory, FileName);
         using (var stream = Imap4d.Storage.State.PrivateFiles.Open(path, FileMode.Append, FileAccess.Write, bufferSize: 1, shared: true))
         {
             stream.Seek(0, SeekOrigin.End);
@@ -300,6 +300,39 @@ public sealed class MaildirUidList
         {
             Uids[key] = uid;
             UidNext = Math.Max(UidNext, uid + 1);
+        }
+    }
+
+    /// <summary>
+    /// Cuts a torn last line (an append that crashed before its newline) off the file, under the
+    /// maildir lock, so that the next append does not turn a fragment such as "40" into a line of
+    /// its own, which a full read would take for corruption (and answer with a new UIDVALIDITY).
+    /// Only when the fragment is still all that follows the last complete line we read.
+    /// </summary>
+    private bool DropTornTail(string path)
+    {
+        try
+        {
+            using var file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+            long length = RandomAccess.GetLength(file);
+            if (length <= _offset || length - _offset > 64 * 1024)
+            {
+                return false;
+            }
+
+            var fragment = ReadAt(file, _offset, (int)(length - _offset));
+            if (Array.IndexOf(fragment, (byte)'\n') >= 0)
+            {
+                return false;
+            }
+
+            RandomAccess.SetLength(file, _offset);
+            _tornTail = false;
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 
