@@ -21,6 +21,12 @@ public interface IMailboxDriver
     /// <summary>Creates an empty mailbox; throws AlreadyExists when something is there.</summary>
     void Create(string path, UnixFileMode mode);
 
+    /// <summary>
+    /// Finishes a mailbox whose creation was cut short (the process killed between its steps),
+    /// when what is at <paramref name="path"/> can be nothing else; true when it is now a mailbox.
+    /// </summary>
+    bool TryFinishCreation(string path, UnixFileMode mode) => false;
+
     IMailbox Open(string path, string name, bool readOnly);
 
     /// <summary>Opens a mailbox only to append to it: where the format allows, without reading its message list.</summary>

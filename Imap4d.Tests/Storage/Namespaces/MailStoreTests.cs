@@ -125,6 +125,29 @@ public class MailStoreTests(string type)
         Assert.That(driver.Detect(Path.Combine(_home, "mail", "INBOX")), Is.True);
     }
 
+    /// <summary>
+    /// A session killed while making a maildir INBOX (after the directory and cur/, before tmp/)
+    /// must not leave INBOX unselectable for ever: the next use finishes it (found by the crash test).
+    /// </summary>
+    [Test]
+    public void AnInboxLeftHalfMadeByAKilledSessionIsFinishedOnNextUse()
+    {
+        if (type != "maildir")
+        {
+            Assert.Ignore("the half-made state checked is a maildir's");
+        }
+
+        string inbox = Path.Combine(_home, "mail", "INBOX");
+        Directory.CreateDirectory(Path.Combine(inbox, "cur"));
+        Directory.SetLastWriteTimeUtc(inbox, DateTime.UtcNow.AddMinutes(-1));
+        using (var box = _store.Open("INBOX", readOnly: false))
+        {
+            Assert.That(box.Messages, Is.Empty);
+        }
+
+        Assert.That(Directory.Exists(Path.Combine(inbox, "tmp")) && Directory.Exists(Path.Combine(inbox, "new")), Is.True);
+    }
+
     [Test]
     public void CreateMakesTheNamespaceTypeAndIntermediateFolders()
     {

@@ -65,6 +65,26 @@ public sealed class MaildirDriver : IMailboxDriver
         }
     }
 
+    /// <summary>A directory holding nothing but some of cur/, new/ and tmp/ is a maildir whose creation was cut short.</summary>
+    public bool TryFinishCreation(string path, UnixFileMode mode)
+    {
+        try
+        {
+            var entries = new DirectoryInfo(path).GetFileSystemInfos();
+            if (entries.Any(e => e is not DirectoryInfo || !SubDirectories.Contains(e.Name, StringComparer.Ordinal)))
+            {
+                return false;
+            }
+
+            Create(path, mode);
+            return Detect(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or StorageException)
+        {
+            return Detect(path);
+        }
+    }
+
     /// <summary>The mode for directories: <paramref name="mode"/> plus search (x) wherever read (r) is allowed.</summary>
     public static UnixFileMode DirectoryMode(UnixFileMode mode)
     {

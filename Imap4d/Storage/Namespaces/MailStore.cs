@@ -118,6 +118,13 @@ public sealed class MailStore : IMailStore
 
             if (DateTime.UtcNow > deadline || !ChangedRecently(path.FileSystemPath))
             {
+                // Nobody is making it now: one left half-made by a killed session is finished, not refused for ever.
+                var expected = DriverFor(path.ForcedType ?? _settings.Mailbox.MailboxType);
+                if (expected.TryFinishCreation(path.FileSystemPath, DefaultMailboxMode))
+                {
+                    return expected;
+                }
+
                 return DriverOf(path); // not being made: whatever it is, as for any other name
             }
 
