@@ -60,7 +60,9 @@ public partial class CrossUserUrlFetchTests
         Assert.That(Fetch(third, urls[3]), Is.EqualTo("hello from the owner"), "user+C for C");
         Assert.That(Fetch(second, WrongToken(urls[0])), Is.Null, "a token not made with the owner's key");
         Assert.That(Fetch(second, urls[0].Replace("uid=1", "uid=2", StringComparison.Ordinal)), Is.Null, "another URL with the same token");
-        Assert.That(server.Stderr, Does.Contain($"URL of {a.Name} fetched for {b.Name}"), "through the daemon's worker");
+        // The daemon logs after it answered, and its stderr is read asynchronously: wait for the line.
+        Assert.That(ProcTable.WaitUntil(() => server.Stderr.Contains($"URL of {a.Name} fetched for {b.Name}", StringComparison.Ordinal), TimeSpan.FromSeconds(5)),
+            Is.True, "through the daemon's worker:\n" + server.Stderr);
 
         Assert.That(owner.Command("r", "RESETKEY INBOX")[^1], Does.StartWith("r OK"));
         Assert.That(Fetch(second, urls[0]), Is.Null, "RESETKEY voids the URLs made before");
@@ -135,22 +137,8 @@ public partial class CrossUserUrlFetchTests
 
     private (ServerProcess Server, int Port) Start(string extra)
     {
-        int port = ServerProcess.FreePort();
-        string config = Path.Combine(_dir, $"imap4d-{port}.conf");
-        File.WriteAllText(config, $$"""
-            logging { syslog no; severity debug; }
-            login-failure-delay 0;
-            lockout { directory "{{_dir}}/lockout-{{port}}"; failure-interval 0; }
-            login-process yes;
-            prestart-children 1;
-            server 127.0.0.1:{{port}} { single-process no; }
-            {{extra}}
-            """);
-        var server = ServerProcess.Start("--daemon", "--foreground", "--config-file=" + config);
+        var (server, port) = LoginProcessDaemon.Start(_dir, extra);
         _servers.Add(server);
-        server.WaitForPort(port);
-        Assert.That(ProcTable.WaitUntil(() => server.Stderr.Contains("login process ready", StringComparison.Ordinal), TimeSpan.FromSeconds(20)),
-            Is.True, server.Stderr);
         return (server, port);
     }
 

@@ -358,23 +358,8 @@ public class LoginProcessTests
 
     private (ServerProcess Server, int Port) Start(string extra)
     {
-        int port = ServerProcess.FreePort();
-        string config = Path.Combine(_dir, $"imap4d-{port}.conf");
-        File.WriteAllText(config, $$"""
-            logging { syslog no; severity debug; }
-            mailbox { mailbox-pattern "$home/INBOX"; }
-            login-failure-delay 0;
-            lockout { directory "{{_dir}}/lockout-{{port}}"; failure-interval 0; }
-            login-process yes;
-            prestart-children 1;
-            server 127.0.0.1:{{port}} { single-process no; }
-            {{extra}}
-            """);
-        var server = ServerProcess.Start("--daemon", "--foreground", "--config-file=" + config);
+        var (server, port) = LoginProcessDaemon.Start(_dir, "mailbox { mailbox-pattern \"$home/INBOX\"; }\n" + extra);
         _servers.Add(server);
-        server.WaitForPort(port);
-        Assert.That(ProcTable.WaitUntil(() => server.Stderr.Contains("login process ready", StringComparison.Ordinal), TimeSpan.FromSeconds(20)),
-            Is.True, server.Stderr);
         return (server, port);
     }
 

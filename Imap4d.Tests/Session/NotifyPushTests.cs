@@ -95,13 +95,7 @@ public class NotifyPushTests
     {
         // Each new message comes with its body (MessageNew's fetch), so the socket's small
         // buffers fill after a few of them.
-        NotifyPush.StallLimit = TimeSpan.FromMilliseconds(300);
-        _pair.Server.SendBufferSize = 4096;
-        _pair.Client.ReceiveBufferSize = 4096;
-        CreateMailbox("big");
-        Run();
-        Assert.That((await CommandAsync("s", "SELECT big"))[^1], Does.StartWith("s OK"));
-        Assert.That(await CommandAsync("n", "NOTIFY SET (selected (MessageNew (UID BODY.PEEK[]) MessageExpunge))"), Is.EqualTo(new[] { "n OK NOTIFY completed" }));
+        await SelectBigWithNewMessagesPushedToASlowReaderAsync();
 
         // The client reads nothing while 100 messages of 4 kB arrive.
         const int Appended = 100;
@@ -137,13 +131,7 @@ public class NotifyPushTests
     {
         // One message of 200 kB is one event larger than the writer's 64 kB: written synchronously,
         // it would block the session until the client reads, and the overflow would never come.
-        NotifyPush.StallLimit = TimeSpan.FromMilliseconds(300);
-        _pair.Server.SendBufferSize = 4096;
-        _pair.Client.ReceiveBufferSize = 4096;
-        CreateMailbox("big");
-        Run();
-        Assert.That((await CommandAsync("s", "SELECT big"))[^1], Does.StartWith("s OK"));
-        Assert.That(await CommandAsync("n", "NOTIFY SET (selected (MessageNew (UID BODY.PEEK[]) MessageExpunge))"), Is.EqualTo(new[] { "n OK NOTIFY completed" }));
+        await SelectBigWithNewMessagesPushedToASlowReaderAsync();
         string body = string.Concat(Enumerable.Repeat(new string('b', 98) + "\r\n", 2000));
         Append("big", body);
         await Task.Delay(100);
@@ -165,14 +153,8 @@ public class NotifyPushTests
     [Test]
     public async Task ABatchLargerThanWhatMayWaitInMemoryEndsTheSessionInsteadOfBlockingIt()
     {
-        NotifyPush.StallLimit = TimeSpan.FromMilliseconds(300);
         NotifyPush.BatchLimit = 64 * 1024;
-        _pair.Server.SendBufferSize = 4096;
-        _pair.Client.ReceiveBufferSize = 4096;
-        CreateMailbox("big");
-        Run();
-        Assert.That((await CommandAsync("s", "SELECT big"))[^1], Does.StartWith("s OK"));
-        Assert.That(await CommandAsync("n", "NOTIFY SET (selected (MessageNew (UID BODY.PEEK[]) MessageExpunge))"), Is.EqualTo(new[] { "n OK NOTIFY completed" }));
+        await SelectBigWithNewMessagesPushedToASlowReaderAsync();
         Append("big", string.Concat(Enumerable.Repeat(new string('b', 98) + "\r\n", 3000)));
 
         // The client never reads: the session gives up on it within the stall limit and ends.
@@ -180,6 +162,21 @@ public class NotifyPushTests
     }
 
     private void CreateMailbox(string name) => _store.Create(name);
+
+    /// <summary>
+    /// Small socket buffers and a short stall limit, mailbox "big" selected, and NOTIFY pushing each
+    /// new message with its body (MessageNew's fetch), so a client that stops reading fills the socket fast.
+    /// </summary>
+    private async Task SelectBigWithNewMessagesPushedToASlowReaderAsync()
+    {
+        NotifyPush.StallLimit = TimeSpan.FromMilliseconds(300);
+        _pair.Server.SendBufferSize = 4096;
+        _pair.Client.ReceiveBufferSize = 4096;
+        CreateMailbox("big");
+        Run();
+        Assert.That((await CommandAsync("s", "SELECT big"))[^1], Does.StartWith("s OK"));
+        Assert.That(await CommandAsync("n", "NOTIFY SET (selected (MessageNew (UID BODY.PEEK[]) MessageExpunge))"), Is.EqualTo(new[] { "n OK NOTIFY completed" }));
+    }
 
     /// <summary>A message appended by another program (a store of its own, as another process has).</summary>
     private void Append(string mailbox, string body = "x\r\n")
