@@ -100,6 +100,34 @@ public sealed class MhDriver : IMailboxDriver
                 : new StorageException(StorageError.NoPermission, "Cannot create mailbox", path + ": " + errno);
         }
 
+        CreateSequencesFile(path, mode);
+    }
+
+    /// <summary>
+    /// An empty directory where an MH folder was expected is one whose creation was cut short
+    /// (between the mkdir and the .mh_sequences): it holds no mail, so making it an empty MH folder loses nothing.
+    /// </summary>
+    public bool TryFinishCreation(string path, UnixFileMode mode)
+    {
+        try
+        {
+            if (Directory.EnumerateFileSystemEntries(path).Any())
+            {
+                return false;
+            }
+
+            CreateSequencesFile(path, mode);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or StorageException)
+        {
+            // Someone else finished it, or we may not: whatever is there now decides.
+        }
+
+        return Detect(path);
+    }
+
+    private static void CreateSequencesFile(string path, UnixFileMode mode)
+    {
         var fileMode = (FilePermissions)((uint)mode & 0x1B6) | FilePermissions.S_IRUSR | FilePermissions.S_IWUSR;
         int fd = Syscall.open(Path.Combine(path, MhLock.SequencesFileName), OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_EXCL, fileMode);
         if (fd < 0)
