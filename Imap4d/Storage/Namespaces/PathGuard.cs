@@ -61,7 +61,7 @@ public static class PathGuard
     /// <summary>Throws NoPermission when <paramref name="path"/> (existing or not) leads outside <paramref name="root"/>.</summary>
     public static void CheckInside(string root, string path)
     {
-        string realRoot = RealPath(root) ?? Path.GetFullPath(root);
+        string realRoot = RealRoot(root);
         string probe = path;
         string? real = RealPath(probe);
         while (real is null)
@@ -80,6 +80,29 @@ public static class PathGuard
         {
             throw new StorageException(Escape.Error, Escape.Message, $"{path} resolves to {real}, outside {realRoot}");
         }
+    }
+
+    /// <summary>
+    /// Real paths of namespace roots, kept for the process (a session's user process): realpath(3)
+    /// reads every component's link, and each command checks its mailbox twice. A root moved
+    /// during a session can only make checks stricter (paths under its new place are refused
+    /// until the next login), never admit a path outside where the root was.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> RealRoots = new(StringComparer.Ordinal);
+
+    private static string RealRoot(string root)
+    {
+        if (RealRoots.TryGetValue(root, out string? known))
+        {
+            return known;
+        }
+
+        if (RealPath(root) is not { } real)
+        {
+            return Path.GetFullPath(root); // not there yet: not remembered
+        }
+
+        return RealRoots.Count < 64 ? RealRoots.GetOrAdd(root, real) : real;
     }
 
     private static bool IsSameOrUnder(string path, string root) =>

@@ -12,18 +12,38 @@ public sealed class FileSystemQuota
 {
     public const string RootPrefix = "fs:";
 
+    /// <summary>
+    /// How long a device's mount entry, and a "no quota for this user there" answer, are reused:
+    /// the mount table and quota switches change rarely, and every APPEND asks (a read of
+    /// /proc/self/mountinfo and two quotactl calls were a sixth of an APPEND's system calls).
+    /// A limit an administrator sets is seen within this time.
+    /// </summary>
+    public static readonly TimeSpan Remembered = TimeSpan.FromSeconds(30);
+
+    private readonly Dictionary<ulong, (MountEntry? Mount, bool NoQuota, long Until)> _devices = new();
+
     /// <summary>The space used and the hard limit of the file system holding <paramref name="path"/> (or its nearest existing parent).</summary>
     public (string Root, long UsedBytes, long LimitBytes)? For(string path)
     {
         string? directory = ExistingDirectory(path);
-        if (directory is null || MountEntry.Of(directory) is not { } mount)
+        if (directory is null || Syscall.stat(directory, out Stat st) != 0)
         {
             return null;
         }
 
-        return DiskQuota.SpaceOf(directory, mount.Source, Syscall.geteuid()) is { } space
-            ? (RootPrefix + mount.MountPoint, space.UsedBytes, space.LimitBytes)
-            : null;
+        long now = Environment.TickCount64;
+        if (!_devices.TryGetValue(st.st_dev, out var known) || now >= known.Until)
+        {
+            known = (MountEntry.OfDevice(st.st_dev), false, now + (long)Remembered.TotalMilliseconds);
+        }
+        else if (known.NoQuota)
+        {
+            return null;
+        }
+
+        var space = known.Mount is { } mount ? DiskQuota.SpaceOf(directory, mount.Source, Syscall.geteuid()) : null;
+        _devices[st.st_dev] = known with { NoQuota = space is null };
+        return space is { } found ? (RootPrefix + known.Mount!.MountPoint, found.UsedBytes, found.LimitBytes) : null;
     }
 
     /// <summary>The space of root <paramref name="root"/> ("fs:" and a mount point); null when it is no such root.</summary>

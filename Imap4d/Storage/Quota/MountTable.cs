@@ -14,9 +14,15 @@ public sealed record MountEntry(string MountPoint, string Source)
             return null;
         }
 
+        return OfDevice(st.st_dev, mountInfo);
+    }
+
+    /// <summary>The mount of device <paramref name="device"/> (a stat's st_dev); null when unknown.</summary>
+    public static MountEntry? OfDevice(ulong device, string mountInfo = "/proc/self/mountinfo")
+    {
         try
         {
-            return Find(File.ReadLines(mountInfo), st.st_dev);
+            return Find(File.ReadLines(mountInfo), device);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
