@@ -154,4 +154,37 @@ public class MaildirScanTests
         Assert.That(changes.FlagsChanged, Has.Count.EqualTo(1));
         Assert.That(box.Messages[0].Flags.Has(MessageFlags.Seen), Is.True);
     }
+    [Test]
+    public void AFirstOpenWithNewMailLeavesNothingForThePollAfterIt()
+    {
+        for (int i = 0; i < 1100; i++)
+        {
+            Put(i < 1000 ? "cur" : "new", $"{1_700_000_000 + i}.M{i}P1Q1.host" + (i < 1000 ? ":2,S" : ""), $"Subject: {i}\n\nx\n", Date);
+        }
+
+        using var box = (MaildirMailbox)_driver.Open(_path, "box", readOnly: false);
+        Assert.That(Directory.GetFiles(Path.Combine(_path, "new")), Is.Empty, "new/ is taken into cur/");
+        int scans = box.ScanCount;
+        Assert.That(box.Sync(), Is.SameAs(MailboxChanges.None));
+        Assert.That(box.ScanCount, Is.EqualTo(scans), "the poll that ends a first SELECT listed cur/ and new/ again (and saved the index twice)");
+        Assert.That(box.Messages, Has.Count.EqualTo(1100));
+        Assert.That(box.RecentUids, Has.Count.EqualTo(1100));
+    }
+
+    [Test]
+    public void DatesOfFilesNotStatedAtOpenAreTheirMtimesAlsoAfterARename()
+    {
+        // The first open stats no file: the date is looked up when asked for, under the file's current name.
+        Put("cur", "1700000000.M1P1Q1.host:2,", "Subject: a\n\nx\n", Date);
+        Put("cur", "1700000001.M1P1Q1.host:2,", "Subject: b\n\ny\n", Date.AddHours(1));
+        using var box = _driver.Open(_path, "box", readOnly: false);
+        File.Move(Path.Combine(_path, "cur", "1700000001.M1P1Q1.host:2,"), Path.Combine(_path, "cur", "1700000001.M1P1Q1.host:2,S"));
+        Assert.That(box.Messages[1].InternalDate, Is.EqualTo(Date.AddHours(1)), "renamed by a mail reader before the date was asked for");
+        Assert.That(box.Messages[0].InternalDate, Is.EqualTo(Date));
+        box.Checkpoint();
+
+        using var again = _driver.Open(_path, "box", readOnly: true);
+        Assert.That(again.Messages.Select(m => m.InternalDate), Is.EqualTo(new[] { Date, Date.AddHours(1) }));
+        Assert.That(again.Messages.Select(m => m.Size), Is.EqualTo(new long[] { 17, 17 }));
+    }
 }
