@@ -64,6 +64,13 @@ internal sealed partial class MaildirMailbox : IMailbox
     private SourceStamp _seenCur;
     private SourceStamp _seenNew;
     private bool _disposed;
+
+    // Where the files are now, by key, as listed without the lock when a file was not found under
+    // the name we know (renamed by another session since our last scan): see Locate.
+    private Dictionary<string, string>? _located;
+    private SourceStamp _locatedCur;
+    private SourceStamp _locatedNew;
+    private bool _locatedTwice;
     private ModSeq.ModSeqCounter _counter = null!;
     private ModSeq.VanishedLog _vanished = null!;
 
@@ -476,12 +483,8 @@ internal sealed partial class MaildirMailbox : IMailbox
                         break;
                     }
 
-                    // Looked up before the lock (LinkCopies): a rescan of the source here would nest its lock in ours.
-                    var original = listed;
-                    if (!original.FactsKnown)
-                    {
-                        break;
-                    }
+                    // Looked up before the lock (LinkCopies), or now, without a lock (FactsOf never takes one).
+                    var original = source.FactsOf(listed);
 
                     EnsureLetters(info.Flags.Keywords);
                     string unique = MaildirFileName.NewUnique(DateTimeOffset.UtcNow);
@@ -500,7 +503,8 @@ internal sealed partial class MaildirMailbox : IMailbox
                         Dir = "cur",
                         Name = name,
                         Flags = info.Flags,
-                        InternalDate = info.InternalDate,
+                        // Not info.InternalDate: a lazy getter is no thing to run under a lock.
+                        InternalDate = original.InternalDate,
                         Size = original.Size,
                         FileSize = original.FileSize,
                         ModSeq = ++_highestModSeq,
@@ -558,33 +562,30 @@ internal sealed partial class MaildirMailbox : IMailbox
     public Stream OpenContent(uint uid)
     {
         ThrowIfDisposed();
-        for (int attempt = 0; attempt < 2; attempt++)
+        if (_entries.TryGetValue(uid, out var entry))
         {
-            if (_entries.TryGetValue(uid, out var entry))
+            // Renamed (or removed) by another program since our last scan: its current name is
+            // looked up without the lock (see Locate), as the lazy date and size are.
+            string? relative = entry.RelativePath;
+            for (int attempt = 0; relative is not null && attempt < 3; attempt++)
             {
                 try
                 {
-                    var file = MessageFile.Open(Path.Combine(_path, entry.RelativePath));
+                    var file = MessageFile.Open(Path.Combine(_path, relative));
                     return new LfToCrlfStream(file, SizeOf(entry));
                 }
                 catch (FileNotFoundException)
+                {
+                }
+                catch (DirectoryNotFoundException)
                 {
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                     throw MaildirFiles.Wrap(e, "open message in " + _path);
                 }
-            }
 
-            if (attempt == 0)
-            {
-                // Another program renamed (or removed) the file since our last scan.
-                using (MaildirLock.Acquire(_path))
-                {
-                    LoadState();
-                    Rescan();
-                    SaveIfDirty();
-                }
+                relative = Locate(entry, attempt == 0 ? null : relative);
             }
         }
 
@@ -1076,21 +1077,10 @@ internal sealed partial class MaildirMailbox : IMailbox
         }
 
         long size = CrlfSizeOf(Path.Combine(_path, entry.RelativePath));
-        if (size < 0 && !_disposed)
+        if (size < 0 && !_disposed && Locate(entry) is { } relative)
         {
-            // Renamed by another program since our last scan: find its current name.
-            using (MaildirLock.Acquire(_path))
-            {
-                LoadState();
-                Rescan();
-                SaveIfDirty();
-            }
-
-            if (_entries.TryGetValue(entry.Uid, out var current))
-            {
-                entry = current;
-                size = entry.Size >= 0 ? entry.Size : CrlfSizeOf(Path.Combine(_path, entry.RelativePath));
-            }
+            // Renamed by another program since our last scan: read it under its current name.
+            size = CrlfSizeOf(Path.Combine(_path, relative));
         }
 
         if (size < 0)
@@ -1109,48 +1099,119 @@ internal sealed partial class MaildirMailbox : IMailbox
     /// The entry with its file's date (mtime) and size on disk, stat'ed when first needed (a scan
     /// stats no file; the index keeps what was looked up). A file another program renamed since our
     /// last scan is looked for under its new name; one that is gone gets the time in its name.
+    /// Never takes the lock: this runs lazily (MessageInfo getters, fetch cache fingerprints), also
+    /// where a lock is held already (COPY into this very mailbox).
     /// </summary>
     private MaildirEntry FactsOf(MaildirEntry entry)
     {
-        for (int attempt = 0; !entry.FactsKnown && attempt < 2; attempt++)
+        if (entry.FactsKnown)
         {
-            if (FileStatus.TryStat(Path.Combine(_path, entry.RelativePath), out long size, out long mtimeNs))
-            {
-                entry.FileSize = size;
-                entry.InternalDate = DateTimeOffset.UnixEpoch.AddTicks(mtimeNs / 100);
-                _dirty = true;
-                break;
-            }
-
-            if (attempt > 0 || _disposed)
-            {
-                break;
-            }
-
-            using (MaildirLock.Acquire(_path))
-            {
-                LoadState();
-                Rescan();
-                SaveIfDirty();
-            }
-
-            if (!_entries.TryGetValue(entry.Uid, out var current))
-            {
-                break;
-            }
-
-            entry = current;
+            return entry;
         }
 
-        if (!entry.FactsKnown)
+        if (_entries.TryGetValue(entry.Uid, out var live) && !ReferenceEquals(live, entry) && live.Key == entry.Key)
         {
-            // Gone (expunged by another program): what its name says, until the next scan drops it.
-            entry.InternalDate = entry.InternalDate != MaildirEntry.UnknownDate ? entry.InternalDate
-                : MaildirFileName.DeliveryTime(entry.Key) ?? DateTimeOffset.UnixEpoch;
-            entry.FileSize = Math.Max(entry.FileSize, 0);
+            // A view made before the state was read again (another session saved the index): the
+            // live entry is what the index keeps (and may know its facts already).
+            var facts = FactsOf(live);
+            if (ReferenceEquals(facts, live))
+            {
+                entry.FileSize = live.FileSize;
+                entry.InternalDate = live.InternalDate;
+                return entry;
+            }
+
+            return facts;
         }
 
-        return entry;
+        if (TryStat(entry.RelativePath)
+            || (!_disposed && Locate(entry) is { } relative && (TryStat(relative) || (Locate(entry, relative) is { } again && TryStat(again)))))
+        {
+            return entry;
+        }
+
+        // Gone (expunged by another session or program): what its name says, kept out of the
+        // entry (and so of the index) until the next scan drops it.
+        return new MaildirEntry
+        {
+            Uid = entry.Uid,
+            Key = entry.Key,
+            Dir = entry.Dir,
+            Name = entry.Name,
+            Flags = entry.Flags,
+            InternalDate = entry.InternalDate != MaildirEntry.UnknownDate ? entry.InternalDate
+                : MaildirFileName.DeliveryTime(entry.Key) ?? DateTimeOffset.UnixEpoch,
+            Size = entry.Size,
+            FileSize = Math.Max(entry.FileSize, 0),
+            ModSeq = entry.ModSeq,
+        };
+
+        bool TryStat(string relativePath)
+        {
+            if (!FileStatus.TryStat(Path.Combine(_path, relativePath), out long size, out long mtimeNs))
+            {
+                return false;
+            }
+
+            entry.FileSize = size;
+            entry.InternalDate = DateTimeOffset.UnixEpoch.AddTicks(mtimeNs / 100);
+            _dirty = true;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The current name (relative to the maildir) of a file that is not where our last scan saw
+    /// it, from a listing of new/ and cur/ by key made without the lock (files are only ever
+    /// renamed, linked and unlinked, so a listing is a consistent enough answer for one file) and
+    /// reused while neither directory changes; listed twice before a file is called gone, as a
+    /// readdir may miss a file renamed while it runs. Null when gone. The entry itself is left as
+    /// it is: the next scan, under the lock, takes the new name and the flags it carries.
+    /// </summary>
+    private string? Locate(MaildirEntry entry, string? tried = null)
+    {
+        var cur = SourceStamp.Of(CurDir);
+        var @new = SourceStamp.Of(NewDir);
+        if (_located is null || cur == SourceStamp.None || cur != _locatedCur || @new != _locatedNew)
+        {
+            List();
+            _locatedTwice = false;
+        }
+
+        if (Find() is { } found)
+        {
+            return found;
+        }
+
+        if (_locatedTwice)
+        {
+            // Listed twice in this state of new/ and cur/ already: gone (a third listing per
+            // message would make a FETCH of many messages expunged meanwhile quadratic).
+            return null;
+        }
+
+        List();
+        _locatedTwice = true;
+        return Find();
+
+        string? Find() =>
+            _located!.TryGetValue(entry.Key, out var relative) && relative != entry.RelativePath && relative != tried ? relative : null;
+
+        void List()
+        {
+            var located = new Dictionary<string, string>(Math.Max(_located?.Count ?? 0, _entries.Count), StringComparer.Ordinal);
+            foreach (string dir in (string[])["new", "cur"])
+            {
+                foreach (string name in MaildirFiles.ListFiles(Path.Combine(_path, dir)))
+                {
+                    located[MaildirFileName.KeyOf(name)] = dir + "/" + name;
+                }
+            }
+
+            _located = located;
+            _locatedCur = cur;
+            _locatedNew = @new;
+        }
     }
 
     /// <summary>The size of a file with every LF not preceded by CR counted as CRLF; -1 when it cannot be read.</summary>
