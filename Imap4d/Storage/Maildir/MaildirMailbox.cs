@@ -844,6 +844,8 @@ internal sealed partial class MaildirMailbox : IMailbox
     {
         long startNs = SettledScanStart();
         ScanCount++;
+        _located = null; // the scan takes the current names: no other listing needed
+
         int mark = ++_scanMark;
         var newStamp = SourceStamp.Of(NewDir);
         var found = new Dictionary<string, (string Dir, string Name)>(StringComparer.Ordinal);
