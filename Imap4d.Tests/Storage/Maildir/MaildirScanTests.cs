@@ -218,6 +218,27 @@ public class MaildirScanTests
     }
 
     [Test]
+    public void ACopyOfMessagesRenamedSinceTheLastScanLinksThemUnderTheirNewNames()
+    {
+        // Another session flagged them and has not saved the index: we still know the old names.
+        Put("cur", "1700000000.M1P1Q1.host:2,", "Subject: a\n\nx\n", Date);
+        Put("cur", "1700000001.M1P1Q1.host:2,", "Subject: b\n\ny\n", Date.AddHours(1));
+        using var mine = _driver.Open(_path, "box", readOnly: false);
+        foreach (string file in Directory.GetFiles(Path.Combine(_path, "cur")))
+        {
+            File.Move(file, file + "S");
+        }
+
+        var copied = mine.CopyTo([1, 2], mine);
+        Assert.That(copied, Is.EqualTo(new[] { (1u, 3u), (2u, 4u) }));
+        var links = Directory.GetFiles(Path.Combine(_path, "cur")).Select(f => Syscall.stat(f, out var st) == 0 ? (long)st.st_nlink : -1);
+        Assert.That(links, Is.All.EqualTo(2), "copied, not linked");
+        mine.Sync();
+        Assert.That(mine.Messages.Select(m => m.InternalDate), Is.EqualTo(new[] { Date, Date.AddHours(1), Date, Date.AddHours(1) }));
+        Assert.That(mine.Messages.Take(2).Select(m => m.Flags.System), Is.All.EqualTo(MessageFlags.Seen), "the next scan takes the new names and flags");
+    }
+
+    [Test]
     public void DatesSizesAndContentOfRenamedFilesAreFoundWithoutTheLock()
     {
         // Another session holds the lock (here: this thread, through another open file description)

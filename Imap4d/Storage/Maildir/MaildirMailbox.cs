@@ -491,8 +491,11 @@ internal sealed partial class MaildirMailbox : IMailbox
                     string letters = MaildirFileName.LettersOf(info.Flags, string.Empty, _keywords);
                     string sizes = original.Size >= 0 ? $",S={original.FileSize},W={original.Size}" : $",S={original.FileSize}";
                     string name = $"{unique}{sizes},u={uid}:2,{letters}";
-                    if (Syscall.link(Path.Combine(source._path, original.RelativePath), Path.Combine(CurDir, name)) != 0)
+                    string copy = Path.Combine(CurDir, name);
+                    if (Syscall.link(Path.Combine(source._path, original.RelativePath), copy) != 0
+                        && !(source.Locate(original) is { } moved && Syscall.link(Path.Combine(source._path, moved), copy) == 0))
                     {
+                        // Gone, or on another file system: this one goes through APPEND.
                         break;
                     }
 
