@@ -20,6 +20,7 @@ public static partial class FileStatus
     private const int AtimeOffset = 64;
     private const int CtimeOffset = 96;
     private const int MtimeOffset = 112;
+    private const int AtFdCwd = -100;
 
     /// <summary>A directory opened for <see cref="TryStat"/>; null when it cannot be opened.</summary>
     public static SafeFileHandle? OpenDirectory(string path)
@@ -45,6 +46,22 @@ public static partial class FileStatus
         size = MemoryMarshal.Read<long>(bytes[SizeOffset..]);
         mtimeNs = TimeOf(bytes[MtimeOffset..]);
         atimeNs = TimeOf(bytes[AtimeOffset..]);
+        return true;
+    }
+
+    /// <summary>The size and modification time (ns since the epoch) of the file at <paramref name="path"/>; false when it is gone.</summary>
+    public static unsafe bool TryStat(string path, out long size, out long mtimeNs)
+    {
+        byte* record = stackalloc byte[StatxSize];
+        var bytes = new ReadOnlySpan<byte>(record, StatxSize);
+        if (statxAt(AtFdCwd, path, 0, StatxBasicStats, record) != 0)
+        {
+            size = mtimeNs = 0;
+            return false;
+        }
+
+        size = MemoryMarshal.Read<long>(bytes[SizeOffset..]);
+        mtimeNs = TimeOf(bytes[MtimeOffset..]);
         return true;
     }
 
@@ -74,4 +91,7 @@ public static partial class FileStatus
 
     [LibraryImport(LibC.Name, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial int statx(SafeFileHandle dirfd, string path, int flags, uint mask, byte* buffer);
+
+    [LibraryImport(LibC.Name, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int statxAt(int dirfd, string path, int flags, uint mask, byte* buffer);
 }

@@ -9,6 +9,8 @@ public sealed record MessageInfo(uint Uid, FlagSet Flags, DateTimeOffset Interna
 {
     private Func<long>? _sizeSource;
     private long _size = Size;
+    private Func<DateTimeOffset>? _dateSource;
+    private DateTimeOffset _date = InternalDate;
 
     /// <summary>
     /// A message whose size is worked out only when first asked for (a maildir file without
@@ -18,6 +20,34 @@ public sealed record MessageInfo(uint Uid, FlagSet Flags, DateTimeOffset Interna
         : this(uid, flags, internalDate, -1, modSeq)
     {
         _sizeSource = sizeSource;
+    }
+
+    /// <summary>
+    /// A message whose date (and size, when <paramref name="sizeSource"/> is given) is looked up only
+    /// when first asked for: a maildir file's date is its mtime, and the first SELECT of a maildir
+    /// stats no file (as Dovecot, which reads the mtime when a client first asks for it).
+    /// </summary>
+    public MessageInfo(uint uid, FlagSet flags, Func<DateTimeOffset> dateSource, long size, Func<long>? sizeSource, ulong modSeq)
+        : this(uid, flags, default, size, modSeq)
+    {
+        _dateSource = dateSource;
+        _sizeSource = sizeSource;
+    }
+
+    public DateTimeOffset InternalDate
+    {
+        get
+        {
+            if (_dateSource is { } source)
+            {
+                _date = source();
+                _dateSource = null;
+            }
+
+            return _date;
+        }
+
+        init => _date = value;
     }
 
     public long Size

@@ -1,6 +1,13 @@
+using System.Diagnostics;
 using System.Text;
+using Imap4d.Native;
 using Imap4d.Storage;
 using Imap4d.Storage.Maildir;
+using Errno = Mono.Unix.Native.Errno;
+using FilePermissions = Mono.Unix.Native.FilePermissions;
+using LockType = Mono.Unix.Native.LockType;
+using OpenFlags = Mono.Unix.Native.OpenFlags;
+using Syscall = Mono.Unix.Native.Syscall;
 
 namespace Imap4d.Tests.Storage.Maildir;
 
@@ -153,5 +160,146 @@ public class MaildirScanTests
         var changes = box.Sync();
         Assert.That(changes.FlagsChanged, Has.Count.EqualTo(1));
         Assert.That(box.Messages[0].Flags.Has(MessageFlags.Seen), Is.True);
+    }
+    [Test]
+    public void AFirstOpenWithNewMailLeavesNothingForThePollAfterIt()
+    {
+        for (int i = 0; i < 1100; i++)
+        {
+            Put(i < 1000 ? "cur" : "new", $"{1_700_000_000 + i}.M{i}P1Q1.host" + (i < 1000 ? ":2,S" : ""), $"Subject: {i}\n\nx\n", Date);
+        }
+
+        using var box = (MaildirMailbox)_driver.Open(_path, "box", readOnly: false);
+        Assert.That(Directory.GetFiles(Path.Combine(_path, "new")), Is.Empty, "new/ is taken into cur/");
+        int scans = box.ScanCount;
+        Assert.That(box.Sync(), Is.SameAs(MailboxChanges.None));
+        Assert.That(box.ScanCount, Is.EqualTo(scans), "the poll that ends a first SELECT listed cur/ and new/ again (and saved the index twice)");
+        Assert.That(box.Messages, Has.Count.EqualTo(1100));
+        Assert.That(box.RecentUids, Has.Count.EqualTo(1100));
+    }
+
+    [Test]
+    public void DatesOfFilesNotStatedAtOpenAreTheirMtimesAlsoAfterARename()
+    {
+        // The first open stats no file: the date is looked up when asked for, under the file's current name.
+        Put("cur", "1700000000.M1P1Q1.host:2,", "Subject: a\n\nx\n", Date);
+        Put("cur", "1700000001.M1P1Q1.host:2,", "Subject: b\n\ny\n", Date.AddHours(1));
+        using var box = _driver.Open(_path, "box", readOnly: false);
+        File.Move(Path.Combine(_path, "cur", "1700000001.M1P1Q1.host:2,"), Path.Combine(_path, "cur", "1700000001.M1P1Q1.host:2,S"));
+        Assert.That(box.Messages[1].InternalDate, Is.EqualTo(Date.AddHours(1)), "renamed by a mail reader before the date was asked for");
+        Assert.That(box.Messages[0].InternalDate, Is.EqualTo(Date));
+        box.Checkpoint();
+
+        using var again = _driver.Open(_path, "box", readOnly: true);
+        Assert.That(again.Messages.Select(m => m.InternalDate), Is.EqualTo(new[] { Date, Date.AddHours(1) }));
+        Assert.That(again.Messages.Select(m => m.Size), Is.EqualTo(new long[] { 17, 17 }));
+    }
+
+    [Test]
+    public void ACopyOfMessagesAnotherSessionRenamedDoesNotWaitForItsOwnLock()
+    {
+        // 50 clients on one INBOX: COPY INBOX INBOX of messages another session had just flagged
+        // (files renamed, index saved) looked a date up lazily under the lock the COPY held; the
+        // lookup took the lock again from the same thread, and the second open file description's
+        // lock waited 30 s for the first (NO [INUSE] for everyone on the mailbox meanwhile).
+        Put("cur", "1700000000.M1P1Q1.host:2,", "Subject: a\n\nx\n", Date);
+        Put("cur", "1700000001.M1P1Q1.host:2,", "Subject: b\n\ny\n", Date.AddHours(1));
+        using var mine = _driver.Open(_path, "box", readOnly: false);
+        using var other = _driver.Open(_path, "box", readOnly: false);
+        other.Store([1, 2], FlagOperation.Add, FlagSet.Of(MessageFlags.Seen));
+        other.Checkpoint(); // the index saved with the new names: the next lock reads it again
+        var clock = Stopwatch.StartNew();
+        var copied = mine.CopyTo([1, 2], mine);
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "the COPY waited for a lock");
+        Assert.That(copied, Is.EqualTo(new[] { (1u, 3u), (2u, 4u) }));
+        mine.Sync();
+        Assert.That(mine.Messages.Select(m => m.InternalDate), Is.EqualTo(new[] { Date, Date.AddHours(1), Date, Date.AddHours(1) }));
+        Assert.That(Read(mine, 4), Is.EqualTo("Subject: b\r\n\r\ny\r\n"));
+    }
+
+    [Test]
+    public void ACopyOfMessagesRenamedSinceTheLastScanLinksThemUnderTheirNewNames()
+    {
+        // Another session flagged them and has not saved the index: we still know the old names.
+        Put("cur", "1700000000.M1P1Q1.host:2,", "Subject: a\n\nx\n", Date);
+        Put("cur", "1700000001.M1P1Q1.host:2,", "Subject: b\n\ny\n", Date.AddHours(1));
+        using var mine = _driver.Open(_path, "box", readOnly: false);
+        foreach (string file in Directory.GetFiles(Path.Combine(_path, "cur")))
+        {
+            File.Move(file, file + "S");
+        }
+
+        var copied = mine.CopyTo([1, 2], mine);
+        Assert.That(copied, Is.EqualTo(new[] { (1u, 3u), (2u, 4u) }));
+        var links = Directory.GetFiles(Path.Combine(_path, "cur")).Select(f => Syscall.stat(f, out var st) == 0 ? (long)st.st_nlink : -1);
+        Assert.That(links, Is.All.EqualTo(2), "copied, not linked");
+        mine.Sync();
+        Assert.That(mine.Messages.Select(m => m.InternalDate), Is.EqualTo(new[] { Date, Date.AddHours(1), Date, Date.AddHours(1) }));
+        Assert.That(mine.Messages.Take(2).Select(m => m.Flags.System), Is.All.EqualTo(MessageFlags.Seen), "the next scan takes the new names and flags");
+    }
+
+    [Test]
+    public void DatesSizesAndContentOfRenamedFilesAreFoundWithoutTheLock()
+    {
+        // Another session holds the lock (here: this thread, through another open file description)
+        // while this one asks for what it has not looked up yet of files renamed since its scan.
+        Put("cur", "1700000000.M1P1Q1.host:2,", "Subject: a\n\nx\n", Date);
+        Put("new", "1700000001.M1P1Q1.host", "Subject: b\n\ny\n", Date.AddHours(1));
+        using var box = _driver.Open(_path, "box", readOnly: true);
+        foreach (string dir in new[] { "cur", "new" })
+        {
+            foreach (string file in Directory.GetFiles(Path.Combine(_path, dir)))
+            {
+                File.Move(file, Path.Combine(_path, "cur", Path.GetFileName(file).Split(':')[0] + ":2,S"));
+            }
+        }
+
+        int fd = Syscall.open(Path.Combine(_path, MaildirLock.FileName), OpenFlags.O_RDWR | OpenFlags.O_CREAT, FilePermissions.S_IRUSR | FilePermissions.S_IWUSR);
+        try
+        {
+            Assert.That(RecordLock.Set(fd, LockType.F_WRLCK), Is.EqualTo((Errno)0));
+            var clock = Stopwatch.StartNew();
+            Assert.That(box.Messages.Select(m => m.InternalDate), Is.EqualTo(new[] { Date, Date.AddHours(1) }));
+            Assert.That(box.Messages.Select(m => m.Size), Is.EqualTo(new long[] { 17, 17 }));
+            Assert.That(Read(box, 2), Is.EqualTo("Subject: b\r\n\r\ny\r\n"));
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "waited for the lock");
+        }
+        finally
+        {
+            Syscall.close(fd);
+        }
+    }
+
+    [Test]
+    public void TheLockTakenAgainOnOneThreadIsGrantedAtOnceAndKeptUntilTheOuterRelease()
+    {
+        var clock = Stopwatch.StartNew();
+        using (MaildirLock.Acquire(_path))
+        {
+            using (MaildirLock.Acquire(_path))
+            {
+                Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "the inner acquire waited for the outer one");
+            }
+
+            if (RecordLock.PerDescriptor)
+            {
+                Assert.That(AnotherDescriptorCanLock(), Is.False, "the inner release dropped the outer lock");
+            }
+        }
+
+        Assert.That(AnotherDescriptorCanLock(), Is.True);
+    }
+
+    private bool AnotherDescriptorCanLock()
+    {
+        int fd = Syscall.open(Path.Combine(_path, MaildirLock.FileName), OpenFlags.O_RDWR | OpenFlags.O_CREAT, FilePermissions.S_IRUSR | FilePermissions.S_IWUSR);
+        try
+        {
+            return RecordLock.Set(fd, LockType.F_WRLCK) == 0;
+        }
+        finally
+        {
+            Syscall.close(fd);
+        }
     }
 }

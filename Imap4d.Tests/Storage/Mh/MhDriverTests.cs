@@ -470,6 +470,32 @@ public class MhDriverTests
     }
 
     [Test]
+    public void AFolderJustCopiedInWithOldMtimesIsTrustedAtOnce()
+    {
+        // A folder copied with its dates (cp -p, rsync -t, a chown afterwards): every ctime is recent,
+        // no mtime is. Files that old are not being written, so the first sync's listing is kept.
+        string path = _fixture.NewPath("copied");
+        Driver.Create(path, (UnixFileMode)0x180);
+        for (int i = 1; i <= 20; i++)
+        {
+            Drop(path, i, "m" + i);
+            File.SetLastWriteTimeUtc(Path.Combine(path, i.ToString()), new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        }
+
+        Thread.Sleep(20); // the ctimes lie in an earlier clock tick (settled), not 2 s back
+        using var box = (MhMailbox)Driver.Open(path, "copied", readOnly: false);
+        Thread.Sleep(20); // the first open wrote .mu-prop into the folder: its stamp settles a tick later
+        box.Sync();
+        int scans = box.ScanCount;
+        box.Sync();
+        box.Sync();
+        Assert.That(box.ScanCount - scans, Is.Zero, "every session of a folder's first two seconds stat'ed all its files again");
+        using var other = (MhMailbox)Driver.Open(path, "copied", readOnly: false);
+        Assert.That(other.ScanCount, Is.Zero);
+        Assert.That(other.Messages.Select(m => m.InternalDate.Year), Is.All.EqualTo(2024));
+    }
+
+    [Test]
     public void AfterAStoreOnALargeFolderTheNextSyncsReadNothing()
     {
         string path = _fixture.NewPath("large");

@@ -16,13 +16,20 @@ internal sealed class MaildirEntry
 
     public required FlagSet Flags { get; set; }
 
-    public required DateTimeOffset InternalDate { get; init; }
+    /// <summary>A date not looked up yet (see <see cref="InternalDate"/>).</summary>
+    public static readonly DateTimeOffset UnknownDate = DateTimeOffset.MinValue;
+
+    /// <summary>The file's mtime; <see cref="UnknownDate"/> while the file was not stat'ed (a scan does not stat).</summary>
+    public required DateTimeOffset InternalDate { get; set; }
 
     /// <summary>RFC822.SIZE: the size with CRLF line ends; negative while not yet counted.</summary>
     public required long Size { get; set; }
 
-    /// <summary>The size of the file on disk.</summary>
-    public required long FileSize { get; init; }
+    /// <summary>The size of the file on disk; negative while not known (no <c>S=</c> in the name, not stat'ed yet).</summary>
+    public required long FileSize { get; set; }
+
+    /// <summary>True when the file's date and size on disk are known (no stat needed).</summary>
+    public bool FactsKnown => FileSize >= 0 && InternalDate != UnknownDate;
 
     public required ulong ModSeq { get; set; }
 
@@ -31,7 +38,17 @@ internal sealed class MaildirEntry
 
     public string RelativePath => Dir + "/" + Name;
 
-    /// <summary>The message as listed; <paramref name="sizeOf"/> counts a size not known yet, when it is asked for.</summary>
-    public MessageInfo ToInfo(Func<MaildirEntry, long> sizeOf) =>
-        Size >= 0 ? new(Uid, Flags, InternalDate, Size, ModSeq) : new(Uid, Flags, InternalDate, () => sizeOf(this), ModSeq);
+    /// <summary>
+    /// The message as listed; <paramref name="sizeOf"/> counts a size not known yet and
+    /// <paramref name="dateOf"/> stats for a date not known yet, when they are asked for.
+    /// </summary>
+    public MessageInfo ToInfo(Func<MaildirEntry, long> sizeOf, Func<MaildirEntry, DateTimeOffset> dateOf)
+    {
+        if (InternalDate != UnknownDate)
+        {
+            return Size >= 0 ? new(Uid, Flags, InternalDate, Size, ModSeq) : new(Uid, Flags, InternalDate, () => sizeOf(this), ModSeq);
+        }
+
+        return new(Uid, Flags, () => dateOf(this), Size, Size >= 0 ? null : () => sizeOf(this), ModSeq);
+    }
 }

@@ -67,7 +67,7 @@ public sealed record MaildirFileName(string Name, string Base, string Key, strin
     public static FlagSet FlagsOf(string letters, MaildirKeywords keywords)
     {
         var system = MessageFlags.None;
-        var names = new List<string>();
+        List<string>? names = null;
         foreach (char c in letters)
         {
             switch (c)
@@ -80,14 +80,15 @@ public sealed record MaildirFileName(string Name, string Base, string Key, strin
                 default:
                     if (c is >= 'a' and <= 'z' && keywords.NameOf(c) is { } keyword)
                     {
-                        names.Add(keyword);
+                        (names ??= []).Add(keyword);
                     }
 
                     break;
             }
         }
 
-        return FlagSet.Of(system, [.. names]);
+        // Most files have no keyword letters: no keyword set to build for them.
+        return names is null ? FlagSet.Of(system) : FlagSet.Of(system, [.. names]);
     }
 
     /// <summary>

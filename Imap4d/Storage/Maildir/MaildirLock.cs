@@ -9,6 +9,10 @@ namespace Imap4d.Storage.Maildir;
 /// belong to the process, so two sessions of one process would not exclude each other, and
 /// closing any descriptor of the file would drop the lock) plus an <c>fcntl</c> write lock on
 /// the <c>imap4d.lock</c> file for other processes. Waits at most <see cref="Timeout"/>.
+/// Taken again by the thread that holds it, it is granted at once and changes nothing: a second
+/// descriptor's lock would wait for the first (open-file-description locks conflict with each
+/// other, see <see cref="RecordLock"/>) until the timeout, with every other session of the
+/// mailbox waiting behind it; and with classic POSIX locks its close would drop the outer lock.
 /// </summary>
 internal sealed class MaildirLock : IDisposable
 {
@@ -26,6 +30,13 @@ internal sealed class MaildirLock : IDisposable
     {
         string path = Path.Combine(maildir, FileName);
         var gate = Gates.GetOrAdd(path, _ => new object());
+        if (Monitor.IsEntered(gate))
+        {
+            // Held by this thread already (an outer acquire): only the monitor's count goes up.
+            Monitor.Enter(gate);
+            return new MaildirLock(gate);
+        }
+
         if (!Monitor.TryEnter(gate, Timeout))
         {
             throw new StorageException(StorageError.InUse, "Mailbox is locked", "in-process lock timeout: " + path);

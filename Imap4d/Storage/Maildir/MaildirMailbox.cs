@@ -11,7 +11,7 @@ namespace Imap4d.Storage.Maildir;
 /// <summary>
 /// One open maildir. Files on disk (cur/ and new/ names, their ":2," info letters) are the truth
 /// for which messages exist and their flags; <see cref="MaildirUidList"/> is the truth for UIDs;
-/// <see cref="MailboxIndex"/> (<c>imap4d.index</c>) caches everything else (names, sizes, dates,
+/// <see cref="MaildirIndexFile"/> (<c>imap4d.index</c>) caches everything else (names, sizes, dates,
 /// flags, the recent boundary) and is trusted without listing the directories while the stamps
 /// of cur/ and new/ it records still match. Every change of the UID list or index happens under
 /// <see cref="MaildirLock"/>; message files are changed only by atomic rename, link and unlink.
@@ -64,6 +64,13 @@ internal sealed partial class MaildirMailbox : IMailbox
     private SourceStamp _seenCur;
     private SourceStamp _seenNew;
     private bool _disposed;
+
+    // Where the files are now, by key, as listed without the lock when a file was not found under
+    // the name we know (renamed by another session since our last scan): see Locate.
+    private Dictionary<string, string>? _located;
+    private SourceStamp _locatedCur;
+    private SourceStamp _locatedNew;
+    private bool _locatedTwice;
     private ModSeq.ModSeqCounter _counter = null!;
     private ModSeq.VanishedLog _vanished = null!;
 
@@ -176,7 +183,16 @@ internal sealed partial class MaildirMailbox : IMailbox
 
             if (!ReadOnly)
             {
-                MoveNewToCur();
+                if (MoveNewToCur())
+                {
+                    // Our renames changed new/ and cur/ after the scan, so their stamps are unknown and
+                    // the next sync (the poll that ends this very SELECT) would list both again and save
+                    // the index a second time. Listing them now (known names cost no allocation) gives
+                    // stamps that sync can trust, and one save.
+                    Rescan();
+                    rescanned = true;
+                }
+
                 if (rescanned)
                 {
                     KeepMailutilsInStep();
@@ -212,7 +228,7 @@ internal sealed partial class MaildirMailbox : IMailbox
         }
 
         _viewVersion = _version;
-        var current = _entries.Values.OrderBy(e => e.Uid).Select(e => e.ToInfo(SizeOf)).ToList();
+        var current = _entries.Values.OrderBy(e => e.Uid).Select(e => e.ToInfo(SizeOf, DateOf)).ToList();
         if (_view.Count == 0)
         {
             // The first sync of a session (SELECT): everything is new to it, nothing to compare.
@@ -331,7 +347,7 @@ internal sealed partial class MaildirMailbox : IMailbox
                 entry.Flags = newFlags;
                 entry.ModSeq = ++_highestModSeq;
                 _version++;
-                changed.Add(entry.ToInfo(SizeOf));
+                changed.Add(entry.ToInfo(SizeOf, DateOf));
             }
 
             if (changed.Count > 0)
@@ -423,6 +439,14 @@ internal sealed partial class MaildirMailbox : IMailbox
     private List<(uint Source, uint Target)> LinkCopies(MaildirMailbox source, List<MessageInfo> messages)
     {
         var result = new List<(uint, uint)>(messages.Count);
+        foreach (var info in messages)
+        {
+            if (source._entries.TryGetValue(info.Uid, out var entry))
+            {
+                source.FactsOf(entry); // the size on disk goes into the copy's name
+            }
+        }
+
         int next = 0;
         while (next < messages.Count)
         {
@@ -454,18 +478,24 @@ internal sealed partial class MaildirMailbox : IMailbox
                 for (int i = start; i < messages.Count; i++)
                 {
                     var info = messages[i];
-                    if (!source._entries.TryGetValue(info.Uid, out var original))
+                    if (!source._entries.TryGetValue(info.Uid, out var listed))
                     {
                         break;
                     }
+
+                    // Looked up before the lock (LinkCopies), or now, without a lock (FactsOf never takes one).
+                    var original = source.FactsOf(listed);
 
                     EnsureLetters(info.Flags.Keywords);
                     string unique = MaildirFileName.NewUnique(DateTimeOffset.UtcNow);
                     string letters = MaildirFileName.LettersOf(info.Flags, string.Empty, _keywords);
                     string sizes = original.Size >= 0 ? $",S={original.FileSize},W={original.Size}" : $",S={original.FileSize}";
                     string name = $"{unique}{sizes},u={uid}:2,{letters}";
-                    if (Syscall.link(Path.Combine(source._path, original.RelativePath), Path.Combine(CurDir, name)) != 0)
+                    string copy = Path.Combine(CurDir, name);
+                    if (Syscall.link(Path.Combine(source._path, original.RelativePath), copy) != 0
+                        && !(source.Locate(original) is { } moved && Syscall.link(Path.Combine(source._path, moved), copy) == 0))
                     {
+                        // Gone, or on another file system: this one goes through APPEND.
                         break;
                     }
 
@@ -476,7 +506,8 @@ internal sealed partial class MaildirMailbox : IMailbox
                         Dir = "cur",
                         Name = name,
                         Flags = info.Flags,
-                        InternalDate = info.InternalDate,
+                        // Not info.InternalDate: a lazy getter is no thing to run under a lock.
+                        InternalDate = original.InternalDate,
                         Size = original.Size,
                         FileSize = original.FileSize,
                         ModSeq = ++_highestModSeq,
@@ -534,33 +565,30 @@ internal sealed partial class MaildirMailbox : IMailbox
     public Stream OpenContent(uint uid)
     {
         ThrowIfDisposed();
-        for (int attempt = 0; attempt < 2; attempt++)
+        if (_entries.TryGetValue(uid, out var entry))
         {
-            if (_entries.TryGetValue(uid, out var entry))
+            // Renamed (or removed) by another program since our last scan: its current name is
+            // looked up without the lock (see Locate), as the lazy date and size are.
+            string? relative = entry.RelativePath;
+            for (int attempt = 0; relative is not null && attempt < 3; attempt++)
             {
                 try
                 {
-                    var file = MessageFile.Open(Path.Combine(_path, entry.RelativePath));
+                    var file = MessageFile.Open(Path.Combine(_path, relative));
                     return new LfToCrlfStream(file, SizeOf(entry));
                 }
                 catch (FileNotFoundException)
+                {
+                }
+                catch (DirectoryNotFoundException)
                 {
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                     throw MaildirFiles.Wrap(e, "open message in " + _path);
                 }
-            }
 
-            if (attempt == 0)
-            {
-                // Another program renamed (or removed) the file since our last scan.
-                using (MaildirLock.Acquire(_path))
-                {
-                    LoadState();
-                    Rescan();
-                    SaveIfDirty();
-                }
+                relative = Locate(entry, attempt == 0 ? null : relative);
             }
         }
 
@@ -575,7 +603,7 @@ internal sealed partial class MaildirMailbox : IMailbox
 
     /// <summary>The file's key (never reused for other content), size on disk and date: no need to count CRLF sizes.</summary>
     public ulong CacheFingerprint(MessageInfo message) =>
-        _entries.TryGetValue(message.Uid, out var entry)
+        _entries.TryGetValue(message.Uid, out var known) && FactsOf(known) is var entry
             ? FetchCache.Mix(FetchCache.Hash(entry.Key), FetchCache.Mix((ulong)entry.FileSize, (ulong)entry.InternalDate.ToUnixTimeMilliseconds()))
             : FetchCache.FingerprintOf(message);
 
@@ -643,11 +671,8 @@ internal sealed partial class MaildirMailbox : IMailbox
             return;
         }
 
-        var index = MailboxIndex.TryLoad(_indexPath);
-        if (index is not null && index.Records.Any(r => r.Extra is null))
-        {
-            index = null;
-        }
+        var loaded = MaildirIndexFile.TryLoad(_indexPath);
+        var index = loaded?.Header;
 
         switch (uidState)
         {
@@ -666,7 +691,7 @@ internal sealed partial class MaildirMailbox : IMailbox
 
             case MaildirUidList.State.Missing when index is not null:
                 // The index knows every live assignment; write the list again from it.
-                RewriteUidList(index.UidValidity, index.UidNext, index.Records.Select(r => (r.Uid, r.Key)).ToList());
+                RewriteUidList(index.UidValidity, index.UidNext, loaded!.Value.Entries.Select(e => (e.Uid, e.Key)).ToList());
                 Log.Warn("maildir {0}: UID list missing, rebuilt from the index", _path);
                 break;
 
@@ -689,7 +714,7 @@ internal sealed partial class MaildirMailbox : IMailbox
                 break;
         }
 
-        int expected = index?.Records.Count ?? 0;
+        int expected = index is null ? 0 : loaded!.Value.Entries.Count;
         _version++;
         _entries = new Dictionary<uint, MaildirEntry>(expected);
         _byKey = new Dictionary<string, MaildirEntry>(expected, StringComparer.Ordinal);
@@ -716,25 +741,12 @@ internal sealed partial class MaildirMailbox : IMailbox
         {
             _recentBoundary = index.RecentBoundary;
             _highestModSeq = index.HighestModSeq;
-            _curStamp = index.Source;
-            _newStamp = index.Source2;
+            _curStamp = index.Cur;
+            _newStamp = index.New;
             _dirty = false;
-            foreach (var record in index.Records)
+            foreach (var entry in loaded!.Value.Entries)
             {
-                var relative = record.Extra.AsSpan();
-                int slash = relative.IndexOf((byte)'/');
-                AddEntry(new MaildirEntry
-                {
-                    Uid = record.Uid,
-                    Key = record.Key,
-                    Dir = DirName(relative[..slash]),
-                    Name = Encoding.UTF8.GetString(relative[(slash + 1)..]),
-                    Flags = record.Flags,
-                    InternalDate = record.InternalDate,
-                    Size = record.Size,
-                    FileSize = record.Length,
-                    ModSeq = record.ModSeq,
-                });
+                AddEntry(entry);
             }
 
             _uidList.RaiseUidNext(index.UidNext);
@@ -745,15 +757,11 @@ internal sealed partial class MaildirMailbox : IMailbox
         _loaded = true;
     }
 
-    /// <summary>"cur" and "new" as shared strings (one less allocation per message and open).</summary>
-    private static string DirName(ReadOnlySpan<byte> dir) =>
-        dir.SequenceEqual("cur"u8) ? "cur" : dir.SequenceEqual("new"u8) ? "new" : Encoding.UTF8.GetString(dir);
-
     /// <summary>False when the index recorded another cur/ directory (by inode) than the one here now.</summary>
-    private bool OfThisMaildir(MailboxIndex index)
+    private bool OfThisMaildir(MaildirIndexFile.Header index)
     {
         long inode = SourceStamp.Of(CurDir).Inode;
-        return index.Source.Inode == 0 || index.Source.Inode == inode;
+        return index.Cur.Inode == 0 || index.Cur.Inode == inode;
     }
 
     private void RewriteUidList(uint uidValidity, uint uidNext, List<(uint Uid, string Key)> live)
@@ -839,6 +847,8 @@ internal sealed partial class MaildirMailbox : IMailbox
     {
         long startNs = SettledScanStart();
         ScanCount++;
+        _located = null; // the scan takes the current names: no other listing needed
+
         int mark = ++_scanMark;
         var newStamp = SourceStamp.Of(NewDir);
         var found = new Dictionary<string, (string Dir, string Name)>(StringComparer.Ordinal);
@@ -868,8 +878,6 @@ internal sealed partial class MaildirMailbox : IMailbox
         }
 
         var unknown = new List<(string Key, string Dir, MaildirFileName Name, long Size, DateTimeOffset Mtime)>();
-        using var newDir = found.Count > 0 ? FileStatus.OpenDirectory(NewDir) : null;
-        using var curDir = found.Count > 0 ? FileStatus.OpenDirectory(CurDir) : null;
         foreach (var (key, (dir, name)) in found)
         {
             if (_byKey.TryGetValue(key, out var entry))
@@ -892,14 +900,9 @@ internal sealed partial class MaildirMailbox : IMailbox
                 continue;
             }
 
+            // Not stat'ed: the date (and, without S=, the size) is looked up when a client first asks (see FactsOf).
             var parsed = MaildirFileName.Parse(name);
-            var directory = dir == "new" ? newDir : curDir;
-            if (directory is null || !FileStatus.TryStat(directory, name, out long size, out long mtimeNs, out _))
-            {
-                continue;
-            }
-
-            unknown.Add((key, dir, parsed, size, DateTimeOffset.UnixEpoch.AddTicks(mtimeNs / 100)));
+            unknown.Add((key, dir, parsed, parsed.FileSize ?? UnknownSize, MaildirEntry.UnknownDate));
         }
 
         if (unknown.Count > 0)
@@ -1079,31 +1082,141 @@ internal sealed partial class MaildirMailbox : IMailbox
         }
 
         long size = CrlfSizeOf(Path.Combine(_path, entry.RelativePath));
-        if (size < 0 && !_disposed)
+        if (size < 0 && !_disposed && Locate(entry) is { } relative)
         {
-            // Renamed by another program since our last scan: find its current name.
-            using (MaildirLock.Acquire(_path))
-            {
-                LoadState();
-                Rescan();
-                SaveIfDirty();
-            }
-
-            if (_entries.TryGetValue(entry.Uid, out var current))
-            {
-                entry = current;
-                size = entry.Size >= 0 ? entry.Size : CrlfSizeOf(Path.Combine(_path, entry.RelativePath));
-            }
+            // Renamed by another program since our last scan: read it under its current name.
+            size = CrlfSizeOf(Path.Combine(_path, relative));
         }
 
         if (size < 0)
         {
-            return entry.FileSize;
+            return FactsOf(entry).FileSize;
         }
 
         entry.Size = size;
         _dirty = true;
         return size;
+    }
+
+    private DateTimeOffset DateOf(MaildirEntry entry) => FactsOf(entry).InternalDate;
+
+    /// <summary>
+    /// The entry with its file's date (mtime) and size on disk, stat'ed when first needed (a scan
+    /// stats no file; the index keeps what was looked up). A file another program renamed since our
+    /// last scan is looked for under its new name; one that is gone gets the time in its name.
+    /// Never takes the lock: this runs lazily (MessageInfo getters, fetch cache fingerprints), also
+    /// where a lock is held already (COPY into this very mailbox).
+    /// </summary>
+    private MaildirEntry FactsOf(MaildirEntry entry)
+    {
+        if (entry.FactsKnown)
+        {
+            return entry;
+        }
+
+        if (_entries.TryGetValue(entry.Uid, out var live) && !ReferenceEquals(live, entry) && live.Key == entry.Key)
+        {
+            // A view made before the state was read again (another session saved the index): the
+            // live entry is what the index keeps (and may know its facts already).
+            var facts = FactsOf(live);
+            if (ReferenceEquals(facts, live))
+            {
+                entry.FileSize = live.FileSize;
+                entry.InternalDate = live.InternalDate;
+                return entry;
+            }
+
+            return facts;
+        }
+
+        if (TryStat(entry.RelativePath)
+            || (!_disposed && Locate(entry) is { } relative && (TryStat(relative) || (Locate(entry, relative) is { } again && TryStat(again)))))
+        {
+            return entry;
+        }
+
+        // Gone (expunged by another session or program): what its name says, kept out of the
+        // entry (and so of the index) until the next scan drops it.
+        return new MaildirEntry
+        {
+            Uid = entry.Uid,
+            Key = entry.Key,
+            Dir = entry.Dir,
+            Name = entry.Name,
+            Flags = entry.Flags,
+            InternalDate = entry.InternalDate != MaildirEntry.UnknownDate ? entry.InternalDate
+                : MaildirFileName.DeliveryTime(entry.Key) ?? DateTimeOffset.UnixEpoch,
+            Size = entry.Size,
+            FileSize = Math.Max(entry.FileSize, 0),
+            ModSeq = entry.ModSeq,
+        };
+
+        bool TryStat(string relativePath)
+        {
+            if (!FileStatus.TryStat(Path.Combine(_path, relativePath), out long size, out long mtimeNs))
+            {
+                return false;
+            }
+
+            entry.FileSize = size;
+            entry.InternalDate = DateTimeOffset.UnixEpoch.AddTicks(mtimeNs / 100);
+            _dirty = true;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The current name (relative to the maildir) of a file that is not where our last scan saw
+    /// it, from a listing of new/ and cur/ by key made without the lock (files are only ever
+    /// renamed, linked and unlinked, so a listing is a consistent enough answer for one file) and
+    /// reused while neither directory changes; listed twice before a file is called gone, as a
+    /// readdir may miss a file renamed while it runs. Null when gone. The entry itself is left as
+    /// it is: the next scan, under the lock, takes the new name and the flags it carries.
+    /// </summary>
+    private string? Locate(MaildirEntry entry, string? tried = null)
+    {
+        var cur = SourceStamp.Of(CurDir);
+        var @new = SourceStamp.Of(NewDir);
+        if (_located is null || cur == SourceStamp.None || cur != _locatedCur || @new != _locatedNew)
+        {
+            List();
+            _locatedTwice = false;
+        }
+
+        if (Find() is { } found)
+        {
+            return found;
+        }
+
+        if (_locatedTwice)
+        {
+            // Listed twice in this state of new/ and cur/ already: gone (a third listing per
+            // message would make a FETCH of many messages expunged meanwhile quadratic).
+            return null;
+        }
+
+        List();
+        _locatedTwice = true;
+        return Find();
+
+        string? Find() =>
+            _located!.TryGetValue(entry.Key, out var relative) && relative != entry.RelativePath && relative != tried ? relative : null;
+
+        void List()
+        {
+            var located = new Dictionary<string, string>(Math.Max(_located?.Count ?? 0, _entries.Count), StringComparer.Ordinal);
+            foreach (string dir in (string[])["new", "cur"])
+            {
+                foreach (string name in MaildirFiles.ListFiles(Path.Combine(_path, dir)))
+                {
+                    located[MaildirFileName.KeyOf(name)] = dir + "/" + name;
+                }
+            }
+
+            _located = located;
+            _locatedCur = cur;
+            _locatedNew = @new;
+        }
     }
 
     /// <summary>The size of a file with every LF not preceded by CR counted as CRLF; -1 when it cannot be read.</summary>
@@ -1187,8 +1300,10 @@ internal sealed partial class MaildirMailbox : IMailbox
     /// readers add ":2,"; GNU mailutils adds its ",u=" too, so Dovecot, keying on the name up to the
     /// ':', takes a message that left new/ this way for a new one if it had listed it there).
     /// </summary>
-    private void MoveNewToCur()
+    /// <returns>True when a file was moved.</returns>
+    private bool MoveNewToCur()
     {
+        bool moved = false;
         foreach (var entry in _entries.Values.Where(e => e.Dir == "new").ToList())
         {
             // The name in cur/ carries the UID for GNU mailutils, which otherwise numbers the file
@@ -1202,8 +1317,11 @@ internal sealed partial class MaildirMailbox : IMailbox
                 _curStamp = SourceStamp.None;
                 _newStamp = SourceStamp.None;
                 _dirty = true;
+                moved = true;
             }
         }
+
+        return moved;
     }
 
     /// <summary>Renames the file to carry <paramref name="flags"/>; false when it is gone.</summary>
@@ -1247,17 +1365,7 @@ internal sealed partial class MaildirMailbox : IMailbox
             return;
         }
 
-        var index = new MailboxIndex
-        {
-            UidValidity = _uidValidity,
-            UidNext = NextUid(),
-            RecentBoundary = _recentBoundary,
-            HighestModSeq = _highestModSeq,
-            Source = _curStamp,
-            Source2 = _newStamp,
-            Records = _entries.Values.OrderBy(e => e.Uid).Select(e => new IndexRecord(
-                e.Uid, e.Flags, e.InternalDate, e.Size, e.ModSeq, e.Key, 0, e.FileSize, Encoding.UTF8.GetBytes(e.RelativePath))).ToList(),
-        };
+        var header = new MaildirIndexFile.Header(_uidValidity, NextUid(), _recentBoundary, _highestModSeq, _curStamp, _newStamp);
         if (_indexPath.Length == 0)
         {
             _dirty = false;
@@ -1266,7 +1374,7 @@ internal sealed partial class MaildirMailbox : IMailbox
 
         try
         {
-            index.Save(_indexPath);
+            MaildirIndexFile.Save(_indexPath, header, _entries.Values);
             _indexStamp = SourceStamp.Of(_indexPath);
             _dirty = false;
             if (_expungedKeys.Count > Math.Max(100, _uidList.Uids.Count / 4))

@@ -46,35 +46,62 @@ public static class MhFlagMap
     /// keywords of <paramref name="previous"/>.
     /// </summary>
     public static FlagSet Read(MhSequences sequences, IReadOnlyList<(string Name, IReadOnlySet<int> Numbers)> keywordSequences,
-        int number, FlagSet previous)
+        int number, FlagSet previous) => new Reader(sequences, keywordSequences).Read(number, previous);
+
+    /// <summary>
+    /// Reads the flags of many messages: each sequence is looked up once, not once per message, and a
+    /// message without keywords gets no keyword set built (a first SELECT of 10,000 messages spent a
+    /// sixth of its time here).
+    /// </summary>
+    public sealed class Reader
     {
-        var system = sequences.Get(Unseen).Contains(number) ? MessageFlags.None : MessageFlags.Seen;
-        foreach (var (name, flag) in SystemSequences)
+        private static readonly IReadOnlySet<int> None = new HashSet<int>();
+        private readonly IReadOnlySet<int> _unseen;
+        private readonly (IReadOnlySet<int> Numbers, MessageFlags Flag)[] _system;
+        private readonly IReadOnlyList<(string Name, IReadOnlySet<int> Numbers)> _keywords;
+
+        public Reader(MhSequences sequences)
+            : this(sequences, KeywordSequences(sequences))
         {
-            if (sequences.Get(name).Contains(number))
-            {
-                system |= flag;
-            }
         }
 
-        var keywords = ImmutableSortedSet.CreateBuilder<string>(FlagSet.KeywordComparer);
-        foreach (var (name, numbers) in keywordSequences)
+        public Reader(MhSequences sequences, IReadOnlyList<(string Name, IReadOnlySet<int> Numbers)> keywordSequences)
         {
-            if (numbers.Contains(number))
-            {
-                keywords.Add(name);
-            }
+            _unseen = sequences.Contains(Unseen) ? sequences.Get(Unseen) : None;
+            _system = SystemSequences.Where(s => sequences.Contains(s.Name)).Select(s => (sequences.Get(s.Name), s.Flag)).ToArray();
+            _keywords = keywordSequences;
         }
 
-        foreach (string keyword in previous.Keywords)
+        public FlagSet Read(int number, FlagSet previous)
         {
-            if (!IsSequenceKeyword(keyword))
+            var system = _unseen.Contains(number) ? MessageFlags.None : MessageFlags.Seen;
+            foreach (var (numbers, flag) in _system)
             {
-                keywords.Add(keyword);
+                if (numbers.Contains(number))
+                {
+                    system |= flag;
+                }
             }
-        }
 
-        return new FlagSet(system, keywords.ToImmutable());
+            ImmutableSortedSet<string>.Builder? keywords = null;
+            foreach (var (name, numbers) in _keywords)
+            {
+                if (numbers.Contains(number))
+                {
+                    (keywords ??= ImmutableSortedSet.CreateBuilder<string>(FlagSet.KeywordComparer)).Add(name);
+                }
+            }
+
+            foreach (string keyword in previous.Keywords)
+            {
+                if (!IsSequenceKeyword(keyword))
+                {
+                    (keywords ??= ImmutableSortedSet.CreateBuilder<string>(FlagSet.KeywordComparer)).Add(keyword);
+                }
+            }
+
+            return keywords is null ? FlagSet.Of(system) : new FlagSet(system, keywords.ToImmutable());
+        }
     }
 
     /// <summary>Puts <paramref name="number"/> into exactly the sequences <paramref name="flags"/> call for; true when something changed.</summary>

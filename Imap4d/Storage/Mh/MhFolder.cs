@@ -240,9 +240,11 @@ internal sealed class MhFolder
     /// <summary>
     /// Brings the index up to date: reloads it if another session saved it, rescans the directory
     /// only when its stamp changed, re-reads .mh_sequences only when its stamp changed, and saves
-    /// what changed. Returns the parsed sequences when they were read (else null).
+    /// what changed. Returns the parsed sequences when they were read (else null). With
+    /// <paramref name="deferSave"/> the save is left to the caller, who changes the index further
+    /// (see <see cref="SavePending"/>).
     /// </summary>
-    public MhSequences? Refresh(MhLock mhLock, bool writable, bool forceSequences = false)
+    public MhSequences? Refresh(MhLock mhLock, bool writable, bool forceSequences = false, bool deferSave = false)
     {
         bool dirty = LoadIfChanged(out uint uidFloor);
         bool metMailutilsFolder = dirty && uidFloor > 0 && _index is not null && _index.Records.Count == 0;
@@ -290,7 +292,14 @@ internal sealed class MhFolder
         if (dirty)
         {
             Generation++;
-            Save(writable);
+            if (deferSave)
+            {
+                SavePending = true;
+            }
+            else
+            {
+                Save(writable);
+            }
         }
 
         return sequences;
@@ -300,12 +309,12 @@ internal sealed class MhFolder
     public bool ApplySequences(MhSequences sequences)
     {
         var index = Index;
-        var keywordSequences = MhFlagMap.KeywordSequences(sequences);
+        var reader = new MhFlagMap.Reader(sequences);
         bool changed = false;
         for (int i = 0; i < index.Records.Count; i++)
         {
             var record = index.Records[i];
-            var flags = MhFlagMap.Read(sequences, keywordSequences, int.Parse(record.Key), record.Flags);
+            var flags = reader.Read(int.Parse(record.Key), record.Flags);
             if (!flags.Equals(record.Flags))
             {
                 index.Records[i] = record with { Flags = flags, ModSeq = ++index.HighestModSeq };
@@ -438,9 +447,13 @@ internal sealed class MhFolder
     /// <summary>Messages from which reading the sequences again costs more than waiting out a clock tick.</summary>
     private const int LargeFolder = 1000;
 
+    /// <summary>True when a <see cref="Refresh"/> with deferSave changed the index and left its save to the caller.</summary>
+    public bool SavePending { get; private set; }
+
     /// <summary>Writes the index (temp + fsync + rename) unless the folder is not writable to us.</summary>
     public void Save(bool writable)
     {
+        SavePending = false;
         if (!writable)
         {
             return;
@@ -732,9 +745,12 @@ internal sealed class MhFolder
 
         var known = IdentityOf(record);
         // A fresh file may still be growing (written in place), which leaves the directory's stamp
-        // alone: look again next time. Not one we linked whole and nobody touched since.
+        // alone: look again next time. Not one we linked whole and nobody touched since. Fresh by its
+        // mtime, which every write moves: a recent ctime alone (a chown, a link, a copy that set the
+        // old mtime after writing) says nothing about the content, and a folder copied in just now
+        // was listed and stat'ed again by every session of its first two seconds.
         bool completeAndUntouched = known is { Complete: true } k && k.CtimeNs == ctime;
-        if (!completeAndUntouched && (now - ctime <= FreshNs || now - mtime <= FreshNs))
+        if (!completeAndUntouched && now - mtime <= FreshNs)
         {
             trustDirectory = false;
         }

@@ -86,12 +86,18 @@ internal sealed partial class MhMailbox : IMailbox
     public MailboxChanges Sync()
     {
         using var mhLock = Lock();
-        _folder.Refresh(mhLock, _canWrite);
+        // One save for what the refresh found and the recent boundary claimed below (a first SELECT wrote the index twice).
+        _folder.Refresh(mhLock, _canWrite, deferSave: true);
         var index = _folder.Index;
         UidValidity = index.UidValidity;
         UidNext = index.UidNext;
         if (_folder.Generation == _seenGeneration)
         {
+            if (_folder.SavePending)
+            {
+                _folder.Save(_canWrite);
+            }
+
             return MailboxChanges.None;
         }
 
@@ -138,6 +144,11 @@ internal sealed partial class MhMailbox : IMailbox
         {
             // EXAMINE reports what is recent without claiming it (RFC 3501 §6.3.2).
             _recent.UnionWith(added.Where(u => u > index.RecentBoundary));
+        }
+
+        if (_folder.SavePending)
+        {
+            _folder.Save(_canWrite);
         }
 
         _recent.ExceptWith(expunged);
