@@ -69,6 +69,33 @@ public class ConcurrentSessionTests(string type)
         Assert.That(await reader.CommandAsync("n", "NOOP"), Has.Some.EqualTo("* 2 EXPUNGE"));
     }
 
+    /// <summary>
+    /// INTERNALDATE never changes (imaptest's stress found it did): a session that had not looked
+    /// up the date of a message (maildir reads it when first asked) and finds the file gone gives
+    /// the date another session saw, or leaves the message out, never the time in the file's name.
+    /// </summary>
+    [Test]
+    public async Task TheDateOfAMessageExpungedMeanwhileIsTheOneOthersSawOrNone()
+    {
+        // Appended by a session without INBOX selected (as a delivery would be): no index learns the date.
+        await using (var appender = await DiskSessions.ClientAsync(type, _root))
+        {
+            var append = await appender.CommandAsync("a", "APPEND INBOX \"05-Mar-2019 10:20:30 +0000\" {20+}\r\nSubject: old\r\n\r\nold\r\n");
+            Assert.That(append[^1], Does.StartWith("a OK"), string.Join("\n", append));
+        }
+
+        await using var late = await SelectedClientAsync();
+        await using var seer = await SelectedClientAsync();
+        Assert.That(await seer.CommandAsync("f", "FETCH 4 (INTERNALDATE)"), Has.Some.EqualTo("* 4 FETCH (INTERNALDATE \"05-Mar-2019 10:20:30 +0000\")"));
+        await ExpungeAsync(seer, "4");
+
+        var lines = await late.CommandAsync("g", "FETCH 4 (UID INTERNALDATE RFC822.SIZE)");
+        string all = string.Join("\n", lines);
+        Assert.That(lines[^1], Does.StartWith("g OK"), all);
+        Assert.That(lines.Where(l => l.StartsWith("* 4 FETCH", StringComparison.Ordinal)),
+            Has.All.Contains("INTERNALDATE \"05-Mar-2019 10:20:30 +0000\""), all);
+    }
+
     [Test]
     public async Task CopyOfAMessageExpungedMeanwhileSaysExpungeIssued()
     {

@@ -331,6 +331,13 @@ internal sealed record FetchItem(FetchItemKind Kind, string ResponseName, FetchS
                 content ??= new MessageContent(selected.Mailbox, info, selected.Cache);
                 return new FetchValue(System.Text.Encoding.ASCII.GetBytes(Binary!.Size(content).ToString(System.Globalization.CultureInfo.InvariantCulture)), null);
 
+            case FetchItemKind.InternalDate:
+            case FetchItemKind.Size:
+                // Looked up now (a maildir file's date and size are read when first asked for):
+                // a message gone meanwhile is left out here, never cut short while written.
+                _ = Kind == FetchItemKind.InternalDate ? info.InternalDate.Ticks : info.Size;
+                return default;
+
             case FetchItemKind.EmailId:
                 content ??= new MessageContent(selected.Mailbox, info, selected.Cache);
                 return new FetchValue(System.Text.Encoding.ASCII.GetBytes("(" + ObjectIds.EmailId(content.Header, info) + ")"), null);

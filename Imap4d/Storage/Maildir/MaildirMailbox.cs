@@ -1090,7 +1090,9 @@ internal sealed partial class MaildirMailbox : IMailbox
 
         if (size < 0)
         {
-            return FactsOf(entry).FileSize;
+            bool known = entry.FileSize >= 0;
+            var facts = FactsOf(entry);
+            return known || ReferenceEquals(facts, entry) ? facts.FileSize : throw Gone();
         }
 
         entry.Size = size;
@@ -1098,12 +1100,27 @@ internal sealed partial class MaildirMailbox : IMailbox
         return size;
     }
 
-    private DateTimeOffset DateOf(MaildirEntry entry) => FactsOf(entry).InternalDate;
+    /// <summary>
+    /// A message's date as its getter gives it to clients. A file gone before anyone looked up its
+    /// date has none we could give that another session may not have given differently already
+    /// (INTERNALDATE never changes; imaptest caught the time in the name contradicting the date an
+    /// APPEND set): the message counts as expunged, as in Dovecot, and FETCH leaves it out with
+    /// [EXPUNGEISSUED].
+    /// </summary>
+    private DateTimeOffset DateOf(MaildirEntry entry)
+    {
+        bool known = entry.InternalDate != MaildirEntry.UnknownDate;
+        var facts = FactsOf(entry);
+        return known || ReferenceEquals(facts, entry) ? facts.InternalDate : throw Gone(); // a copy: the file is gone
+    }
+
+    private static StorageException Gone() => new(StorageError.NotFound, "Message no longer exists");
 
     /// <summary>
     /// The entry with its file's date (mtime) and size on disk, stat'ed when first needed (a scan
     /// stats no file; the index keeps what was looked up). A file another program renamed since our
-    /// last scan is looked for under its new name; one that is gone gets the time in its name.
+    /// last scan is looked for under its new name; one that is gone gets the time in its name here
+    /// (fingerprints), while the date and size getters report such a message expunged (DateOf, SizeOf).
     /// Never takes the lock: this runs lazily (MessageInfo getters, fetch cache fingerprints), also
     /// where a lock is held already (COPY into this very mailbox).
     /// </summary>
