@@ -9,15 +9,28 @@ namespace Imap4d.Storage.Namespaces;
 /// pays one stat per folder instead of a listing, a readlink, a format probe and the stats of
 /// its parts. Every use is checked against a fresh stat: a folder made, removed or renamed
 /// below a directory changes that directory's mtime and ctime, a file rewritten changes its
-/// own, a directory put in another's place has another inode. A stamp younger than
-/// <see cref="Settle"/> (or in the future) is not trusted: within one clock tick (one second on
-/// file systems without sub-second times) a second change can leave the stamp as it was, so
-/// such facts are worked out anew each time until the stamp has aged.
+/// own, a directory put in another's place has another inode. A stamp younger than the file
+/// system's granularity with a margin (<see cref="LocalSettle"/>, <see cref="Settle"/>,
+/// <see cref="WholeSecondSettle"/>), or in the future, is not trusted: within one clock tick a
+/// second change can leave the stamp as it was, so such facts are worked out anew each time
+/// until the stamp has aged.
 /// </summary>
 internal sealed class ListCache
 {
-    /// <summary>How old a stamp must be before facts under it are kept (two seconds when the file system shows no nanoseconds).</summary>
+    /// <summary>How old a stamp must be before facts under it are kept, on a file system not known to be local.</summary>
     public static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The same on a local file system (<see cref="Inotify.IsLocalFileSystem"/>) whose stamps show
+    /// sub-second parts: the kernel stamps a change with its clock tick (at most 10 ms) or finer.
+    /// </summary>
+    public static readonly TimeSpan LocalSettle = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The same where stamps show whole seconds only (ext3's small inodes, FAT, some servers): any file system.</summary>
+    public static readonly TimeSpan WholeSecondSettle = TimeSpan.FromSeconds(3);
+
+    /// <summary>Per device seen: whether it is a local file system (asked once).</summary>
+    private readonly Dictionary<ulong, bool> _localDevices = [];
 
     /// <summary>Entries kept at most; beyond this the cache starts again (LIST walks at most 20,000 anyway).</summary>
     private const int MaxEntries = 25_000;
@@ -40,25 +53,36 @@ internal sealed class ListCache
     /// LIST attributes; and the other files whose content the attributes rest on (an mbox inside
     /// a directory gives it \HasChildren), each with the stamp it had.
     /// </summary>
-    public sealed record EntryFacts(bool SymlinkOutside, bool LeafMhFolder, DirectoryListing? Below,
+    public sealed record EntryFacts(bool SymlinkOutside, bool LeafMhFolder, WalkView? Below,
         MailboxAttributes Attributes, IReadOnlyList<(string Path, Stamp Stamp)> Depends);
 
-    /// <summary>The stamp of <paramref name="path"/> now; null when it cannot be stat'ed.</summary>
-    public static Stamp? StampOf(string path) => StampOf(null, path);
+    /// <summary>
+    /// Of a directory's listing, what the walk looks at: the entries that may be mailboxes, each
+    /// with its index in the listing and its path, and how many entries the listing has.
+    /// </summary>
+    public sealed record WalkView(int Count, (int Index, DirectoryListing.Entry Item, string Path)[] Candidates);
 
-    /// <summary>The stamp of <paramref name="name"/> in the open <paramref name="directory"/> (of the path <paramref name="name"/> when null).</summary>
-    public static Stamp? StampOf(SafeFileHandle? directory, string name)
+    /// <summary>The stamp of <paramref name="path"/> now; null when it cannot be stat'ed.</summary>
+    public Stamp? StampOf(string path) => StampOf(null, path, path);
+
+    /// <summary>The stamp of <paramref name="name"/> in the open <paramref name="directory"/> (of the path <paramref name="path"/> when null).</summary>
+    private Stamp? StampOf(SafeFileHandle? directory, string name, string path)
     {
         // The clock is read before the stat: what changes after the stat is stamped later than this.
         long nowNs = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
-        if (!FileStatus.TryIdentity(directory, name, out var id))
+        if (!FileStatus.TryIdentity(directory, directory is null ? path : name, out var id))
         {
             return null;
         }
 
+        if (!_localDevices.TryGetValue(id.Device, out bool local))
+        {
+            _localDevices[id.Device] = local = Inotify.IsLocalFileSystem(path);
+        }
+
         bool wholeSeconds = id.MtimeNs % 1_000_000_000L == 0 && id.CtimeNs % 1_000_000_000L == 0;
-        long settle = Settle.Ticks * 100 * (wholeSeconds ? 2 : 1);
-        bool settled = Math.Max(id.MtimeNs, id.CtimeNs) <= nowNs - settle;
+        var settle = wholeSeconds ? WholeSecondSettle : local ? LocalSettle : Settle;
+        bool settled = Math.Max(id.MtimeNs, id.CtimeNs) <= nowNs - settle.Ticks * 100;
         return new Stamp(id.Device, id.Inode, id.MtimeNs, id.CtimeNs, id.Size, id.Links, id.Mode, settled);
     }
 
@@ -69,7 +93,7 @@ internal sealed class ListCache
     /// <param name="directory">The entry's directory, open, when the caller has it (the kernel then resolves one name, not the path).</param>
     public EntryFacts? Facts(SafeFileHandle? directory, string name, string path, out Stamp? stamp)
     {
-        stamp = directory is null ? StampOf(path) : StampOf(directory, name);
+        stamp = StampOf(directory, name, path);
         if (stamp is not { Settled: true } now || !_entries.TryGetValue(path, out var kept) || kept.Stamp != now)
         {
             return null;
@@ -98,10 +122,6 @@ internal sealed class ListCache
 
         Bound();
         _entries[path] = (taken, facts);
-        if (facts.Below is { } below)
-        {
-            _listings[path] = (taken, below);
-        }
     }
 
     /// <summary>Drops what was kept of <paramref name="path"/>.</summary>

@@ -630,17 +630,21 @@ public sealed class MailStore : IMailStore
 
     /// <param name="listing">The directory's listing when the caller already has it.</param>
     private void Walk(string directory, string namePrefix, NamespacePrefix ns, ListPattern matcher, int depth,
-        List<MailboxInfo> result, ref int budget, DirectoryListing? listing = null)
+        List<MailboxInfo> result, ref int budget, ListCache.WalkView? view = null)
     {
         if (depth >= MaxListDepth)
         {
             return;
         }
 
-        listing ??= _listCache.Listing(directory);
-        if (listing is null)
+        if (view is null)
         {
-            return;
+            if (_listCache.Listing(directory) is not { } listing)
+            {
+                return;
+            }
+
+            view = ViewOf(listing);
         }
 
         // The directory opened on its first entry that needs a stat: each stat then resolves one name.
@@ -648,7 +652,7 @@ public sealed class MailStore : IMailStore
         bool openTried = false;
         try
         {
-            WalkEntries(directory, namePrefix, ns, matcher, depth, result, ref budget, listing, ref opened, ref openTried);
+            WalkEntries(directory, namePrefix, ns, matcher, depth, result, ref budget, view, ref opened, ref openTried);
         }
         finally
         {
@@ -657,20 +661,17 @@ public sealed class MailStore : IMailStore
     }
 
     private void WalkEntries(string directory, string namePrefix, NamespacePrefix ns, ListPattern matcher, int depth,
-        List<MailboxInfo> result, ref int budget, DirectoryListing listing, ref SafeFileHandle? opened, ref bool openTried)
+        List<MailboxInfo> result, ref int budget, ListCache.WalkView view, ref SafeFileHandle? opened, ref bool openTried)
     {
-        // Inside a maildir or MH folder only subdirectories are mailboxes; its files are its own.
-        bool insideDirectoryMailbox = IsDirectoryMailbox(listing);
-        foreach (var item in listing.Entries)
+        // Every entry of the listing counts against the budget, those the view left out too.
+        int previous = -1;
+        foreach (var (index, item, entry) in view.Candidates)
         {
-            if (--budget < 0)
+            budget -= index - previous;
+            previous = index;
+            if (budget < 0)
             {
                 return;
-            }
-
-            if (insideDirectoryMailbox && !item.IsDirectory)
-            {
-                continue;
             }
 
             string leaf = item.Name;
@@ -679,9 +680,7 @@ public sealed class MailStore : IMailStore
                 continue; // "archive.mbox.1" under a "." prefix would read as a hierarchy it is not (GNU skips it too)
             }
 
-            string entry = listing.PathOf(item);
-            if (IsHidden(entry) || IsMessageOrMaildirPart(listing, item) ||
-                (depth == 0 && ns.Prefix.Length == 0 && leaf.Equals("INBOX", StringComparison.OrdinalIgnoreCase)))
+            if (depth == 0 && ns.Prefix.Length == 0 && leaf.Equals("INBOX", StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
@@ -727,6 +726,31 @@ public sealed class MailStore : IMailStore
                 Walk(entry, name + ns.Delimiter, ns, matcher, depth + 1, result, ref budget, below);
             }
         }
+
+        budget -= view.Count - 1 - previous;
+    }
+
+    /// <summary>
+    /// The entries of a listing that the walk looks at: inside a maildir or MH folder only
+    /// subdirectories are mailboxes (its files are its own), and hidden entries, a maildir's
+    /// cur/new/tmp and an MH folder's messages are never mailboxes.
+    /// </summary>
+    private ListCache.WalkView ViewOf(DirectoryListing listing)
+    {
+        bool insideDirectoryMailbox = IsDirectoryMailbox(listing);
+        var candidates = new List<(int, DirectoryListing.Entry, string)>();
+        for (int i = 0; i < listing.Entries.Count; i++)
+        {
+            var item = listing.Entries[i];
+            if ((insideDirectoryMailbox && !item.IsDirectory) || IsHidden(item.Name) || IsMessageOrMaildirPart(listing, item))
+            {
+                continue;
+            }
+
+            candidates.Add((i, item, listing.PathOf(item)));
+        }
+
+        return new ListCache.WalkView(listing.Entries.Count, candidates.ToArray());
     }
 
     /// <summary>
@@ -762,7 +786,7 @@ public sealed class MailStore : IMailStore
                 var below = item.IsDirectory ? DirectoryListing.Read(entry) : null;
                 var attributes = below is null ? AttributesOfPath(entry) : AttributesOf(below);
                 _uncacheable |= item.IsDirectory && below is null; // an unreadable folder: asked again next time
-                facts = new ListCache.EntryFacts(false, false, below, attributes, depends);
+                facts = new ListCache.EntryFacts(false, false, below is null ? null : ViewOf(below), attributes, depends);
             }
 
             if (_uncacheable)
@@ -791,7 +815,7 @@ public sealed class MailStore : IMailStore
             return;
         }
 
-        if (ListCache.StampOf(path) is { } stamp)
+        if (_listCache.StampOf(path) is { } stamp)
         {
             _depends.Add((path, stamp));
         }
