@@ -54,7 +54,11 @@ internal sealed class ListCache
     /// a directory gives it \HasChildren), each with the stamp it had.
     /// </summary>
     public sealed record EntryFacts(bool SymlinkOutside, bool LeafMhFolder, WalkView? Below,
-        MailboxAttributes Attributes, IReadOnlyList<(string Path, Stamp Stamp)> Depends);
+        MailboxAttributes Attributes, IReadOnlyList<(string Path, Stamp Stamp)> Depends)
+    {
+        /// <summary>Whether the entry was asked if it is a leaf MH folder (namespaces of type mh or of none).</summary>
+        public bool MhChecked { get; init; }
+    }
 
     /// <summary>
     /// Of a directory's listing, what the walk looks at: the entries that may be mailboxes, each

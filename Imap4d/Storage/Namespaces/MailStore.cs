@@ -487,8 +487,11 @@ public sealed class MailStore : IMailStore
         }
 
         string canonical = reference + pattern;
-        _storedUses = _storedSpecialUse.Read();
-        return subscribedOnly ? ListSubscribed(canonical) : ListExisting(canonical);
+        lock (_listCache)
+        {
+            _storedUses = _storedSpecialUse.Read();
+            return subscribedOnly ? ListSubscribed(canonical) : ListExisting(canonical);
+        }
     }
 
     private IReadOnlyList<MailboxInfo> ListSubscribed(string canonical)
@@ -760,7 +763,9 @@ public sealed class MailStore : IMailStore
     /// </summary>
     private ListCache.EntryFacts FactsOf(string entry, string directory, SafeFileHandle? opened, DirectoryListing.Entry item, NamespacePrefix ns)
     {
-        if (_listCache.Facts(opened, item.Name, entry, out var stamp) is { } kept)
+        // Two namespaces may share a directory: only one of no type or of type mh tells leaf MH folders.
+        bool mhCheck = item.IsDirectory && ns.MailboxType is null or "mh";
+        if (_listCache.Facts(opened, item.Name, entry, out var stamp) is { } kept && kept.MhChecked == mhCheck)
         {
             return kept;
         }
@@ -774,11 +779,11 @@ public sealed class MailStore : IMailStore
             ListCache.EntryFacts facts;
             if (IsSymlinkOutside(entry, directory))
             {
-                facts = new ListCache.EntryFacts(true, false, null, MailboxAttributes.NonExistent, []);
+                facts = new ListCache.EntryFacts(true, false, null, MailboxAttributes.NonExistent, []) { MhChecked = mhCheck };
             }
-            else if (item.IsDirectory && ns.MailboxType is null or "mh" && IsLeafMhFolder(entry))
+            else if (mhCheck && IsLeafMhFolder(entry))
             {
-                facts = new ListCache.EntryFacts(false, true, null, MailboxAttributes.HasNoChildren, []);
+                facts = new ListCache.EntryFacts(false, true, null, MailboxAttributes.HasNoChildren, []) { MhChecked = true };
             }
             else
             {
@@ -786,7 +791,7 @@ public sealed class MailStore : IMailStore
                 var below = item.IsDirectory ? DirectoryListing.Read(entry) : null;
                 var attributes = below is null ? AttributesOfPath(entry) : AttributesOf(below);
                 _uncacheable |= item.IsDirectory && below is null; // an unreadable folder: asked again next time
-                facts = new ListCache.EntryFacts(false, false, below is null ? null : ViewOf(below), attributes, depends);
+                facts = new ListCache.EntryFacts(false, false, below is null ? null : ViewOf(below), attributes, depends) { MhChecked = mhCheck };
             }
 
             if (_uncacheable)
@@ -810,7 +815,7 @@ public sealed class MailStore : IMailStore
     /// <summary>Records, while <see cref="FactsOf"/> works out an entry, that its facts rest on the content of <paramref name="path"/>.</summary>
     private void DependOn(string path)
     {
-        if (_depends is null || path == _dependsOf)
+        if (_depends is null || path == _dependsOf || (_depends.Count > 0 && _depends[^1].Path == path))
         {
             return;
         }
