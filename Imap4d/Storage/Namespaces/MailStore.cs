@@ -726,7 +726,18 @@ public sealed class MailStore : IMailStore
 
             if (item.IsDirectory && matcher.MayMatchBelow(name) && (matcher.HasStar || depth + 1 < matcher.MaxLevels + 1))
             {
-                Walk(entry, name + ns.Delimiter, ns, matcher, depth + 1, result, ref budget, below);
+                if (below is { Candidates.Length: 0 })
+                {
+                    // Nothing below can be a mailbox (a maildir's cur/new/tmp, an MH folder's messages): only the budget counts them.
+                    if (depth + 1 < MaxListDepth)
+                    {
+                        budget -= below.Count;
+                    }
+                }
+                else
+                {
+                    Walk(entry, name + ns.Delimiter, ns, matcher, depth + 1, result, ref budget, below);
+                }
             }
         }
 
