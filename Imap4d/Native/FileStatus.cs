@@ -20,11 +20,6 @@ public static partial class FileStatus
     private const int AtimeOffset = 64;
     private const int CtimeOffset = 96;
     private const int MtimeOffset = 112;
-    private const int LinksOffset = 16;
-    private const int ModeOffset = 28;
-    private const int InodeOffset = 32;
-    private const int DevMajorOffset = 136;
-    private const int AtFdCwd = -100;
 
     /// <summary>A directory opened for <see cref="TryStat"/>; null when it cannot be opened.</summary>
     public static SafeFileHandle? OpenDirectory(string path)
@@ -70,34 +65,6 @@ public static partial class FileStatus
         return true;
     }
 
-    /// <summary>Who a file is and when it last changed: what a cache of facts about it is checked against.</summary>
-    public readonly record struct Identity(ulong Device, ulong Inode, long MtimeNs, long CtimeNs, long Size, uint Links, uint Mode);
-
-    /// <summary>
-    /// The <see cref="Identity"/> of <paramref name="name"/> in <paramref name="directory"/>, or of
-    /// the path <paramref name="name"/> when <paramref name="directory"/> is null (a symbolic link is
-    /// followed, as stat(2) does); false when it cannot be had.
-    /// </summary>
-    public static unsafe bool TryIdentity(SafeFileHandle? directory, string name, out Identity identity)
-    {
-        byte* record = stackalloc byte[StatxSize];
-        int result = directory is null
-            ? statx(AtFdCwd, name, 0, StatxBasicStats, record)
-            : statx(directory, name, 0, StatxBasicStats, record);
-        if (result != 0)
-        {
-            identity = default;
-            return false;
-        }
-
-        var bytes = new ReadOnlySpan<byte>(record, StatxSize);
-        ulong device = ((ulong)MemoryMarshal.Read<uint>(bytes[DevMajorOffset..]) << 32) | MemoryMarshal.Read<uint>(bytes[(DevMajorOffset + 4)..]);
-        identity = new Identity(device, MemoryMarshal.Read<ulong>(bytes[InodeOffset..]), TimeOf(bytes[MtimeOffset..]),
-            TimeOf(bytes[CtimeOffset..]), MemoryMarshal.Read<long>(bytes[SizeOffset..]), MemoryMarshal.Read<uint>(bytes[LinksOffset..]),
-            MemoryMarshal.Read<ushort>(bytes[ModeOffset..]));
-        return true;
-    }
-
     /// <summary>A statx_timestamp: tv_sec (s64) then tv_nsec (u32).</summary>
     private static long TimeOf(ReadOnlySpan<byte> timestamp) =>
         MemoryMarshal.Read<long>(timestamp) * 1_000_000_000L + MemoryMarshal.Read<uint>(timestamp[8..]);
@@ -107,7 +74,4 @@ public static partial class FileStatus
 
     [LibraryImport(LibC.Name, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial int statx(SafeFileHandle dirfd, string path, int flags, uint mask, byte* buffer);
-
-    [LibraryImport(LibC.Name, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static unsafe partial int statx(int dirfd, string path, int flags, uint mask, byte* buffer);
 }
