@@ -88,6 +88,27 @@ internal static partial class Inotify
         };
     }
 
+    /// <summary>
+    /// True when <paramref name="path"/> lies on a local disk or memory file system that stamps
+    /// changes with the kernel's own clock, to its tick or finer (ext2/3/4, XFS, Btrfs, tmpfs,
+    /// F2FS, ZFS, bcachefs, overlayfs): no other machine's clock and no coarser granularity than
+    /// the timestamps themselves show.
+    /// </summary>
+    public static bool IsLocalFileSystem(string path)
+    {
+        Span<long> buffer = stackalloc long[32];
+        if (statfs(path, ref buffer[0]) != 0)
+        {
+            return false;
+        }
+
+        return (uint)buffer[0] switch
+        {
+            0xEF53 or 0x58465342 or 0x9123683E or 0x01021994 or 0xF2F52010 or 0x2FC12FC1 or 0xCA451A4E or 0x794C7630 => true,
+            _ => false,
+        };
+    }
+
     [StructLayout(LayoutKind.Sequential)]
     private struct PollDescriptor
     {

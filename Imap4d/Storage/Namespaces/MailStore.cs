@@ -1,6 +1,8 @@
 using Imap4d.Config;
+using Imap4d.Native;
 using Imap4d.Storage.Quota;
 using Imap4d.Storage.State;
+using Microsoft.Win32.SafeHandles;
 
 namespace Imap4d.Storage.Namespaces;
 
@@ -25,6 +27,17 @@ public sealed class MailStore : IMailStore
     private readonly MailboxNameMap _mailboxIds;
     private readonly MailboxNameMap _urlAuthKeys;
     private readonly QuotaKeeper _quota;
+
+    /// <summary>Folder facts of earlier LISTs in this session, each checked against a fresh stat before use.</summary>
+    private readonly ListCache _listCache = new();
+
+    /// <summary>How many folder facts LIST took from what this session kept (for tests).</summary>
+    internal int ListCacheHits => _listCache.Hits;
+
+    /// <summary>While <see cref="FactsOf"/> works out an entry: the files whose content its facts rest on.</summary>
+    private List<(string Path, ListCache.Stamp Stamp)>? _depends;
+    private string? _dependsOf;
+    private bool _uncacheable;
 
     /// <summary>The stored special-use attributes as last read (LIST reads them once per command).</summary>
     private IReadOnlyDictionary<string, string> _storedUses = new Dictionary<string, string>();
@@ -474,8 +487,11 @@ public sealed class MailStore : IMailStore
         }
 
         string canonical = reference + pattern;
-        _storedUses = _storedSpecialUse.Read();
-        return subscribedOnly ? ListSubscribed(canonical) : ListExisting(canonical);
+        lock (_listCache)
+        {
+            _storedUses = _storedSpecialUse.Read();
+            return subscribedOnly ? ListSubscribed(canonical) : ListExisting(canonical);
+        }
     }
 
     private IReadOnlyList<MailboxInfo> ListSubscribed(string canonical)
@@ -617,31 +633,48 @@ public sealed class MailStore : IMailStore
 
     /// <param name="listing">The directory's listing when the caller already has it.</param>
     private void Walk(string directory, string namePrefix, NamespacePrefix ns, ListPattern matcher, int depth,
-        List<MailboxInfo> result, ref int budget, DirectoryListing? listing = null)
+        List<MailboxInfo> result, ref int budget, ListCache.WalkView? view = null)
     {
         if (depth >= MaxListDepth)
         {
             return;
         }
 
-        listing ??= DirectoryListing.Read(directory);
-        if (listing is null)
+        if (view is null)
         {
-            return;
-        }
-
-        // Inside a maildir or MH folder only subdirectories are mailboxes; its files are its own.
-        bool insideDirectoryMailbox = IsDirectoryMailbox(listing);
-        foreach (var item in listing.Entries)
-        {
-            if (--budget < 0)
+            if (_listCache.Listing(directory) is not { } listing)
             {
                 return;
             }
 
-            if (insideDirectoryMailbox && !item.IsDirectory)
+            view = ViewOf(listing);
+        }
+
+        // The directory opened on its first entry that needs a stat: each stat then resolves one name.
+        SafeFileHandle? opened = null;
+        bool openTried = false;
+        try
+        {
+            WalkEntries(directory, namePrefix, ns, matcher, depth, result, ref budget, view, ref opened, ref openTried);
+        }
+        finally
+        {
+            opened?.Dispose();
+        }
+    }
+
+    private void WalkEntries(string directory, string namePrefix, NamespacePrefix ns, ListPattern matcher, int depth,
+        List<MailboxInfo> result, ref int budget, ListCache.WalkView view, ref SafeFileHandle? opened, ref bool openTried)
+    {
+        // Every entry of the listing counts against the budget, those the view left out too.
+        int previous = -1;
+        foreach (var (index, item, entry) in view.Candidates)
+        {
+            budget -= index - previous;
+            previous = index;
+            if (budget < 0)
             {
-                continue;
+                return;
             }
 
             string leaf = item.Name;
@@ -650,20 +683,25 @@ public sealed class MailStore : IMailStore
                 continue; // "archive.mbox.1" under a "." prefix would read as a hierarchy it is not (GNU skips it too)
             }
 
-            string entry = listing.PathOf(item);
-            if (IsHidden(entry) || IsMessageOrMaildirPart(listing, item) ||
-                (depth == 0 && ns.Prefix.Length == 0 && leaf.Equals("INBOX", StringComparison.OrdinalIgnoreCase)))
+            if (depth == 0 && ns.Prefix.Length == 0 && leaf.Equals("INBOX", StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
 
             string name = namePrefix + leaf;
-            if (IsSymlinkOutside(entry, directory))
+            if (!openTried)
+            {
+                openTried = true;
+                opened = FileStatus.OpenDirectory(directory);
+            }
+
+            var facts = FactsOf(entry, directory, opened, item, ns);
+            if (facts.SymlinkOutside)
             {
                 continue;
             }
 
-            if (item.IsDirectory && ns.MailboxType is null or "mh" && IsLeafMhFolder(entry))
+            if (facts.LeafMhFolder)
             {
                 // An MH folder holds its messages as files: listing 10,000 of them only to learn it has no subfolders cost 30 ms.
                 if (matcher.Matches(name))
@@ -674,9 +712,8 @@ public sealed class MailStore : IMailStore
                 continue;
             }
 
-            // One listing of a folder answers what it is, whether it has children, and the walk below it.
-            var below = item.IsDirectory ? DirectoryListing.Read(entry) : null;
-            var attributes = below is null ? AttributesOfPath(entry) : AttributesOf(below);
+            var below = facts.Below;
+            var attributes = facts.Attributes;
             if (attributes == MailboxAttributes.NonExistent)
             {
                 continue; // an ordinary file that is not a mailbox
@@ -689,8 +726,118 @@ public sealed class MailStore : IMailStore
 
             if (item.IsDirectory && matcher.MayMatchBelow(name) && (matcher.HasStar || depth + 1 < matcher.MaxLevels + 1))
             {
-                Walk(entry, name + ns.Delimiter, ns, matcher, depth + 1, result, ref budget, below);
+                if (below is { Candidates.Length: 0 })
+                {
+                    // Nothing below can be a mailbox (a maildir's cur/new/tmp, an MH folder's messages): only the budget counts them.
+                    if (depth + 1 < MaxListDepth)
+                    {
+                        budget -= below.Count;
+                    }
+                }
+                else
+                {
+                    Walk(entry, name + ns.Delimiter, ns, matcher, depth + 1, result, ref budget, below);
+                }
             }
+        }
+
+        budget -= view.Count - 1 - previous;
+    }
+
+    /// <summary>
+    /// The entries of a listing that the walk looks at: inside a maildir or MH folder only
+    /// subdirectories are mailboxes (its files are its own), and hidden entries, a maildir's
+    /// cur/new/tmp and an MH folder's messages are never mailboxes.
+    /// </summary>
+    private ListCache.WalkView ViewOf(DirectoryListing listing)
+    {
+        bool insideDirectoryMailbox = IsDirectoryMailbox(listing);
+        var candidates = new List<(int, DirectoryListing.Entry, string)>();
+        for (int i = 0; i < listing.Entries.Count; i++)
+        {
+            var item = listing.Entries[i];
+            if ((insideDirectoryMailbox && !item.IsDirectory) || IsHidden(item.Name) || IsMessageOrMaildirPart(listing, item))
+            {
+                continue;
+            }
+
+            candidates.Add((i, item, listing.PathOf(item)));
+        }
+
+        return new ListCache.WalkView(listing.Entries.Count, candidates.ToArray());
+    }
+
+    /// <summary>
+    /// What the walk needs of one entry of <paramref name="directory"/>: the facts this session
+    /// kept while the entry's stamp (one stat) and those of the files they rest on are unchanged,
+    /// else worked out from the file system (and kept when the stamps have settled).
+    /// </summary>
+    private ListCache.EntryFacts FactsOf(string entry, string directory, SafeFileHandle? opened, DirectoryListing.Entry item, NamespacePrefix ns)
+    {
+        // Two namespaces may share a directory: only one of no type or of type mh tells leaf MH folders.
+        bool mhCheck = item.IsDirectory && ns.MailboxType is null or "mh";
+        if (_listCache.Facts(opened, item.Name, entry, out var stamp) is { } kept && kept.MhChecked == mhCheck)
+        {
+            return kept;
+        }
+
+        var depends = new List<(string Path, ListCache.Stamp Stamp)>();
+        _depends = depends;
+        _dependsOf = entry;
+        _uncacheable = false;
+        try
+        {
+            ListCache.EntryFacts facts;
+            if (IsSymlinkOutside(entry, directory))
+            {
+                facts = new ListCache.EntryFacts(true, false, null, MailboxAttributes.NonExistent, []) { MhChecked = mhCheck };
+            }
+            else if (mhCheck && IsLeafMhFolder(entry))
+            {
+                facts = new ListCache.EntryFacts(false, true, null, MailboxAttributes.HasNoChildren, []) { MhChecked = true };
+            }
+            else
+            {
+                // One listing of a folder answers what it is, whether it has children, and the walk below it.
+                var below = item.IsDirectory ? DirectoryListing.Read(entry) : null;
+                var attributes = below is null ? AttributesOfPath(entry) : AttributesOf(below);
+                _uncacheable |= item.IsDirectory && below is null; // an unreadable folder: asked again next time
+                facts = new ListCache.EntryFacts(false, false, below is null ? null : ViewOf(below), attributes, depends) { MhChecked = mhCheck };
+            }
+
+            if (_uncacheable)
+            {
+                _listCache.Forget(entry);
+            }
+            else
+            {
+                _listCache.Keep(entry, stamp, facts);
+            }
+
+            return facts;
+        }
+        finally
+        {
+            _depends = null;
+            _dependsOf = null;
+        }
+    }
+
+    /// <summary>Records, while <see cref="FactsOf"/> works out an entry, that its facts rest on the content of <paramref name="path"/>.</summary>
+    private void DependOn(string path)
+    {
+        if (_depends is null || path == _dependsOf || (_depends.Count > 0 && _depends[^1].Path == path))
+        {
+            return;
+        }
+
+        if (_listCache.StampOf(path) is { } stamp)
+        {
+            _depends.Add((path, stamp));
+        }
+        else
+        {
+            _uncacheable = true;
         }
     }
 
@@ -831,7 +978,7 @@ public sealed class MailStore : IMailStore
         return leaf.StartsWith('.') || leaf.StartsWith(',') || leaf.EndsWith(".lock", StringComparison.Ordinal);
     }
 
-    private static bool IsSymlinkOutside(string entry, string directory)
+    private bool IsSymlinkOutside(string entry, string directory)
     {
         try
         {
@@ -840,6 +987,9 @@ public sealed class MailStore : IMailStore
             {
                 return false;
             }
+
+            // A link can be pointed elsewhere without its target's stamp changing: never kept.
+            _uncacheable = true;
 
             PathGuard.CheckInside(directory, entry);
             return false;
@@ -876,11 +1026,17 @@ public sealed class MailStore : IMailStore
         _drivers.FirstOrDefault(d => d.Type == type)
         ?? throw new StorageException(StorageError.NotPossible, "Mailbox type not supported", "no driver for " + type);
 
-    private static bool SafeDetect(IMailboxDriver driver, DirectoryListing directory)
+    private bool SafeDetect(IMailboxDriver driver, DirectoryListing directory)
     {
         if (driver.Type == "mbox")
         {
             return false; // an mbox is a file, never a directory: no stat of each folder to learn so
+        }
+
+        if (_depends is not null && driver.Type == "mh" && !directory.HasFile(Mh.MhLock.SequencesFileName) &&
+            directory.Entries.Any(e => !e.IsDirectory && e.Name.Length > 0 && e.Name.All(char.IsAsciiDigit)))
+        {
+            _uncacheable = true; // told from the content of its numbered files: not kept
         }
 
         try
@@ -893,8 +1049,9 @@ public sealed class MailStore : IMailStore
         }
     }
 
-    private static bool SafeDetect(IMailboxDriver driver, string path)
+    private bool SafeDetect(IMailboxDriver driver, string path)
     {
+        DependOn(path);
         try
         {
             return driver.Detect(path);
