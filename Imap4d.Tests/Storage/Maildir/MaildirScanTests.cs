@@ -253,11 +253,9 @@ public class MaildirScanTests
             Put(i < 1000 ? "cur" : "new", $"{1_700_000_000 + i}.M{i}P1Q1.host" + (i < 1000 ? ":2,S" : ""), $"Subject: {i}\n\nx\n", Date);
         }
 
-        Thread.Sleep(20); // delivered a while ago: the first listing can trust the directories' stamps
         using var box = (MaildirMailbox)_driver.Open(_path, "box", readOnly: false);
         Assert.That(Directory.GetFiles(Path.Combine(_path, "new")), Is.Empty, "new/ is taken into cur/");
         int scans = box.ScanCount;
-        Assert.That(scans, Is.EqualTo(1), "the first SELECT listed new/ and cur/ again after moving new/ to cur/");
         Assert.That(box.Sync(), Is.SameAs(MailboxChanges.None));
         Assert.That(box.ScanCount, Is.EqualTo(scans), "the poll that ends a first SELECT listed cur/ and new/ again (and saved the index twice)");
         Assert.That(box.Messages, Has.Count.EqualTo(1100));

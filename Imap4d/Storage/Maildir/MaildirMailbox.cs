@@ -194,19 +194,13 @@ internal sealed partial class MaildirMailbox : IMailbox
 
             if (!ReadOnly)
             {
-                var beforeMove = TrustedBeforeOwnChange();
                 if (MoveNewToCur())
                 {
-                    // Our renames changed new/ and cur/ after the scan. On a large maildir whose stamps
-                    // the scan could trust, the stamps after our renames are trusted too (AfterOwnChange);
-                    // otherwise list them now (known names cost no allocation), so that the poll that
-                    // ends this very SELECT does not list both again and save the index a second time.
-                    AfterOwnChange(beforeMove);
-                    if (_curStamp == SourceStamp.None || _newStamp == SourceStamp.None)
-                    {
-                        Rescan();
-                    }
-
+                    // Our renames changed new/ and cur/ after the scan, so their stamps are unknown and
+                    // the next sync (the poll that ends this very SELECT) would list both again and save
+                    // the index a second time. Listing them now (known names cost no allocation) gives
+                    // stamps that sync can trust, and one save.
+                    Rescan();
                     rescanned = true;
                 }
 
@@ -1411,12 +1405,13 @@ internal sealed partial class MaildirMailbox : IMailbox
             {
                 entry.Dir = "cur";
                 entry.Name = target;
+                _curStamp = SourceStamp.None;
+                _newStamp = SourceStamp.None;
                 _dirty = true;
                 moved = true;
             }
         }
 
-        // The caller decides (AfterOwnChange) whether the stamps after these renames can be trusted.
         return moved;
     }
 
