@@ -193,6 +193,11 @@ public class MaildirScanTests
         Assert.That(box.ScanCount, Is.EqualTo(scans), "the second STORE listed");
         Assert.That(box.Sync(), Is.SameAs(MailboxChanges.None));
         Assert.That(box.ScanCount, Is.EqualTo(scans), "the polls after our own STORE and EXPUNGE listed cur/ again");
+        using (var status = (MaildirMailbox)_driver.Open(_path, "box", readOnly: true))
+        {
+            Assert.That(status.ScanCount, Is.Zero, "STATUS in the same process listed what our own change left");
+            Assert.That(status.Messages, Has.Count.EqualTo(1250));
+        }
 
         // Another program (no lock) renames a file in the same second as our STORE, then adds one.
         box.Store([box.Messages[1].Uid], FlagOperation.Add, FlagSet.Of(MessageFlags.Seen));

@@ -51,6 +51,10 @@ internal sealed partial class MaildirMailbox : IMailbox
     // Non-zero while _curStamp/_newStamp were taken after our own change, not by a listing
     // (see AfterOwnChange): the Environment.TickCount64 at which one listing is due anyway.
     private long _ownStampsRecheckAt;
+
+    // Stamps taken after our own change, by index path, with the index they were saved with: other
+    // instances in this process (STATUS opens one) trust them like the instance that took them.
+    private static readonly Dictionary<string, (SourceStamp Index, SourceStamp Cur, SourceStamp New, long RecheckAt)> OwnStamps = new(StringComparer.Ordinal);
     private bool _loaded;
     private bool _indexLoaded;
     private bool _dirty;
@@ -768,6 +772,18 @@ internal sealed partial class MaildirMailbox : IMailbox
         _indexStamp = indexStamp;
         _indexLoaded = index is not null;
         _loaded = true;
+        if (index is not null && index.Cur == SourceStamp.None && _indexPath.Length > 0)
+        {
+            lock (OwnStamps)
+            {
+                if (OwnStamps.TryGetValue(_indexPath, out var own) && own.Index == indexStamp && Environment.TickCount64 < own.RecheckAt)
+                {
+                    _curStamp = own.Cur;
+                    _newStamp = own.New;
+                    _ownStampsRecheckAt = own.RecheckAt;
+                }
+            }
+        }
     }
 
     /// <summary>False when the index recorded another cur/ directory (by inode) than the one here now.</summary>
@@ -1471,6 +1487,18 @@ internal sealed partial class MaildirMailbox : IMailbox
         {
             MaildirIndexFile.Save(_indexPath, header, _entries.Values);
             _indexStamp = SourceStamp.Of(_indexPath);
+            lock (OwnStamps)
+            {
+                if (_ownStampsRecheckAt != 0)
+                {
+                    OwnStamps[_indexPath] = (_indexStamp, _curStamp, _newStamp, _ownStampsRecheckAt);
+                }
+                else
+                {
+                    OwnStamps.Remove(_indexPath);
+                }
+            }
+
             _dirty = false;
             if (_expungedKeys.Count > Math.Max(100, _uidList.Uids.Count / 4))
             {
