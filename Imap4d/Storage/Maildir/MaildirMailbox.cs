@@ -177,6 +177,7 @@ internal sealed partial class MaildirMailbox : IMailbox
     {
         ThrowIfDisposed();
         if (_seenCur != SourceStamp.None && _seenNew != SourceStamp.None
+            && (_ownStampsRecheckAt == 0 || Environment.TickCount64 < _ownStampsRecheckAt)
             && SourceStamp.Of(CurDir) == _seenCur && SourceStamp.Of(NewDir) == _seenNew
             && SourceStamp.Of(Path.Combine(_path, MaildirKeywords.FileName)) == _keywords.Stamp)
         {
@@ -232,9 +233,9 @@ internal sealed partial class MaildirMailbox : IMailbox
             }
 
             SaveIfDirty();
-            // Stamps taken after our own change are checked under the lock (their listing falls due).
-            _seenCur = _ownStampsRecheckAt == 0 ? _curStamp : SourceStamp.None;
-            _seenNew = _ownStampsRecheckAt == 0 ? _newStamp : SourceStamp.None;
+            // Stamps taken after our own change spare the lock too, until their listing falls due.
+            _seenCur = _curStamp;
+            _seenNew = _newStamp;
         }
 
         if (_viewVersion == _version)
