@@ -161,6 +161,95 @@ public class MaildirScanTests
         Assert.That(changes.FlagsChanged, Has.Count.EqualTo(1));
         Assert.That(box.Messages[0].Flags.Has(MessageFlags.Seen), Is.True);
     }
+    private MaildirMailbox OpenLarge(int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            Put("cur", $"{1_700_000_000 + i}.M{i}P1Q1.host,S=14,W=17:2,", $"Subject: {i % 10}\n\nx\n", Date);
+        }
+
+        Thread.Sleep(20); // delivered a while ago: the first listing can trust the directories' stamps
+        return (MaildirMailbox)_driver.Open(_path, "box", readOnly: false);
+    }
+
+    private string CurName(int index) =>
+        Path.GetFileName(Directory.GetFiles(Path.Combine(_path, "cur")).Order(StringComparer.Ordinal).ElementAt(index));
+
+    [Test]
+    public void OurOwnStoreAndExpungeLeaveNothingToListButAForeignChangeRightAfterIsSeen()
+    {
+        using var box = OpenLarge(1500); // still 1000+ (a large maildir) after the EXPUNGE
+        box.OwnStampsTrustedMs = 60_000; // not the one listing a second that races ours (see the next test)
+        int scans = box.ScanCount;
+        box.Store(box.Messages.Take(250).Select(m => m.Uid).ToList(), FlagOperation.Add, FlagSet.Of(MessageFlags.Deleted));
+        Assert.That(box.ScanCount, Is.EqualTo(scans), "STORE listed");
+        Assert.That(box.Sync(), Is.SameAs(MailboxChanges.None));
+        Assert.That(box.ScanCount, Is.EqualTo(scans), "the poll after STORE listed");
+        Assert.That(box.Expunge(), Has.Count.EqualTo(250));
+        Assert.That(box.ScanCount, Is.EqualTo(scans), "EXPUNGE listed");
+        Assert.That(box.Sync(), Is.SameAs(MailboxChanges.None));
+        Assert.That(box.ScanCount, Is.EqualTo(scans), "the poll after EXPUNGE listed");
+        box.Store([box.Messages[0].Uid], FlagOperation.Add, FlagSet.Of(MessageFlags.Seen));
+        Assert.That(box.ScanCount, Is.EqualTo(scans), "the second STORE listed");
+        Assert.That(box.Sync(), Is.SameAs(MailboxChanges.None));
+        Assert.That(box.ScanCount, Is.EqualTo(scans), "the polls after our own STORE and EXPUNGE listed cur/ again");
+        using (var status = (MaildirMailbox)_driver.Open(_path, "box", readOnly: true))
+        {
+            Assert.That(status.ScanCount, Is.Zero, "STATUS in the same process listed what our own change left");
+            Assert.That(status.Messages, Has.Count.EqualTo(1250));
+        }
+
+        // Another program (no lock) renames a file in the same second as our STORE, then adds one.
+        box.Store([box.Messages[1].Uid], FlagOperation.Add, FlagSet.Of(MessageFlags.Seen));
+        string name = CurName(5);
+        File.Move(Path.Combine(_path, "cur", name), Path.Combine(_path, "cur", name.Replace(":2,", ":2,F")));
+        var changes = box.Sync();
+        Assert.That(changes.FlagsChanged, Is.EqualTo(new[] { box.Messages[5].Uid }));
+        Assert.That(box.Messages[5].Flags.Has(MessageFlags.Flagged), Is.True);
+
+        box.Store([box.Messages[2].Uid], FlagOperation.Add, FlagSet.Of(MessageFlags.Seen));
+        Put("cur", "1800000000.M1P2Q1.mutt:2,S", "Subject: foreign\n\nx\n", Date);
+        changes = box.Sync();
+        Assert.That(changes.Added, Has.Count.EqualTo(1));
+        Assert.That(box.Messages, Has.Count.EqualTo(1251));
+
+        // ... and removes one right after our EXPUNGE.
+        box.Store([box.Messages[3].Uid], FlagOperation.Add, FlagSet.Of(MessageFlags.Deleted));
+        Assert.That(box.Expunge(), Has.Count.EqualTo(1));
+        File.Delete(Path.Combine(_path, "cur", CurName(10)));
+        changes = box.Sync();
+        Assert.That(changes.Expunged, Has.Count.EqualTo(1));
+        Assert.That(box.Messages, Has.Count.EqualTo(1249));
+    }
+
+    [Test]
+    public void AForeignChangeMadeWhileOurStoreRanIsSeenWithinASecond()
+    {
+        using var box = OpenLarge(1200);
+        string victim = CurName(700);
+        box.OwnChangeDoneForTest = () =>
+        {
+            // mutt flags a message while our renames run: its change and ours end in the same stamp.
+            box.OwnChangeDoneForTest = null;
+            File.Move(Path.Combine(_path, "cur", victim), Path.Combine(_path, "cur", victim.Replace(":2,", ":2,F")));
+        };
+        box.Store(box.Messages.Take(10).Select(m => m.Uid).ToList(), FlagOperation.Add, FlagSet.Of(MessageFlags.Seen));
+        box.Sync();
+        var seenAt = Stopwatch.StartNew();
+        while (!box.Messages[700].Flags.Has(MessageFlags.Flagged) && seenAt.ElapsedMilliseconds < 5000)
+        {
+            Thread.Sleep(50);
+            box.Sync();
+        }
+
+        Assert.That(box.Messages[700].Flags.Has(MessageFlags.Flagged), Is.True, "a change hidden behind our own stamp was never seen");
+        Assert.That(seenAt.ElapsedMilliseconds, Is.LessThan(3000));
+
+        // Another session (another process) does not trust stamps taken after our own change.
+        using var other = (MaildirMailbox)_driver.Open(_path, "box", readOnly: false);
+        Assert.That(other.Messages[700].Flags.Has(MessageFlags.Flagged), Is.True);
+    }
+
     [Test]
     public void AFirstOpenWithNewMailLeavesNothingForThePollAfterIt()
     {

@@ -47,6 +47,14 @@ internal sealed partial class MaildirMailbox : IMailbox
     private SourceStamp _curStamp;
     private SourceStamp _newStamp;
     private SourceStamp _indexStamp;
+
+    // Non-zero while _curStamp/_newStamp were taken after our own change, not by a listing
+    // (see AfterOwnChange): the Environment.TickCount64 at which one listing is due anyway.
+    private long _ownStampsRecheckAt;
+
+    // Stamps taken after our own change, by index path, with the index they were saved with: other
+    // instances in this process (STATUS opens one) trust them like the instance that took them.
+    private static readonly Dictionary<string, (SourceStamp Index, SourceStamp Cur, SourceStamp New, long RecheckAt)> OwnStamps = new(StringComparer.Ordinal);
     private bool _loaded;
     private bool _indexLoaded;
     private bool _dirty;
@@ -150,6 +158,12 @@ internal sealed partial class MaildirMailbox : IMailbox
     /// <summary>How many times this object listed cur/ and new/ (for tests: a sync that trusts the index lists nothing).</summary>
     internal int ScanCount { get; private set; }
 
+    /// <summary>How long stamps taken after our own changes spare the listing (see AfterOwnChange); tests raise it.</summary>
+    internal int OwnStampsTrustedMs { get; set; } = 1000;
+
+    /// <summary>Tests: run after our own renames or unlinks, before their stamps are taken (a foreign change racing them).</summary>
+    internal Action? OwnChangeDoneForTest { get; set; }
+
     /// <summary>Messages no read-write session has seen yet (for STATUS).</summary>
     internal int UnclaimedRecentCount => _entries.Keys.Count(u => u > _recentBoundary);
 
@@ -163,6 +177,7 @@ internal sealed partial class MaildirMailbox : IMailbox
     {
         ThrowIfDisposed();
         if (_seenCur != SourceStamp.None && _seenNew != SourceStamp.None
+            && (_ownStampsRecheckAt == 0 || Environment.TickCount64 < _ownStampsRecheckAt)
             && SourceStamp.Of(CurDir) == _seenCur && SourceStamp.Of(NewDir) == _seenNew
             && SourceStamp.Of(Path.Combine(_path, MaildirKeywords.FileName)) == _keywords.Stamp)
         {
@@ -175,7 +190,8 @@ internal sealed partial class MaildirMailbox : IMailbox
             LoadState();
             RefreshKeywords();
             if (SourceStamp.Of(CurDir) != _curStamp || SourceStamp.Of(NewDir) != _newStamp
-                || _curStamp == SourceStamp.None || _newStamp == SourceStamp.None)
+                || _curStamp == SourceStamp.None || _newStamp == SourceStamp.None
+                || (_ownStampsRecheckAt != 0 && Environment.TickCount64 >= _ownStampsRecheckAt))
             {
                 Rescan();
                 rescanned = true;
@@ -217,6 +233,7 @@ internal sealed partial class MaildirMailbox : IMailbox
             }
 
             SaveIfDirty();
+            // Stamps taken after our own change spare the lock too, until their listing falls due.
             _seenCur = _curStamp;
             _seenNew = _newStamp;
         }
@@ -319,6 +336,7 @@ internal sealed partial class MaildirMailbox : IMailbox
         {
             LoadState();
             RefreshKeywords();
+            var before = TrustedBeforeOwnChange();
             var inView = _view.Select(m => m.Uid).ToHashSet();
             foreach (uint uid in uids.Order())
             {
@@ -352,8 +370,7 @@ internal sealed partial class MaildirMailbox : IMailbox
 
             if (changed.Count > 0)
             {
-                _curStamp = SourceStamp.None;
-                _newStamp = SourceStamp.None;
+                AfterOwnChange(before);
                 _dirty = true;
                 _counter.Publish(_highestModSeq);
                 HighestModSeq = Math.Max(HighestModSeq, changed[^1].ModSeq);
@@ -373,6 +390,7 @@ internal sealed partial class MaildirMailbox : IMailbox
         using (MaildirLock.Acquire(_path))
         {
             LoadState();
+            var before = TrustedBeforeOwnChange();
             foreach (var info in _view)
             {
                 if ((only is not null && !only.Contains(info.Uid))
@@ -401,8 +419,7 @@ internal sealed partial class MaildirMailbox : IMailbox
             {
                 _vanished.Record(_uidValidity, ++_highestModSeq, gone);
                 HighestModSeq = Math.Max(HighestModSeq, _highestModSeq);
-                _curStamp = SourceStamp.None;
-                _newStamp = SourceStamp.None;
+                AfterOwnChange(before);
                 _dirty = true;
                 SaveIfDirty();
             }
@@ -715,6 +732,7 @@ internal sealed partial class MaildirMailbox : IMailbox
         }
 
         int expected = index is null ? 0 : loaded!.Value.Entries.Count;
+        _ownStampsRecheckAt = 0;
         _version++;
         _entries = new Dictionary<uint, MaildirEntry>(expected);
         _byKey = new Dictionary<string, MaildirEntry>(expected, StringComparer.Ordinal);
@@ -755,6 +773,18 @@ internal sealed partial class MaildirMailbox : IMailbox
         _indexStamp = indexStamp;
         _indexLoaded = index is not null;
         _loaded = true;
+        if (index is not null && index.Cur == SourceStamp.None && _indexPath.Length > 0)
+        {
+            lock (OwnStamps)
+            {
+                if (OwnStamps.TryGetValue(_indexPath, out var own) && own.Index == indexStamp && Environment.TickCount64 < own.RecheckAt)
+                {
+                    _curStamp = own.Cur;
+                    _newStamp = own.New;
+                    _ownStampsRecheckAt = own.RecheckAt;
+                }
+            }
+        }
     }
 
     /// <summary>False when the index recorded another cur/ directory (by inode) than the one here now.</summary>
@@ -915,11 +945,89 @@ internal sealed partial class MaildirMailbox : IMailbox
         // A stamp taken within the timestamp granularity of a change may hide a later one: not kept.
         var curSafe = curStamp.IsSettledAt(startNs) ? curStamp : SourceStamp.None;
         var newSafe = newStamp.IsSettledAt(startNs) ? newStamp : SourceStamp.None;
+        if (_ownStampsRecheckAt != 0)
+        {
+            // The listing that stamps taken after our own changes were waiting for: now they come from one.
+            _ownStampsRecheckAt = 0;
+            _dirty = true;
+        }
+
         if (curSafe != _curStamp || newSafe != _newStamp)
         {
             _curStamp = curSafe;
             _newStamp = newSafe;
             _dirty = true;
+        }
+    }
+
+    /// <summary>
+    /// Under the lock, before our own renames or unlinks: the stamps of cur/ and new/ when they are
+    /// the ones our state is trusted for (nothing changed them since), else none.
+    /// </summary>
+    private (SourceStamp Cur, SourceStamp New) TrustedBeforeOwnChange()
+    {
+        if (_curStamp == SourceStamp.None || _newStamp == SourceStamp.None || _entries.Count < LargeMaildir
+            || (_ownStampsRecheckAt != 0 && Environment.TickCount64 >= _ownStampsRecheckAt))
+        {
+            return (SourceStamp.None, SourceStamp.None);
+        }
+
+        var cur = SourceStamp.Of(CurDir);
+        var @new = SourceStamp.Of(NewDir);
+        return cur == _curStamp && @new == _newStamp ? (cur, @new) : (SourceStamp.None, SourceStamp.None);
+    }
+
+    /// <summary>
+    /// Under the lock, after our own renames or unlinks. Our state is the directories as they were
+    /// (<paramref name="before"/>, trusted) plus our changes, so the stamps they have now could be
+    /// trusted without a listing, like Dovecot's maildir sync keeps the mtime it stats after its
+    /// own changes. Two kinds of foreign change (mutt, an MDA, mv: no lock) would hide behind them:
+    /// one made later within the clock tick of our last change (same mtime), so we wait the tick out
+    /// (a few ms, as <see cref="SettledScanStart"/> does) and take the stamps after it: any later
+    /// change gets another mtime; and one made while our changes ran, which no stamp can tell from
+    /// ours: for that, these stamps are trusted by this process only (the index records none) and
+    /// for one second from the first own change they rest on; the first sync after it lists once.
+    /// A small maildir (listing is cheap), a whole-second file system, or stamps not trusted before
+    /// leave them unknown: the next sync lists.
+    /// </summary>
+    private void AfterOwnChange((SourceStamp Cur, SourceStamp New) before)
+    {
+        OwnChangeDoneForTest?.Invoke();
+        bool keep = before.Cur != SourceStamp.None && _curStamp == before.Cur && _newStamp == before.New;
+        long recheckAt = _ownStampsRecheckAt;
+        _curStamp = SourceStamp.None;
+        _newStamp = SourceStamp.None;
+        _ownStampsRecheckAt = 0;
+        if (!keep)
+        {
+            return;
+        }
+
+        long deadline = Environment.TickCount64 + 30;
+        while (true)
+        {
+            long now = CoarseClock.NowNs();
+            var cur = SourceStamp.Of(CurDir);
+            var @new = SourceStamp.Of(NewDir);
+            if (cur == SourceStamp.None || @new == SourceStamp.None)
+            {
+                return;
+            }
+
+            if (cur.IsSettledAt(now) && @new.IsSettledAt(now))
+            {
+                _curStamp = cur;
+                _newStamp = @new;
+                _ownStampsRecheckAt = recheckAt != 0 ? recheckAt : Environment.TickCount64 + OwnStampsTrustedMs;
+                return;
+            }
+
+            if (cur.MtimeNs % 1_000_000_000L == 0 || @new.MtimeNs % 1_000_000_000L == 0 || Environment.TickCount64 > deadline)
+            {
+                return;
+            }
+
+            Thread.Sleep(1);
         }
     }
 
@@ -1382,7 +1490,11 @@ internal sealed partial class MaildirMailbox : IMailbox
             return;
         }
 
-        var header = new MaildirIndexFile.Header(_uidValidity, NextUid(), _recentBoundary, _highestModSeq, _curStamp, _newStamp);
+        // Stamps taken after our own change are this process's alone (see AfterOwnChange): other
+        // sessions list the directories instead.
+        var header = _ownStampsRecheckAt == 0
+            ? new MaildirIndexFile.Header(_uidValidity, NextUid(), _recentBoundary, _highestModSeq, _curStamp, _newStamp)
+            : new MaildirIndexFile.Header(_uidValidity, NextUid(), _recentBoundary, _highestModSeq, SourceStamp.None, SourceStamp.None);
         if (_indexPath.Length == 0)
         {
             _dirty = false;
@@ -1393,6 +1505,18 @@ internal sealed partial class MaildirMailbox : IMailbox
         {
             MaildirIndexFile.Save(_indexPath, header, _entries.Values);
             _indexStamp = SourceStamp.Of(_indexPath);
+            lock (OwnStamps)
+            {
+                if (_ownStampsRecheckAt != 0)
+                {
+                    OwnStamps[_indexPath] = (_indexStamp, _curStamp, _newStamp, _ownStampsRecheckAt);
+                }
+                else
+                {
+                    OwnStamps.Remove(_indexPath);
+                }
+            }
+
             _dirty = false;
             if (_expungedKeys.Count > Math.Max(100, _uidList.Uids.Count / 4))
             {
