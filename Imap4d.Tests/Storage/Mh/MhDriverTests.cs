@@ -650,4 +650,27 @@ public class MhDriverTests
 
     private static void IndexRecordsAdd(Imap4d.Storage.Index.MailboxIndex index, uint uid, FlagSet flags) =>
         index.Records.Add(new Imap4d.Storage.Index.IndexRecord(uid, flags, DateTimeOffset.UnixEpoch, 10, uid, uid.ToString(), Length: 10, Extra: [1, 2]));
+
+    [Test]
+    public void AFolderDeletedAndMadeAgainBetweenAppendsGetsItsOwnModSeqCounter()
+    {
+        string path = _fixture.NewPath("again");
+        Driver.Create(path, (UnixFileMode)0x180);
+        using (var target = (IMailbox)Driver.OpenForAppend(path, "again"))
+        {
+            target.Append(Item(1).Open(), FlagSet.Empty, DateTimeOffset.UtcNow);
+        }
+
+        Directory.Delete(path, recursive: true);
+        Driver.Create(path, (UnixFileMode)0x180);
+        using (var target = (IMailbox)Driver.OpenForAppend(path, "again"))
+        {
+            Assert.That(target.Append(Item(2).Open(), FlagSet.Empty, DateTimeOffset.UtcNow), Is.EqualTo(1u));
+        }
+
+        Assert.That(File.Exists(Path.Combine(path, MhFolder.IndexFileName + ".modseq")), Is.True,
+            "the counter kept for the old folder skipped the new folder's MODSEQ floor");
+        using var box = Driver.Open(path, "again", readOnly: true);
+        Assert.That(box.Messages.Select(m => m.Uid), Is.EqualTo(new uint[] { 1 }));
+    }
 }

@@ -48,6 +48,7 @@ internal sealed class MhFolder
 
     private readonly UserStateDirectory _userState;
     private SourceStamp _indexFileStamp;
+    private long _directoryInode = -1;
     /// <summary>The folder's stamp right after this session's own links, not yet settled then (see <see cref="LinksWritten"/>).</summary>
     private SourceStamp _linkedStamp = Untrusted;
     private (uint, uint, int, SourceStamp) _mailutilsChecked;
@@ -597,6 +598,18 @@ internal sealed class MhFolder
         var loaded = stamp == SourceStamp.None ? null : MailboxIndex.TryLoad(IndexPath);
         _indexFileStamp = stamp;
         Generation++;
+        long directoryInode = SourceStamp.Of(Path).Inode;
+        if (loaded is null || directoryInode != _directoryInode)
+        {
+            // A folder deleted and made again under this path (this state is kept across APPENDs by
+            // MhDriver): the MODSEQ counter must not skip writes by what it wrote for the old one.
+            _counter = null;
+            _vanished = null;
+            _linkedStamp = Untrusted;
+            _mailutilsChecked = default;
+        }
+
+        _directoryInode = directoryInode;
         if (loaded is not null)
         {
             _index = loaded;
