@@ -541,12 +541,13 @@ public class MhDriverTests
         }
 
         using var box = (MhMailbox)Driver.OpenForAppend(path, "appends");
+        int scans = box.ScanCount; // the filler's folder state, kept by the driver for the next append
         for (int i = 0; i < 4; i++)
         {
             ((IMailbox)box).Append(Item(2000 + i).Open(), FlagSet.Empty, DateTimeOffset.UtcNow);
         }
 
-        Assert.That(box.ScanCount, Is.LessThanOrEqualTo(1), "every APPEND stat'ed every file of the folder again after its own link");
+        Assert.That(box.ScanCount - scans, Is.LessThanOrEqualTo(1), "every APPEND stat'ed every file of the folder again after its own link");
         using (var other = (MhMailbox)Driver.Open(path, "appends", readOnly: true))
         {
             Assert.That(other.ScanCount, Is.Zero, "another session reads the index without a rescan");
@@ -558,5 +559,118 @@ public class MhDriverTests
         using var later = (MhMailbox)Driver.Open(path, "appends", readOnly: true);
         Assert.That(later.Messages, Has.Count.EqualTo(1105));
         Assert.That(Read(later, later.Messages[^1].Uid), Does.Contain("from nmh"));
+    }
+
+    private static long InodeOf(string file) => Syscall.stat(file, out var st) == 0 ? (long)st.st_ino : -1;
+
+    [Test]
+    public void AppendsOneByOneGrowTheIndexInPlaceAndForeignChangesAreSeenByTheNextSync()
+    {
+        string path = _fixture.NewPath("oneByOne");
+        Driver.Create(path, (UnixFileMode)0x180);
+        string indexPath = Path.Combine(path, MhFolder.IndexFileName);
+        var uids = new List<uint>();
+        for (int i = 0; i < 3; i++)
+        {
+            Thread.Sleep(10); // a client's round trip: our last links' stamp is settled by the next APPEND
+            using var target = (IMailbox)Driver.OpenForAppend(path, "oneByOne");
+            uids.Add(target.Append(Item(i).Open(), FlagSet.Of(MessageFlags.Seen), DateTimeOffset.UtcNow));
+        }
+
+        long inode = InodeOf(indexPath);
+        Thread.Sleep(10);
+        using (var target = (IMailbox)Driver.OpenForAppend(path, "oneByOne"))
+        {
+            uids.Add(target.Append(Item(3).Open(), FlagSet.Of(MessageFlags.Seen), DateTimeOffset.UtcNow));
+        }
+
+        Assert.That(InodeOf(indexPath), Is.EqualTo(inode), "the index grew in place, not rewritten whole");
+        Assert.That(uids, Is.EqualTo(new uint[] { 1, 2, 3, 4 }));
+
+        // Right after our APPEND, nmh adds a message and rewrites .mh_sequences without our lock.
+        Drop(path, 5, "from inc");
+        File.WriteAllText(Path.Combine(path, ".mh_sequences"), "flagged: 5\nunseen: 2\n");
+        using (var target = (IMailbox)Driver.OpenForAppend(path, "oneByOne"))
+        {
+            uids.Add(target.Append(Item(5).Open(), FlagSet.Of(MessageFlags.Seen), DateTimeOffset.UtcNow));
+        }
+
+        Assert.That(uids[^1], Is.EqualTo(6u), "the number inc took is not reused");
+        using var box = Driver.Open(path, "oneByOne", readOnly: false);
+        Assert.That(box.Messages.Select(m => m.Uid), Is.EqualTo(new uint[] { 1, 2, 3, 4, 5, 6 }));
+        Assert.That(box.Messages[4].Flags.Has(MessageFlags.Flagged), Is.True);
+        Assert.That(box.Messages[1].Flags.Has(MessageFlags.Seen), Is.False, "unseen: 2 written by nmh");
+        Assert.That(box.Messages[5].Flags.Has(MessageFlags.Seen), Is.True);
+        Assert.That(Read(box, 5), Does.Contain("from inc"));
+        Assert.That(Imap4d.Storage.Index.MailboxIndex.TryLoad(indexPath)?.Records.Select(r => r.Uid),
+            Is.EqualTo(new uint[] { 1, 2, 3, 4, 5, 6 }));
+
+        // And a message nmh adds right after an APPEND in place, with nothing after it, is found by the next sync.
+        using (var target = (IMailbox)Driver.OpenForAppend(path, "oneByOne"))
+        {
+            target.Append(Item(7).Open(), FlagSet.Empty, DateTimeOffset.UtcNow);
+        }
+
+        Drop(path, 8, "second inc");
+        var changes = box.Sync();
+        Assert.That(changes.Added, Is.EqualTo(new uint[] { 7, 8 }));
+        Assert.That(Read(box, 8), Does.Contain("second inc"));
+    }
+
+    [Test]
+    public void AnIndexGrownInPlaceLoadsLikeOneWrittenWholeAndATornOneIsRefused()
+    {
+        string file = Path.Combine(_fixture.NewPath("idx"), "index");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        var index = new Imap4d.Storage.Index.MailboxIndex { UidValidity = 7, UidNext = 3 };
+        IndexRecordsAdd(index, 1, FlagSet.Of(MessageFlags.Seen, ["todo"]));
+        index.Save(file);
+        var grown = Imap4d.Storage.Index.MailboxIndex.TryLoad(file)!;
+        IndexRecordsAdd(grown, 2, FlagSet.Of(MessageFlags.Flagged, ["todo"]));
+        IndexRecordsAdd(grown, 3, FlagSet.Empty);
+        grown.UidNext = 4;
+        Assert.That(grown.TryAppendInPlace(file, 1), Is.True);
+        var loaded = Imap4d.Storage.Index.MailboxIndex.TryLoad(file)!;
+        Assert.That(loaded.UidNext, Is.EqualTo(4u));
+        Assert.That(loaded.Records.Select(r => (r.Uid, r.Key, r.Flags.Has(MessageFlags.Flagged), r.Flags.Keywords.Count)),
+            Is.EqualTo(new[] { (1u, "1", false, 1), (2u, "2", true, 1), (3u, "3", false, 0) }));
+
+        IndexRecordsAdd(grown, 4, FlagSet.Of(MessageFlags.Seen, ["new-keyword"]));
+        Assert.That(grown.TryAppendInPlace(file, 3), Is.False, "a keyword the file's table lacks: written whole");
+
+        // Killed after the records were written but before the count: refused, rebuilt from the mail.
+        byte[] bytes = File.ReadAllBytes(file);
+        loaded.Records.Add(grown.Records[2] with { Uid = 9, Key = "9" });
+        Assert.That(loaded.TryAppendInPlace(file, 3), Is.True);
+        byte[] after = File.ReadAllBytes(file);
+        Array.Copy(bytes, after, 12 + 84 + 4 + 5 + 4); // header, keyword table ("todo") and count as before
+        File.WriteAllBytes(file, after);
+        Assert.That(Imap4d.Storage.Index.MailboxIndex.TryLoad(file), Is.Null);
+    }
+
+    private static void IndexRecordsAdd(Imap4d.Storage.Index.MailboxIndex index, uint uid, FlagSet flags) =>
+        index.Records.Add(new Imap4d.Storage.Index.IndexRecord(uid, flags, DateTimeOffset.UnixEpoch, 10, uid, uid.ToString(), Length: 10, Extra: [1, 2]));
+
+    [Test]
+    public void AFolderDeletedAndMadeAgainBetweenAppendsGetsItsOwnModSeqCounter()
+    {
+        string path = _fixture.NewPath("again");
+        Driver.Create(path, (UnixFileMode)0x180);
+        using (var target = (IMailbox)Driver.OpenForAppend(path, "again"))
+        {
+            target.Append(Item(1).Open(), FlagSet.Empty, DateTimeOffset.UtcNow);
+        }
+
+        Directory.Delete(path, recursive: true);
+        Driver.Create(path, (UnixFileMode)0x180);
+        using (var target = (IMailbox)Driver.OpenForAppend(path, "again"))
+        {
+            Assert.That(target.Append(Item(2).Open(), FlagSet.Empty, DateTimeOffset.UtcNow), Is.EqualTo(1u));
+        }
+
+        Assert.That(File.Exists(Path.Combine(path, MhFolder.IndexFileName + ".modseq")), Is.True,
+            "the counter kept for the old folder skipped the new folder's MODSEQ floor");
+        using var box = Driver.Open(path, "again", readOnly: true);
+        Assert.That(box.Messages.Select(m => m.Uid), Is.EqualTo(new uint[] { 1 }));
     }
 }

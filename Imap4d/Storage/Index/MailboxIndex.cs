@@ -32,6 +32,12 @@ public sealed class MailboxIndex
 
     public List<IndexRecord> Records { get; set; } = [];
 
+    /// <summary>
+    /// What the file this index was last read from or written to holds, for <see cref="TryAppendInPlace"/>:
+    /// its keyword table, the offset of its record count, its length and how many records it holds.
+    /// </summary>
+    private (string[] Keywords, long CountOffset, long Length, int Count)? _file;
+
     /// <summary>Reads an index; null when missing, unreadable, or of another version.</summary>
     public static MailboxIndex? TryLoad(string path)
     {
@@ -61,6 +67,7 @@ public sealed class MailboxIndex
                 keywords[i] = reader.ReadString();
             }
 
+            long countOffset = stream.Position;
             int count = reader.ReadInt32();
             if (count < 0 || count > stream.Length / 16)
             {
@@ -73,7 +80,13 @@ public sealed class MailboxIndex
                 index.Records.Add(ReadRecord(reader, keywords));
             }
 
-            return reader.ReadString() == Magic ? index : null;
+            if (reader.ReadString() != Magic)
+            {
+                return null;
+            }
+
+            index._file = (keywords, countOffset, stream.Position, count);
+            return index;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or EndOfStreamException
                                       or FormatException or ArgumentException or IndexOutOfRangeException)
@@ -116,6 +129,8 @@ public sealed class MailboxIndex
                 writer.Write(keyword);
             }
 
+            writer.Flush();
+            long countOffset = stream.Position;
             writer.Write(Records.Count);
             foreach (var record in Records)
             {
@@ -124,9 +139,97 @@ public sealed class MailboxIndex
 
             writer.Write(Magic);
             writer.Flush();
+            _file = ([.. keywords], countOffset, stream.Position, Records.Count);
         }
 
         File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>
+    /// Adds the records from <paramref name="from"/> on to the file at <paramref name="path"/>, which
+    /// must be the one this index was last read from or written to (the caller checked its stamp
+    /// under the mailbox lock) and hold exactly <c>Records[..from]</c> unchanged: the new records
+    /// and the end mark are written over the old end mark, then the header (UIDNEXT, MODSEQ, stamps),
+    /// the unchanged keyword table and the new record count in one write. Readers hold the same lock.
+    /// A process killed between the two writes leaves a file whose end mark is not where its count
+    /// says, which <see cref="TryLoad"/> refuses: the cache is rebuilt from the mail, as after any
+    /// damage. False (nothing written) when this cannot be done (a new keyword, a file not ours):
+    /// then <see cref="Save"/>. An APPEND to a folder of 100,000 messages rewrote 9 MB.
+    /// </summary>
+    public bool TryAppendInPlace(string path, int from)
+    {
+        if (_file is not { } file || file.Count != from || from > Records.Count)
+        {
+            return false;
+        }
+
+        var keywordIds = new Dictionary<string, int>(FlagSet.KeywordComparer);
+        for (int i = 0; i < file.Keywords.Length; i++)
+        {
+            keywordIds[file.Keywords[i]] = i;
+        }
+
+        for (int i = from; i < Records.Count; i++)
+        {
+            foreach (string keyword in Records[i].Flags.Keywords)
+            {
+                if (!keywordIds.ContainsKey(keyword))
+                {
+                    return false;
+                }
+            }
+        }
+
+        using var tail = new MemoryStream();
+        using (var writer = new BinaryWriter(tail, Encoding.UTF8, leaveOpen: true))
+        {
+            for (int i = from; i < Records.Count; i++)
+            {
+                WriteRecord(writer, Records[i], keywordIds);
+            }
+
+            writer.Write(Magic);
+        }
+
+        using var head = new MemoryStream();
+        using (var writer = new BinaryWriter(head, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(UidValidity);
+            writer.Write(UidNext);
+            writer.Write(RecentBoundary);
+            writer.Write(HighestModSeq);
+            WriteStamp(writer, Source);
+            WriteStamp(writer, Source2);
+            writer.Write(file.Keywords.Length);
+            foreach (string keyword in file.Keywords)
+            {
+                writer.Write(keyword);
+            }
+
+            writer.Write(Records.Count);
+        }
+
+        const int HeaderStart = 8 + 4; // magic, version
+        if (HeaderStart + head.Length != file.CountOffset + 4)
+        {
+            return false;
+        }
+
+        long markLength = 1 + Magic.Length; // BinaryWriter's length-prefixed string
+        using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+        {
+            if (RandomAccess.GetLength(handle) != file.Length)
+            {
+                return false;
+            }
+
+            long at = file.Length - markLength;
+            RandomAccess.Write(handle, tail.GetBuffer().AsSpan(0, (int)tail.Length), at);
+            RandomAccess.Write(handle, head.GetBuffer().AsSpan(0, (int)head.Length), HeaderStart);
+            _file = (file.Keywords, file.CountOffset, at + tail.Length, Records.Count);
+        }
+
+        return true;
     }
 
     private static byte[] ReadAll(string path)

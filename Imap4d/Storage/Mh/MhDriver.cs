@@ -12,6 +12,7 @@ namespace Imap4d.Storage.Mh;
 public sealed class MhDriver : IMailboxDriver
 {
     private readonly UserStateDirectory _userState;
+    private MhFolder? _appendFolder;
 
     /// <param name="userState">The user's state directory (<see cref="UserStateDirectory.FromEnvironment"/> when null).</param>
     public MhDriver(UserStateDirectory? userState = null)
@@ -160,7 +161,17 @@ public sealed class MhDriver : IMailboxDriver
             throw new StorageException(StorageError.NotFound, "No such mailbox");
         }
 
-        return new MhMailbox(path, name, readOnly: true, _userState, appendOnly: true);
+        // The last append target's index stays loaded: the next APPEND (a client appending 1000
+        // messages one by one) checks the index file's stamp under the lock instead of reading and
+        // parsing the whole index again. Taken out while in use, so no two opens share it.
+        var kept = Interlocked.Exchange(ref _appendFolder, null);
+        if (kept is not null && kept.Path != path)
+        {
+            kept = null;
+        }
+
+        return new MhMailbox(path, name, readOnly: true, _userState, appendOnly: true, kept,
+            folder => Interlocked.Exchange(ref _appendFolder, folder));
     }
 
     /// <summary>From the index, refreshed like a read-only open would (no \Recent is claimed).</summary>

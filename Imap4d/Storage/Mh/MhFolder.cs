@@ -48,6 +48,9 @@ internal sealed class MhFolder
 
     private readonly UserStateDirectory _userState;
     private SourceStamp _indexFileStamp;
+    private long _directoryInode = -1;
+    /// <summary>The folder's stamp right after this session's own links, not yet settled then (see <see cref="LinksWritten"/>).</summary>
+    private SourceStamp _linkedStamp = Untrusted;
     private (uint, uint, int, SourceStamp) _mailutilsChecked;
     private MailboxIndex? _index;
 
@@ -253,6 +256,20 @@ internal sealed class MhFolder
         var dirStamp = SourceStamp.Of(Path);
         var seqStamp = SourceStamp.Of(SequencesPath);
         bool scan = index.Source == SourceStamp.None || dirStamp != index.Source;
+        if (scan && dirStamp == _linkedStamp && dirStamp != SourceStamp.None && dirStamp.IsSettledAt(coarse))
+        {
+            // Our own last links left this stamp, too fresh to trust then (see LinksWritten); settled
+            // now, one listing proves that nobody added or removed a message since.
+            var listed = ListNumbered();
+            if (SourceStamp.Of(Path) == dirStamp && ListsExactly(listed))
+            {
+                index.Source = dirStamp;
+                scan = false;
+                dirty = true;
+            }
+        }
+
+        _linkedStamp = Untrusted;
         bool readSequences = forceSequences || scan || seqStamp != index.Source2;
         if (!scan && !readSequences)
         {
@@ -263,7 +280,9 @@ internal sealed class MhFolder
         bool trustDirectory = true;
         if (scan)
         {
-            dirty |= Rescan(writable, now, ref trustDirectory);
+            bool rescanned = Rescan(writable, now, ref trustDirectory);
+            RecordsPending |= rescanned;
+            dirty |= rescanned;
             if (index.UidNext < uidFloor)
             {
                 index.UidNext = uidFloor;
@@ -282,7 +301,9 @@ internal sealed class MhFolder
             }
         }
 
-        dirty |= ApplySequences(sequences);
+        bool reflagged = ApplySequences(sequences);
+        RecordsPending |= reflagged;
+        dirty |= reflagged;
         var newSource = trustDirectory && dirStamp.IsSettledAt(coarse) ? dirStamp : Untrusted;
         // Read under the fcntl lock nmh honours: the text read is the one this stamp describes.
         var newSource2 = seqStamp.IsSettledAt(coarse) ? seqStamp : Untrusted;
@@ -408,6 +429,9 @@ internal sealed class MhFolder
 
             if (Index.Records.Count < LargeFolder || stamp.MtimeNs % 1_000_000_000L == 0 || Environment.TickCount64 > deadline)
             {
+                // Proved at the next refresh instead, once settled, by one listing (no stat): a small
+                // folder was rescanned, a stat of every file, after every APPEND of ours.
+                _linkedStamp = stamp;
                 return;
             }
 
@@ -447,6 +471,9 @@ internal sealed class MhFolder
     /// <summary>Messages from which reading the sequences again costs more than waiting out a clock tick.</summary>
     private const int LargeFolder = 1000;
 
+    /// <summary>True when a refresh changed records (not only the header) since the index was last saved (see <see cref="SaveAppended"/>).</summary>
+    public bool RecordsPending { get; private set; }
+
     /// <summary>True when a <see cref="Refresh"/> with deferSave changed the index and left its save to the caller.</summary>
     public bool SavePending { get; private set; }
 
@@ -454,6 +481,7 @@ internal sealed class MhFolder
     public void Save(bool writable)
     {
         SavePending = false;
+        RecordsPending = false;
         if (!writable)
         {
             return;
@@ -461,6 +489,34 @@ internal sealed class MhFolder
 
         Counter.Publish(Index.HighestModSeq); // durable before anyone sees a MODSEQ the index holds
         Index.Save(IndexPath);
+        _indexFileStamp = SourceStamp.Of(IndexPath);
+        KeepMailutilsInStep();
+    }
+
+    /// <summary>
+    /// <see cref="Save"/> after an operation that only added records from <paramref name="from"/> on
+    /// (and changed the header) to an index that matched its file when the lock was taken (refreshed
+    /// and saved, or loaded, under this lock): the new records are appended to the file in place
+    /// (<see cref="MailboxIndex.TryAppendInPlace"/>) instead of rewriting it whole. A negative
+    /// <paramref name="from"/>, or a file not the one this index was read from or written to, saves whole.
+    /// </summary>
+    public void SaveAppended(bool writable, int from)
+    {
+        if (!writable || from < 0 || RecordsPending || SourceStamp.Of(IndexPath) != _indexFileStamp)
+        {
+            Save(writable);
+            return;
+        }
+
+        Counter.Publish(Index.HighestModSeq); // durable before anyone sees a MODSEQ the index holds
+        if (!Index.TryAppendInPlace(IndexPath, from))
+        {
+            Save(writable);
+            return;
+        }
+
+        SavePending = false; // a deferred refresh changed the header only, written above
+
         _indexFileStamp = SourceStamp.Of(IndexPath);
         KeepMailutilsInStep();
     }
@@ -542,6 +598,18 @@ internal sealed class MhFolder
         var loaded = stamp == SourceStamp.None ? null : MailboxIndex.TryLoad(IndexPath);
         _indexFileStamp = stamp;
         Generation++;
+        long directoryInode = SourceStamp.Of(Path).Inode;
+        if (loaded is null || directoryInode != _directoryInode)
+        {
+            // A folder deleted and made again under this path (this state is kept across APPENDs by
+            // MhDriver): the MODSEQ counter must not skip writes by what it wrote for the old one.
+            _counter = null;
+            _vanished = null;
+            _linkedStamp = Untrusted;
+            _mailutilsChecked = default;
+        }
+
+        _directoryInode = directoryInode;
         if (loaded is not null)
         {
             _index = loaded;

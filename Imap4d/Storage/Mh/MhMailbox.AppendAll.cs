@@ -46,9 +46,12 @@ internal sealed partial class MhMailbox
             }
 
             using var mhLock = Lock();
-            _folder.Refresh(mhLock, _canWrite);
+            // Saved with the appended records below: an append-only open writes them in place.
+            _folder.Refresh(mhLock, _canWrite, deferSave: _appendOnly);
             var listedBefore = _folder.TrustedListing();
             var index = _folder.Index;
+            // Only an append-only open is sure nothing but appends changed the index since it was saved.
+            int savedCount = _appendOnly ? index.Records.Count : -1;
             UidValidity = index.UidValidity;
             uint uidNextBefore = index.UidNext;
             int number = NextMessageNumber(index);
@@ -104,7 +107,7 @@ internal sealed partial class MhMailbox
             index.Records.AddRange(records);
             _folder.LinksWritten(listedBefore);
             _folder.Touch();
-            _folder.Save(_canWrite);
+            _folder.SaveAppended(_canWrite, savedCount);
             return records.Select(r => r.Uid).ToList();
         }
         finally

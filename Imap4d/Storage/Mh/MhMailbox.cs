@@ -26,6 +26,9 @@ internal sealed partial class MhMailbox : IMailbox
 {
     private readonly MhFolder _folder;
     private readonly bool _canWrite;
+    /// <summary>Opened only to APPEND to: nothing but an append changes this folder's index in memory.</summary>
+    private readonly bool _appendOnly;
+    private Action<MhFolder>? _release;
     private readonly HashSet<uint> _recent = [];
     private List<MessageInfo> _view = [];
     /// <summary>The record each message of the view was made from: where its file is and what it held.</summary>
@@ -37,9 +40,14 @@ internal sealed partial class MhMailbox : IMailbox
 
     /// <param name="appendOnly">Only to APPEND to (see <see cref="IMailboxDriver.OpenForAppend"/>): no message list is
     /// read now; the append reads the index under its lock anyway.</param>
-    public MhMailbox(string path, string name, bool readOnly, State.UserStateDirectory? userState = null, bool appendOnly = false)
+    /// <param name="folder">With <paramref name="appendOnly"/>: the folder state a previous append-only open kept
+    /// (see <see cref="MhDriver.OpenForAppend"/>); <paramref name="release"/> gets it back at Dispose.</param>
+    public MhMailbox(string path, string name, bool readOnly, State.UserStateDirectory? userState = null, bool appendOnly = false,
+        MhFolder? folder = null, Action<MhFolder>? release = null)
     {
-        _folder = new MhFolder(path, userState);
+        _folder = appendOnly && folder is not null ? folder : new MhFolder(path, userState);
+        _appendOnly = appendOnly;
+        _release = appendOnly ? release : null;
         _canWrite = _folder.CanWrite();
         Name = name;
         ReadOnly = readOnly;
@@ -201,9 +209,12 @@ internal sealed partial class MhMailbox : IMailbox
             }
 
             using var mhLock = Lock();
-            _folder.Refresh(mhLock, _canWrite);
+            // Saved with the appended records below: an append-only open writes them in place.
+            _folder.Refresh(mhLock, _canWrite, deferSave: _appendOnly);
             var listedBefore = _folder.TrustedListing();
             var index = _folder.Index;
+            // Only an append-only open is sure nothing but appends changed the index since it was saved.
+            int savedCount = _appendOnly ? index.Records.Count : -1;
             UidValidity = index.UidValidity;
             var sequences = MhSequences.Parse(mhLock.ReadSequences());
             int number = NextMessageNumber(index);
@@ -251,7 +262,7 @@ internal sealed partial class MhMailbox : IMailbox
             _folder.SequencesWritten();
             _folder.LinksWritten(listedBefore);
             _folder.Touch();
-            _folder.Save(_canWrite);
+            _folder.SaveAppended(_canWrite, savedCount);
             if (failure != 0)
             {
                 throw new StorageException(failure is Errno.ENOSPC or Errno.EDQUOT ? StorageError.OverQuota : StorageError.Temporary,
@@ -510,6 +521,11 @@ internal sealed partial class MhMailbox : IMailbox
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _release, null) is { } release)
+        {
+            release(_folder);
+        }
+
         try
         {
             Checkpoint();
