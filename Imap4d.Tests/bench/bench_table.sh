@@ -3,7 +3,7 @@
 # Corpora: $CORPUS_BASE10k and $CORPUS_BASE100k made by gen_corpus.py; users b10/b100 (peers.py adduser, password pass123).
 # Needs root (peers.py). Markdown table of the results: bench_table_md.py SIZE LABEL.
 # Full imapbench suite for each KIND (dovecot-maildir, imap4d-mh, ...) in sequence under /tmp/bench.lock.
-# JSON in /tmp/tables/SIZE/LABEL-KIND.json (Dovecot kinds: dovecot-KIND.json with LABEL as suffix).
+# JSON and logs in /tmp/tables/SIZE/KIND-LABEL.json (.log).
 set -u
 SIZE=$1; LABEL=$2; BIN=$3; shift 3
 KINDS=(); while [ $# -gt 0 ] && [ "$1" != -- ]; do KINDS+=("$1"); shift; done
