@@ -117,17 +117,7 @@ public sealed class MailboxIndex
         {
             writer.Write(Encoding.ASCII.GetBytes(Magic));
             writer.Write(Version);
-            writer.Write(UidValidity);
-            writer.Write(UidNext);
-            writer.Write(RecentBoundary);
-            writer.Write(HighestModSeq);
-            WriteStamp(writer, Source);
-            WriteStamp(writer, Source2);
-            writer.Write(keywords.Count);
-            foreach (string keyword in keywords)
-            {
-                writer.Write(keyword);
-            }
+            WriteHeaderFields(writer, keywords);
 
             writer.Flush();
             long countOffset = stream.Position;
@@ -194,17 +184,7 @@ public sealed class MailboxIndex
         using var head = new MemoryStream();
         using (var writer = new BinaryWriter(head, Encoding.UTF8, leaveOpen: true))
         {
-            writer.Write(UidValidity);
-            writer.Write(UidNext);
-            writer.Write(RecentBoundary);
-            writer.Write(HighestModSeq);
-            WriteStamp(writer, Source);
-            WriteStamp(writer, Source2);
-            writer.Write(file.Keywords.Length);
-            foreach (string keyword in file.Keywords)
-            {
-                writer.Write(keyword);
-            }
+            WriteHeaderFields(writer, file.Keywords);
 
             writer.Write(Records.Count);
         }
@@ -242,6 +222,22 @@ public sealed class MailboxIndex
 
     private static SourceStamp ReadStamp(BinaryReader reader) =>
         new(reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64());
+
+    /// <summary>The header after the magic and version, up to the record count: what an in-place append rewrites too.</summary>
+    private void WriteHeaderFields(BinaryWriter writer, IReadOnlyList<string> keywords)
+    {
+        writer.Write(UidValidity);
+        writer.Write(UidNext);
+        writer.Write(RecentBoundary);
+        writer.Write(HighestModSeq);
+        WriteStamp(writer, Source);
+        WriteStamp(writer, Source2);
+        writer.Write(keywords.Count);
+        foreach (string keyword in keywords)
+        {
+            writer.Write(keyword);
+        }
+    }
 
     private static void WriteStamp(BinaryWriter writer, SourceStamp stamp)
     {
