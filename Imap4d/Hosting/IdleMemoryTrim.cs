@@ -26,6 +26,7 @@ public sealed class IdleMemoryTrim : IDisposable
     private readonly Timer _timer;
     private long _lastSeen;
     private long _lastTrim;
+    private bool _released;
 
     private IdleMemoryTrim()
     {
@@ -43,13 +44,16 @@ public sealed class IdleMemoryTrim : IDisposable
 
     private void Tick()
     {
+        // What the caches shared by sessions stopped holding is worth a trim too.
+        _released |= SessionCaches.Tick();
         long now = GC.GetTotalAllocatedBytes();
         bool quiet = now - _lastSeen < QuietBytes;
         _lastSeen = now;
-        if (quiet && now - _lastTrim >= WorthTrimmingBytes)
+        if (quiet && (_released || now - _lastTrim >= WorthTrimmingBytes))
         {
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             Interlocked.Increment(ref _trims);
+            _released = false;
             _lastSeen = _lastTrim = GC.GetTotalAllocatedBytes();
         }
     }

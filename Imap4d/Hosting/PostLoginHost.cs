@@ -35,6 +35,7 @@ public static class PostLoginHost
 
         void Track(Task session)
         {
+            SessionCaches.SessionStarted();
             lock (sessions)
             {
                 sessions.Add(session);
@@ -47,6 +48,8 @@ public static class PostLoginHost
                     sessions.Remove(session);
                 }
 
+                // The last session's end gives back, a moment later, what the sessions cached.
+                SessionCaches.SessionEnded();
                 Tell(channel, PoolChannel.SessionEndedByte);
                 changed.Release();
             }, TaskScheduler.Default);

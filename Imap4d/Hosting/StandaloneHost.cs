@@ -381,6 +381,8 @@ public sealed class StandaloneHost : IDisposable
 
     private async Task ServeInProcessAsync(Socket client, CancellationToken ct)
     {
+        // The sessions of this process share caches, which the last one's end gives back.
+        SessionCaches.SessionStarted();
         try
         {
             client.NoDelay = true;
@@ -406,6 +408,8 @@ public sealed class StandaloneHost : IDisposable
             {
                 _inProcess--;
             }
+
+            SessionCaches.SessionEnded();
         }
     }
 

@@ -68,6 +68,26 @@ public class KeptSortStateTests(string type)
     }
 
     [Test]
+    public async Task AStateTheProcessNoLongerHoldsStillServesTheSelectionAndSortsRight()
+    {
+        await using var first = await DiskSessions.ClientAsync(type, _root);
+        await Append(first, "delta", "d@example.org");
+        await Append(first, "bravo", "b@example.org");
+        await first.CommandAsync("s", "SELECT INBOX");
+        Assert.That(await Sort(first, "UID SORT (SUBJECT) UTF-8 ALL"), Is.EqualTo("* SORT 2 1"));
+
+        // Unused for the grace: the process lets go; the selection still holds its state.
+        Assert.That(Imap4d.Commands.Sort.MailboxSortState.Release(TimeSpan.Zero), Is.GreaterThan(0));
+        Assert.That(Imap4d.Commands.Sort.MailboxSortState.RecentCount, Is.Zero);
+        await Append(first, "alpha", "a@example.org");
+        Assert.That(await Sort(first, "UID SORT (SUBJECT) UTF-8 ALL"), Is.EqualTo("* SORT 3 2 1"));
+
+        Imap4d.Commands.Sort.MailboxSortState.ForgetRecent();
+        await using var second = await DiskSessions.SelectedClientAsync(type, _root);
+        Assert.That(await Sort(second, "UID SORT (REVERSE SUBJECT) UTF-8 ALL"), Is.EqualTo("* SORT 1 2 3"));
+    }
+
+    [Test]
     public async Task ExamineAfterSelectSortsAlike()
     {
         await using var client = await DiskSessions.ClientAsync(type, _root);
