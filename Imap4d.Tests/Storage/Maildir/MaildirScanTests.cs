@@ -268,6 +268,38 @@ public class MaildirScanTests
     }
 
     [Test]
+    public void ARescanThatFindsFewChangedNamesKeepsTheUidLinesOfTheOthers()
+    {
+        // The UID list is the authority for UIDs: a scan reporting only the renamed file by name
+        // once rewrote it without the lines of every unchanged file, and a lost index then gave
+        // all of them new UIDs under the same UIDVALIDITY.
+        for (int i = 0; i < 300; i++)
+        {
+            Put("cur", $"{1_700_000_000 + i}.M{i}P1Q1.host:2,", $"Subject: {i}\n\nx\n", Date);
+        }
+
+        uint validity;
+        uint[] uids;
+        using (var box = (MaildirMailbox)_driver.Open(_path, "box", readOnly: false))
+        {
+            string name = CurName(7);
+            File.Move(Path.Combine(_path, "cur", name), Path.Combine(_path, "cur", name + "S"));
+            box.Sync();
+            Assert.That(box.Messages[7].Flags.Has(MessageFlags.Seen), Is.True);
+            validity = box.UidValidity;
+            uids = box.Messages.Select(m => m.Uid).ToArray();
+        }
+
+        Assert.That(File.ReadAllLines(Path.Combine(_path, MaildirUidList.FileName)), Has.Length.EqualTo(301));
+        string index = Path.Combine(_path, MaildirMailbox.IndexFileName);
+        Assert.That(File.Exists(index), Is.True);
+        File.Delete(index);
+        using var again = _driver.Open(_path, "box", readOnly: false);
+        Assert.That(again.UidValidity, Is.EqualTo(validity));
+        Assert.That(again.Messages.Select(m => m.Uid), Is.EqualTo(uids), "an index lost after the rewrite renumbered every message");
+    }
+
+    [Test]
     public void DatesOfFilesNotStatedAtOpenAreTheirMtimesAlsoAfterARename()
     {
         // The first open stats no file: the date is looked up when asked for, under the file's current name.

@@ -940,7 +940,7 @@ internal sealed partial class MaildirMailbox : IMailbox
             AssignUids(unknown);
         }
 
-        DropExpungedUidLines(found);
+        DropExpungedUidLines();
         _adopting = null;
         // A stamp taken within the timestamp granularity of a change may hide a later one: not kept.
         var curSafe = curStamp.IsSettledAt(startNs) ? curStamp : SourceStamp.None;
@@ -1138,19 +1138,23 @@ internal sealed partial class MaildirMailbox : IMailbox
     /// Rewrites the UID list without the lines of files that are gone, once they outnumber the
     /// files there are. Each session used to drop only what it had expunged itself, past 100: with
     /// many short sessions none ever did, and 50 clients grew the list to 13,000 lines for 17
-    /// messages in five minutes (read by every session). <paramref name="found"/> is this scan's
-    /// listing, taken under the maildir lock, which every writer of the list holds.
+    /// messages in five minutes (read by every session). Called at the end of a scan under the
+    /// maildir lock (which every writer of the list holds), when the entries are every file the
+    /// scan found: not only the files it reported by name (new or renamed ones), which left a
+    /// list of no lines at all after the first SELECT of a large maildir (100 files moved from
+    /// new/ out of 10,000): an index lost after that gave every message a new UID under the same
+    /// UIDVALIDITY.
     /// </summary>
-    private void DropExpungedUidLines(Dictionary<string, (string Dir, string Name)> found)
+    private void DropExpungedUidLines()
     {
-        if (_memoryOnly || ReadOnly || _uidList.Uids.Count <= Math.Max(100, 2 * found.Count))
+        if (_memoryOnly || ReadOnly || _uidList.Uids.Count <= Math.Max(100, 2 * _byKey.Count))
         {
             return;
         }
 
         try
         {
-            var live = _uidList.Uids.Where(p => found.ContainsKey(p.Key)).Select(p => (p.Value, p.Key)).ToList();
+            var live = _uidList.Uids.Where(p => _byKey.ContainsKey(p.Key)).Select(p => (p.Value, p.Key)).ToList();
             _uidList.Rewrite(_path, _uidList.UidValidity, NextUid(), live);
             _expungedKeys.Clear();
         }
