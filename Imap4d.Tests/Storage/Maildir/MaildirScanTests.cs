@@ -299,6 +299,75 @@ public class MaildirScanTests
         Assert.That(again.Messages.Select(m => m.Uid), Is.EqualTo(uids), "an index lost after the rewrite renumbered every message");
     }
 
+    private void PutLargeWithNewMail()
+    {
+        for (int i = 0; i < 1100; i++)
+        {
+            Put(i < 1000 ? "cur" : "new", $"{1_700_000_000 + i}.M{i}P1Q1.host" + (i < 1000 ? ":2,S" : ""), $"Subject: {i}\n\nx\n", Date);
+        }
+
+        Thread.Sleep(20); // delivered a while ago: the first listing can trust the directories' stamps
+    }
+
+    [Test]
+    public void AFirstOpenWithNewMailListsOnceAndTheNextSessionNotAtAll()
+    {
+        PutLargeWithNewMail();
+        using (var first = (MaildirMailbox)_driver.Open(_path, "box", readOnly: false))
+        {
+            Assert.That(first.ScanCount, Is.EqualTo(1), "new/ and cur/ listed again after the moves out of new/");
+            Assert.That(first.Messages, Has.Count.EqualTo(1100));
+        }
+
+        // Another session (it reads the index, as another process would) within the second the
+        // stamps taken after our renames are trusted for.
+        using (var next = (MaildirMailbox)_driver.Open(_path, "box", readOnly: false))
+        {
+            Assert.That(next.ScanCount, Is.Zero, "the re-SELECT after a first SELECT that moved new mail listed cur/ again");
+            Assert.That(next.Messages, Has.Count.EqualTo(1100));
+            Assert.That(next.Messages.Select(m => m.Uid), Is.EqualTo(Enumerable.Range(1, 1100).Select(i => (uint)i)));
+        }
+
+        // A delivery right after is seen at once (new/ has another stamp).
+        Put("new", "1800000000.M1P2Q1.mda", "Subject: late\n\nx\n", Date);
+        using (var after = (MaildirMailbox)_driver.Open(_path, "box", readOnly: true))
+        {
+            Assert.That(after.ScanCount, Is.EqualTo(1));
+            Assert.That(after.Messages, Has.Count.EqualTo(1101));
+        }
+    }
+
+    [Test]
+    public void AForeignRenameWhileTheFirstOpenMovesNewMailIsSeenOnceTheStampsAreDue()
+    {
+        PutLargeWithNewMail();
+        string victim = CurName(500);
+        MaildirMailbox.OwnChangeDoneForTestOfAll.Value = () =>
+        {
+            // mutt flags a message while our moves out of new/ run: its change and ours end in one stamp.
+            MaildirMailbox.OwnChangeDoneForTestOfAll.Value = null;
+            File.Move(Path.Combine(_path, "cur", victim), Path.Combine(_path, "cur", victim.Replace(":2,S", ":2,FS")));
+        };
+        var clock = Stopwatch.StartNew();
+        using (var first = (MaildirMailbox)_driver.Open(_path, "box", readOnly: false))
+        {
+            Assert.That(MaildirMailbox.OwnChangeDoneForTestOfAll.Value, Is.Null, "the moves out of new/ did not take the path under test");
+        }
+
+        using var next = (MaildirMailbox)_driver.Open(_path, "box", readOnly: false);
+        if (clock.ElapsedMilliseconds < 900)
+        {
+            Assert.That(next.ScanCount, Is.Zero, "within the second, the stamps after our own renames are trusted");
+        }
+
+        Thread.Sleep(Math.Max(0, 1100 - (int)clock.ElapsedMilliseconds));
+        next.Sync();
+        Assert.That(next.Messages[500].Flags.Has(MessageFlags.Flagged), Is.True, "a change hidden behind the stamps of our own renames was never seen");
+        using var later = (MaildirMailbox)_driver.Open(_path, "box", readOnly: true);
+        Assert.That(later.Messages[500].Flags.Has(MessageFlags.Flagged), Is.True);
+        Assert.That(later.ScanCount, Is.Zero, "the listing that fell due was not saved for the next session");
+    }
+
     [Test]
     public void DatesOfFilesNotStatedAtOpenAreTheirMtimesAlsoAfterARename()
     {
