@@ -299,6 +299,37 @@ public class MaildirScanTests
         Assert.That(again.Messages.Select(m => m.Uid), Is.EqualTo(uids), "an index lost after the rewrite renumbered every message");
     }
 
+    [Test]
+    public void UidLinesLostByAnEarlierCompactionComeBackFromTheIndex()
+    {
+        for (int i = 0; i < 300; i++)
+        {
+            Put("cur", $"{1_700_000_000 + i}.M{i}P1Q1.host:2,", $"Subject: {i}\n\nx\n", Date);
+        }
+
+        uint validity;
+        uint[] uids;
+        using (var box = _driver.Open(_path, "box", readOnly: false))
+        {
+            validity = box.UidValidity;
+            uids = box.Messages.Select(m => m.Uid).ToArray();
+        }
+
+        // What the compaction that counted only renamed files left behind.
+        string list = Path.Combine(_path, MaildirUidList.FileName);
+        File.WriteAllText(list, $"1 V{validity} N301\n");
+        using (var box = _driver.Open(_path, "box", readOnly: false))
+        {
+            Assert.That(box.Messages.Select(m => m.Uid), Is.EqualTo(uids));
+        }
+
+        Assert.That(File.ReadAllLines(list), Has.Length.EqualTo(301), "the lines the index knew were not restored");
+        File.Delete(Path.Combine(_path, MaildirMailbox.IndexFileName));
+        using var again = _driver.Open(_path, "box", readOnly: false);
+        Assert.That(again.UidValidity, Is.EqualTo(validity));
+        Assert.That(again.Messages.Select(m => m.Uid), Is.EqualTo(uids));
+    }
+
     private void PutLargeWithNewMail()
     {
         for (int i = 0; i < 1100; i++)

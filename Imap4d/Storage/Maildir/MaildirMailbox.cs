@@ -707,6 +707,10 @@ internal sealed partial class MaildirMailbox : IMailbox
                 {
                     index = null;
                 }
+                else if (_uidList.Uids.Count < loaded!.Value.Entries.Count)
+                {
+                    RestoreUidLines(loaded.Value.Entries);
+                }
 
                 break;
 
@@ -791,6 +795,34 @@ internal sealed partial class MaildirMailbox : IMailbox
             _ownSinceNs = own.SinceNs;
             _ownUntilNs = own.UntilNs;
             _ownStampsRecheckAt = Environment.TickCount64 + Math.Max(1, (own.UntilNs - now) / 1_000_000);
+        }
+    }
+
+    /// <summary>
+    /// The UID list holds a line for every key the index knows (lines go only when their files
+    /// are gone), unless a compaction lost them: one counted only the files a scan reported by
+    /// name and left a list of no lines after the first SELECT of a large maildir. The index still
+    /// knows those assignments: they go back into the list (under the lock), so that a lost index
+    /// does not renumber the messages. Not for a UID the list gives another key.
+    /// </summary>
+    private void RestoreUidLines(List<MaildirEntry> entries)
+    {
+        var taken = new HashSet<uint>(_uidList.Uids.Values);
+        var missing = entries.Where(e => !_uidList.Uids.ContainsKey(e.Key) && !taken.Contains(e.Uid))
+            .OrderBy(e => e.Uid).Select(e => (e.Uid, e.Key)).ToList();
+        if (missing.Count == 0 || _memoryOnly)
+        {
+            return;
+        }
+
+        try
+        {
+            _uidList.Append(_path, missing);
+            Log.Warn("maildir {0}: {1} UID lines the index knew restored to {2}", _path, missing.Count, MaildirUidList.FileName);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.Debug(e, "maildir {0}: UID lines not restored", _path);
         }
     }
 
