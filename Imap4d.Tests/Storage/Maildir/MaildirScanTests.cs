@@ -268,6 +268,138 @@ public class MaildirScanTests
     }
 
     [Test]
+    public void ARescanThatFindsFewChangedNamesKeepsTheUidLinesOfTheOthers()
+    {
+        // The UID list is the authority for UIDs: a scan reporting only the renamed file by name
+        // once rewrote it without the lines of every unchanged file, and a lost index then gave
+        // all of them new UIDs under the same UIDVALIDITY.
+        for (int i = 0; i < 300; i++)
+        {
+            Put("cur", $"{1_700_000_000 + i}.M{i}P1Q1.host:2,", $"Subject: {i}\n\nx\n", Date);
+        }
+
+        uint validity;
+        uint[] uids;
+        using (var box = (MaildirMailbox)_driver.Open(_path, "box", readOnly: false))
+        {
+            string name = CurName(7);
+            File.Move(Path.Combine(_path, "cur", name), Path.Combine(_path, "cur", name + "S"));
+            box.Sync();
+            Assert.That(box.Messages[7].Flags.Has(MessageFlags.Seen), Is.True);
+            validity = box.UidValidity;
+            uids = box.Messages.Select(m => m.Uid).ToArray();
+        }
+
+        Assert.That(File.ReadAllLines(Path.Combine(_path, MaildirUidList.FileName)), Has.Length.EqualTo(301));
+        string index = Path.Combine(_path, MaildirMailbox.IndexFileName);
+        Assert.That(File.Exists(index), Is.True);
+        File.Delete(index);
+        using var again = _driver.Open(_path, "box", readOnly: false);
+        Assert.That(again.UidValidity, Is.EqualTo(validity));
+        Assert.That(again.Messages.Select(m => m.Uid), Is.EqualTo(uids), "an index lost after the rewrite renumbered every message");
+    }
+
+    [Test]
+    public void UidLinesLostByAnEarlierCompactionComeBackFromTheIndex()
+    {
+        for (int i = 0; i < 300; i++)
+        {
+            Put("cur", $"{1_700_000_000 + i}.M{i}P1Q1.host:2,", $"Subject: {i}\n\nx\n", Date);
+        }
+
+        uint validity;
+        uint[] uids;
+        using (var box = _driver.Open(_path, "box", readOnly: false))
+        {
+            validity = box.UidValidity;
+            uids = box.Messages.Select(m => m.Uid).ToArray();
+        }
+
+        // What the compaction that counted only renamed files left behind.
+        string list = Path.Combine(_path, MaildirUidList.FileName);
+        File.WriteAllText(list, $"1 V{validity} N301\n");
+        using (var box = _driver.Open(_path, "box", readOnly: false))
+        {
+            Assert.That(box.Messages.Select(m => m.Uid), Is.EqualTo(uids));
+        }
+
+        Assert.That(File.ReadAllLines(list), Has.Length.EqualTo(301), "the lines the index knew were not restored");
+        File.Delete(Path.Combine(_path, MaildirMailbox.IndexFileName));
+        using var again = _driver.Open(_path, "box", readOnly: false);
+        Assert.That(again.UidValidity, Is.EqualTo(validity));
+        Assert.That(again.Messages.Select(m => m.Uid), Is.EqualTo(uids));
+    }
+
+    private void PutLargeWithNewMail()
+    {
+        for (int i = 0; i < 1100; i++)
+        {
+            Put(i < 1000 ? "cur" : "new", $"{1_700_000_000 + i}.M{i}P1Q1.host" + (i < 1000 ? ":2,S" : ""), $"Subject: {i}\n\nx\n", Date);
+        }
+
+        Thread.Sleep(20); // delivered a while ago: the first listing can trust the directories' stamps
+    }
+
+    [Test]
+    public void AFirstOpenWithNewMailListsOnceAndTheNextSessionNotAtAll()
+    {
+        PutLargeWithNewMail();
+        using (var first = (MaildirMailbox)_driver.Open(_path, "box", readOnly: false))
+        {
+            Assert.That(first.ScanCount, Is.EqualTo(1), "new/ and cur/ listed again after the moves out of new/");
+            Assert.That(first.Messages, Has.Count.EqualTo(1100));
+        }
+
+        // Another session (it reads the index, as another process would) within the second the
+        // stamps taken after our renames are trusted for.
+        using (var next = (MaildirMailbox)_driver.Open(_path, "box", readOnly: false))
+        {
+            Assert.That(next.ScanCount, Is.Zero, "the re-SELECT after a first SELECT that moved new mail listed cur/ again");
+            Assert.That(next.Messages, Has.Count.EqualTo(1100));
+            Assert.That(next.Messages.Select(m => m.Uid), Is.EqualTo(Enumerable.Range(1, 1100).Select(i => (uint)i)));
+        }
+
+        // A delivery right after is seen at once (new/ has another stamp).
+        Put("new", "1800000000.M1P2Q1.mda", "Subject: late\n\nx\n", Date);
+        using (var after = (MaildirMailbox)_driver.Open(_path, "box", readOnly: true))
+        {
+            Assert.That(after.ScanCount, Is.EqualTo(1));
+            Assert.That(after.Messages, Has.Count.EqualTo(1101));
+        }
+    }
+
+    [Test]
+    public void AForeignRenameWhileTheFirstOpenMovesNewMailIsSeenOnceTheStampsAreDue()
+    {
+        PutLargeWithNewMail();
+        string victim = CurName(500);
+        MaildirMailbox.OwnChangeDoneForTestOfAll.Value = () =>
+        {
+            // mutt flags a message while our moves out of new/ run: its change and ours end in one stamp.
+            MaildirMailbox.OwnChangeDoneForTestOfAll.Value = null;
+            File.Move(Path.Combine(_path, "cur", victim), Path.Combine(_path, "cur", victim.Replace(":2,S", ":2,FS")));
+        };
+        var clock = Stopwatch.StartNew();
+        using (var first = (MaildirMailbox)_driver.Open(_path, "box", readOnly: false))
+        {
+            Assert.That(MaildirMailbox.OwnChangeDoneForTestOfAll.Value, Is.Null, "the moves out of new/ did not take the path under test");
+        }
+
+        using var next = (MaildirMailbox)_driver.Open(_path, "box", readOnly: false);
+        if (clock.ElapsedMilliseconds < 900)
+        {
+            Assert.That(next.ScanCount, Is.Zero, "within the second, the stamps after our own renames are trusted");
+        }
+
+        Thread.Sleep(Math.Max(0, 1100 - (int)clock.ElapsedMilliseconds));
+        next.Sync();
+        Assert.That(next.Messages[500].Flags.Has(MessageFlags.Flagged), Is.True, "a change hidden behind the stamps of our own renames was never seen");
+        using var later = (MaildirMailbox)_driver.Open(_path, "box", readOnly: true);
+        Assert.That(later.Messages[500].Flags.Has(MessageFlags.Flagged), Is.True);
+        Assert.That(later.ScanCount, Is.Zero, "the listing that fell due was not saved for the next session");
+    }
+
+    [Test]
     public void DatesOfFilesNotStatedAtOpenAreTheirMtimesAlsoAfterARename()
     {
         // The first open stats no file: the date is looked up when asked for, under the file's current name.

@@ -17,13 +17,32 @@ namespace Imap4d.Storage.Maildir;
 internal static class MaildirIndexFile
 {
     private static readonly byte[] Magic = "IMAP4DMD"u8.ToArray();
-    private const int Version = 1;
+    private const int Version = 2;
+
+    /// <summary>Version 1 had no <see cref="OwnStamps"/>: still read (as none).</summary>
+    private const int VersionWithoutOwnStamps = 1;
 
     /// <summary>A date or size not known yet (the file not stat'ed): see <see cref="MaildirEntry"/>.</summary>
     private const long Unknown = long.MinValue;
 
     /// <summary>Everything but the records.</summary>
-    public sealed record Header(uint UidValidity, uint UidNext, uint RecentBoundary, ulong HighestModSeq, SourceStamp Cur, SourceStamp New);
+    /// <param name="Cur">The stamp of cur/ when a listing made the records (none: unknown).</param>
+    /// <param name="New">The same for new/.</param>
+    /// <param name="Own">Stamps of cur/ and new/ taken after our own changes instead of a listing (see <see cref="OwnStamps"/>); null: none.</param>
+    public sealed record Header(uint UidValidity, uint UidNext, uint RecentBoundary, ulong HighestModSeq, SourceStamp Cur, SourceStamp New,
+        OwnStamps? Own = null);
+
+    /// <summary>
+    /// The stamps cur/ and new/ had after our own renames and unlinks (taken once the clock tick of
+    /// the last one was over), trusted by every session from <paramref name="SinceNs"/> until
+    /// <paramref name="UntilNs"/> (wall clock, ns since the epoch), after which one listing is due:
+    /// a foreign change made while our changes ran ends in the same stamp (see the README).
+    /// </summary>
+    public sealed record OwnStamps(SourceStamp Cur, SourceStamp New, long SinceNs, long UntilNs)
+    {
+        /// <summary>Trusted at wall-clock time <paramref name="nowNs"/> (a clock set back before they were taken trusts none).</summary>
+        public bool TrustedAt(long nowNs) => SinceNs <= nowNs && nowNs < UntilNs;
+    }
 
     public static void Save(string path, Header header, ICollection<MaildirEntry> entries)
     {
@@ -64,6 +83,11 @@ internal static class MaildirIndexFile
         writer.UInt64(header.HighestModSeq);
         writer.Stamp(header.Cur);
         writer.Stamp(header.New);
+        var own = header.Own ?? new OwnStamps(SourceStamp.None, SourceStamp.None, 0, 0);
+        writer.Stamp(own.Cur);
+        writer.Stamp(own.New);
+        writer.Int64(own.SinceNs);
+        writer.Int64(own.UntilNs);
         writer.Int32(keywords.Count);
         foreach (string keyword in keywords)
         {
@@ -118,12 +142,23 @@ internal static class MaildirIndexFile
         try
         {
             var reader = new Reader(bytes);
-            if (!reader.Bytes(Magic.Length).SequenceEqual(Magic) || reader.Int32() != Version)
+            if (!reader.Bytes(Magic.Length).SequenceEqual(Magic))
+            {
+                return null;
+            }
+
+            int version = reader.Int32();
+            if (version is not (Version or VersionWithoutOwnStamps))
             {
                 return null;
             }
 
             var header = new Header(reader.UInt32(), reader.UInt32(), reader.UInt32(), reader.UInt64(), reader.Stamp(), reader.Stamp());
+            if (version == Version)
+            {
+                var own = new OwnStamps(reader.Stamp(), reader.Stamp(), reader.Int64(), reader.Int64());
+                header = header with { Own = own.UntilNs == 0 ? null : own };
+            }
             var keywords = new string[reader.Count(bytes.Length)];
             for (int i = 0; i < keywords.Length; i++)
             {

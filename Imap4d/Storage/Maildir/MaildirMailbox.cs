@@ -49,12 +49,11 @@ internal sealed partial class MaildirMailbox : IMailbox
     private SourceStamp _indexStamp;
 
     // Non-zero while _curStamp/_newStamp were taken after our own change, not by a listing
-    // (see AfterOwnChange): the Environment.TickCount64 at which one listing is due anyway.
+    // (see AfterOwnChange): the Environment.TickCount64 at which one listing is due anyway; and the
+    // same span in wall-clock time (ns since the epoch), as the index header gives it to other sessions.
     private long _ownStampsRecheckAt;
-
-    // Stamps taken after our own change, by index path, with the index they were saved with: other
-    // instances in this process (STATUS opens one) trust them like the instance that took them.
-    private static readonly Dictionary<string, (SourceStamp Index, SourceStamp Cur, SourceStamp New, long RecheckAt)> OwnStamps = new(StringComparer.Ordinal);
+    private long _ownSinceNs;
+    private long _ownUntilNs;
     private bool _loaded;
     private bool _indexLoaded;
     private bool _dirty;
@@ -164,6 +163,9 @@ internal sealed partial class MaildirMailbox : IMailbox
     /// <summary>Tests: run after our own renames or unlinks, before their stamps are taken (a foreign change racing them).</summary>
     internal Action? OwnChangeDoneForTest { get; set; }
 
+    /// <summary>Tests: as <see cref="OwnChangeDoneForTest"/>, for the instances the calling test opens (the first SELECT's renames run in the constructor).</summary>
+    internal static readonly AsyncLocal<Action?> OwnChangeDoneForTestOfAll = new();
+
     /// <summary>Messages no read-write session has seen yet (for STATUS).</summary>
     internal int UnclaimedRecentCount => _entries.Keys.Count(u => u > _recentBoundary);
 
@@ -199,13 +201,20 @@ internal sealed partial class MaildirMailbox : IMailbox
 
             if (!ReadOnly)
             {
+                var trusted = TrustedBeforeOwnChange();
                 if (MoveNewToCur())
                 {
-                    // Our renames changed new/ and cur/ after the scan, so their stamps are unknown and
-                    // the next sync (the poll that ends this very SELECT) would list both again and save
-                    // the index a second time. Listing them now (known names cost no allocation) gives
-                    // stamps that sync can trust, and one save.
-                    Rescan();
+                    // Our renames changed new/ and cur/ after the scan. Their stamps after our renames
+                    // are trusted as after a STORE (every session, until the listing they put off
+                    // falls due: AfterOwnChange). Where they are not (a small maildir, stamps not
+                    // trusted before), new/ and cur/ are listed again now, so that the poll that ends
+                    // this very SELECT does not list them and save the index a second time.
+                    AfterOwnChange(trusted);
+                    if (_curStamp == SourceStamp.None)
+                    {
+                        Rescan();
+                    }
+
                     rescanned = true;
                 }
 
@@ -698,6 +707,10 @@ internal sealed partial class MaildirMailbox : IMailbox
                 {
                     index = null;
                 }
+                else if (_uidList.Uids.Count < loaded!.Value.Entries.Count)
+                {
+                    RestoreUidLines(loaded.Value.Entries);
+                }
 
                 break;
 
@@ -773,17 +786,43 @@ internal sealed partial class MaildirMailbox : IMailbox
         _indexStamp = indexStamp;
         _indexLoaded = index is not null;
         _loaded = true;
-        if (index is not null && index.Cur == SourceStamp.None && _indexPath.Length > 0)
+        if (index?.Own is { } own && index.Cur == SourceStamp.None && WallClockNs() is var now && own.TrustedAt(now))
         {
-            lock (OwnStamps)
-            {
-                if (OwnStamps.TryGetValue(_indexPath, out var own) && own.Index == indexStamp && Environment.TickCount64 < own.RecheckAt)
-                {
-                    _curStamp = own.Cur;
-                    _newStamp = own.New;
-                    _ownStampsRecheckAt = own.RecheckAt;
-                }
-            }
+            // Stamps a session took after its own changes (see AfterOwnChange): trusted here too, until
+            // the same moment, when one listing falls due.
+            _curStamp = own.Cur;
+            _newStamp = own.New;
+            _ownSinceNs = own.SinceNs;
+            _ownUntilNs = own.UntilNs;
+            _ownStampsRecheckAt = Environment.TickCount64 + Math.Max(1, (own.UntilNs - now) / 1_000_000);
+        }
+    }
+
+    /// <summary>
+    /// The UID list holds a line for every key the index knows (lines go only when their files
+    /// are gone), unless a compaction lost them: one counted only the files a scan reported by
+    /// name and left a list of no lines after the first SELECT of a large maildir. The index still
+    /// knows those assignments: they go back into the list (under the lock), so that a lost index
+    /// does not renumber the messages. Not for a UID the list gives another key.
+    /// </summary>
+    private void RestoreUidLines(List<MaildirEntry> entries)
+    {
+        var taken = new HashSet<uint>(_uidList.Uids.Values);
+        var missing = entries.Where(e => !_uidList.Uids.ContainsKey(e.Key) && !taken.Contains(e.Uid))
+            .OrderBy(e => e.Uid).Select(e => (e.Uid, e.Key)).ToList();
+        if (missing.Count == 0 || _memoryOnly)
+        {
+            return;
+        }
+
+        try
+        {
+            _uidList.Append(_path, missing);
+            Log.Warn("maildir {0}: {1} UID lines the index knew restored to {2}", _path, missing.Count, MaildirUidList.FileName);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.Debug(e, "maildir {0}: UID lines not restored", _path);
         }
     }
 
@@ -940,7 +979,7 @@ internal sealed partial class MaildirMailbox : IMailbox
             AssignUids(unknown);
         }
 
-        DropExpungedUidLines(found);
+        DropExpungedUidLines();
         _adopting = null;
         // A stamp taken within the timestamp granularity of a change may hide a later one: not kept.
         var curSafe = curStamp.IsSettledAt(startNs) ? curStamp : SourceStamp.None;
@@ -985,14 +1024,15 @@ internal sealed partial class MaildirMailbox : IMailbox
     /// one made later within the clock tick of our last change (same mtime), so we wait the tick out
     /// (a few ms, as <see cref="SettledScanStart"/> does) and take the stamps after it: any later
     /// change gets another mtime; and one made while our changes ran, which no stamp can tell from
-    /// ours: for that, these stamps are trusted by this process only (the index records none) and
-    /// for one second from the first own change they rest on; the first sync after it lists once.
+    /// ours: for that, these stamps are trusted for one second from the first own change they rest
+    /// on (by every session: the index header keeps them, with that second in wall-clock time, apart
+    /// from listed stamps); the first sync after it lists once.
     /// A small maildir (listing is cheap), a whole-second file system, or stamps not trusted before
     /// leave them unknown: the next sync lists.
     /// </summary>
     private void AfterOwnChange((SourceStamp Cur, SourceStamp New) before)
     {
-        OwnChangeDoneForTest?.Invoke();
+        (OwnChangeDoneForTest ?? OwnChangeDoneForTestOfAll.Value)?.Invoke();
         bool keep = before.Cur != SourceStamp.None && _curStamp == before.Cur && _newStamp == before.New;
         long recheckAt = _ownStampsRecheckAt;
         _curStamp = SourceStamp.None;
@@ -1018,7 +1058,14 @@ internal sealed partial class MaildirMailbox : IMailbox
             {
                 _curStamp = cur;
                 _newStamp = @new;
-                _ownStampsRecheckAt = recheckAt != 0 ? recheckAt : Environment.TickCount64 + OwnStampsTrustedMs;
+                if (recheckAt == 0)
+                {
+                    recheckAt = Environment.TickCount64 + OwnStampsTrustedMs;
+                    _ownSinceNs = WallClockNs();
+                    _ownUntilNs = _ownSinceNs + OwnStampsTrustedMs * 1_000_000L;
+                }
+
+                _ownStampsRecheckAt = recheckAt;
                 return;
             }
 
@@ -1030,6 +1077,8 @@ internal sealed partial class MaildirMailbox : IMailbox
             Thread.Sleep(1);
         }
     }
+
+    private static long WallClockNs() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
 
     /// <summary>
     /// The coarse clock reading a scan starts at (see <see cref="SourceStamp.IsSettledAt"/>). A scan of
@@ -1138,19 +1187,23 @@ internal sealed partial class MaildirMailbox : IMailbox
     /// Rewrites the UID list without the lines of files that are gone, once they outnumber the
     /// files there are. Each session used to drop only what it had expunged itself, past 100: with
     /// many short sessions none ever did, and 50 clients grew the list to 13,000 lines for 17
-    /// messages in five minutes (read by every session). <paramref name="found"/> is this scan's
-    /// listing, taken under the maildir lock, which every writer of the list holds.
+    /// messages in five minutes (read by every session). Called at the end of a scan under the
+    /// maildir lock (which every writer of the list holds), when the entries are every file the
+    /// scan found: not only the files it reported by name (new or renamed ones), which left a
+    /// list of no lines at all after the first SELECT of a large maildir (100 files moved from
+    /// new/ out of 10,000): an index lost after that gave every message a new UID under the same
+    /// UIDVALIDITY.
     /// </summary>
-    private void DropExpungedUidLines(Dictionary<string, (string Dir, string Name)> found)
+    private void DropExpungedUidLines()
     {
-        if (_memoryOnly || ReadOnly || _uidList.Uids.Count <= Math.Max(100, 2 * found.Count))
+        if (_memoryOnly || ReadOnly || _uidList.Uids.Count <= Math.Max(100, 2 * _byKey.Count))
         {
             return;
         }
 
         try
         {
-            var live = _uidList.Uids.Where(p => found.ContainsKey(p.Key)).Select(p => (p.Value, p.Key)).ToList();
+            var live = _uidList.Uids.Where(p => _byKey.ContainsKey(p.Key)).Select(p => (p.Value, p.Key)).ToList();
             _uidList.Rewrite(_path, _uidList.UidValidity, NextUid(), live);
             _expungedKeys.Clear();
         }
@@ -1429,19 +1482,25 @@ internal sealed partial class MaildirMailbox : IMailbox
     private bool MoveNewToCur()
     {
         bool moved = false;
+        using var directories = new MaildirDirectories(_path);
         foreach (var entry in _entries.Values.Where(e => e.Dir == "new").ToList())
         {
             // The name in cur/ carries the UID for GNU mailutils, which otherwise numbers the file
             // under a new UIDVALIDITY of its own (it renames it so itself when it moves it).
             var parsed = MaildirFileName.Parse(entry.Name);
             string target = (parsed.MailutilsUid is null ? parsed.Base + $",u={entry.Uid}" : parsed.Base) + ":" + (parsed.Info ?? "2,");
-            if (MaildirFiles.TryRename(Path.Combine(NewDir, entry.Name), Path.Combine(CurDir, target)))
+            if (directories.TryRenameIntoCur("new", entry.Name, target))
             {
                 entry.Dir = "cur";
                 entry.Name = target;
-                _curStamp = SourceStamp.None;
-                _newStamp = SourceStamp.None;
                 _dirty = true;
+                moved = true;
+            }
+            else
+            {
+                // Gone from new/ under us (another program took it): the stamps after our renames
+                // would hide that, so they are not trusted (see AfterOwnChange); the next listing finds it.
+                _curStamp = SourceStamp.None;
                 moved = true;
             }
         }
@@ -1490,11 +1549,12 @@ internal sealed partial class MaildirMailbox : IMailbox
             return;
         }
 
-        // Stamps taken after our own change are this process's alone (see AfterOwnChange): other
-        // sessions list the directories instead.
+        // Stamps taken after our own change go in a field of their own, with the time their listing
+        // falls due (see AfterOwnChange): a session that loads the index after that lists.
         var header = _ownStampsRecheckAt == 0
             ? new MaildirIndexFile.Header(_uidValidity, NextUid(), _recentBoundary, _highestModSeq, _curStamp, _newStamp)
-            : new MaildirIndexFile.Header(_uidValidity, NextUid(), _recentBoundary, _highestModSeq, SourceStamp.None, SourceStamp.None);
+            : new MaildirIndexFile.Header(_uidValidity, NextUid(), _recentBoundary, _highestModSeq, SourceStamp.None, SourceStamp.None,
+                new MaildirIndexFile.OwnStamps(_curStamp, _newStamp, _ownSinceNs, _ownUntilNs));
         if (_indexPath.Length == 0)
         {
             _dirty = false;
@@ -1505,18 +1565,6 @@ internal sealed partial class MaildirMailbox : IMailbox
         {
             MaildirIndexFile.Save(_indexPath, header, _entries.Values);
             _indexStamp = SourceStamp.Of(_indexPath);
-            lock (OwnStamps)
-            {
-                if (_ownStampsRecheckAt != 0)
-                {
-                    OwnStamps[_indexPath] = (_indexStamp, _curStamp, _newStamp, _ownStampsRecheckAt);
-                }
-                else
-                {
-                    OwnStamps.Remove(_indexPath);
-                }
-            }
-
             _dirty = false;
             if (_expungedKeys.Count > Math.Max(100, _uidList.Uids.Count / 4))
             {
