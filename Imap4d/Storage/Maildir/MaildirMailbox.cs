@@ -68,7 +68,9 @@ internal sealed partial class MaildirMailbox : IMailbox
     private (uint Validity, uint Next) _mailutilsWritten;
 
     // This session's view.
-    private List<MessageInfo> _view = [];
+    private MaildirMessageList _view = MaildirMessageList.Empty;
+    private readonly Func<MaildirEntry, long> _sizeOf;
+    private readonly Func<MaildirEntry, DateTimeOffset> _dateOf;
     private SourceStamp _seenCur;
     private SourceStamp _seenNew;
     private bool _disposed;
@@ -96,6 +98,8 @@ internal sealed partial class MaildirMailbox : IMailbox
     public MaildirMailbox(string path, string name, bool readOnly, bool appendOnly, UserStateDirectory? userState = null)
     {
         _path = path;
+        _sizeOf = SizeOf;
+        _dateOf = DateOf;
         _userState = userState ?? UserStateDirectory.FromEnvironment();
         // A maildir imap4d has not met yet gets the full first open (adopting foreign UIDs needs the scan).
         _appendOnly = appendOnly && File.Exists(Path.Combine(path, MaildirUidList.FileName));
@@ -152,8 +156,22 @@ internal sealed partial class MaildirMailbox : IMailbox
     public IReadOnlySet<uint> RecentUids => _recent;
 
     public IReadOnlyCollection<string> Keywords =>
-        _keywords.Names.Concat(_view.Where(m => m.Flags.Keywords.Count > 0).SelectMany(m => m.Flags.Keywords))
-            .Distinct(FlagSet.KeywordComparer).ToList();
+        _keywords.Names.Concat(ViewKeywords()).Distinct(FlagSet.KeywordComparer).ToList();
+
+    private IEnumerable<string> ViewKeywords()
+    {
+        for (int i = 0; i < _view.Count; i++)
+        {
+            var flags = _view.FlagsAt(i);
+            if (flags.Keywords.Count > 0)
+            {
+                foreach (string keyword in flags.Keywords)
+                {
+                    yield return keyword;
+                }
+            }
+        }
+    }
 
     /// <summary>How many times this object listed cur/ and new/ (for tests: a sync that trusts the index lists nothing).</summary>
     internal int ScanCount { get; private set; }
@@ -245,22 +263,52 @@ internal sealed partial class MaildirMailbox : IMailbox
         }
 
         _viewVersion = _version;
-        var current = _entries.Values.OrderBy(e => e.Uid).Select(e => e.ToInfo(SizeOf, DateOf)).ToList();
+        var current = CurrentView();
         if (_view.Count == 0)
         {
             // The first sync of a session (SELECT): everything is new to it, nothing to compare.
             _view = current;
             UidNext = NextUid();
             HighestModSeq = _highestModSeq;
-            return current.Count == 0 ? MailboxChanges.None : new MailboxChanges([], current.Select(m => m.Uid).ToList(), []);
+            if (current.Count == 0)
+            {
+                return MailboxChanges.None;
+            }
+
+            var all = new List<uint>(current.Count);
+            current.CopyUidsTo(all);
+            return new MailboxChanges([], all, []);
         }
 
-        var before = _view.ToDictionary(m => m.Uid);
-        var now = current.Select(m => m.Uid).ToHashSet();
-        var expunged = _view.Where(m => !now.Contains(m.Uid)).Select(m => m.Uid).ToList();
-        var added = current.Where(m => !before.ContainsKey(m.Uid)).Select(m => m.Uid).ToList();
-        var changed = current.Where(m => before.TryGetValue(m.Uid, out var old) && !old.Flags.Equals(m.Flags))
-            .Select(m => m.Uid).ToList();
+        // Both in UID order: one merge walk.
+        var expunged = new List<uint>();
+        var added = new List<uint>();
+        var changed = new List<uint>();
+        var before = _view.Items;
+        var now = current.Items;
+        int b = 0, n = 0;
+        while (b < before.Length || n < now.Length)
+        {
+            if (n == now.Length || (b < before.Length && before[b].Uid < now[n].Uid))
+            {
+                expunged.Add(before[b++].Uid);
+            }
+            else if (b == before.Length || now[n].Uid < before[b].Uid)
+            {
+                added.Add(now[n++].Uid);
+            }
+            else
+            {
+                if (!before[b].Flags.Equals(now[n].Flags))
+                {
+                    changed.Add(now[n].Uid);
+                }
+
+                b++;
+                n++;
+            }
+        }
+
         _recent.ExceptWith(expunged);
         _view = current;
         UidNext = NextUid();
@@ -268,6 +316,35 @@ internal sealed partial class MaildirMailbox : IMailbox
         return expunged.Count == 0 && added.Count == 0 && changed.Count == 0
             ? MailboxChanges.None
             : new MailboxChanges(expunged, added, changed);
+    }
+
+    /// <summary>The state's messages as a new view, in UID order.</summary>
+    private MaildirMessageList CurrentView()
+    {
+        var items = new MaildirMessageList.Row[_entries.Count];
+        int i = 0;
+        bool ordered = true;
+        uint last = 0;
+        foreach (var entry in _entries.Values)
+        {
+            items[i++] = new MaildirMessageList.Row(entry);
+            ordered &= entry.Uid > last;
+            last = entry.Uid;
+        }
+
+        if (!ordered)
+        {
+            // Entries come in UID order as long as the state only grew since it was loaded.
+            var uids = new uint[items.Length];
+            for (int k = 0; k < items.Length; k++)
+            {
+                uids[k] = items[k].Uid;
+            }
+
+            Array.Sort(uids, items);
+        }
+
+        return new MaildirMessageList(items, _sizeOf, _dateOf);
     }
 
     public uint Append(Stream content, FlagSet flags, DateTimeOffset internalDate)
@@ -331,16 +408,16 @@ internal sealed partial class MaildirMailbox : IMailbox
     {
         ThrowIfReadOnly();
         var changed = new List<MessageInfo>();
+        var changedEntries = new List<MaildirEntry>();
         using (MaildirLock.Acquire(_path))
         using (var directories = new MaildirDirectories(_path))
         {
             LoadState();
             RefreshKeywords();
             var before = TrustedBeforeOwnChange();
-            var inView = _view.Select(m => m.Uid).ToHashSet();
             foreach (uint uid in uids.Order())
             {
-                if (!inView.Contains(uid) || !_entries.TryGetValue(uid, out var entry))
+                if (_view.IndexOfUid(uid) < 0 || !_entries.TryGetValue(uid, out var entry))
                 {
                     continue;
                 }
@@ -365,7 +442,8 @@ internal sealed partial class MaildirMailbox : IMailbox
                 entry.Flags = newFlags;
                 entry.ModSeq = ++_highestModSeq;
                 _version++;
-                changed.Add(entry.ToInfo(SizeOf, DateOf));
+                changed.Add(entry.ToInfo(_sizeOf, _dateOf));
+                changedEntries.Add(entry);
             }
 
             if (changed.Count > 0)
@@ -377,8 +455,7 @@ internal sealed partial class MaildirMailbox : IMailbox
             }
         }
 
-        var byUid = changed.ToDictionary(m => m.Uid);
-        _view = _view.Select(m => byUid.GetValueOrDefault(m.Uid, m)).ToList();
+        _view = _view.With(changedEntries);
         return changed;
     }
 
@@ -391,8 +468,9 @@ internal sealed partial class MaildirMailbox : IMailbox
         {
             LoadState();
             var before = TrustedBeforeOwnChange();
-            foreach (var info in _view)
+            for (int i = 0; i < _view.Count; i++)
             {
+                var info = _view.Items[i];
                 if ((only is not null && !only.Contains(info.Uid))
                     || !_entries.TryGetValue(info.Uid, out var entry) || !entry.Flags.Has(MessageFlags.Deleted))
                 {
@@ -425,8 +503,7 @@ internal sealed partial class MaildirMailbox : IMailbox
             }
         }
 
-        var goneSet = gone.ToHashSet();
-        _view = _view.Where(m => !goneSet.Contains(m.Uid)).ToList();
+        _view = _view.Without(gone.ToHashSet());
         _recent.ExceptWith(gone);
         return gone;
     }
@@ -434,14 +511,12 @@ internal sealed partial class MaildirMailbox : IMailbox
     public IReadOnlyList<(uint Source, uint Target)> CopyTo(IReadOnlyCollection<uint> uids, IMailbox target)
     {
         ThrowIfDisposed();
-        var byUid = _view.ToDictionary(m => m.Uid);
-        var wanted = uids.Order().Where(byUid.ContainsKey).ToList();
+        var copied = uids.Order().Select(_view.IndexOfUid).Where(at => at >= 0).Select(at => _view[at]).ToList();
         if (target is MaildirMailbox maildir)
         {
-            return maildir.LinkCopies(this, wanted.Select(uid => byUid[uid]).ToList());
+            return maildir.LinkCopies(this, copied);
         }
 
-        var copied = wanted.Select(uid => byUid[uid]).ToList();
         var created = target.AppendMany(copied.Select(m => new AppendItem(() => OpenContent(m.Uid), m.Flags, m.InternalDate)));
         return copied.Zip(created, (m, uid) => (m.Uid, uid)).ToList();
     }
