@@ -32,40 +32,18 @@ internal sealed partial class MaildirMailbox : IMailbox
     private readonly string _indexPath;
     private readonly UserStateDirectory _userState;
     private readonly bool _appendOnly;
-    private readonly MaildirUidList _uidList = new();
     private readonly HashSet<uint> _recent = [];
-    private readonly HashSet<string> _expungedKeys = new(StringComparer.Ordinal);
 
-    // Shared state (a copy of the index, kept current under the lock).
-    private Dictionary<uint, MaildirEntry> _entries = [];
-    private Dictionary<string, MaildirEntry> _byKey = new(StringComparer.Ordinal);
-    private uint _uidValidity;
-    private uint _maxUid;
-    private bool _memoryOnly;
-    private uint _recentBoundary;
-    private ulong _highestModSeq = 1;
-    private SourceStamp _curStamp;
-    private SourceStamp _newStamp;
-    private SourceStamp _indexStamp;
-
-    // Non-zero while _curStamp/_newStamp were taken after our own change, not by a listing
-    // (see AfterOwnChange): the Environment.TickCount64 at which one listing is due anyway.
-    private long _ownStampsRecheckAt;
+    // Shared state (a copy of the index, kept current under the lock): see SharedState. Its
+    // _ownStampsRecheckAt is non-zero while _curStamp/_newStamp were taken after our own change,
+    // not by a listing (see AfterOwnChange): the Environment.TickCount64 at which one listing is due anyway.
 
     // Stamps taken after our own change, by index path, with the index they were saved with: other
     // instances in this process (STATUS opens one) trust them like the instance that took them.
     private static readonly Dictionary<string, (SourceStamp Index, SourceStamp Cur, SourceStamp New, long RecheckAt)> OwnStamps = new(StringComparer.Ordinal);
-    private bool _loaded;
-    private bool _indexLoaded;
-    private bool _dirty;
-    private MaildirForeignUids? _adopting;
-    private MaildirKeywords _keywords;
-    private int _scanMark;
 
-    // Bumped by every change of a message's presence, flags or modseq: the view is rebuilt only when it moved.
-    private long _version;
+    // The state's _version is bumped by every change of a message's presence, flags or modseq: the view is rebuilt only when it moved.
     private long _viewVersion = -1;
-    private (uint Validity, uint Next) _mailutilsWritten;
 
     // This session's view.
     private MaildirMessageList _view = MaildirMessageList.Empty;
@@ -104,19 +82,47 @@ internal sealed partial class MaildirMailbox : IMailbox
         // A maildir imap4d has not met yet gets the full first open (adopting foreign UIDs needs the scan).
         _appendOnly = appendOnly && File.Exists(Path.Combine(path, MaildirUidList.FileName));
         _indexPath = IndexPathFor(path, _userState);
+        // An object only for APPEND reads the index's header alone: it keeps a state of its own.
+        _sharedKey = _appendOnly ? null : path + "\n" + _indexPath;
+        _s = _sharedKey is null ? new SharedState() : Join(_sharedKey);
         _counter = new ModSeq.ModSeqCounter(_indexPath.Length > 0 ? _indexPath + ".modseq" : null);
         _vanished = new ModSeq.VanishedLog(_indexPath.Length > 0 ? _indexPath + ".vanished" : null);
         Name = name;
         ReadOnly = readOnly;
-        _keywords = MaildirKeywords.Load(path);
-        if (!readOnly)
+        try
         {
-            CleanTmp();
-        }
+            if (_s.Keywords is null)
+            {
+                var keywords = MaildirKeywords.Load(path);
+                lock (_s.Guard)
+                {
+                    _s.Keywords ??= keywords;
+                }
+            }
 
-        if (!_appendOnly)
+            if (!readOnly)
+            {
+                CleanTmp();
+            }
+
+            if (!_appendOnly)
+            {
+                Sync();
+            }
+        }
+        catch
         {
-            Sync();
+            LeaveShared();
+            throw;
+        }
+    }
+
+    private void LeaveShared()
+    {
+        if (_sharedKey is not null && !_left)
+        {
+            _left = true;
+            Leave(_sharedKey, _s);
         }
     }
 
@@ -183,7 +189,16 @@ internal sealed partial class MaildirMailbox : IMailbox
     internal Action? OwnChangeDoneForTest { get; set; }
 
     /// <summary>Messages no read-write session has seen yet (for STATUS).</summary>
-    internal int UnclaimedRecentCount => _entries.Keys.Count(u => u > _recentBoundary);
+    internal int UnclaimedRecentCount
+    {
+        get
+        {
+            lock (_s.Guard)
+            {
+                return _entries.Keys.Count(u => u > _recentBoundary);
+            }
+        }
+    }
 
     private string CurDir => Path.Combine(_path, "cur");
 
@@ -203,6 +218,7 @@ internal sealed partial class MaildirMailbox : IMailbox
         }
 
         bool rescanned = false;
+        MaildirMessageList current;
         using (MaildirLock.Acquire(_path))
         {
             LoadState();
@@ -254,16 +270,17 @@ internal sealed partial class MaildirMailbox : IMailbox
             // Stamps taken after our own change spare the lock too, until their listing falls due.
             _seenCur = _curStamp;
             _seenNew = _newStamp;
+            if (_viewVersion == _version)
+            {
+                // Nothing listed, added, removed or re-flagged since this session's view was made.
+                return MailboxChanges.None;
+            }
+
+            // Made under the lock: the entries are shared with the other sessions of this process.
+            _viewVersion = _version;
+            current = CurrentView();
         }
 
-        if (_viewVersion == _version)
-        {
-            // Nothing listed, added, removed or re-flagged since this session's view was made.
-            return MailboxChanges.None;
-        }
-
-        _viewVersion = _version;
-        var current = CurrentView();
         if (_view.Count == 0)
         {
             // The first sync of a session (SELECT): everything is new to it, nothing to compare.
@@ -453,9 +470,10 @@ internal sealed partial class MaildirMailbox : IMailbox
                 _counter.Publish(_highestModSeq);
                 HighestModSeq = Math.Max(HighestModSeq, changed[^1].ModSeq);
             }
+
+            _view = _view.With(changedEntries);
         }
 
-        _view = _view.With(changedEntries);
         return changed;
     }
 
@@ -533,7 +551,7 @@ internal sealed partial class MaildirMailbox : IMailbox
         var result = new List<(uint, uint)>(messages.Count);
         foreach (var info in messages)
         {
-            if (source._entries.TryGetValue(info.Uid, out var entry))
+            if (source.TryGetLive(info.Uid, out var entry))
             {
                 source.FactsOf(entry); // the size on disk goes into the copy's name
             }
@@ -570,7 +588,7 @@ internal sealed partial class MaildirMailbox : IMailbox
                 for (int i = start; i < messages.Count; i++)
                 {
                     var info = messages[i];
-                    if (!source._entries.TryGetValue(info.Uid, out var listed))
+                    if (!(ReferenceEquals(source, this) ? _entries.TryGetValue(info.Uid, out var listed) : source.TryGetLive(info.Uid, out listed)))
                     {
                         break;
                     }
@@ -650,14 +668,14 @@ internal sealed partial class MaildirMailbox : IMailbox
     /// never changes with flags and needs no index. The file's ctime for a name without one.
     /// </summary>
     public DateTimeOffset? SaveDate(uint uid) =>
-        _entries.TryGetValue(uid, out var entry)
+        TryGetLive(uid, out var entry)
             ? MaildirFileName.DeliveryTime(entry.Key) ?? SaveDates.OfFile(Path.Combine(_path, entry.RelativePath))
             : null;
 
     public Stream OpenContent(uint uid)
     {
         ThrowIfDisposed();
-        if (_entries.TryGetValue(uid, out var entry))
+        if (TryGetLive(uid, out var entry))
         {
             // Renamed (or removed) by another program since our last scan: its current name is
             // looked up without the lock (see Locate), as the lazy date and size are.
@@ -695,7 +713,7 @@ internal sealed partial class MaildirMailbox : IMailbox
 
     /// <summary>The file's key (never reused for other content), size on disk and date: no need to count CRLF sizes.</summary>
     public ulong CacheFingerprint(MessageInfo message) =>
-        _entries.TryGetValue(message.Uid, out var known) && FactsOf(known) is var entry
+        TryGetLive(message.Uid, out var known) && FactsOf(known) is var entry
             ? FetchCache.Mix(FetchCache.Hash(entry.Key), FetchCache.Mix((ulong)entry.FileSize, (ulong)entry.InternalDate.ToUnixTimeMilliseconds()))
             : FetchCache.FingerprintOf(message);
 
@@ -730,6 +748,7 @@ internal sealed partial class MaildirMailbox : IMailbox
         }
 
         _disposed = true;
+        LeaveShared();
     }
 
     // ---- shared state ----
@@ -809,9 +828,10 @@ internal sealed partial class MaildirMailbox : IMailbox
         int expected = index is null ? 0 : loaded!.Value.Entries.Count;
         _ownStampsRecheckAt = 0;
         _version++;
-        _entries = new Dictionary<uint, MaildirEntry>(expected);
-        _byKey = new Dictionary<string, MaildirEntry>(expected, StringComparer.Ordinal);
-        _maxUid = 0;
+        // Filled before they replace the old ones: lookups without the lock never see them half made.
+        var entries = new Dictionary<uint, MaildirEntry>(expected);
+        var byKey = new Dictionary<string, MaildirEntry>(expected, StringComparer.Ordinal);
+        uint maxUid = 0;
         _uidValidity = _uidList.UidValidity;
         if (index is null)
         {
@@ -839,11 +859,21 @@ internal sealed partial class MaildirMailbox : IMailbox
             _dirty = false;
             foreach (var entry in loaded!.Value.Entries)
             {
-                AddEntry(entry);
+                entries[entry.Uid] = entry;
+                byKey[entry.Key] = entry;
+                maxUid = Math.Max(maxUid, entry.Uid);
             }
 
             _uidList.RaiseUidNext(index.UidNext);
         }
+
+        lock (_s.Guard)
+        {
+            _entries = entries;
+            _byKey = byKey;
+        }
+
+        _maxUid = maxUid;
 
         _indexStamp = indexStamp;
         _indexLoaded = index is not null;
@@ -929,16 +959,24 @@ internal sealed partial class MaildirMailbox : IMailbox
     private void AddEntry(MaildirEntry entry)
     {
         _version++;
-        _entries[entry.Uid] = entry;
-        _byKey[entry.Key] = entry;
+        lock (_s.Guard)
+        {
+            _entries[entry.Uid] = entry;
+            _byKey[entry.Key] = entry;
+        }
+
         _maxUid = Math.Max(_maxUid, entry.Uid);
     }
 
     private void RemoveEntry(MaildirEntry entry)
     {
         _version++;
-        _entries.Remove(entry.Uid);
-        _byKey.Remove(entry.Key);
+        lock (_s.Guard)
+        {
+            _entries.Remove(entry.Uid);
+            _byKey.Remove(entry.Key);
+        }
+
         _expungedKeys.Add(entry.Key);
     }
 
@@ -1314,7 +1352,7 @@ internal sealed partial class MaildirMailbox : IMailbox
             return entry;
         }
 
-        if (_entries.TryGetValue(entry.Uid, out var live) && !ReferenceEquals(live, entry) && live.Key == entry.Key)
+        if (TryGetLive(entry.Uid, out var live) && !ReferenceEquals(live, entry) && live.Key == entry.Key)
         {
             // A view made before the state was read again (another session saved the index): the
             // live entry is what the index keeps (and may know its facts already).
