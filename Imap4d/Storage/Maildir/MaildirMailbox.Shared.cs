@@ -40,6 +40,10 @@ internal sealed partial class MaildirMailbox
         public long Version;
         public (uint Validity, uint Next) MailutilsWritten;
 
+        /// <summary>The rows of the last view made, at <see cref="ViewRowsVersion"/>: sessions in step share them.</summary>
+        public MaildirMessageList.Row[]? ViewRows;
+        public long ViewRowsVersion = -1;
+
         /// <summary>Open mailbox objects using this state (under <see cref="Table"/>'s lock).</summary>
         public int Users;
     }

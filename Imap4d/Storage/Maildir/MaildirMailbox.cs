@@ -338,6 +338,12 @@ internal sealed partial class MaildirMailbox : IMailbox
     /// <summary>The state's messages as a new view, in UID order.</summary>
     private MaildirMessageList CurrentView()
     {
+        if (_s.ViewRows is { } made && _s.ViewRowsVersion == _version)
+        {
+            // Another session made the view of this very state: its rows are never changed, only replaced.
+            return new MaildirMessageList(made, _sizeOf, _dateOf);
+        }
+
         var items = new MaildirMessageList.Row[_entries.Count];
         int i = 0;
         bool ordered = true;
@@ -361,6 +367,8 @@ internal sealed partial class MaildirMailbox : IMailbox
             Array.Sort(uids, items);
         }
 
+        _s.ViewRows = items;
+        _s.ViewRowsVersion = _version;
         return new MaildirMessageList(items, _sizeOf, _dateOf);
     }
 

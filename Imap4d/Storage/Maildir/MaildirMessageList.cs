@@ -14,7 +14,7 @@ internal sealed class MaildirMessageList : IReadOnlyList<MessageInfo>, IUidIndex
     private readonly Func<MaildirEntry, long> _sizeOf;
     private readonly Func<MaildirEntry, DateTimeOffset> _dateOf;
 
-    /// <param name="items">In ascending UID order; owned by the list from now on.</param>
+    /// <param name="items">In ascending UID order; never changed from now on (lists of other sessions may share them).</param>
     public MaildirMessageList(Row[] items, Func<MaildirEntry, long> sizeOf, Func<MaildirEntry, DateTimeOffset> dateOf)
     {
         _items = items;
