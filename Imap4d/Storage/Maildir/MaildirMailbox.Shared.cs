@@ -125,11 +125,16 @@ internal sealed partial class MaildirMailbox
         }
     }
 
-    /// <summary>After a failure part way through a change under the lock: the next use reads the files again.</summary>
-    private void Invalidate()
+    /// <summary>
+    /// An exception filter for a failure part way through reading the files or listing under the
+    /// lock (the state is shared: no session may go on with half of it): the next use reads the
+    /// files again. Runs before the lock is left; always false.
+    /// </summary>
+    private bool Invalidated()
     {
         _s.Loaded = false;
         _s.Dirty = false;
         _s.Version++;
+        return false;
     }
 }

@@ -778,6 +778,18 @@ internal sealed partial class MaildirMailbox : IMailbox
 
     private void LoadFiles()
     {
+        try
+        {
+            LoadFilesCore();
+        }
+        catch (Exception) when (Invalidated())
+        {
+            throw;
+        }
+    }
+
+    private void LoadFilesCore()
+    {
         if (_memoryOnly && _loaded)
         {
             return;
@@ -995,6 +1007,18 @@ internal sealed partial class MaildirMailbox : IMailbox
     /// else from an adopted foreign list, else the next UIDs in order of delivery).
     /// </summary>
     private void Rescan()
+    {
+        try
+        {
+            RescanCore();
+        }
+        catch (Exception) when (Invalidated())
+        {
+            throw;
+        }
+    }
+
+    private void RescanCore()
     {
         long startNs = SettledScanStart();
         ScanCount++;
