@@ -49,3 +49,41 @@ public class MaildirMemoryMeasure
         }
     }
 }
+
+[Explicit]
+public class MaildirExpungeMeasure
+{
+    [Test]
+    public void ExpungeTenPercent()
+    {
+        string? path = Environment.GetEnvironmentVariable("IMAP4D_MEASURE_MAILDIR");
+        if (path is null)
+        {
+            Assert.Ignore("IMAP4D_MEASURE_MAILDIR not set");
+            return;
+        }
+
+        var driver = new MaildirDriver();
+        using var box = driver.Open(path, "m", readOnly: false);
+        var uids = new List<uint>();
+        for (int i = 9; i < box.Messages.Count; i += 10)
+        {
+            uids.Add(box.Messages[i].Uid);
+        }
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < uids.Count; i += 250)
+        {
+            box.Store(uids.Skip(i).Take(250).ToList(), FlagOperation.Add, FlagSet.Of(MessageFlags.Deleted));
+        }
+
+        TestContext.Out.WriteLine($"store: {watch.ElapsedMilliseconds} ms");
+        watch.Restart();
+        var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        var gone = box.Expunge();
+        TestContext.Out.WriteLine($"expunge {gone.Count}: {watch.ElapsedMilliseconds} ms, cpu {(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds} ms");
+        watch.Restart();
+        box.Sync();
+        TestContext.Out.WriteLine($"sync: {watch.ElapsedMilliseconds} ms");
+    }
+}
