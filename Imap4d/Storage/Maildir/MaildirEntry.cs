@@ -42,13 +42,19 @@ internal sealed class MaildirEntry
     /// The message as listed; <paramref name="sizeOf"/> counts a size not known yet and
     /// <paramref name="dateOf"/> stats for a date not known yet, when they are asked for.
     /// </summary>
-    public MessageInfo ToInfo(Func<MaildirEntry, long> sizeOf, Func<MaildirEntry, DateTimeOffset> dateOf)
+    public MessageInfo ToInfo(Func<MaildirEntry, long> sizeOf, Func<MaildirEntry, DateTimeOffset> dateOf) =>
+        ToInfo(Flags, ModSeq, sizeOf, dateOf);
+
+    /// <summary>As <see cref="ToInfo(Func{MaildirEntry, long}, Func{MaildirEntry, DateTimeOffset})"/> with the flags and MODSEQ a view recorded.</summary>
+    public MessageInfo ToInfo(FlagSet flags, ulong modSeq, Func<MaildirEntry, long> sizeOf, Func<MaildirEntry, DateTimeOffset> dateOf)
     {
-        if (InternalDate != UnknownDate)
+        var date = InternalDate;
+        long size = Size;
+        if (date != UnknownDate)
         {
-            return Size >= 0 ? new(Uid, Flags, InternalDate, Size, ModSeq) : new(Uid, Flags, InternalDate, () => sizeOf(this), ModSeq);
+            return size >= 0 ? new(Uid, flags, date, size, modSeq) : new(Uid, flags, date, () => sizeOf(this), modSeq);
         }
 
-        return new(Uid, Flags, () => dateOf(this), Size, Size >= 0 ? null : () => sizeOf(this), ModSeq);
+        return new(Uid, flags, () => dateOf(this), size, size >= 0 ? null : () => sizeOf(this), modSeq);
     }
 }

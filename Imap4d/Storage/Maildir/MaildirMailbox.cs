@@ -32,42 +32,21 @@ internal sealed partial class MaildirMailbox : IMailbox
     private readonly string _indexPath;
     private readonly UserStateDirectory _userState;
     private readonly bool _appendOnly;
-    private readonly MaildirUidList _uidList = new();
     private readonly HashSet<uint> _recent = [];
-    private readonly HashSet<string> _expungedKeys = new(StringComparer.Ordinal);
 
-    // Shared state (a copy of the index, kept current under the lock).
-    private Dictionary<uint, MaildirEntry> _entries = [];
-    private Dictionary<string, MaildirEntry> _byKey = new(StringComparer.Ordinal);
-    private uint _uidValidity;
-    private uint _maxUid;
-    private bool _memoryOnly;
-    private uint _recentBoundary;
-    private ulong _highestModSeq = 1;
-    private SourceStamp _curStamp;
-    private SourceStamp _newStamp;
-    private SourceStamp _indexStamp;
+    // Shared state (a copy of the index, kept current under the lock): see SharedState. Its
+    // _ownStampsRecheckAt is non-zero while _curStamp/_newStamp were taken after our own change,
+    // not by a listing (see AfterOwnChange): the Environment.TickCount64 at which one listing is due
+    // anyway; _ownSinceNs/_ownUntilNs are the same span in wall-clock time (ns since the epoch), as
+    // the index header gives it to other sessions.
 
-    // Non-zero while _curStamp/_newStamp were taken after our own change, not by a listing
-    // (see AfterOwnChange): the Environment.TickCount64 at which one listing is due anyway; and the
-    // same span in wall-clock time (ns since the epoch), as the index header gives it to other sessions.
-    private long _ownStampsRecheckAt;
-    private long _ownSinceNs;
-    private long _ownUntilNs;
-    private bool _loaded;
-    private bool _indexLoaded;
-    private bool _dirty;
-    private MaildirForeignUids? _adopting;
-    private MaildirKeywords _keywords;
-    private int _scanMark;
-
-    // Bumped by every change of a message's presence, flags or modseq: the view is rebuilt only when it moved.
-    private long _version;
+    // The state's _version is bumped by every change of a message's presence, flags or modseq: the view is rebuilt only when it moved.
     private long _viewVersion = -1;
-    private (uint Validity, uint Next) _mailutilsWritten;
 
     // This session's view.
-    private List<MessageInfo> _view = [];
+    private MaildirMessageList _view = MaildirMessageList.Empty;
+    private readonly Func<MaildirEntry, long> _sizeOf;
+    private readonly Func<MaildirEntry, DateTimeOffset> _dateOf;
     private SourceStamp _seenCur;
     private SourceStamp _seenNew;
     private bool _disposed;
@@ -95,23 +74,53 @@ internal sealed partial class MaildirMailbox : IMailbox
     public MaildirMailbox(string path, string name, bool readOnly, bool appendOnly, UserStateDirectory? userState = null)
     {
         _path = path;
+        _sizeOf = SizeOf;
+        _dateOf = DateOf;
         _userState = userState ?? UserStateDirectory.FromEnvironment();
         // A maildir imap4d has not met yet gets the full first open (adopting foreign UIDs needs the scan).
         _appendOnly = appendOnly && File.Exists(Path.Combine(path, MaildirUidList.FileName));
         _indexPath = IndexPathFor(path, _userState);
+        // An object only for APPEND reads the index's header alone: it keeps a state of its own.
+        _sharedKey = _appendOnly ? null : path + "\n" + _indexPath;
+        _s = _sharedKey is null ? new SharedState() : Join(_sharedKey);
         _counter = new ModSeq.ModSeqCounter(_indexPath.Length > 0 ? _indexPath + ".modseq" : null);
         _vanished = new ModSeq.VanishedLog(_indexPath.Length > 0 ? _indexPath + ".vanished" : null);
         Name = name;
         ReadOnly = readOnly;
-        _keywords = MaildirKeywords.Load(path);
-        if (!readOnly)
+        try
         {
-            CleanTmp();
-        }
+            if (_s.Keywords is null)
+            {
+                var keywords = MaildirKeywords.Load(path);
+                lock (_s.Guard)
+                {
+                    _s.Keywords ??= keywords;
+                }
+            }
 
-        if (!_appendOnly)
+            if (!readOnly)
+            {
+                CleanTmp();
+            }
+
+            if (!_appendOnly)
+            {
+                Sync();
+            }
+        }
+        catch
         {
-            Sync();
+            LeaveShared();
+            throw;
+        }
+    }
+
+    private void LeaveShared()
+    {
+        if (_sharedKey is not null && !_left)
+        {
+            _left = true;
+            Leave(_sharedKey, _s);
         }
     }
 
@@ -151,8 +160,22 @@ internal sealed partial class MaildirMailbox : IMailbox
     public IReadOnlySet<uint> RecentUids => _recent;
 
     public IReadOnlyCollection<string> Keywords =>
-        _keywords.Names.Concat(_view.Where(m => m.Flags.Keywords.Count > 0).SelectMany(m => m.Flags.Keywords))
-            .Distinct(FlagSet.KeywordComparer).ToList();
+        _keywords.Names.Concat(ViewKeywords()).Distinct(FlagSet.KeywordComparer).ToList();
+
+    private IEnumerable<string> ViewKeywords()
+    {
+        for (int i = 0; i < _view.Count; i++)
+        {
+            var flags = _view.FlagsAt(i);
+            if (flags.Keywords.Count > 0)
+            {
+                foreach (string keyword in flags.Keywords)
+                {
+                    yield return keyword;
+                }
+            }
+        }
+    }
 
     /// <summary>How many times this object listed cur/ and new/ (for tests: a sync that trusts the index lists nothing).</summary>
     internal int ScanCount { get; private set; }
@@ -167,7 +190,16 @@ internal sealed partial class MaildirMailbox : IMailbox
     internal static readonly AsyncLocal<Action?> OwnChangeDoneForTestOfAll = new();
 
     /// <summary>Messages no read-write session has seen yet (for STATUS).</summary>
-    internal int UnclaimedRecentCount => _entries.Keys.Count(u => u > _recentBoundary);
+    internal int UnclaimedRecentCount
+    {
+        get
+        {
+            lock (_s.Guard)
+            {
+                return _entries.Keys.Count(u => u > _recentBoundary);
+            }
+        }
+    }
 
     private string CurDir => Path.Combine(_path, "cur");
 
@@ -187,6 +219,7 @@ internal sealed partial class MaildirMailbox : IMailbox
         }
 
         bool rescanned = false;
+        MaildirMessageList current;
         using (MaildirLock.Acquire(_path))
         {
             LoadState();
@@ -245,31 +278,62 @@ internal sealed partial class MaildirMailbox : IMailbox
             // Stamps taken after our own change spare the lock too, until their listing falls due.
             _seenCur = _curStamp;
             _seenNew = _newStamp;
+            if (_viewVersion == _version)
+            {
+                // Nothing listed, added, removed or re-flagged since this session's view was made.
+                return MailboxChanges.None;
+            }
+
+            // Made under the lock: the entries are shared with the other sessions of this process.
+            _viewVersion = _version;
+            current = CurrentView();
         }
 
-        if (_viewVersion == _version)
-        {
-            // Nothing listed, added, removed or re-flagged since this session's view was made.
-            return MailboxChanges.None;
-        }
-
-        _viewVersion = _version;
-        var current = _entries.Values.OrderBy(e => e.Uid).Select(e => e.ToInfo(SizeOf, DateOf)).ToList();
         if (_view.Count == 0)
         {
             // The first sync of a session (SELECT): everything is new to it, nothing to compare.
             _view = current;
             UidNext = NextUid();
             HighestModSeq = _highestModSeq;
-            return current.Count == 0 ? MailboxChanges.None : new MailboxChanges([], current.Select(m => m.Uid).ToList(), []);
+            if (current.Count == 0)
+            {
+                return MailboxChanges.None;
+            }
+
+            var all = new List<uint>(current.Count);
+            current.CopyUidsTo(all);
+            return new MailboxChanges([], all, []);
         }
 
-        var before = _view.ToDictionary(m => m.Uid);
-        var now = current.Select(m => m.Uid).ToHashSet();
-        var expunged = _view.Where(m => !now.Contains(m.Uid)).Select(m => m.Uid).ToList();
-        var added = current.Where(m => !before.ContainsKey(m.Uid)).Select(m => m.Uid).ToList();
-        var changed = current.Where(m => before.TryGetValue(m.Uid, out var old) && !old.Flags.Equals(m.Flags))
-            .Select(m => m.Uid).ToList();
+        // Both in UID order: one merge walk.
+        var expunged = new List<uint>();
+        var added = new List<uint>();
+        var changed = new List<uint>();
+        var before = _view.Items;
+        var now = current.Items;
+        int b = 0, n = 0;
+        while (b < before.Length || n < now.Length)
+        {
+            if (n == now.Length || (b < before.Length && before[b].Uid < now[n].Uid))
+            {
+                expunged.Add(before[b++].Uid);
+            }
+            else if (b == before.Length || now[n].Uid < before[b].Uid)
+            {
+                added.Add(now[n++].Uid);
+            }
+            else
+            {
+                if (!before[b].Flags.Equals(now[n].Flags))
+                {
+                    changed.Add(now[n].Uid);
+                }
+
+                b++;
+                n++;
+            }
+        }
+
         _recent.ExceptWith(expunged);
         _view = current;
         UidNext = NextUid();
@@ -277,6 +341,43 @@ internal sealed partial class MaildirMailbox : IMailbox
         return expunged.Count == 0 && added.Count == 0 && changed.Count == 0
             ? MailboxChanges.None
             : new MailboxChanges(expunged, added, changed);
+    }
+
+    /// <summary>The state's messages as a new view, in UID order.</summary>
+    private MaildirMessageList CurrentView()
+    {
+        if (_s.ViewRows is { } made && _s.ViewRowsVersion == _version)
+        {
+            // Another session made the view of this very state: its rows are never changed, only replaced.
+            return new MaildirMessageList(made, _sizeOf, _dateOf);
+        }
+
+        var items = new MaildirMessageList.Row[_entries.Count];
+        int i = 0;
+        bool ordered = true;
+        uint last = 0;
+        foreach (var entry in _entries.Values)
+        {
+            items[i++] = new MaildirMessageList.Row(entry);
+            ordered &= entry.Uid > last;
+            last = entry.Uid;
+        }
+
+        if (!ordered)
+        {
+            // Entries come in UID order as long as the state only grew since it was loaded.
+            var uids = new uint[items.Length];
+            for (int k = 0; k < items.Length; k++)
+            {
+                uids[k] = items[k].Uid;
+            }
+
+            Array.Sort(uids, items);
+        }
+
+        _s.ViewRows = items;
+        _s.ViewRowsVersion = _version;
+        return new MaildirMessageList(items, _sizeOf, _dateOf);
     }
 
     public uint Append(Stream content, FlagSet flags, DateTimeOffset internalDate)
@@ -340,16 +441,16 @@ internal sealed partial class MaildirMailbox : IMailbox
     {
         ThrowIfReadOnly();
         var changed = new List<MessageInfo>();
+        var changedEntries = new List<MaildirEntry>();
         using (MaildirLock.Acquire(_path))
         using (var directories = new MaildirDirectories(_path))
         {
             LoadState();
             RefreshKeywords();
             var before = TrustedBeforeOwnChange();
-            var inView = _view.Select(m => m.Uid).ToHashSet();
             foreach (uint uid in uids.Order())
             {
-                if (!inView.Contains(uid) || !_entries.TryGetValue(uid, out var entry))
+                if (_view.IndexOfUid(uid) < 0 || !_entries.TryGetValue(uid, out var entry))
                 {
                     continue;
                 }
@@ -374,7 +475,8 @@ internal sealed partial class MaildirMailbox : IMailbox
                 entry.Flags = newFlags;
                 entry.ModSeq = ++_highestModSeq;
                 _version++;
-                changed.Add(entry.ToInfo(SizeOf, DateOf));
+                changed.Add(entry.ToInfo(_sizeOf, _dateOf));
+                changedEntries.Add(entry);
             }
 
             if (changed.Count > 0)
@@ -384,10 +486,10 @@ internal sealed partial class MaildirMailbox : IMailbox
                 _counter.Publish(_highestModSeq);
                 HighestModSeq = Math.Max(HighestModSeq, changed[^1].ModSeq);
             }
+
+            _view = _view.With(changedEntries);
         }
 
-        var byUid = changed.ToDictionary(m => m.Uid);
-        _view = _view.Select(m => byUid.GetValueOrDefault(m.Uid, m)).ToList();
         return changed;
     }
 
@@ -400,8 +502,9 @@ internal sealed partial class MaildirMailbox : IMailbox
         {
             LoadState();
             var before = TrustedBeforeOwnChange();
-            foreach (var info in _view)
+            for (int i = 0; i < _view.Count; i++)
             {
+                var info = _view.Items[i];
                 if ((only is not null && !only.Contains(info.Uid))
                     || !_entries.TryGetValue(info.Uid, out var entry) || !entry.Flags.Has(MessageFlags.Deleted))
                 {
@@ -434,8 +537,7 @@ internal sealed partial class MaildirMailbox : IMailbox
             }
         }
 
-        var goneSet = gone.ToHashSet();
-        _view = _view.Where(m => !goneSet.Contains(m.Uid)).ToList();
+        _view = _view.Without(gone.ToHashSet());
         _recent.ExceptWith(gone);
         return gone;
     }
@@ -443,14 +545,12 @@ internal sealed partial class MaildirMailbox : IMailbox
     public IReadOnlyList<(uint Source, uint Target)> CopyTo(IReadOnlyCollection<uint> uids, IMailbox target)
     {
         ThrowIfDisposed();
-        var byUid = _view.ToDictionary(m => m.Uid);
-        var wanted = uids.Order().Where(byUid.ContainsKey).ToList();
+        var copied = uids.Order().Select(_view.IndexOfUid).Where(at => at >= 0).Select(at => _view[at]).ToList();
         if (target is MaildirMailbox maildir)
         {
-            return maildir.LinkCopies(this, wanted.Select(uid => byUid[uid]).ToList());
+            return maildir.LinkCopies(this, copied);
         }
 
-        var copied = wanted.Select(uid => byUid[uid]).ToList();
         var created = target.AppendMany(copied.Select(m => new AppendItem(() => OpenContent(m.Uid), m.Flags, m.InternalDate)));
         return copied.Zip(created, (m, uid) => (m.Uid, uid)).ToList();
     }
@@ -467,7 +567,7 @@ internal sealed partial class MaildirMailbox : IMailbox
         var result = new List<(uint, uint)>(messages.Count);
         foreach (var info in messages)
         {
-            if (source._entries.TryGetValue(info.Uid, out var entry))
+            if (source.TryGetLive(info.Uid, out var entry))
             {
                 source.FactsOf(entry); // the size on disk goes into the copy's name
             }
@@ -504,7 +604,7 @@ internal sealed partial class MaildirMailbox : IMailbox
                 for (int i = start; i < messages.Count; i++)
                 {
                     var info = messages[i];
-                    if (!source._entries.TryGetValue(info.Uid, out var listed))
+                    if (!(ReferenceEquals(source, this) ? _entries.TryGetValue(info.Uid, out var listed) : source.TryGetLive(info.Uid, out listed)))
                     {
                         break;
                     }
@@ -584,14 +684,14 @@ internal sealed partial class MaildirMailbox : IMailbox
     /// never changes with flags and needs no index. The file's ctime for a name without one.
     /// </summary>
     public DateTimeOffset? SaveDate(uint uid) =>
-        _entries.TryGetValue(uid, out var entry)
+        TryGetLive(uid, out var entry)
             ? MaildirFileName.DeliveryTime(entry.Key) ?? SaveDates.OfFile(Path.Combine(_path, entry.RelativePath))
             : null;
 
     public Stream OpenContent(uint uid)
     {
         ThrowIfDisposed();
-        if (_entries.TryGetValue(uid, out var entry))
+        if (TryGetLive(uid, out var entry))
         {
             // Renamed (or removed) by another program since our last scan: its current name is
             // looked up without the lock (see Locate), as the lazy date and size are.
@@ -629,7 +729,7 @@ internal sealed partial class MaildirMailbox : IMailbox
 
     /// <summary>The file's key (never reused for other content), size on disk and date: no need to count CRLF sizes.</summary>
     public ulong CacheFingerprint(MessageInfo message) =>
-        _entries.TryGetValue(message.Uid, out var known) && FactsOf(known) is var entry
+        TryGetLive(message.Uid, out var known) && FactsOf(known) is var entry
             ? FetchCache.Mix(FetchCache.Hash(entry.Key), FetchCache.Mix((ulong)entry.FileSize, (ulong)entry.InternalDate.ToUnixTimeMilliseconds()))
             : FetchCache.FingerprintOf(message);
 
@@ -664,6 +764,7 @@ internal sealed partial class MaildirMailbox : IMailbox
         }
 
         _disposed = true;
+        LeaveShared();
     }
 
     // ---- shared state ----
@@ -684,6 +785,18 @@ internal sealed partial class MaildirMailbox : IMailbox
     }
 
     private void LoadFiles()
+    {
+        try
+        {
+            LoadFilesCore();
+        }
+        catch (Exception) when (Invalidated())
+        {
+            throw;
+        }
+    }
+
+    private void LoadFilesCore()
     {
         if (_memoryOnly && _loaded)
         {
@@ -747,9 +860,10 @@ internal sealed partial class MaildirMailbox : IMailbox
         int expected = index is null ? 0 : loaded!.Value.Entries.Count;
         _ownStampsRecheckAt = 0;
         _version++;
-        _entries = new Dictionary<uint, MaildirEntry>(expected);
-        _byKey = new Dictionary<string, MaildirEntry>(expected, StringComparer.Ordinal);
-        _maxUid = 0;
+        // Filled before they replace the old ones: lookups without the lock never see them half made.
+        var entries = new Dictionary<uint, MaildirEntry>(expected);
+        var byKey = new Dictionary<string, MaildirEntry>(expected, StringComparer.Ordinal);
+        uint maxUid = 0;
         _uidValidity = _uidList.UidValidity;
         if (index is null)
         {
@@ -777,11 +891,21 @@ internal sealed partial class MaildirMailbox : IMailbox
             _dirty = false;
             foreach (var entry in loaded!.Value.Entries)
             {
-                AddEntry(entry);
+                entries[entry.Uid] = entry;
+                byKey[entry.Key] = entry;
+                maxUid = Math.Max(maxUid, entry.Uid);
             }
 
             _uidList.RaiseUidNext(index.UidNext);
         }
+
+        lock (_s.Guard)
+        {
+            _entries = entries;
+            _byKey = byKey;
+        }
+
+        _maxUid = maxUid;
 
         _indexStamp = indexStamp;
         _indexLoaded = index is not null;
@@ -893,16 +1017,24 @@ internal sealed partial class MaildirMailbox : IMailbox
     private void AddEntry(MaildirEntry entry)
     {
         _version++;
-        _entries[entry.Uid] = entry;
-        _byKey[entry.Key] = entry;
+        lock (_s.Guard)
+        {
+            _entries[entry.Uid] = entry;
+            _byKey[entry.Key] = entry;
+        }
+
         _maxUid = Math.Max(_maxUid, entry.Uid);
     }
 
     private void RemoveEntry(MaildirEntry entry)
     {
         _version++;
-        _entries.Remove(entry.Uid);
-        _byKey.Remove(entry.Key);
+        lock (_s.Guard)
+        {
+            _entries.Remove(entry.Uid);
+            _byKey.Remove(entry.Key);
+        }
+
         _expungedKeys.Add(entry.Key);
     }
 
@@ -913,6 +1045,18 @@ internal sealed partial class MaildirMailbox : IMailbox
     /// else from an adopted foreign list, else the next UIDs in order of delivery).
     /// </summary>
     private void Rescan()
+    {
+        try
+        {
+            RescanCore();
+        }
+        catch (Exception) when (Invalidated())
+        {
+            throw;
+        }
+    }
+
+    private void RescanCore()
     {
         long startNs = SettledScanStart();
         ScanCount++;
@@ -1292,7 +1436,7 @@ internal sealed partial class MaildirMailbox : IMailbox
             return entry;
         }
 
-        if (_entries.TryGetValue(entry.Uid, out var live) && !ReferenceEquals(live, entry) && live.Key == entry.Key)
+        if (TryGetLive(entry.Uid, out var live) && !ReferenceEquals(live, entry) && live.Key == entry.Key)
         {
             // A view made before the state was read again (another session saved the index): the
             // live entry is what the index keeps (and may know its facts already).
