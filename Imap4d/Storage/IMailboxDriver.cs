@@ -36,12 +36,12 @@ public interface IMailboxDriver
     MailboxStatus GetStatus(string path);
 
     /// <summary>
-    /// The files (the mailbox's own path first; others may be missing) whose stat stamps, while
-    /// every one is unchanged and settled, mean <see cref="GetStatus"/> gives the same answer, so
-    /// that the answer may be kept (<see cref="Namespaces.StatusCache"/>); null when there are none
-    /// such (the default: the format is not known to allow it).
+    /// The files (the mailbox's own path first, by content; others may be missing) which, while
+    /// every one is as it was, mean <see cref="GetStatus"/> gives the same answer, so that the
+    /// answer may be kept (<see cref="Namespaces.StatusCache"/>); null when there are none such
+    /// (the default: the format is not known to allow it).
     /// </summary>
-    IReadOnlyList<string>? StatusDependencies(string path) => null;
+    IReadOnlyList<StatusDependency>? StatusDependencies(string path) => null;
 
     /// <summary>STATUS SIZE: the sum of the messages' sizes as FETCH RFC822.SIZE gives them.</summary>
     ulong GetSize(string path)

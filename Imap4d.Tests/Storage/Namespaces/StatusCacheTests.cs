@@ -211,6 +211,26 @@ public class StatusCacheTests
     }
 
     [Test]
+    public void AChangeOfAnotherFolderInTheDirectoryKeepsTheAnswer()
+    {
+        var store = NewStore();
+        string sibling = Path.Combine(_home, "mail", "dir", "sibling");
+        File.WriteAllText(sibling, Message("s", seen: false));
+        Settle();
+        store.Status("dir/sibling");
+        Kept(store);
+        using (var other = NewStore().Open("dir/sibling", readOnly: false))
+        {
+            other.Append(new MemoryStream(Encoding.ASCII.GetBytes("Subject: s2\r\n\r\nx\r\n")), FlagSet.Empty, DateTimeOffset.UtcNow);
+        }
+
+        int hits = MailStore.StatusCacheHits;
+        StatusBoth(store);
+        Assert.That(MailStore.StatusCacheHits, Is.EqualTo(hits + 1), "its lock file, index and journal came and went beside ours: no matter");
+        Assert.That(store.Status("dir/sibling").Messages, Is.EqualTo(2u));
+    }
+
+    [Test]
     public void NothingIsKeptUnderYoungStamps()
     {
         var store = NewStore();

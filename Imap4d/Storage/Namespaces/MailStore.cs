@@ -451,19 +451,13 @@ public sealed class MailStore : IMailStore
         }
 
         if (stamp is not { Settled: true } || !KeepsStatusOf(path, name) || driver.StatusDependencies(path.FileSystemPath) is not { } files
-            || files.Count == 0 || files[0] != path.FileSystemPath)
+            || files.Count == 0 || files[0] != new StatusDependency(path.FileSystemPath))
         {
             return driver.GetStatus(path.FileSystemPath);
         }
 
         // Stamps first, then the answer: a change while it is worked out shows as another stamp next time.
-        var depends = new (string Path, ListCache.Stamp? Stamp)[files.Count];
-        depends[0] = (files[0], stamp);
-        for (int i = 1; i < files.Count; i++)
-        {
-            depends[i] = (files[i], _statusCache.StampOf(files[i]));
-        }
-
+        var depends = _statusCache.Observe(files, stamp);
         var status = driver.GetStatus(path.FileSystemPath);
         _statusCache.Keep(key, _settings, depends, status);
         return status;
