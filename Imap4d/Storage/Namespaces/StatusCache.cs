@@ -12,11 +12,12 @@ namespace Imap4d.Storage.Namespaces;
 /// and the owner and mode of what decides where the index is), taken before the answer was
 /// worked out. An answer is given again only while every one of those files has the very stamp
 /// it had (device, inode, mtime and ctime to the nanosecond, size, links, mode; a missing file
-/// still missing; owner and mode alone for the directories) and every stamp had settled when taken, by the rules of <see cref="ListCache"/>: a change by
-/// another session or process, or by a program writing the mbox (an MDA appending, a mail
-/// reader rewriting it, a change of the same size in the same second, an mtime put back, which
-/// still moves the ctime), gives another stamp, and a stamp young enough that a second change
-/// in the same clock tick could leave it as it is is never trusted.
+/// still missing; owner and mode alone for the directories) and every stamp had settled when
+/// taken, by the rules of <see cref="ListCache"/>: a change by another session or process, or by
+/// a program writing the mbox (an MDA appending, a mail reader rewriting it, a change of the
+/// same size in the same second, an mtime put back, which still moves the ctime), gives another
+/// stamp, and a stamp young enough that a second change in the same clock tick could leave it
+/// as it is is never trusted.
 /// <para>
 /// A kept answer skips the name's resolution too (the real path check and the format probe):
 /// the mailbox's path still leads to the same file, unchanged since that check found it inside
