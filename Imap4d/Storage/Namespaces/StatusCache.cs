@@ -40,7 +40,14 @@ internal sealed class StatusCache
     /// <summary>Per device seen: whether it is a local file system (asked once).</summary>
     private readonly ConcurrentDictionary<ulong, bool> _localDevices = new();
 
+    private readonly Func<ulong, string, bool> _isLocal;
+
     private int _hits;
+
+    private StatusCache()
+    {
+        _isLocal = IsLocal; // one delegate, not one per stat
+    }
 
     /// <summary>Answers given from what was kept (for tests).</summary>
     public int Hits => Volatile.Read(ref _hits);
@@ -56,7 +63,7 @@ internal sealed class StatusCache
     private sealed record Entry(ServerSettings Settings, Seen[] Depends, MailboxStatus Status);
 
     /// <summary>The stamp of <paramref name="path"/> now (symbolic links followed); null when it cannot be stat'ed.</summary>
-    public ListCache.Stamp? StampOf(string path) => ListCache.TakeStamp(null, path, path, IsLocal);
+    public ListCache.Stamp? StampOf(string path) => ListCache.TakeStamp(null, path, path, _isLocal);
 
     /// <summary>The files as they are now; the first one's stamp, when given, was taken just before.</summary>
     public Seen[] Observe(IReadOnlyList<StatusDependency> files, ListCache.Stamp? first = null)
