@@ -35,6 +35,14 @@ public interface IMailboxDriver
     /// <summary>STATUS, ideally without a full open (index only).</summary>
     MailboxStatus GetStatus(string path);
 
+    /// <summary>
+    /// The files (the mailbox's own path first, by content; others may be missing) which, while
+    /// every one is as it was, mean <see cref="GetStatus"/> gives the same answer, so that the
+    /// answer may be kept (<see cref="Namespaces.StatusCache"/>); null when there are none such
+    /// (the default: the format is not known to allow it).
+    /// </summary>
+    IReadOnlyList<StatusDependency>? StatusDependencies(string path) => null;
+
     /// <summary>STATUS SIZE: the sum of the messages' sizes as FETCH RFC822.SIZE gives them.</summary>
     ulong GetSize(string path)
     {

@@ -141,6 +141,30 @@ public sealed class MboxDriver : IMailboxDriver
         }
     }
 
+    /// <summary>
+    /// STATUS rests on the content of the mbox and of its index file, and on where the index is:
+    /// the owner, mode and type of the mbox's directory and of its <c>.imap4d</c> decide it (see
+    /// <see cref="MboxIndexLocation"/>), not the files coming and going in them. Every writer
+    /// changes the stamp of the mbox (appends, rewrites, another program) or of the index (STORE,
+    /// a session claiming \Recent, a rebuild). Null when the index is kept in memory only: each
+    /// STATUS then works it out afresh.
+    /// </summary>
+    public IReadOnlyList<StatusDependency>? StatusDependencies(string path)
+    {
+        string index = _indexPathFor(path);
+        if (index.Length == 0)
+        {
+            return null;
+        }
+
+        string directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/";
+        return
+        [
+            new(path), new(index), new(directory, PlaceOnly: true),
+            new(Path.Combine(directory, MboxIndexLocation.DirectoryName), PlaceOnly: true, FollowLinks: false),
+        ];
+    }
+
     /// <summary>STATUS SIZE from the index records (RFC822.SIZE of each is kept there): no message is read.</summary>
     public ulong GetSize(string path)
     {

@@ -70,7 +70,24 @@ internal sealed class ListCache
     public Stamp? StampOf(string path) => StampOf(null, path, path);
 
     /// <summary>The stamp of <paramref name="name"/> in the open <paramref name="directory"/> (of the path <paramref name="path"/> when null).</summary>
-    private Stamp? StampOf(SafeFileHandle? directory, string name, string path)
+    private Stamp? StampOf(SafeFileHandle? directory, string name, string path) =>
+        TakeStamp(directory, name, path, (device, file) =>
+        {
+            if (!_localDevices.TryGetValue(device, out bool local))
+            {
+                _localDevices[device] = local = Inotify.IsLocalFileSystem(file);
+            }
+
+            return local;
+        });
+
+    /// <summary>
+    /// The stamp of <paramref name="name"/> in <paramref name="directory"/> (of the path
+    /// <paramref name="path"/> when null), settled by the rules above; <paramref name="isLocal"/>
+    /// tells, per device, whether its file system is local (given the device and the path).
+    /// The other caches checked against stamps (<see cref="StatusCache"/>) take theirs here.
+    /// </summary>
+    internal static Stamp? TakeStamp(SafeFileHandle? directory, string name, string path, Func<ulong, string, bool> isLocal)
     {
         // The clock is read before the stat: what changes after the stat is stamped later than this.
         long nowNs = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
@@ -79,11 +96,7 @@ internal sealed class ListCache
             return null;
         }
 
-        if (!_localDevices.TryGetValue(id.Device, out bool local))
-        {
-            _localDevices[id.Device] = local = Inotify.IsLocalFileSystem(path);
-        }
-
+        bool local = isLocal(id.Device, path);
         bool wholeSeconds = id.MtimeNs % 1_000_000_000L == 0 && id.CtimeNs % 1_000_000_000L == 0;
         var settle = wholeSeconds ? WholeSecondSettle : local ? LocalSettle : Settle;
         bool settled = Math.Max(id.MtimeNs, id.CtimeNs) <= nowNs - settle.Ticks * 100;

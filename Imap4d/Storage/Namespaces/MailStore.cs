@@ -39,6 +39,15 @@ public sealed class MailStore : IMailStore
     private string? _dependsOf;
     private bool _uncacheable;
 
+    /// <summary>STATUS answers kept for the process, shared by the user's sessions (<see cref="StatusCache"/>).</summary>
+    private readonly StatusCache _statusCache = StatusCache.Shared;
+
+    /// <summary>What keys this store's names in <see cref="_statusCache"/>: the user and home they resolve for.</summary>
+    private readonly string _statusScope;
+
+    /// <summary>How many STATUS answers the process gave from what it kept (for tests).</summary>
+    internal static int StatusCacheHits => StatusCache.Shared.Hits;
+
     /// <summary>The stored special-use attributes as last read (LIST reads them once per command).</summary>
     private IReadOnlyDictionary<string, string> _storedUses = new Dictionary<string, string>();
 
@@ -48,6 +57,7 @@ public sealed class MailStore : IMailStore
     {
         _settings = settings;
         _locator = new MailboxLocator(settings, user, home, homeOf);
+        _statusScope = user + "\0" + home + "\0";
         _drivers = drivers;
         _subscriptions = new SubscriptionList(Path.Combine(home, ".mailboxlist"));
         var state = UserStateDirectory.For(settings.Mailbox.IndexDirectory, user, home);
@@ -416,8 +426,18 @@ public sealed class MailStore : IMailStore
 
     public MailboxStatus Status(string name)
     {
+        string key = _statusScope + name;
+        if (_statusCache.TryGet(key, _settings) is { } kept)
+        {
+            return kept;
+        }
+
         var path = Resolve(name);
-        var driver = DriverOf(path);
+        // The mailbox's stamp is taken before its format is told from its content, so that an
+        // answer kept under that stamp rests on what the detection saw (a forced type other than
+        // mbox is never kept: no stamp then).
+        var stamp = path.ForcedType is null or "mbox" ? _statusCache.StampOf(path.FileSystemPath) : null;
+        var driver = path.ForcedType is null ? DriverOf(path, stamp) : DriverOf(path);
         if (driver is null)
         {
             if (path.IsInbox && !Exists(path.FileSystemPath))
@@ -430,8 +450,26 @@ public sealed class MailStore : IMailStore
                 : new StorageException(StorageError.NotFound, "Mailbox does not exist");
         }
 
-        return driver.GetStatus(path.FileSystemPath);
+        if (stamp is not { Settled: true } || !KeepsStatusOf(path, name) || driver.StatusDependencies(path.FileSystemPath) is not { } files
+            || files.Count == 0 || files[0] != new StatusDependency(path.FileSystemPath))
+        {
+            return driver.GetStatus(path.FileSystemPath);
+        }
+
+        // Stamps first, then the answer: a change while it is worked out shows as another stamp next time.
+        var depends = _statusCache.Observe(files, stamp);
+        var status = driver.GetStatus(path.FileSystemPath);
+        _statusCache.Keep(key, _settings, depends, status);
+        return status;
     }
+
+    /// <summary>
+    /// Whether STATUS of <paramref name="name"/> may be kept under its files' stamps: the name
+    /// resolved to itself (INBOX in any case), not through an equivalent spelling found on disk,
+    /// and not in the other-users namespace.
+    /// </summary>
+    private static bool KeepsStatusOf(MailboxPath path, string name) =>
+        (path.IsInbox || path.Name == name) && path.Namespace?.Kind != NamespaceKind.Other;
 
     public IReadOnlyList<ChangeSource> ChangeSources(string name)
     {
@@ -1020,6 +1058,16 @@ public sealed class MailStore : IMailStore
         }
 
         return _drivers.FirstOrDefault(d => SafeDetect(d, path.FileSystemPath));
+    }
+
+    /// <summary>
+    /// <see cref="DriverOf(MailboxPath)"/> for a path of no forced type whose stamp was just taken:
+    /// mbox is not asked to look at what is no regular file (it would only stat it to learn so).
+    /// </summary>
+    private IMailboxDriver? DriverOf(MailboxPath path, ListCache.Stamp? stamp)
+    {
+        bool regular = stamp is { } taken && (taken.Mode & 0xF000) == 0x8000; // S_IFREG
+        return _drivers.FirstOrDefault(d => (regular || d.Type != "mbox") && SafeDetect(d, path.FileSystemPath));
     }
 
     private IMailboxDriver DriverFor(string type) =>
