@@ -83,6 +83,10 @@ public sealed class SelectedMailbox : IDisposable
     /// <summary>Current info of a message, or null when its data is gone.</summary>
     public MessageInfo? Find(uint uid) => Find(Mailbox.Messages, uid);
 
+    /// <summary>Whether <see cref="Find"/> would find the message, without making its <see cref="MessageInfo"/> (lists that make them on demand).</summary>
+    public bool Has(uint uid) =>
+        Mailbox.Messages is IUidIndexedList indexed ? indexed.IndexOfUid(uid) >= 0 : Find(uid) is not null;
+
     /// <summary>Without a <see cref="MessageInfo"/> per message when the driver's list can look itself.</summary>
     private static int FirstUnseen(IReadOnlyList<MessageInfo> messages)
     {

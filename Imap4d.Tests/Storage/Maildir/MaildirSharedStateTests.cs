@@ -38,6 +38,23 @@ public class MaildirSharedStateTests
     }
 
     [Test]
+    public void SearchAllMakesNoMessageInfoPerMessage()
+    {
+        const int count = 4000;
+        Deliver(count);
+        using var selected = new Imap4d.Session.SelectedMailbox(_driver.Open(_path, "box", readOnly: false));
+        var all = Imap4d.Commands.Search.SearchProgram.Compile(new Imap4d.Commands.Search.AllKey());
+        Assert.That(all.Run(selected, CancellationToken.None), Has.Count.EqualTo(count));
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var hits = all.Run(selected, CancellationToken.None);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.That(hits.Select(h => h.Uid), Is.EqualTo(Enumerable.Range(1, count).Select(i => (uint)i)));
+        // The hits list alone is about 64 KB; a MessageInfo (with its date and size getters) per message is several times that.
+        Assert.That(allocated, Is.LessThan(count * 40L), $"allocated {allocated} bytes");
+    }
+
+    [Test]
     public void ASecondOpenOfABigMaildirHoldsNoMemoryPerMessage()
     {
         const int count = 5000;

@@ -35,7 +35,7 @@ public sealed class SearchProgram
         {
             ct.ThrowIfCancellationRequested();
             uint uid = uids[i];
-            if (!selected.IsExpungedPending(uid) && selected.Find(uid) is { } info && Matches(selected, info, i + 1, scope))
+            if (!selected.IsExpungedPending(uid) && MatchesUid(selected, uid, i + 1, scope))
             {
                 hits.Add((i + 1, uid));
             }
@@ -52,7 +52,7 @@ public sealed class SearchProgram
         foreach (uint uid in uids)
         {
             int sequence = selected.SequenceOf(uid);
-            if (sequence > 0 && !selected.IsExpungedPending(uid) && selected.Find(uid) is { } info && Matches(selected, info, sequence, scope))
+            if (sequence > 0 && !selected.IsExpungedPending(uid) && MatchesUid(selected, uid, sequence, scope))
             {
                 hits.Add(uid);
             }
@@ -67,6 +67,14 @@ public sealed class SearchProgram
         return new SearchScope(uids.Count, uids.Count == 0 ? 0 : uids[^1], selected.Mailbox.RecentUids, _bodyNeedles,
             _root.Cost >= SearchCost.Header ? selected.Cache : null, selected.SavedResult, DateTimeOffset.UtcNow);
     }
+
+    /// <summary>
+    /// Whether the message of <paramref name="uid"/> is there and matches. ALL (UID SEARCH ALL, what
+    /// clients sync with) only asks that it be there: no <see cref="MessageInfo"/> is made for it,
+    /// which a driver's list makes on demand (100,000 of them per search of a large mailbox).
+    /// </summary>
+    private bool MatchesUid(SelectedMailbox selected, uint uid, int sequence, SearchScope scope) =>
+        _root is AllKey ? selected.Has(uid) : selected.Find(uid) is { } info && Matches(selected, info, sequence, scope);
 
     private bool Matches(SelectedMailbox selected, MessageInfo info, int sequence, SearchScope scope)
     {
