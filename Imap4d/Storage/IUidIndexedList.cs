@@ -5,13 +5,10 @@ namespace Imap4d.Storage;
 /// search (a driver's list that makes its entries on demand, from a compact array). Fixed once
 /// made: a new view is a new list (the session's sequence map refers to it without a copy).
 /// </summary>
-public interface IUidIndexedList
+public interface IUidIndexedList : IUidSequence
 {
     /// <summary>The position of <paramref name="uid"/>, or -1.</summary>
     int IndexOfUid(uint uid);
-
-    /// <summary>The UID at <paramref name="index"/>.</summary>
-    uint UidAt(int index);
 
     /// <summary>Adds every UID, in order, to <paramref name="into"/>.</summary>
     void CopyUidsTo(List<uint> into);

@@ -56,30 +56,7 @@ internal sealed class MaildirMessageList : IReadOnlyList<MessageInfo>, IUidIndex
 
     public MaildirEntry EntryAt(int index) => _items[index].Entry;
 
-    public int IndexOfUid(uint uid)
-    {
-        int lo = 0, hi = _items.Length - 1;
-        while (lo <= hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            uint at = _items[mid].Entry.Uid;
-            if (at == uid)
-            {
-                return mid;
-            }
-
-            if (at < uid)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return -1;
-    }
+    public int IndexOfUid(uint uid) => UidSequence.IndexOf(this, _items.Length, uid);
 
     public void CopyUidsTo(List<uint> into)
     {

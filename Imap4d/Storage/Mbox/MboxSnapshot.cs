@@ -7,7 +7,7 @@ namespace Imap4d.Storage.Mbox;
 /// either a plain array of records or their file form (<see cref="MboxRecordLayout"/>), from which
 /// a record is made only when asked for and single fields are read without making one.
 /// </summary>
-internal readonly struct MboxSnapshot
+internal readonly struct MboxSnapshot : IUidSequence
 {
     private const int RecordSize = MboxRecordLayout.Size;
 
@@ -80,28 +80,5 @@ internal readonly struct MboxSnapshot
     }
 
     /// <summary>The position of <paramref name="uid"/> (ascending UIDs), or -1.</summary>
-    public int IndexOfUid(uint uid)
-    {
-        int lo = 0, hi = Count - 1;
-        while (lo <= hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            uint at = UidAt(mid);
-            if (at == uid)
-            {
-                return mid;
-            }
-
-            if (at < uid)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return -1;
-    }
+    public int IndexOfUid(uint uid) => UidSequence.IndexOf(this, Count, uid);
 }
