@@ -36,61 +36,9 @@ public class StatusCacheSessionTests
     [TearDown]
     public void TearDown() => Directory.Delete(_dir, recursive: true);
 
-    private sealed class Session : IDisposable
+    private sealed class Session(string config) : PreauthSession(config)
     {
-        private readonly ServerProcess _server;
-        private readonly Stream _input;
-        private readonly StreamReader _output;
-        private int _tag;
-
-        public Session(string config)
-        {
-            _server = ServerProcess.Start("--test", "--preauth", "--config-file=" + config);
-            _input = _server.Process.StandardInput.BaseStream;
-            _output = new StreamReader(_server.Process.StandardOutput.BaseStream, Encoding.Latin1);
-            _output.ReadLine();
-        }
-
-        public List<string> Command(string command)
-        {
-            string tag = "t" + ++_tag;
-            _input.Write(Encoding.ASCII.GetBytes(tag + " " + command + "\r\n"));
-            _input.Flush();
-            var lines = new List<string>();
-            string? line;
-            while ((line = _output.ReadLine()) is not null)
-            {
-                lines.Add(line);
-                if (line.StartsWith(tag + " ", StringComparison.Ordinal))
-                {
-                    Assert.That(line, Does.StartWith(tag + " OK"), string.Join("\n", lines));
-                    return lines;
-                }
-            }
-
-            throw new EndOfStreamException(string.Join("\n", lines));
-        }
-
-        public void Append(string mailbox, string subject)
-        {
-            string message = $"Subject: {subject}\r\n\r\nbody\r\n";
-            Command($"APPEND {mailbox} {{{message.Length}+}}\r\n{message}");
-        }
-
         public string Status(string mailbox) => Command($"STATUS {mailbox} {Items}").Single(l => l.StartsWith("* STATUS", StringComparison.Ordinal));
-
-        public void Dispose()
-        {
-            try
-            {
-                Command("LOGOUT");
-            }
-            catch (Exception e) when (e is IOException or EndOfStreamException or AssertionException)
-            {
-            }
-
-            _server.Dispose();
-        }
     }
 
     /// <summary>Lets every stamp settle, then STATUS twice (the second from what the process kept).</summary>

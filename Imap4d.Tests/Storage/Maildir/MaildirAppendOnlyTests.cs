@@ -8,26 +8,8 @@ namespace Imap4d.Tests.Storage.Maildir;
 /// A delivery appends through an append-only object that reads the UID list's header and last
 /// lines only (<see cref="MaildirUidList.TryReadEnds"/>), not every assignment and the index.
 /// </summary>
-public class MaildirAppendOnlyTests
+public class MaildirAppendOnlyTests : MaildirBoxTestBase
 {
-    private static readonly DateTimeOffset Date = new(2024, 3, 5, 10, 20, 30, TimeSpan.Zero);
-
-    private MaildirDriverFixture _fixture = null!;
-    private MaildirDriver _driver = null!;
-    private string _path = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _fixture = new MaildirDriverFixture();
-        _driver = (MaildirDriver)_fixture.Driver;
-        _path = _fixture.NewPath("box");
-        _driver.Create(_path, (UnixFileMode)0x180);
-    }
-
-    [TearDown]
-    public void TearDown() => _fixture.Dispose();
-
     private static uint Append(IMailbox box, string subject) =>
         box.Append(new MemoryStream(Encoding.ASCII.GetBytes($"Subject: {subject}\r\n\r\nBody of {subject}.\r\n")), FlagSet.Empty, Date);
 

@@ -5,26 +5,8 @@ using Imap4d.Storage.Maildir;
 namespace Imap4d.Tests.Storage.Maildir;
 
 /// <summary>Maildir specifics: other programs renaming and delivering, keywords, crash leftovers.</summary>
-public class MaildirBehaviourTests
+public class MaildirBehaviourTests : MaildirBoxTestBase
 {
-    private static readonly DateTimeOffset Date = new(2024, 3, 5, 10, 20, 30, TimeSpan.Zero);
-
-    private MaildirDriverFixture _fixture = null!;
-    private MaildirDriver _driver = null!;
-    private string _path = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _fixture = new MaildirDriverFixture();
-        _driver = (MaildirDriver)_fixture.Driver;
-        _path = _fixture.NewPath("box");
-        _driver.Create(_path, (UnixFileMode)0x180);
-    }
-
-    [TearDown]
-    public void TearDown() => _fixture.Dispose();
-
     private static byte[] Message(string subject) =>
         Encoding.ASCII.GetBytes($"From: a@example.org\r\nSubject: {subject}\r\n\r\nBody of {subject}.\r\n");
 

@@ -9,26 +9,8 @@ namespace Imap4d.Tests.Storage.Maildir;
 /// item 9): <c>,u=N</c> names, <c>.mu-prop</c>, delivery order, no stale <c>,a=</c> flags.
 /// GnuMailboxInteropTests checks the result against GNU imap4d itself.
 /// </summary>
-public class MaildirMailutilsTests
+public class MaildirMailutilsTests : MaildirBoxTestBase
 {
-    private static readonly DateTimeOffset Date = new(2024, 3, 5, 10, 20, 30, TimeSpan.Zero);
-
-    private MaildirDriverFixture _fixture = null!;
-    private MaildirDriver _driver = null!;
-    private string _path = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _fixture = new MaildirDriverFixture();
-        _driver = (MaildirDriver)_fixture.Driver;
-        _path = _fixture.NewPath("box");
-        _driver.Create(_path, (UnixFileMode)0x180);
-    }
-
-    [TearDown]
-    public void TearDown() => _fixture.Dispose();
-
     private static uint Append(IMailbox box, string subject, FlagSet? flags = null) =>
         box.Append(new MemoryStream(Encoding.ASCII.GetBytes($"Subject: {subject}\r\n\r\nbody\r\n")), flags ?? FlagSet.Empty, Date);
 

@@ -15,26 +15,8 @@ namespace Imap4d.Tests.Storage.Maildir;
 /// The directory scan: files other programs wrote (no S=/W=, lying S=), renamed or delivered
 /// between two opens and between two syncs, and a rescan that finds nothing new keeping the view.
 /// </summary>
-public class MaildirScanTests
+public class MaildirScanTests : MaildirBoxTestBase
 {
-    private static readonly DateTimeOffset Date = new(2024, 3, 5, 10, 20, 30, TimeSpan.Zero);
-
-    private MaildirDriverFixture _fixture = null!;
-    private MaildirDriver _driver = null!;
-    private string _path = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _fixture = new MaildirDriverFixture();
-        _driver = (MaildirDriver)_fixture.Driver;
-        _path = _fixture.NewPath("box");
-        _driver.Create(_path, (UnixFileMode)0x180);
-    }
-
-    [TearDown]
-    public void TearDown() => _fixture.Dispose();
-
     private static string Read(IMailbox box, uint uid)
     {
         using var stream = box.OpenContent(uid);

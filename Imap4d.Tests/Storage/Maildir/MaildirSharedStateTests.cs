@@ -9,26 +9,8 @@ namespace Imap4d.Tests.Storage.Maildir;
 /// in step, their views' rows; each still sees the others' changes only at its own sync.
 /// </summary>
 [NonParallelizable]
-public class MaildirSharedStateTests
+public class MaildirSharedStateTests : MaildirBoxTestBase
 {
-    private static readonly DateTimeOffset Date = new(2024, 3, 5, 10, 20, 30, TimeSpan.Zero);
-
-    private MaildirDriverFixture _fixture = null!;
-    private MaildirDriver _driver = null!;
-    private string _path = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _fixture = new MaildirDriverFixture();
-        _driver = (MaildirDriver)_fixture.Driver;
-        _path = _fixture.NewPath("box");
-        _driver.Create(_path, (UnixFileMode)0x180);
-    }
-
-    [TearDown]
-    public void TearDown() => _fixture.Dispose();
-
     private void Deliver(int count)
     {
         for (int i = 0; i < count; i++)
