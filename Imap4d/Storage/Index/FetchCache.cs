@@ -60,7 +60,7 @@ public sealed class FetchCache : IDisposable
     private readonly string _path;
     private readonly uint _uidValidity;
     private readonly Func<MessageInfo, ulong> _fingerprintOf;
-    private readonly Dictionary<(uint Uid, FetchCacheItem Item), (ulong Fingerprint, long Offset, int Length, uint Checksum)> _entries = [];
+    private readonly EntryTable _entries = new();
     private FileStream _file;
 
     // Taken once per file: FileStream.SafeFileHandle seeks the descriptor to the stream's position on every call.
@@ -148,10 +148,10 @@ public sealed class FetchCache : IDisposable
     /// <summary>The item cached for this UID and fingerprint; false when none, or when it was cached for other content.</summary>
     public bool TryGet(uint uid, ulong fingerprint, FetchCacheItem item, out byte[] bytes)
     {
-        if (!_entries.TryGetValue((uid, item), out var entry) || entry.Fingerprint != fingerprint)
+        if (!_entries.TryGetValue(uid, item, out var entry) || entry.Fingerprint != fingerprint)
         {
             Refresh(); // another session may have added it
-            if (!_entries.TryGetValue((uid, item), out entry) || entry.Fingerprint != fingerprint)
+            if (!_entries.TryGetValue(uid, item, out entry) || entry.Fingerprint != fingerprint)
             {
                 bytes = [];
                 return false;
@@ -233,7 +233,7 @@ public sealed class FetchCache : IDisposable
 
     /// <summary>True when the item is known to be cached (without looking for other sessions' additions).</summary>
     public bool Contains(uint uid, ulong fingerprint, FetchCacheItem item) =>
-        _entries.TryGetValue((uid, item), out var entry) && entry.Fingerprint == fingerprint;
+        _entries.TryGetValue(uid, item, out var entry) && entry.Fingerprint == fingerprint;
 
     public void Put(MessageInfo message, FetchCacheItem item, ReadOnlySpan<byte> bytes) =>
         Put(message.Uid, _fingerprintOf(message), item, bytes);
@@ -258,7 +258,7 @@ public sealed class FetchCache : IDisposable
             RandomAccess.Write(_handle, record, end);
             if (_scanned == end && RandomAccess.GetLength(_handle) == end + record.Length)
             {
-                _entries[(uid, item)] = (fingerprint, end + RecordHeaderSize, bytes.Length, checksum);
+                _entries.Set(uid, item, (fingerprint, end + RecordHeaderSize, bytes.Length, checksum));
                 _scanned = end + record.Length;
             }
         }
@@ -310,7 +310,7 @@ public sealed class FetchCache : IDisposable
             {
                 foreach (var (uid, item, fingerprint, offset, length, checksum) in added)
                 {
-                    _entries[(uid, item)] = (fingerprint, end + offset, length, checksum);
+                    _entries.Set(uid, item, (fingerprint, end + offset, length, checksum));
                 }
 
                 _scanned = end + records.Length;
@@ -406,7 +406,7 @@ public sealed class FetchCache : IDisposable
         var live = new List<(uint, FetchCacheItem, ulong, long, int, uint)>();
         if (messages is null)
         {
-            foreach (var ((uid, item), (fingerprint, offset, length, checksum)) in _entries.OrderBy(e => e.Value.Offset))
+            foreach (var (uid, item, (fingerprint, offset, length, checksum)) in _entries.All().OrderBy(e => e.Entry.Offset))
             {
                 live.Add((uid, item, fingerprint, offset, length, checksum));
             }
@@ -419,7 +419,7 @@ public sealed class FetchCache : IDisposable
             ulong fingerprint = _fingerprintOf(message);
             foreach (var item in Items)
             {
-                if (_entries.TryGetValue((message.Uid, item), out var entry) && entry.Fingerprint == fingerprint)
+                if (_entries.TryGetValue(message.Uid, item, out var entry) && entry.Fingerprint == fingerprint)
                 {
                     live.Add((message.Uid, item, fingerprint, entry.Offset, entry.Length, entry.Checksum));
                 }
@@ -554,13 +554,60 @@ public sealed class FetchCache : IDisposable
                 var item = (FetchCacheItem)head[5];
                 ulong fingerprint = BinaryPrimitives.ReadUInt64LittleEndian(head[6..]);
                 uint checksum = BinaryPrimitives.ReadUInt32LittleEndian(head[18..]);
-                _entries[(uid, item)] = (fingerprint, _scanned + RecordHeaderSize, size, checksum); // the latest record wins
+                _entries.Set(uid, item, (fingerprint, _scanned + RecordHeaderSize, size, checksum)); // the latest record wins
                 _scanned += RecordHeaderSize + size;
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(block);
+        }
+    }
+
+    /// <summary>
+    /// Where each item's latest record is, one table per item keyed by UID. A UID hashes to itself,
+    /// so a pass over a mailbox in UID order walks each table in order; one table keyed by
+    /// (UID, item) hashed them apart (18% of a FETCH of 100,000 cached BODYSTRUCTUREs, in cache misses).
+    /// Items the program does not know (a record of a later version) are not kept.
+    /// </summary>
+    private sealed class EntryTable
+    {
+        private readonly Dictionary<uint, (ulong Fingerprint, long Offset, int Length, uint Checksum)>?[] _byItem =
+            new Dictionary<uint, (ulong Fingerprint, long Offset, int Length, uint Checksum)>?[8];
+
+        public bool TryGetValue(uint uid, FetchCacheItem item, out (ulong Fingerprint, long Offset, int Length, uint Checksum) entry)
+        {
+            if ((int)item < _byItem.Length && _byItem[(int)item] is { } table)
+            {
+                return table.TryGetValue(uid, out entry);
+            }
+
+            entry = default;
+            return false;
+        }
+
+        public void Set(uint uid, FetchCacheItem item, (ulong Fingerprint, long Offset, int Length, uint Checksum) entry)
+        {
+            if ((int)item < _byItem.Length)
+            {
+                (_byItem[(int)item] ??= [])[uid] = entry;
+            }
+        }
+
+        public void Clear() => Array.Clear(_byItem);
+
+        public IEnumerable<(uint Uid, FetchCacheItem Item, (ulong Fingerprint, long Offset, int Length, uint Checksum) Entry)> All()
+        {
+            for (int item = 0; item < _byItem.Length; item++)
+            {
+                if (_byItem[item] is { } table)
+                {
+                    foreach (var (uid, entry) in table)
+                    {
+                        yield return (uid, (FetchCacheItem)item, entry);
+                    }
+                }
+            }
         }
     }
 }
