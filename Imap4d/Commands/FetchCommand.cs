@@ -58,12 +58,13 @@ public sealed class FetchCommand(bool byUid) : IImapCommand
         {
             targets = range.Select(targets);
         }
+        int messageHint = 0, sequenceHint = 0;
         foreach (uint uid in targets)
         {
             // A message expunged by another session but not yet announced (RFC 2180 §4.1.2) is
             // served from what the session still knows of it (flags, size, cached ENVELOPE and
             // BODYSTRUCTURE), as Dovecot does; when an item needs data that is gone, it is left out.
-            var info = selected.FindForFetch(uid);
+            var info = selected.FindForFetch(uid, ref messageHint);
             if (info is not null && changedSince is { } since && info.ModSeq <= since)
             {
                 continue;
@@ -71,7 +72,7 @@ public sealed class FetchCommand(bool byUid) : IImapCommand
 
             try
             {
-                if (info is null || !plan.TryWrite(context.Writer, selected, selected.SequenceOf(uid), info))
+                if (info is null || !plan.TryWrite(context.Writer, selected, selected.SequenceOf(uid, ref sequenceHint), info))
                 {
                     skipped = true;
                 }

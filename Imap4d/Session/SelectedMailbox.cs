@@ -77,6 +77,28 @@ public sealed class SelectedMailbox : IDisposable
         return index < 0 ? 0 : index + 1;
     }
 
+    /// <summary>
+    /// As <see cref="SequenceOf(uint)"/> for UIDs asked in ascending order: the position after the
+    /// last one found (<paramref name="hint"/>) is tried before a search, so a FETCH of a range
+    /// does no binary search per message (two per message were a fifth of a FETCH of 100,000).
+    /// </summary>
+    public int SequenceOf(uint uid, ref int hint)
+    {
+        if ((uint)hint < (uint)_uids.Count && _uids[hint] == uid)
+        {
+            return ++hint;
+        }
+
+        int index = _uids.BinarySearch(uid);
+        if (index < 0)
+        {
+            return 0;
+        }
+
+        hint = index + 1;
+        return hint;
+    }
+
     /// <summary>True for messages expunged by someone else but not yet announced to this client.</summary>
     public bool IsExpungedPending(uint uid) => _pendingExpunges.Contains(uid);
 
@@ -108,10 +130,16 @@ public sealed class SelectedMailbox : IDisposable
 
     private static MessageInfo? Find(IReadOnlyList<MessageInfo> messages, uint uid)
     {
+        int at = IndexOf(messages, uid);
+        return at < 0 ? null : messages[at];
+    }
+
+    /// <summary>The position of <paramref name="uid"/> in <paramref name="messages"/> (ascending UIDs), or -1.</summary>
+    private static int IndexOf(IReadOnlyList<MessageInfo> messages, uint uid)
+    {
         if (messages is IUidIndexedList indexed)
         {
-            int at = indexed.IndexOfUid(uid);
-            return at < 0 ? null : messages[at];
+            return indexed.IndexOfUid(uid);
         }
 
         int lo = 0, hi = messages.Count - 1;
@@ -121,7 +149,7 @@ public sealed class SelectedMailbox : IDisposable
             uint u = messages[mid].Uid;
             if (u == uid)
             {
-                return messages[mid];
+                return mid;
             }
 
             if (u < uid)
@@ -134,7 +162,7 @@ public sealed class SelectedMailbox : IDisposable
             }
         }
 
-        return null;
+        return -1;
     }
 
     /// <summary>
@@ -142,6 +170,26 @@ public sealed class SelectedMailbox : IDisposable
     /// told about yet, what this session last knew of it (its data may be gone).
     /// </summary>
     public MessageInfo? FindForFetch(uint uid) => Find(uid) ?? _expungedInfo.GetValueOrDefault(uid);
+
+    /// <summary>As <see cref="FindForFetch(uint)"/> for UIDs asked in ascending order (see <see cref="SequenceOf(uint, ref int)"/>).</summary>
+    public MessageInfo? FindForFetch(uint uid, ref int hint)
+    {
+        var messages = Mailbox.Messages;
+        if ((uint)hint < (uint)messages.Count
+            && (messages is IUidIndexedList indexed ? indexed.UidAt(hint) : messages[hint].Uid) == uid)
+        {
+            return messages[hint++];
+        }
+
+        int at = IndexOf(messages, uid);
+        if (at >= 0)
+        {
+            hint = at + 1;
+            return messages[at];
+        }
+
+        return _expungedInfo.GetValueOrDefault(uid);
+    }
 
     /// <summary>Resolves a sequence set (of sequence numbers or UIDs) to UIDs the client knows, ascending.</summary>
     public IReadOnlyList<uint> Resolve(SequenceSet set, bool byUid)
