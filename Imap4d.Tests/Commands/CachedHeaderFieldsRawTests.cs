@@ -61,4 +61,53 @@ public class CachedHeaderFieldsRawTests
             }
         }
     }
+
+    /// <summary>Random blocks: folded fields, blanks before the colon, lines without a colon, a colon only on a continuation line, LF and CRLF, no last line end.</summary>
+    [Test]
+    public void RandomBlocksFilterAsTheParsedBlock()
+    {
+        string[] names = ["From", "To", "Subject", "Date", "Cc", "X-Other"];
+        string[] lineEnds = ["\r\n", "\n"];
+        var random = new Random(20261208);
+        for (int round = 0; round < 2000; round++)
+        {
+            var block = new StringBuilder();
+            int fields = random.Next(0, 8);
+            for (int f = 0; f < fields; f++)
+            {
+                string end = lineEnds[random.Next(2)];
+                switch (random.Next(6))
+                {
+                    case 0:
+                        block.Append("no colon here").Append(end);
+                        break;
+                    case 1:
+                        block.Append("Odd line").Append(end).Append(" continued: with colon").Append(end);
+                        break;
+                    default:
+                        string name = names[random.Next(names.Length)];
+                        name = random.Next(3) == 0 ? name.ToUpperInvariant() : name;
+                        block.Append(name).Append(random.Next(4) == 0 ? " \t:" : ":").Append(" value ").Append(round).Append(end);
+                        for (int c = random.Next(0, 3); c > 0; c--)
+                        {
+                            block.Append(random.Next(2) == 0 ? " " : "\t").Append("more: ").Append(c).Append(end);
+                        }
+
+                        break;
+                }
+            }
+
+            string text = random.Next(5) == 0 && block.Length > 2 ? block.ToString().TrimEnd('\n', '\r') : block.ToString();
+            bool blankLine = random.Next(2) == 0;
+            var wanted = names.Where(_ => random.Next(2) == 0).Select(n => random.Next(2) == 0 ? n.ToLowerInvariant() : n).ToArray();
+            var parsed = HeaderParser.Parse(Encoding.UTF8.GetBytes(text));
+            var expected = SectionLocator.FilterHeader(parsed, wanted, false, blankLine);
+            var actual = CachedHeaderFields.Filter(Raw(text, blankLine), wanted);
+            Assert.That(Encoding.UTF8.GetString(actual), Is.EqualTo(Encoding.UTF8.GetString(expected)), $"{string.Join(",", wanted)} of {text}");
+            var expectedFields = parsed.Fields.Where(f => f.HasColon && wanted.Contains(f.Name, StringComparer.OrdinalIgnoreCase))
+                .Select(f => (f.Name, f.Value)).ToList();
+            Assert.That(CachedHeaderFields.FieldsNamed(Raw(text, true), wanted).Fields.Select(f => (f.Name, f.Value)).ToList(),
+                Is.EqualTo(expectedFields), $"{string.Join(",", wanted)} of {text}");
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Frozen;
 using System.Text;
 using Imap4d.Mime;
@@ -136,13 +137,9 @@ internal static class CachedHeaderFields
         int pos = 0;
         while (NextField(block, ref pos, out int start, out var fieldName))
         {
-            foreach (string name in names)
+            if (IsAnyOf(fieldName, names))
             {
-                if (Ascii.EqualsIgnoreCase(fieldName, name))
-                {
-                    joined.AddRange(block[start..pos]);
-                    break;
-                }
+                joined.AddRange(block[start..pos]);
             }
         }
 
@@ -199,25 +196,23 @@ internal static class CachedHeaderFields
     /// </summary>
     public static byte[] Filter(byte[] raw, IReadOnlyList<string> names)
     {
+        // One pooled buffer and one exact copy per message (a MemoryStream and an enumerator per
+        // field were most of a FETCH of these fields from the cache).
         var block = raw.AsSpan(1);
-        using var output = new MemoryStream();
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(block.Length + 2);
+        int length = 0;
         bool crlf = true;
         int pos = 0;
         while (NextField(block, ref pos, out int start, out var fieldName))
         {
-            bool wanted = false;
-            foreach (string name in names)
-            {
-                wanted |= Ascii.EqualsIgnoreCase(fieldName, name);
-            }
-
-            if (!wanted)
+            if (!IsAnyOf(fieldName, names))
             {
                 continue;
             }
 
             var field = block[start..pos];
-            output.Write(field);
+            field.CopyTo(buffer.AsSpan(length));
+            length += field.Length;
             if (field.Length > 0 && field[^1] == '\n')
             {
                 crlf = field.Length >= 2 && field[^2] == '\r';
@@ -226,10 +221,27 @@ internal static class CachedHeaderFields
 
         if (raw[0] == 1)
         {
-            output.Write(crlf ? "\r\n"u8 : "\n"u8);
+            var end = crlf ? "\r\n"u8 : "\n"u8;
+            end.CopyTo(buffer.AsSpan(length));
+            length += end.Length;
         }
 
-        return output.ToArray();
+        byte[] result = buffer.AsSpan(0, length).ToArray();
+        ArrayPool<byte>.Shared.Return(buffer);
+        return result;
+    }
+
+    private static bool IsAnyOf(ReadOnlySpan<byte> fieldName, IReadOnlyList<string> names)
+    {
+        for (int i = 0; i < names.Count; i++)
+        {
+            if (Ascii.EqualsIgnoreCase(fieldName, names[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -243,17 +255,17 @@ internal static class CachedHeaderFields
         {
             start = pos;
             pos = NextLine(block, pos);
+            int firstLineEnd = pos;
             while (pos < block.Length && block[pos] is (byte)' ' or (byte)'\t')
             {
                 pos = NextLine(block, pos);
             }
 
-            var field = block[start..pos];
-            int colon = field.IndexOf((byte)':');
-            int lf = field.IndexOf((byte)'\n');
-            if (colon >= 0 && (lf < 0 || colon < lf))
+            // The name is before a colon on the field's first line.
+            int colon = block[start..firstLineEnd].IndexOf((byte)':');
+            if (colon >= 0)
             {
-                name = field[..colon].TrimEnd(" \t"u8);
+                name = block.Slice(start, colon).TrimEnd(" \t"u8);
                 return true;
             }
         }
