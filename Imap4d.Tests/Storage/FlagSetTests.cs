@@ -35,4 +35,14 @@ public class FlagSetTests
         Assert.That(FlagSet.Of(MessageFlags.Seen, "a"), Is.Not.EqualTo(FlagSet.Of(MessageFlags.Seen)));
         Assert.That(default(FlagSet), Is.EqualTo(FlagSet.Empty));
     }
+
+    [Test]
+    public void SystemNamesOfEveryCombinationAreToImapNamesWithoutKeywords()
+    {
+        for (int bits = 0; bits < 32; bits++)
+        {
+            var flags = FlagSet.Of((MessageFlags)bits, "$Label1", "Junk");
+            Assert.That(FlagSet.SystemNames(flags.System).Concat(flags.Keywords), Is.EqualTo(flags.ToImapNames()), $"bits {bits}");
+        }
+    }
 }

@@ -423,9 +423,18 @@ public sealed class SelectedMailbox : IDisposable
     public void WriteFlagList(ResponseWriter writer, MessageInfo info)
     {
         writer.BeginList();
-        foreach (string flag in info.Flags.ToImapNames())
+        var flags = info.Flags;
+        foreach (string flag in FlagSet.SystemNames(flags.System))
         {
             writer.Atom(flag);
+        }
+
+        if (flags.Keywords.Count > 0)
+        {
+            foreach (string keyword in flags.Keywords)
+            {
+                writer.Atom(keyword);
+            }
         }
 
         if (!IsImap4Rev2 && Mailbox.RecentUids.Contains(info.Uid))

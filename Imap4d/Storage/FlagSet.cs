@@ -83,10 +83,34 @@ public readonly record struct FlagSet
             yield return @"\Draft";
         }
 
-        foreach (string keyword in Keywords)
+        if (Keywords.Count > 0)
         {
-            yield return keyword;
+            foreach (string keyword in Keywords)
+            {
+                yield return keyword;
+            }
         }
+    }
+
+    /// <summary>
+    /// The system flags' IMAP names in <see cref="ToImapNames"/>'s order, for each combination of
+    /// the five bits: a FLAGS response per message writes them without an iterator.
+    /// </summary>
+    public static string[] SystemNames(MessageFlags system) => SystemNameTable[(int)(system & AllSystem)];
+
+    private const MessageFlags AllSystem = MessageFlags.Seen | MessageFlags.Answered | MessageFlags.Flagged | MessageFlags.Deleted | MessageFlags.Draft;
+
+    private static readonly string[][] SystemNameTable = BuildSystemNameTable();
+
+    private static string[][] BuildSystemNameTable()
+    {
+        var table = new string[(int)AllSystem + 1][];
+        for (int bits = 0; bits < table.Length; bits++)
+        {
+            table[bits] = [.. new FlagSet((MessageFlags)bits, NoKeywords).ToImapNames()];
+        }
+
+        return table;
     }
 
     /// <summary>The system flag for an IMAP name such as "\Seen" (any case); None when it is not one.</summary>

@@ -326,7 +326,7 @@ internal sealed partial class MboxMailbox : IMailbox
         StoreCondition? condition = null)
     {
         ThrowIfReadOnly();
-        var changed = new List<MboxRecord>();
+        var changed = new List<MboxRecord>(uids.Count);
         using (var held = _state.Lock())
         {
             _state.Refresh(held, save: false);

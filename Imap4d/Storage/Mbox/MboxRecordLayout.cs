@@ -51,6 +51,11 @@ internal static class MboxRecordLayout
             return false;
         }
 
+        if (record.Flags.Keywords.Count == 0)
+        {
+            return true; // an empty set's enumerator still costs (one per record)
+        }
+
         foreach (string keyword in record.Flags.Keywords)
         {
             if (ids.ContainsKey(keyword))
@@ -74,9 +79,12 @@ internal static class MboxRecordLayout
     public static void Encode(in MboxRecord r, Dictionary<string, int> ids, Span<byte> b)
     {
         ulong keywords = 0;
-        foreach (string keyword in r.Flags.Keywords)
+        if (r.Flags.Keywords.Count > 0) // an empty set's enumerator still costs (one per record)
         {
-            keywords |= 1UL << ids[keyword];
+            foreach (string keyword in r.Flags.Keywords)
+            {
+                keywords |= 1UL << ids[keyword];
+            }
         }
 
         long tail = r.End - r.ContentEnd;
