@@ -39,9 +39,10 @@ public class SelectedMailboxLookupTests
         Assert.That(selected.Uids, Is.EqualTo(new uint[] { 1, 2, 5, 6, 7, 8, 9, 10, 11, 12 }));
         foreach (var order in Orders())
         {
-            int messageHint = 0, sequenceHint = 0;
+            int messageHint = 0, sequenceHint = 0, findHint = 0;
             foreach (uint uid in order)
             {
+                Assert.That(selected.Find(uid, ref findHint)?.Uid, Is.EqualTo(selected.Find(uid)?.Uid), $"Find of UID {uid}");
                 var expected = selected.FindForFetch(uid);
                 var found = selected.FindForFetch(uid, ref messageHint);
                 Assert.That(found?.Uid, Is.EqualTo(expected?.Uid), $"message of UID {uid} in {string.Join(",", order)}");

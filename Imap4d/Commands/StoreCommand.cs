@@ -56,20 +56,22 @@ public sealed class StoreCommand(bool byUid) : IImapCommand
         {
             // Every message of the set is reported with its flags, changed or not (RFC 3501 §6.4.6),
             // except those UNCHANGEDSINCE left alone.
+            int messageHint = 0, sequenceHint = 0;
             foreach (uint uid in uids)
             {
-                if (!modified.Contains(uid) && selected.Find(uid) is { } info)
+                if (!modified.Contains(uid) && selected.Find(uid, ref messageHint) is { } info)
                 {
-                    selected.WriteFetchFlags(context.Writer, selected.SequenceOf(uid), info, includeUid: byUid);
+                    selected.WriteFetchFlags(context.Writer, selected.SequenceOf(uid, ref sequenceHint), info, includeUid: byUid);
                 }
             }
         }
         else if (selected.ReportModSeq)
         {
             // RFC 7162 §3.1.3: .SILENT still tells a CONDSTORE client the new MODSEQ of what changed.
+            int sequenceHint = 0;
             foreach (var info in changed)
             {
-                var writer = context.Writer.Untagged().Number(selected.SequenceOf(info.Uid)).Atom("FETCH").BeginList();
+                var writer = context.Writer.Untagged().Number(selected.SequenceOf(info.Uid, ref sequenceHint)).Atom("FETCH").BeginList();
                 if (byUid || selected.ReportVanished)
                 {
                     writer.Atom("UID").Number(info.Uid);

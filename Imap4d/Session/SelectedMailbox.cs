@@ -172,7 +172,10 @@ public sealed class SelectedMailbox : IDisposable
     public MessageInfo? FindForFetch(uint uid) => Find(uid) ?? _expungedInfo.GetValueOrDefault(uid);
 
     /// <summary>As <see cref="FindForFetch(uint)"/> for UIDs asked in ascending order (see <see cref="SequenceOf(uint, ref int)"/>).</summary>
-    public MessageInfo? FindForFetch(uint uid, ref int hint)
+    public MessageInfo? FindForFetch(uint uid, ref int hint) => Find(uid, ref hint) ?? _expungedInfo.GetValueOrDefault(uid);
+
+    /// <summary>As <see cref="Find(uint)"/> for UIDs asked in ascending order (see <see cref="SequenceOf(uint, ref int)"/>).</summary>
+    public MessageInfo? Find(uint uid, ref int hint)
     {
         var messages = Mailbox.Messages;
         if ((uint)hint < (uint)messages.Count
@@ -182,13 +185,13 @@ public sealed class SelectedMailbox : IDisposable
         }
 
         int at = IndexOf(messages, uid);
-        if (at >= 0)
+        if (at < 0)
         {
-            hint = at + 1;
-            return messages[at];
+            return null;
         }
 
-        return _expungedInfo.GetValueOrDefault(uid);
+        hint = at + 1;
+        return messages[at];
     }
 
     /// <summary>Resolves a sequence set (of sequence numbers or UIDs) to UIDs the client knows, ascending.</summary>
@@ -228,7 +231,8 @@ public sealed class SelectedMailbox : IDisposable
             }
         }
 
-        return result.Distinct().Order().ToList();
+        // One range (1:*, n:m) gives its UIDs in order already: no sort of 100,000 of them.
+        return UidSequence.IsStrictlyAscending(result) ? result : result.Distinct().Order().ToList();
     }
 
     /// <summary>

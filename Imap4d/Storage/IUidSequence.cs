@@ -36,4 +36,18 @@ public static class UidSequence
 
         return -1;
     }
+
+    /// <summary>True when every UID is greater than the one before (a set already in order needs no sort).</summary>
+    public static bool IsStrictlyAscending(IReadOnlyList<uint> uids)
+    {
+        for (int i = 1; i < uids.Count; i++)
+        {
+            if (uids[i] <= uids[i - 1])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

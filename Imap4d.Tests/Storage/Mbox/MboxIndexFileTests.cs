@@ -72,6 +72,38 @@ public class MboxIndexFileTests
         Assert.That(MboxTestSupport.Read(again, 4), Does.Contain("Subject: fourth"));
     }
 
+    /// <summary>Few changed records are sorted, many are marked and swept: both are written where they belong.</summary>
+    [TestCase(5)]
+    [TestCase(90)]
+    [TestCase(300)]
+    public void ScatteredStoresReachTheIndexInPlace(int changes)
+    {
+        string path = NewMailbox(300);
+        string index = IndexPath(path);
+        var random = new Random(changes);
+        var uids = Enumerable.Range(1, 300).Select(i => (uint)i).OrderBy(_ => random.Next()).Take(changes).ToList();
+        long inode;
+        using (var box = Open(_fixture, path))
+        {
+            inode = new UnixFileInfo(index).Inode;
+            box.Store(uids, FlagOperation.Add, FlagSet.Of(MessageFlags.Answered));
+            Assert.That(new UnixFileInfo(index).Inode, Is.EqualTo(inode), "written in place, not replaced");
+            using var reader = Open(_fixture, path, readOnly: true);
+            Assert.That(reader.State.LastRefresh, Is.EqualTo("index"));
+            foreach (var message in reader.Messages)
+            {
+                Assert.That(message.Flags.Has(MessageFlags.Answered), Is.EqualTo(uids.Contains(message.Uid)), $"UID {message.Uid} from the index");
+            }
+        }
+
+        using var again = Open(_fixture, path, readOnly: true);
+        foreach (var message in again.Messages)
+        {
+            Assert.That(message.Flags.Has(MessageFlags.Answered), Is.EqualTo(uids.Contains(message.Uid)), $"UID {message.Uid}");
+            Assert.That(message.Flags.Has(MessageFlags.Seen), Is.EqualTo(message.Uid % 2 == 0), $"UID {message.Uid}");
+        }
+    }
+
     [Test]
     public void AStoreRewritesOnlyItsRecordsInPlaceAndOthersSeeIt()
     {

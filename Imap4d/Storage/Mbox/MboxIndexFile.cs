@@ -397,8 +397,7 @@ internal sealed class MboxIndexFile : IDisposable
             return null;
         }
 
-        List<int> changed = [.. index.Changed];
-        changed.Sort(); // the primitive sort: Order() compared through an interface (a tenth of STORE 1:* at 100k)
+        var changed = InOrder(index.Changed, index.Count);
         List<string> keywords;
         Dictionary<string, int> ids;
         byte[]? raw = null;
@@ -561,6 +560,37 @@ internal sealed class MboxIndexFile : IDisposable
                 keywords.Add(keyword);
             }
         }
+    }
+
+    /// <summary>
+    /// The changed positions in order. Many (a STORE of 1:*) are marked and swept, as a comparison
+    /// sort of 100,000 ints (through the comparer, in this runtime) was a tenth of the STORE.
+    /// </summary>
+    private static List<int> InOrder(IReadOnlyCollection<int> positions, int count)
+    {
+        var ordered = new List<int>(positions.Count);
+        if (positions.Count > 64 && positions.All(at => (uint)at < (uint)count))
+        {
+            var marked = new bool[count];
+            foreach (int at in positions)
+            {
+                marked[at] = true;
+            }
+
+            for (int at = 0; at < count; at++)
+            {
+                if (marked[at])
+                {
+                    ordered.Add(at);
+                }
+            }
+
+            return ordered;
+        }
+
+        ordered.AddRange(positions);
+        ordered.Sort();
+        return ordered;
     }
 
     private static void WriteRuns(SafeFileHandle handle, MboxIndex index, List<int> changed, Dictionary<string, int> ids, byte[]? raw)

@@ -334,7 +334,8 @@ internal sealed partial class MboxMailbox : IMailbox
             var index = _state.Index;
             int viewNext = 0;
             int indexNext = 0;
-            foreach (uint uid in uids.Order())
+            IEnumerable<uint> ordered = uids is IReadOnlyList<uint> list && UidSequence.IsStrictlyAscending(list) ? list : uids.Order();
+            foreach (uint uid in ordered)
             {
                 // UIDs in order (1:* above all): each is most often right after the last one found.
                 int inView = viewNext < _view.Count && _view.UidAt(viewNext) == uid ? viewNext : _view.IndexOfUid(uid);
