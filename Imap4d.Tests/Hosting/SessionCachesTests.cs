@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using Imap4d.Hosting;
+using Imap4d.IO;
 using Imap4d.Storage.Mbox;
 
 namespace Imap4d.Tests.Hosting;
@@ -100,5 +102,28 @@ public class SessionCachesTests
         Assert.That(SessionCaches.Tick(), Is.False, "once per end");
         GC.KeepAlive(held);
         SessionCaches.SessionEnded();
+    }
+
+    [Test]
+    public void ReleaseLetsGoOfTheLargeBuffersKeptForReuse()
+    {
+        var (kept, again) = RentReturnAndRentAgain();
+        Assert.That(again, Is.True, "a returned block is lent again while sessions come and go");
+
+        SessionCaches.Release();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.That(kept.IsAlive, Is.False, "the 1 MB block is not kept once the process has had no session for a moment");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (WeakReference Kept, bool Again) RentReturnAndRentAgain()
+    {
+        var block = LargeBuffers.Rent(LargeBuffers.MaxPooledLength);
+        LargeBuffers.Return(block);
+        var next = LargeBuffers.Rent(LargeBuffers.MaxPooledLength);
+        LargeBuffers.Return(next);
+        return (new WeakReference(next), ReferenceEquals(block, next));
     }
 }

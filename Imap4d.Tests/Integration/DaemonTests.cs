@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Imap4d.Hosting;
 using Imap4d.Tests.Support;
 using Mono.Unix.Native;
 
@@ -236,6 +237,27 @@ public class DaemonTests
         LoginSelectFetch(client);
         Assert.That(ProcTable.WaitUntil(() => ProcTable.ChildrenOf(server.Process.Id).Count == 3, TimeSpan.FromSeconds(30)), Is.True,
             "the pool is refilled: two idle children besides the session");
+    }
+
+    [Test]
+    public void AnIdlePoolKeepsOneChildAndFillsUpAgainOnceOneIsTaken()
+    {
+        var (server, port, _) = Start("prestart-children 2;");
+        Assert.That(ProcTable.WaitUntil(() => Regex.Matches(server.Stderr, "prestarted child \\d+ ready").Count >= 2, TimeSpan.FromSeconds(30)), Is.True,
+            "two children report ready: " + server.Stderr);
+
+        // No connection for PrestartPool.IdleAfter: the pool lets one of its two children go.
+        Assert.That(ProcTable.WaitUntil(() => ProcTable.ChildrenOf(server.Process.Id).Count == 1, PrestartPool.IdleAfter + TimeSpan.FromSeconds(20)), Is.True,
+            () => "one idle child left: " + server.Stderr);
+        Assert.That(server.Stderr, Does.Match("prestarted child \\d+ released"));
+        var idle = ProcTable.ChildrenOf(server.Process.Id);
+
+        using var client = Connect(port);
+        int pid = SessionPid(server, client);
+        Assert.That(idle, Does.Contain(pid), "the kept child serves the next connection");
+        LoginSelectFetch(client);
+        Assert.That(ProcTable.WaitUntil(() => ProcTable.ChildrenOf(server.Process.Id).Count == 3, TimeSpan.FromSeconds(30)), Is.True,
+            "a connection makes the pool fill up to two again besides the session");
     }
 
     [Test]

@@ -9,10 +9,18 @@ namespace Imap4d.Hosting;
 /// waiting for one. Each serves one connection and exits; the pool is refilled behind it.
 /// Children that die before they are ready (a broken configuration, say) make the refill back
 /// off, up to <see cref="MaxBackoff"/>, instead of spinning.
+/// While no child has been taken for <see cref="IdleAfter"/>, the pool keeps one child instead
+/// of `prestart-children` and lets the others exit: an idle daemon then holds one waiting
+/// process (each is ~13 MB of resident memory, most of it the binary's pages) instead of two,
+/// and the next connection still finds one ready; the first one taken makes the pool fill up
+/// to its full size again.
 /// </summary>
 public sealed class PrestartPool : IDisposable
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long no child must have been taken before the pool keeps only one.</summary>
+    public static readonly TimeSpan IdleAfter = TimeSpan.FromSeconds(10);
 
     private readonly ChildSpawner _spawner;
     private readonly ChildProcesses _children;
@@ -23,6 +31,10 @@ public sealed class PrestartPool : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private int _failures;
     private Task _filler = Task.CompletedTask;
+    private Timer? _shrink;
+
+    /// <summary>When a child was last taken (or the pool started), in <see cref="Environment.TickCount64"/> ms.</summary>
+    private long _lastTake = Environment.TickCount64;
 
     public PrestartPool(ChildSpawner spawner, ChildProcesses children, int size, ILogger log)
     {
@@ -50,8 +62,13 @@ public sealed class PrestartPool : IDisposable
     {
         if (_size > 0)
         {
+            Volatile.Write(ref _lastTake, Environment.TickCount64);
             _filler = FillLoopAsync(_stop.Token);
             Wake();
+            if (_size > 1)
+            {
+                _shrink = new Timer(_ => Shrink(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+            }
         }
     }
 
@@ -143,6 +160,7 @@ public sealed class PrestartPool : IDisposable
     /// <summary>Stops refilling and releases every idle child.</summary>
     public void Stop()
     {
+        _shrink?.Dispose();
         _stop.Cancel();
         Recycle();
     }
@@ -165,6 +183,7 @@ public sealed class PrestartPool : IDisposable
     /// <summary>The first ready child, else the one started first; null when the pool is empty.</summary>
     private PooledChild? Take()
     {
+        Volatile.Write(ref _lastTake, Environment.TickCount64);
         lock (_members)
         {
             int index = _members.FindIndex(c => c.IsReady);
@@ -222,7 +241,7 @@ public sealed class PrestartPool : IDisposable
 
     private void Fill(CancellationToken ct)
     {
-        while (!ct.IsCancellationRequested && Count < _size)
+        while (!ct.IsCancellationRequested && Count < Target)
         {
             PooledChild child;
             try
@@ -243,6 +262,30 @@ public sealed class PrestartPool : IDisposable
             }
 
             _ = WatchAsync(child, ct);
+        }
+    }
+
+    /// <summary>The children the pool keeps now: all of them while busy, one once idle.</summary>
+    private int Target => Environment.TickCount64 - Volatile.Read(ref _lastTake) < IdleAfter.TotalMilliseconds ? _size : Math.Min(_size, 1);
+
+    /// <summary>Lets the children beyond <see cref="Target"/> exit (the newest first: the oldest is ready).</summary>
+    private void Shrink()
+    {
+        List<PooledChild> extra = [];
+        lock (_members)
+        {
+            int target = Target;
+            while (_members.Count > target)
+            {
+                extra.Add(_members[^1]);
+                _members.RemoveAt(_members.Count - 1);
+            }
+        }
+
+        foreach (var child in extra)
+        {
+            _log.Debug("prestarted child {0} released: no connection for {1} s", child.Pid, IdleAfter.TotalSeconds);
+            child.Dispose(); // end of file: the child exits
         }
     }
 

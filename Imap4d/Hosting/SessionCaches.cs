@@ -81,6 +81,7 @@ public static class SessionCaches
     {
         RecordsCache.Clear();
         MailboxSortState.ForgetRecent();
+        IO.LargeBuffers.Release();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         Interlocked.Increment(ref _releases);
     }

@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using Imap4d.IO;
 using Microsoft.Win32.SafeHandles;
 using Mono.Unix.Native;
 
@@ -520,7 +520,7 @@ public sealed class FetchCache : IDisposable
         }
 
         // The file is read in large blocks (one read per block, not one per record).
-        var block = ArrayPool<byte>.Shared.Rent((int)Math.Min(ScanBlockSize, length - _scanned));
+        var block = LargeBuffers.Rent((int)Math.Min(ScanBlockSize, length - _scanned));
         try
         {
             long blockStart = -1;
@@ -560,7 +560,7 @@ public sealed class FetchCache : IDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(block);
+            LargeBuffers.Return(block);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Text;
+using Imap4d.IO;
 using Imap4d.Storage.Index;
 using Imap4d.Storage.State;
 using Microsoft.Win32.SafeHandles;
@@ -622,7 +623,7 @@ internal sealed class MboxIndexFile : IDisposable
         }
 
         const int chunk = 4096;
-        var bytes = ArrayPool<byte>.Shared.Rent(Math.Min(end - start, chunk) * RecordSize);
+        var bytes = LargeBuffers.Rent(Math.Min(end - start, chunk) * RecordSize);
         try
         {
             for (int at = start; at < end;)
@@ -639,7 +640,7 @@ internal sealed class MboxIndexFile : IDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(bytes);
+            LargeBuffers.Return(bytes);
         }
     }
 
