@@ -43,6 +43,15 @@ public interface IMailboxDriver
     /// </summary>
     IReadOnlyList<StatusDependency>? StatusDependencies(string path) => null;
 
+    /// <summary>
+    /// STATUS worked out again from the files of <see cref="StatusDependencies"/> (as given for
+    /// this mailbox) alone, without a lock, when they describe the mailbox as
+    /// <paramref name="mailbox"/> (its stat, taken before the call) shows it: a check as exact as
+    /// the one an open of the mailbox makes, at the cost of a read of what the driver keeps beside
+    /// it; null when they do not (the caller then asks <see cref="GetStatus"/>).
+    /// </summary>
+    MailboxStatus? RecheckStatus(IReadOnlyList<StatusDependency> files, Index.SourceStamp mailbox) => null;
+
     /// <summary>STATUS SIZE: the sum of the messages' sizes as FETCH RFC822.SIZE gives them.</summary>
     ulong GetSize(string path)
     {

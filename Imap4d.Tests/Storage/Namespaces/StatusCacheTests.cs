@@ -242,6 +242,72 @@ public class StatusCacheTests
     }
 
     [Test]
+    public void UnderYoungStampsTheIndexHeaderAnswersWithoutResolvingTheNameAgain()
+    {
+        int locations = 0;
+        var userState = Imap4d.Storage.State.UserStateDirectory.For(null, "demo", _home);
+        var counting = new MboxDriver(indexPathFor: path =>
+        {
+            Interlocked.Increment(ref locations);
+            return MboxIndexLocation.For(path, userState);
+        }, userState: userState);
+        var store = new MailStore(_settings, "demo", _home, [counting, new MaildirDriver(), new MhDriver()], _ => null);
+        StatusBoth(store); // makes the index (and its directory: the index's place changed, so the next one resolves again)
+        File.AppendAllText(_box, Message("young", seen: false));
+        Assert.That(StatusBoth(store).Messages, Is.EqualTo(4u));
+
+        int before = locations, rechecks = StatusCache.Shared.Rechecks, hits = MailStore.StatusCacheHits;
+        Assert.That(StatusBoth(store).Messages, Is.EqualTo(4u));
+        Assert.That(StatusCache.Shared.Rechecks, Is.EqualTo(rechecks + 1), "worked out again from the index header");
+        Assert.That(MailStore.StatusCacheHits, Is.EqualTo(hits), "not given as kept: the stamps are young");
+        Assert.That(locations, Is.EqualTo(before), "no index location, probe or real path check again");
+    }
+
+    [Test]
+    public void AnotherSessionsStoresInOneTickShowUnderYoungStamps()
+    {
+        var store = NewStore();
+        var before = Kept(store);
+        using var other = NewStore().Open("dir/box", readOnly: false);
+        // Each STORE rewrites the index in place (same size), one right after the other: the
+        // index's stamp may well be the same after both; its header's counters are not.
+        other.Store([other.Messages[1].Uid], FlagOperation.Add, FlagSet.Of(MessageFlags.Seen));
+        Assert.That(StatusBoth(store).Unseen, Is.EqualTo(before.Unseen - 1));
+        other.Store([other.Messages[2].Uid], FlagOperation.Add, FlagSet.Of(MessageFlags.Seen));
+        Assert.That(StatusBoth(store).Unseen, Is.EqualTo(before.Unseen - 2));
+        other.Store([other.Messages[2].Uid], FlagOperation.Remove, FlagSet.Of(MessageFlags.Seen));
+        Assert.That(StatusBoth(store).Unseen, Is.EqualTo(before.Unseen - 1));
+    }
+
+    [Test]
+    public void AnMdaAppendingTwiceInOneTickUnderAYoungAnswerShows()
+    {
+        var store = NewStore();
+        File.AppendAllText(_box, Message("young", seen: false));
+        Assert.That(StatusBoth(store).Messages, Is.EqualTo(4u));
+        Assert.That(StatusBoth(store).Messages, Is.EqualTo(4u));
+        File.AppendAllText(_box, Message("mda", seen: false));
+        Assert.That(StatusBoth(store).Messages, Is.EqualTo(5u));
+        File.AppendAllText(_box, Message("mda2", seen: false));
+        Assert.That(StatusBoth(store).Messages, Is.EqualTo(6u));
+    }
+
+    [Test]
+    public void AYoungAnswerOfAMboxReplacedByAnotherFileIsWorkedOutInFull()
+    {
+        var store = NewStore();
+        File.AppendAllText(_box, Message("young", seen: false));
+        StatusBoth(store);
+        StatusBoth(store);
+        int rechecks = StatusCache.Shared.Rechecks;
+        string other = _box + ".new";
+        File.WriteAllText(other, Message("only", seen: true));
+        File.Move(other, _box, overwrite: true);
+        Assert.That(StatusBoth(store).Messages, Is.EqualTo(1u));
+        Assert.That(StatusCache.Shared.Rechecks, Is.EqualTo(rechecks), "another inode: resolved again, not rechecked");
+    }
+
+    [Test]
     public void MaildirAndMhAreNotKept()
     {
         var maildir = Path.Combine(_home, "mail", "md");

@@ -165,6 +165,25 @@ public sealed class MboxDriver : IMailboxDriver
         ];
     }
 
+    /// <summary>
+    /// STATUS from the index header alone (the index is the second of
+    /// <see cref="StatusDependencies"/>): when the header's record of the mbox it was made from is
+    /// <paramref name="mailbox"/> whole (size, mtime, ctime, inode: the comparison every open
+    /// makes before it trusts the index), no append journal is pending, and no write is in
+    /// progress. The header's counters are the index's own, exact however quickly writes follow
+    /// each other; nothing is locked, resolved or parsed.
+    /// </summary>
+    public MailboxStatus? RecheckStatus(IReadOnlyList<StatusDependency> files, SourceStamp mailbox)
+    {
+        if (files.Count < 2 || files[1] is not { PlaceOnly: false, Path: { Length: > 0 } index } || mailbox == SourceStamp.None
+            || Syscall.lstat(index + ".append", out _) == 0)
+        {
+            return null;
+        }
+
+        return MboxIndexFile.ReadStatus(index, mailbox);
+    }
+
     /// <summary>STATUS SIZE from the index records (RFC822.SIZE of each is kept there): no message is read.</summary>
     public ulong GetSize(string path)
     {

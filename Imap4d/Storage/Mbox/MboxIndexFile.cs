@@ -466,14 +466,50 @@ internal sealed class MboxIndexFile : IDisposable
     /// <summary>STATUS from the header alone, when it describes the mbox as <paramref name="mbox"/> now is; else null.</summary>
     public static MailboxStatus? ReadStatus(string path, SourceStamp mbox)
     {
-        using var file = new MboxIndexFile(path);
-        var header = file.ReadHeader();
+        var header = mbox == SourceStamp.None ? null : ReadHeaderOnce(path);
         if (header is null || header.Stamp.InProgress || header.UidValidity == 0 || header.Source != mbox || mbox == SourceStamp.None)
         {
             return null;
         }
 
         return new MailboxStatus((uint)header.Stamp.Count, header.Recent, header.UidNext, header.UidValidity, header.Unseen, header.HighestModSeq);
+    }
+
+    /// <summary>
+    /// The header of the file at <paramref name="path"/> read through a descriptor of its own
+    /// (open, fstat, one read, close): the checks of <see cref="Handle"/> (a regular file of ours,
+    /// no symbolic link) without its stat and without a handle kept.
+    /// </summary>
+    private static unsafe Header? ReadHeaderOnce(string path)
+    {
+        int fd = Syscall.open(path, OpenFlags.O_RDONLY | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC);
+        if (fd < 0)
+        {
+            return null;
+        }
+
+        var bytes = ArrayPool<byte>.Shared.Rent(HeaderSize);
+        try
+        {
+            if (Syscall.fstat(fd, out Stat own) != 0 || (own.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG
+                                                     || own.st_uid != Syscall.geteuid())
+            {
+                return null;
+            }
+
+            long read;
+            fixed (byte* buffer = bytes)
+            {
+                read = Syscall.pread(fd, buffer, HeaderSize, 0);
+            }
+
+            return read == HeaderSize ? Decode(bytes.AsSpan(0, HeaderSize)) : null;
+        }
+        finally
+        {
+            Syscall.close(fd);
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
     }
 
     public void Dispose() => Close();

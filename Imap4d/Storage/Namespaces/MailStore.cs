@@ -1,5 +1,6 @@
 using Imap4d.Config;
 using Imap4d.Native;
+using Imap4d.Storage.Index;
 using Imap4d.Storage.Quota;
 using Imap4d.Storage.State;
 using Microsoft.Win32.SafeHandles;
@@ -450,16 +451,19 @@ public sealed class MailStore : IMailStore
                 : new StorageException(StorageError.NotFound, "Mailbox does not exist");
         }
 
-        if (stamp is not { Settled: true } || !KeepsStatusOf(path, name) || driver.StatusDependencies(path.FileSystemPath) is not { } files
+        if (stamp is not { } taken || !KeepsStatusOf(path, name) || driver.StatusDependencies(path.FileSystemPath) is not { } files
             || files.Count == 0 || files[0] != new StatusDependency(path.FileSystemPath))
         {
             return driver.GetStatus(path.FileSystemPath);
         }
 
-        // Stamps first, then the answer: a change while it is worked out shows as another stamp next time.
-        var depends = _statusCache.Observe(files, stamp);
-        var status = driver.GetStatus(path.FileSystemPath);
-        _statusCache.Keep(key, _settings, depends, status);
+        // Stamps first, then the answer: a change while it is worked out shows as another stamp
+        // next time. The driver's own files answer first when they describe the mailbox as its
+        // stamp shows it (the mbox index header: no second index location, lock or stat of the mbox).
+        var depends = _statusCache.Observe(files, taken);
+        var status = driver.RecheckStatus(files, new SourceStamp(taken.Size, taken.MtimeNs, (long)taken.Inode, taken.CtimeNs))
+                     ?? driver.GetStatus(path.FileSystemPath);
+        _statusCache.Keep(key, _settings, depends, status, driver);
         return status;
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Imap4d.Config;
 using Imap4d.Native;
+using Imap4d.Storage.Index;
 using Mono.Unix.Native;
 
 namespace Imap4d.Storage.Namespaces;
@@ -60,7 +61,14 @@ internal sealed class StatusCache
 
     /// <param name="Settings">The configuration the name was resolved under.</param>
     /// <param name="Depends">Each file as seen before the answer was worked out.</param>
-    private sealed record Entry(ServerSettings Settings, Seen[] Depends, MailboxStatus Status);
+    /// <param name="Driver">The mailbox's driver (asked to <see cref="IMailboxDriver.RecheckStatus"/>).</param>
+    /// <param name="Settled">Whether every stamp of <paramref name="Depends"/> had settled: only then is <paramref name="Status"/> given again as it is.</param>
+    private sealed record Entry(ServerSettings Settings, Seen[] Depends, MailboxStatus Status, IMailboxDriver Driver, bool Settled);
+
+    private int _rechecks;
+
+    /// <summary>Answers the driver worked out again from its own files, the name's resolution kept (for tests).</summary>
+    public int Rechecks => Volatile.Read(ref _rechecks);
 
     /// <summary>The stamp of <paramref name="path"/> now (symbolic links followed); null when it cannot be stat'ed.</summary>
     public ListCache.Stamp? StampOf(string path) => ListCache.TakeStamp(null, path, path, _isLocal);
@@ -90,7 +98,17 @@ internal sealed class StatusCache
 
     private bool IsLocal(ulong device, string path) => _localDevices.GetOrAdd(device, static (_, file) => Inotify.IsLocalFileSystem(file), path);
 
-    /// <summary>The answer kept for <paramref name="key"/> when every file it rests on is as it was; else null.</summary>
+    /// <summary>
+    /// The answer for <paramref name="key"/> without resolving the name again, or null (the
+    /// caller then works it out in full). Every file the answer rests on is seen anew: when each
+    /// is as it was and every stamp had settled when the answer was kept, the kept answer. When
+    /// something moved, or a stamp was young (a second change in its clock tick could have left
+    /// it as it was), but the mailbox is still the same file (device and inode) and whatever
+    /// places the driver's files is as it was, the driver works the answer out again from its
+    /// own files (<see cref="IMailboxDriver.RecheckStatus"/>: for an mbox, the index header,
+    /// whose counters and record of the mbox stat are exact): the name's resolution (real path
+    /// check, format probe, index location) still holds for the same file in the same place.
+    /// </summary>
     public MailboxStatus? TryGet(string key, ServerSettings settings)
     {
         Entry? entry;
@@ -104,30 +122,63 @@ internal sealed class StatusCache
             return null;
         }
 
-        foreach (var was in entry.Depends)
+        var was = entry.Depends;
+        var now = new Seen[was.Length];
+        bool same = true;
+        for (int i = 0; i < was.Length; i++)
         {
-            if (Observe(was.File) != was)
+            now[i] = Observe(was[i].File);
+            if (now[i] == was[i])
+            {
+                continue;
+            }
+
+            same = false;
+            if (was[i].File.PlaceOnly || (i == 0 && !SameFile(was[0].Stamp, now[0].Stamp)))
             {
                 Forget(key, entry);
                 return null;
             }
         }
 
-        Interlocked.Increment(ref _hits);
-        return entry.Status;
+        if (same && entry.Settled)
+        {
+            Interlocked.Increment(ref _hits);
+            return entry.Status;
+        }
+
+        var mailbox = now[0].Stamp!.Value;
+        var status = entry.Driver.RecheckStatus(Array.ConvertAll(was, d => d.File),
+            new SourceStamp(mailbox.Size, mailbox.MtimeNs, (long)mailbox.Inode, mailbox.CtimeNs));
+        if (status is null)
+        {
+            Forget(key, entry);
+            return null;
+        }
+
+        // The stamps were taken before the read: kept under them, settled ones give it again as it is.
+        Keep(key, settings, now, status, entry.Driver);
+        Interlocked.Increment(ref _rechecks);
+        return status;
     }
+
+    /// <summary>Whether two stamps are of one existing file (device and inode).</summary>
+    private static bool SameFile(ListCache.Stamp? was, ListCache.Stamp? now) =>
+        was is { } a && now is { } b && a.Device == b.Device && a.Inode == b.Inode;
 
     /// <summary>
     /// Keeps <paramref name="status"/> for <paramref name="key"/>, worked out after
-    /// <paramref name="depends"/> were seen, when the first (the mailbox) exists and every
-    /// stamp taken had settled; otherwise drops what was kept.
+    /// <paramref name="depends"/> were seen, when the first (the mailbox) exists; otherwise drops
+    /// what was kept. Under stamps that had not all settled it is kept only to be worked out again
+    /// by <paramref name="driver"/> (<see cref="TryGet"/>), never given as it is.
     /// </summary>
-    public void Keep(string key, ServerSettings settings, Seen[] depends, MailboxStatus status)
+    public void Keep(string key, ServerSettings settings, Seen[] depends, MailboxStatus status, IMailboxDriver driver)
     {
-        bool trusted = depends.Length > 0 && depends[0].Stamp is not null && depends.All(d => d.Stamp is not { Settled: false });
+        bool exists = depends.Length > 0 && depends[0].Stamp is not null;
+        bool settled = depends.All(d => d.Stamp is not { Settled: false });
         lock (_entries)
         {
-            if (!trusted)
+            if (!exists)
             {
                 _entries.Remove(key);
                 return;
@@ -138,7 +189,7 @@ internal sealed class StatusCache
                 _entries.Clear();
             }
 
-            _entries[key] = new Entry(settings, depends, status);
+            _entries[key] = new Entry(settings, depends, status, driver, settled);
         }
     }
 
