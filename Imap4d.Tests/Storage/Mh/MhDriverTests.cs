@@ -561,6 +561,42 @@ public class MhDriverTests
         Assert.That(Read(later, later.Messages[^1].Uid), Does.Contain("from nmh"));
     }
 
+    [Test]
+    public void AppendsOneByOneToALargeFolderNeitherListNorWaitAndTheNextReaderListsOnce()
+    {
+        string path = _fixture.NewPath("quickAppends");
+        Driver.Create(path, (UnixFileMode)0x180);
+        using (var filler = (IMailbox)Driver.OpenForAppend(path, "quickAppends"))
+        {
+            filler.AppendMany(Enumerable.Range(0, 1100).Select(Item));
+        }
+
+        int lists = -1;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < 40; i++)
+        {
+            using var box = (MhMailbox)Driver.OpenForAppend(path, "quickAppends");
+            lists = lists < 0 ? box.ListCount : lists;
+            ((IMailbox)box).Append(Item(3000 + i).Open(), FlagSet.Of(MessageFlags.Seen), DateTimeOffset.UtcNow);
+            if (i == 20)
+            {
+                Drop(path, 9000, "from inc, between two APPENDs");
+            }
+
+            if (i == 19)
+            {
+                // Before: the clock tick waited out and the folder listed after every APPEND (4 ms and a readdir each).
+                Assert.That(box.ListCount - lists, Is.LessThanOrEqualTo(2), "every APPEND listed the folder");
+            }
+        }
+
+        TestContext.Out.WriteLine($"40 APPENDs to a folder of 1100: {watch.ElapsedMilliseconds} ms");
+        using var reader = (MhMailbox)Driver.Open(path, "quickAppends", readOnly: true);
+        Assert.That(reader.Messages, Has.Count.EqualTo(1141), "the message inc added between two APPENDs is found");
+        Assert.That(Read(reader, 9000), Does.Contain("from inc"));
+        Assert.That(reader.Messages.Select(m => m.Uid), Is.Ordered.Ascending);
+    }
+
     private static long InodeOf(string file) => Syscall.stat(file, out var st) == 0 ? (long)st.st_ino : -1;
 
     [Test]

@@ -67,6 +67,9 @@ internal sealed partial class MhMailbox : IMailbox
     /// <summary>How many times this mailbox listed its folder and checked the files (for tests).</summary>
     internal int ScanCount => _folder.ScanCount;
 
+    /// <summary>How many times this mailbox listed its folder, by a scan or alone (for tests).</summary>
+    internal int ListCount => _folder.ListCount;
+
     /// <summary>How many times this mailbox read and applied .mh_sequences in a sync (for tests).</summary>
     internal int SequenceReads => _folder.SequenceReads;
 
@@ -210,7 +213,7 @@ internal sealed partial class MhMailbox : IMailbox
 
             using var mhLock = Lock();
             // Saved with the appended records below: an append-only open writes them in place.
-            _folder.Refresh(mhLock, _canWrite, deferSave: _appendOnly);
+            _folder.Refresh(mhLock, _canWrite, deferSave: _appendOnly, forAppend: true);
             var listedBefore = _folder.TrustedListing();
             var index = _folder.Index;
             // Only an append-only open is sure nothing but appends changed the index since it was saved.
