@@ -496,6 +496,29 @@ public class MhDriverTests
     }
 
     [Test]
+    public void TheSyncAfterAFirstSelectListsTheFolderButStatsNoFile()
+    {
+        string path = _fixture.NewPath("firstSelect");
+        Driver.Create(path, (UnixFileMode)0x180);
+        for (int i = 1; i <= 50; i++)
+        {
+            Drop(path, i, "m" + i);
+            File.SetLastWriteTimeUtc(Path.Combine(path, i.ToString()), new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        }
+
+        Thread.Sleep(20); // settled ctimes
+        using var box = (MhMailbox)Driver.Open(path, "firstSelect", readOnly: false);
+        Assert.That(File.Exists(Path.Combine(path, ".mu-prop")), Is.True, "the first open wrote .mu-prop into the folder");
+        int scans = box.ScanCount;
+        Assert.That(box.Sync().IsEmpty, Is.True);
+        Assert.That(box.ScanCount - scans, Is.Zero, "the .mu-prop write changed the folder's stamp: the next sync stat'ed every message");
+
+        // A message another program adds right after is still found.
+        Drop(path, 51, "from inc");
+        Assert.That(box.Sync().Added, Is.EqualTo(new uint[] { 51 }));
+    }
+
+    [Test]
     public void AfterAStoreOnALargeFolderTheNextSyncsReadNothing()
     {
         string path = _fixture.NewPath("large");

@@ -444,10 +444,12 @@ internal sealed partial class MhMailbox : IMailbox
         var stream = TryOpen(file);
         if (stream is null)
         {
-            // Renumbered by another program (folder -pack) since our last look: find it again.
+            // Renumbered by another program (folder -pack) since our last look, or another file under
+            // its number: find it again, checking every file (a file rewritten in place, or a new one on
+            // the freed inode, leaves the folder's listing as it was).
             using (var mhLock = Lock())
             {
-                _folder.Refresh(mhLock, _canWrite);
+                _folder.Refresh(mhLock, _canWrite, forceScan: true);
             }
 
             var record = _folder.Index.Records.FirstOrDefault(r => r.Uid == uid);
