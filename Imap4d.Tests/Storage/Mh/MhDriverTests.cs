@@ -519,6 +519,35 @@ public class MhDriverTests
     }
 
     [Test]
+    public void APendingListingOnceConfirmedIsTrustedByEveryLaterSession()
+    {
+        string path = _fixture.NewPath("confirmed");
+        Driver.Create(path, (UnixFileMode)0x180);
+        for (int i = 1; i <= 50; i++)
+        {
+            Drop(path, i, "m" + i);
+            File.SetLastWriteTimeUtc(Path.Combine(path, i.ToString()), new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        }
+
+        Thread.Sleep(20);
+        using (var first = (MhMailbox)Driver.Open(path, "confirmed", readOnly: false))
+        {
+            // Its .mu-prop write left the folder's stamp pending.
+        }
+
+        Thread.Sleep(20); // that stamp settles
+        using (var second = (MhMailbox)Driver.Open(path, "confirmed", readOnly: false))
+        {
+            Assert.That(second.ListCount, Is.EqualTo(1), "one listing confirms the pending stamp");
+            Assert.That(second.ScanCount, Is.Zero);
+        }
+
+        using var third = (MhMailbox)Driver.Open(path, "confirmed", readOnly: false);
+        Assert.That(third.ListCount, Is.Zero, "the confirmed stamp was not saved: every session listed the folder again");
+        Assert.That(third.Messages, Has.Count.EqualTo(50));
+    }
+
+    [Test]
     public void AfterAStoreOnALargeFolderTheNextSyncsReadNothing()
     {
         string path = _fixture.NewPath("large");

@@ -293,6 +293,13 @@ internal sealed class MhFolder
         bool readSequences = forceSequences || scan || seqStamp != index.Source2;
         if (!scan && !readSequences)
         {
+            if (dirty)
+            {
+                // A pending stamp became trusted: only the header changed. Written now (in place when
+                // the file is the one loaded), or every later session listed the folder again.
+                SaveAppended(writable, index.Records.Count);
+            }
+
             return null;
         }
 
