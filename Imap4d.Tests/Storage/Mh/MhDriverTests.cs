@@ -496,6 +496,58 @@ public class MhDriverTests
     }
 
     [Test]
+    public void TheSyncAfterAFirstSelectListsTheFolderButStatsNoFile()
+    {
+        string path = _fixture.NewPath("firstSelect");
+        Driver.Create(path, (UnixFileMode)0x180);
+        for (int i = 1; i <= 50; i++)
+        {
+            Drop(path, i, "m" + i);
+            File.SetLastWriteTimeUtc(Path.Combine(path, i.ToString()), new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        }
+
+        Thread.Sleep(20); // settled ctimes
+        using var box = (MhMailbox)Driver.Open(path, "firstSelect", readOnly: false);
+        Assert.That(File.Exists(Path.Combine(path, ".mu-prop")), Is.True, "the first open wrote .mu-prop into the folder");
+        int scans = box.ScanCount;
+        Assert.That(box.Sync().IsEmpty, Is.True);
+        Assert.That(box.ScanCount - scans, Is.Zero, "the .mu-prop write changed the folder's stamp: the next sync stat'ed every message");
+
+        // A message another program adds right after is still found.
+        Drop(path, 51, "from inc");
+        Assert.That(box.Sync().Added, Is.EqualTo(new uint[] { 51 }));
+    }
+
+    [Test]
+    public void APendingListingOnceConfirmedIsTrustedByEveryLaterSession()
+    {
+        string path = _fixture.NewPath("confirmed");
+        Driver.Create(path, (UnixFileMode)0x180);
+        for (int i = 1; i <= 50; i++)
+        {
+            Drop(path, i, "m" + i);
+            File.SetLastWriteTimeUtc(Path.Combine(path, i.ToString()), new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        }
+
+        Thread.Sleep(20);
+        using (var first = (MhMailbox)Driver.Open(path, "confirmed", readOnly: false))
+        {
+            // Its .mu-prop write left the folder's stamp pending.
+        }
+
+        Thread.Sleep(20); // that stamp settles
+        using (var second = (MhMailbox)Driver.Open(path, "confirmed", readOnly: false))
+        {
+            Assert.That(second.ListCount, Is.EqualTo(1), "one listing confirms the pending stamp");
+            Assert.That(second.ScanCount, Is.Zero);
+        }
+
+        using var third = (MhMailbox)Driver.Open(path, "confirmed", readOnly: false);
+        Assert.That(third.ListCount, Is.Zero, "the confirmed stamp was not saved: every session listed the folder again");
+        Assert.That(third.Messages, Has.Count.EqualTo(50));
+    }
+
+    [Test]
     public void AfterAStoreOnALargeFolderTheNextSyncsReadNothing()
     {
         string path = _fixture.NewPath("large");
@@ -559,6 +611,42 @@ public class MhDriverTests
         using var later = (MhMailbox)Driver.Open(path, "appends", readOnly: true);
         Assert.That(later.Messages, Has.Count.EqualTo(1105));
         Assert.That(Read(later, later.Messages[^1].Uid), Does.Contain("from nmh"));
+    }
+
+    [Test]
+    public void AppendsOneByOneToALargeFolderNeitherListNorWaitAndTheNextReaderListsOnce()
+    {
+        string path = _fixture.NewPath("quickAppends");
+        Driver.Create(path, (UnixFileMode)0x180);
+        using (var filler = (IMailbox)Driver.OpenForAppend(path, "quickAppends"))
+        {
+            filler.AppendMany(Enumerable.Range(0, 1100).Select(Item));
+        }
+
+        int lists = -1;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < 40; i++)
+        {
+            using var box = (MhMailbox)Driver.OpenForAppend(path, "quickAppends");
+            lists = lists < 0 ? box.ListCount : lists;
+            ((IMailbox)box).Append(Item(3000 + i).Open(), FlagSet.Of(MessageFlags.Seen), DateTimeOffset.UtcNow);
+            if (i == 20)
+            {
+                Drop(path, 9000, "from inc, between two APPENDs");
+            }
+
+            if (i == 19)
+            {
+                // Before: the clock tick waited out and the folder listed after every APPEND (4 ms and a readdir each).
+                Assert.That(box.ListCount - lists, Is.LessThanOrEqualTo(2), "every APPEND listed the folder");
+            }
+        }
+
+        TestContext.Out.WriteLine($"40 APPENDs to a folder of 1100: {watch.ElapsedMilliseconds} ms");
+        using var reader = (MhMailbox)Driver.Open(path, "quickAppends", readOnly: true);
+        Assert.That(reader.Messages, Has.Count.EqualTo(1141), "the message inc added between two APPENDs is found");
+        Assert.That(Read(reader, 9000), Does.Contain("from inc"));
+        Assert.That(reader.Messages.Select(m => m.Uid), Is.Ordered.Ascending);
     }
 
     private static long InodeOf(string file) => Syscall.stat(file, out var st) == 0 ? (long)st.st_ino : -1;

@@ -49,8 +49,6 @@ internal sealed class MhFolder
     private readonly UserStateDirectory _userState;
     private SourceStamp _indexFileStamp;
     private long _directoryInode = -1;
-    /// <summary>The folder's stamp right after this session's own links, not yet settled then (see <see cref="LinksWritten"/>).</summary>
-    private SourceStamp _linkedStamp = Untrusted;
     private (uint, uint, int, SourceStamp) _mailutilsChecked;
     private MailboxIndex? _index;
 
@@ -68,6 +66,9 @@ internal sealed class MhFolder
 
     /// <summary>How many times the folder was listed and its files checked (for tests).</summary>
     internal int ScanCount { get; private set; }
+
+    /// <summary>How many times the folder was listed, by a scan or alone (for tests).</summary>
+    internal int ListCount { get; private set; }
 
     /// <summary>How many times a refresh read and applied .mh_sequences (for tests).</summary>
     internal int SequenceReads { get; private set; }
@@ -247,7 +248,8 @@ internal sealed class MhFolder
     /// <paramref name="deferSave"/> the save is left to the caller, who changes the index further
     /// (see <see cref="SavePending"/>).
     /// </summary>
-    public MhSequences? Refresh(MhLock mhLock, bool writable, bool forceSequences = false, bool deferSave = false)
+    public MhSequences? Refresh(MhLock mhLock, bool writable, bool forceSequences = false, bool deferSave = false, bool forAppend = false,
+        bool forceScan = false)
     {
         bool dirty = LoadIfChanged(out uint uidFloor);
         bool metMailutilsFolder = dirty && uidFloor > 0 && _index is not null && _index.Records.Count == 0;
@@ -255,24 +257,49 @@ internal sealed class MhFolder
         long coarse = CoarseClock.NowNs(); // before the stats: see SourceStamp.IsSettledAt
         var dirStamp = SourceStamp.Of(Path);
         var seqStamp = SourceStamp.Of(SequencesPath);
-        bool scan = index.Source == SourceStamp.None || dirStamp != index.Source;
-        if (scan && dirStamp == _linkedStamp && dirStamp != SourceStamp.None && dirStamp.IsSettledAt(coarse))
+        bool scan = forceScan || index.Source == SourceStamp.None || dirStamp != index.Source;
+        if (scan && !forceScan && dirStamp != SourceStamp.None && PendingOf(index.Source) == dirStamp)
         {
-            // Our own last links left this stamp, too fresh to trust then (see LinksWritten); settled
-            // now, one listing proves that nobody added or removed a message since.
-            var listed = ListNumbered();
-            if (SourceStamp.Of(Path) == dirStamp && ListsExactly(listed))
+            // The index listed the folder exactly when it took this stamp (our own links, or a scan
+            // within the stamp's clock tick), but a change later in that tick would have left the
+            // stamp as it is (see PendingOf): one listing (no stat) shows whether one did.
+            if (forAppend)
             {
-                index.Source = dirStamp;
+                // An APPEND needs no exact list: link() never overwrites a number another program took,
+                // and whatever it added is found by the listing of the next refresh that needs one.
                 scan = false;
-                dirty = true;
+            }
+            else
+            {
+                if (!dirStamp.IsSettledAt(coarse) && index.Records.Count >= HugeFolder)
+                {
+                    // One listing after the tick instead of one now and one at the next refresh.
+                    coarse = WaitForTick(dirStamp);
+                }
+
+                var listed = ListNumbered();
+                if (SourceStamp.Of(Path) == dirStamp && ListsExactly(listed))
+                {
+                    scan = false;
+                    if (dirStamp.IsSettledAt(coarse))
+                    {
+                        index.Source = dirStamp;
+                        dirty = true;
+                    }
+                }
             }
         }
 
-        _linkedStamp = Untrusted;
         bool readSequences = forceSequences || scan || seqStamp != index.Source2;
         if (!scan && !readSequences)
         {
+            if (dirty)
+            {
+                // A pending stamp became trusted: only the header changed. Written now (in place when
+                // the file is the one loaded), or every later session listed the folder again.
+                SaveAppended(writable, index.Records.Count);
+            }
+
             return null;
         }
 
@@ -304,7 +331,12 @@ internal sealed class MhFolder
         bool reflagged = ApplySequences(sequences);
         RecordsPending |= reflagged;
         dirty |= reflagged;
-        var newSource = trustDirectory && dirStamp.IsSettledAt(coarse) ? dirStamp : Untrusted;
+        // A stamp of the current clock tick is kept as pending: the next refresh lists once instead
+        // of checking every file (see PendingOf).
+        var newSource = !scan ? index.Source
+            : !trustDirectory ? Untrusted
+            : dirStamp.IsSettledAt(coarse) ? dirStamp
+            : Pending(dirStamp);
         // Read under the fcntl lock nmh honours: the text read is the one this stamp describes.
         var newSource2 = seqStamp.IsSettledAt(coarse) ? seqStamp : Untrusted;
         dirty |= newSource != index.Source || newSource2 != index.Source2;
@@ -383,23 +415,28 @@ internal sealed class MhFolder
         }
     }
 
-    /// <summary>The directory's stamp when the index is known to list it exactly (else null); call right after <see cref="Refresh"/>.</summary>
+    /// <summary>
+    /// The directory's stamp when the index is known to list it exactly, or did when it took that stamp
+    /// (pending, see <see cref="PendingOf"/>), else null; call right after <see cref="Refresh"/>.
+    /// </summary>
     public SourceStamp? TrustedListing()
     {
         var stamp = SourceStamp.Of(Path);
-        return stamp == Index.Source && stamp != SourceStamp.None && stamp != Untrusted ? stamp : null;
+        return stamp != SourceStamp.None && (stamp == Index.Source || stamp == PendingOf(Index.Source)) ? stamp : null;
     }
 
     /// <summary>
     /// Notes that this session linked new message files (recorded in the index, complete) into a folder
-    /// whose listing the index held before (<paramref name="listedBefore"/> from <see cref="TrustedListing"/>).
+    /// whose listing the index held before (<paramref name="listedBefore"/> from <see cref="TrustedListing"/>):
+    /// the directory's stamp now is kept as pending (see <see cref="PendingOf"/>).
     /// </summary>
     /// <remarks>
     /// Our own links change the directory's stamp, so the next refresh would rescan it: a stat of every
-    /// file, per APPEND (1000 APPENDs to an MH folder took 35 s). Instead the directory is listed once
-    /// (readdir, no stat): when it holds exactly the index's numbers and inodes, nobody else added or
-    /// removed a message since the index last matched, and the new stamp is kept, once settled (the
-    /// clock tick is waited out in large folders, as in <see cref="SequencesWritten"/>).
+    /// file, per APPEND (1000 APPENDs to an MH folder took 35 s). Then the clock tick was waited out
+    /// and the folder listed after every APPEND to a large folder (4 ms and a readdir of the whole
+    /// folder each: 1000 APPENDs to a folder of 2000 messages took 12 s). Now the stamp is kept as
+    /// pending: further APPENDs trust it as it is, and the first refresh that needs an exact list
+    /// lists once (readdir, no stat).
     /// </remarks>
     public void LinksWritten(SourceStamp? listedBefore)
     {
@@ -410,29 +447,44 @@ internal sealed class MhFolder
 
         // .mu-prop lives in the folder: its rewrite (UIDNEXT moved) changes the directory too.
         KeepMailutilsInStep();
+        var stamp = SourceStamp.Of(Path);
+        if (stamp == SourceStamp.None)
+        {
+            return;
+        }
 
+        bool checkedNow = _mailutilsChecked == MailutilsState();
+        Index.Source = Pending(stamp);
+        if (checkedNow)
+        {
+            _mailutilsChecked = MailutilsState(); // only the stamp moved, by the check's own write
+        }
+    }
+
+    /// <summary>
+    /// A directory stamp (<paramref name="stamp"/>) the index held an exact listing for when it was
+    /// taken, but within the stamp's clock tick: a message added or removed later in that tick by a
+    /// program that ignores our lock (nmh's inc, rmm) leaves the same stamp. So a refresh that finds
+    /// it lists the folder once (readdir, no stat, <see cref="ListsExactly"/>) instead of checking
+    /// every file, and trusts it outright once a listing was made after the tick. Kept in
+    /// <see cref="MailboxIndex.Source"/> with a negative size (no real stamp has one; a version that
+    /// does not know it rescans).
+    /// </summary>
+    private static SourceStamp Pending(SourceStamp stamp) => stamp with { Size = -2 - stamp.Size };
+
+    /// <summary>The stamp <paramref name="source"/> keeps as pending (see <see cref="Pending"/>); <see cref="SourceStamp.None"/> when it is not one.</summary>
+    private static SourceStamp PendingOf(SourceStamp source) => source.Size <= -2 ? source with { Size = -2 - source.Size } : SourceStamp.None;
+
+    /// <summary>Waits (under the lock, 30 ms at most) until <paramref name="stamp"/> is settled; returns the last coarse clock reading.</summary>
+    private static long WaitForTick(SourceStamp stamp)
+    {
         long deadline = Environment.TickCount64 + 30;
         while (true)
         {
             long coarse = CoarseClock.NowNs();
-            var stamp = SourceStamp.Of(Path);
-            if (stamp.IsSettledAt(coarse))
+            if (stamp.IsSettledAt(coarse) || stamp.MtimeNs % 1_000_000_000L == 0 || Environment.TickCount64 > deadline)
             {
-                var listed = ListNumbered();
-                if (SourceStamp.Of(Path) == stamp && ListsExactly(listed))
-                {
-                    Index.Source = stamp;
-                }
-
-                return;
-            }
-
-            if (Index.Records.Count < LargeFolder || stamp.MtimeNs % 1_000_000_000L == 0 || Environment.TickCount64 > deadline)
-            {
-                // Proved at the next refresh instead, once settled, by one listing (no stat): a small
-                // folder was rescanned, a stat of every file, after every APPEND of ours.
-                _linkedStamp = stamp;
-                return;
+                return coarse;
             }
 
             Thread.Sleep(1);
@@ -448,10 +500,12 @@ internal sealed class MhFolder
             return false;
         }
 
-        var inodes = new Dictionary<string, long>(records.Count);
+        // By number, not by name: no string per listed message (a record's key is its number's canonical name).
+        var inodes = new Dictionary<int, long>(records.Count);
         foreach (var record in records)
         {
-            if (!inodes.TryAdd(record.Key, InodeOf(record)))
+            if (!int.TryParse(record.Key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int number)
+                || !inodes.TryAdd(number, InodeOf(record)))
             {
                 return false;
             }
@@ -459,7 +513,7 @@ internal sealed class MhFolder
 
         foreach (var (number, inode) in listed)
         {
-            if (!inodes.TryGetValue(number.ToString(), out long known) || known != inode)
+            if (!inodes.TryGetValue(number, out long known) || known != inode)
             {
                 return false;
             }
@@ -470,6 +524,9 @@ internal sealed class MhFolder
 
     /// <summary>Messages from which reading the sequences again costs more than waiting out a clock tick.</summary>
     private const int LargeFolder = 1000;
+
+    /// <summary>Messages from which listing the folder (readdir) costs more than waiting out a clock tick.</summary>
+    private const int HugeFolder = 20_000;
 
     /// <summary>True when a refresh changed records (not only the header) since the index was last saved (see <see cref="SaveAppended"/>).</summary>
     public bool RecordsPending { get; private set; }
@@ -487,10 +544,11 @@ internal sealed class MhFolder
             return;
         }
 
+        // Before the index is written: it keeps the folder's stamp after .mu-prop's write (see KeepMailutilsInStep).
+        KeepMailutilsInStep();
         Counter.Publish(Index.HighestModSeq); // durable before anyone sees a MODSEQ the index holds
         Index.Save(IndexPath);
         _indexFileStamp = SourceStamp.Of(IndexPath);
-        KeepMailutilsInStep();
     }
 
     /// <summary>
@@ -508,6 +566,7 @@ internal sealed class MhFolder
             return;
         }
 
+        KeepMailutilsInStep(); // before the index is written, as in Save
         Counter.Publish(Index.HighestModSeq); // durable before anyone sees a MODSEQ the index holds
         if (!Index.TryAppendInPlace(IndexPath, from))
         {
@@ -518,7 +577,6 @@ internal sealed class MhFolder
         SavePending = false; // a deferred refresh changed the header only, written above
 
         _indexFileStamp = SourceStamp.Of(IndexPath);
-        KeepMailutilsInStep();
     }
 
     /// <summary>
@@ -529,10 +587,12 @@ internal sealed class MhFolder
     /// or mailutils would present its numbering under our UIDVALIDITY. Checked when the index's
     /// UIDVALIDITY, UIDNEXT, message count or directory stamp changed.
     /// </summary>
+    private (uint, uint, int, SourceStamp) MailutilsState() => (Index.UidValidity, Index.UidNext, Index.Records.Count, Index.Source);
+
     private void KeepMailutilsInStep()
     {
         var index = Index;
-        var state = (index.UidValidity, index.UidNext, index.Records.Count, index.Source);
+        var state = MailutilsState();
         if (state == _mailutilsChecked)
         {
             return;
@@ -540,20 +600,32 @@ internal sealed class MhFolder
 
         _mailutilsChecked = state;
         bool numbered = index.Records.All(r => uint.TryParse(r.Key, out uint number) && number == r.Uid);
+        // The write changes the folder's stamp; a listing the index held (or held pending) before it
+        // is kept pending (see PendingOf): the first SELECT wrote the file, and the next sync stat'ed
+        // every message again.
+        var before = SourceStamp.Of(Path);
+        bool listed = before != SourceStamp.None && (before == index.Source || before == PendingOf(index.Source));
+        bool wrote = false;
         try
         {
             if (numbered)
             {
-                MailutilsProperties.Write(Path, index.UidValidity, index.UidNext);
+                wrote = MailutilsProperties.Write(Path, index.UidValidity, index.UidNext);
             }
             else if (MailutilsProperties.Read(Path).UidValidity == index.UidValidity)
             {
-                MailutilsProperties.Write(Path, _userState.NextUidValidity(), index.UidNext);
+                wrote = MailutilsProperties.Write(Path, _userState.NextUidValidity(), index.UidNext);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Only GNU imap4d's view suffers; ours is in the index.
+        }
+
+        if (wrote && listed && SourceStamp.Of(Path) is var after && after != SourceStamp.None)
+        {
+            index.Source = Pending(after);
+            _mailutilsChecked = MailutilsState();
         }
     }
 
@@ -605,7 +677,6 @@ internal sealed class MhFolder
             // MhDriver): the MODSEQ counter must not skip writes by what it wrote for the old one.
             _counter = null;
             _vanished = null;
-            _linkedStamp = Untrusted;
             _mailutilsChecked = default;
         }
 
@@ -677,15 +748,32 @@ internal sealed class MhFolder
             missingByInode.TryAdd(InodeOf(record), record);
         }
 
-        foreach (var (number, _) in unmatched.OrderBy(u => u.Number))
+        unmatched.Sort((a, b) => a.Number.CompareTo(b.Number));
+        var probed = ProbeAll(directory, unmatched);
+        for (int u = 0; u < unmatched.Count; u++)
         {
+            int number = unmatched[u].Number;
             string key = number.ToString();
             FileIdentity identity;
             long length;
             long size;
             try
             {
-                if (IdentifyIn(directory, key, out length) is not { } found)
+                FileIdentity? probe;
+                if (probed is null)
+                {
+                    probe = IdentifyIn(directory, key, out length);
+                }
+                else if (probed[u].Error is not null)
+                {
+                    continue; // as the catch below
+                }
+                else
+                {
+                    (probe, _, length) = probed[u];
+                }
+
+                if (probe is not { } found)
                 {
                     continue; // gone, or not a regular file
                 }
@@ -735,6 +823,38 @@ internal sealed class MhFolder
         kept.Sort((a, b) => a.Uid.CompareTo(b.Uid));
         index.Records = kept;
         return changed;
+    }
+
+    /// <summary>Files from which a scan identifies new files on every core (open, fstat, two reads and a digest each).</summary>
+    private const int ParallelProbeFrom = 512;
+
+    /// <summary>
+    /// <see cref="IdentifyIn"/> of every entry of <paramref name="entries"/> on all cores (a first SELECT of
+    /// 10,000 messages spent 120 ms in them one after another); null when there are too few to be worth it.
+    /// An I/O error of one entry is handed back in its slot, for the caller to treat as it treats its own.
+    /// </summary>
+    private (FileIdentity? Identity, Exception? Error, long Length)[]? ProbeAll(Microsoft.Win32.SafeHandles.SafeFileHandle? directory,
+        List<(int Number, long Inode)> entries)
+    {
+        if (directory is null || entries.Count < ParallelProbeFrom || Environment.ProcessorCount < 2)
+        {
+            return null;
+        }
+
+        var result = new (FileIdentity?, Exception?, long)[entries.Count];
+        Parallel.For(0, entries.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        {
+            try
+            {
+                var identity = IdentifyIn(directory, entries[i].Number.ToString(), out long length);
+                result[i] = (identity, null, length);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                result[i] = (null, e, 0);
+            }
+        });
+        return result;
     }
 
     /// <summary>
@@ -881,6 +1001,7 @@ internal sealed class MhFolder
     /// <summary>The numbered entries of the folder with their inodes, as readdir gives them (no stat).</summary>
     private List<(int Number, long Inode)> ListNumbered()
     {
+        ListCount++;
         var result = NumberedEntries.Read(Path);
         if (result is null)
         {

@@ -47,7 +47,7 @@ internal sealed partial class MhMailbox
 
             using var mhLock = Lock();
             // Saved with the appended records below: an append-only open writes them in place.
-            _folder.Refresh(mhLock, _canWrite, deferSave: _appendOnly);
+            _folder.Refresh(mhLock, _canWrite, deferSave: _appendOnly, forAppend: true);
             var listedBefore = _folder.TrustedListing();
             var index = _folder.Index;
             // Only an append-only open is sure nothing but appends changed the index since it was saved.

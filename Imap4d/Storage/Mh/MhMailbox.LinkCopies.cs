@@ -42,9 +42,11 @@ internal sealed partial class MhMailbox
         }
 
         using var mhLock = Lock();
-        _folder.Refresh(mhLock, _canWrite);
+        // Saved with the linked records below: an append-only open writes them in place.
+        _folder.Refresh(mhLock, _canWrite, deferSave: _appendOnly, forAppend: true);
         var listedBefore = _folder.TrustedListing();
         var index = _folder.Index;
+        int savedCount = _appendOnly ? index.Records.Count : -1;
         UidValidity = index.UidValidity;
         uint uidNextBefore = index.UidNext;
         int number = NextMessageNumber(index);
@@ -87,13 +89,18 @@ internal sealed partial class MhMailbox
 
         if (records.Count == 0)
         {
+            if (_folder.SavePending)
+            {
+                _folder.Save(_canWrite);
+            }
+
             return 0;
         }
 
         index.Records.AddRange(records);
         _folder.LinksWritten(listedBefore);
         _folder.Touch();
-        _folder.Save(_canWrite);
+        _folder.SaveAppended(_canWrite, savedCount);
         for (int i = 0; i < records.Count; i++)
         {
             result.Add((messages[start + i].Uid, records[i].Uid));

@@ -67,6 +67,9 @@ internal sealed partial class MhMailbox : IMailbox
     /// <summary>How many times this mailbox listed its folder and checked the files (for tests).</summary>
     internal int ScanCount => _folder.ScanCount;
 
+    /// <summary>How many times this mailbox listed its folder, by a scan or alone (for tests).</summary>
+    internal int ListCount => _folder.ListCount;
+
     /// <summary>How many times this mailbox read and applied .mh_sequences in a sync (for tests).</summary>
     internal int SequenceReads => _folder.SequenceReads;
 
@@ -210,7 +213,7 @@ internal sealed partial class MhMailbox : IMailbox
 
             using var mhLock = Lock();
             // Saved with the appended records below: an append-only open writes them in place.
-            _folder.Refresh(mhLock, _canWrite, deferSave: _appendOnly);
+            _folder.Refresh(mhLock, _canWrite, deferSave: _appendOnly, forAppend: true);
             var listedBefore = _folder.TrustedListing();
             var index = _folder.Index;
             // Only an append-only open is sure nothing but appends changed the index since it was saved.
@@ -441,10 +444,12 @@ internal sealed partial class MhMailbox : IMailbox
         var stream = TryOpen(file);
         if (stream is null)
         {
-            // Renumbered by another program (folder -pack) since our last look: find it again.
+            // Renumbered by another program (folder -pack) since our last look, or another file under
+            // its number: find it again, checking every file (a file rewritten in place, or a new one on
+            // the freed inode, leaves the folder's listing as it was).
             using (var mhLock = Lock())
             {
-                _folder.Refresh(mhLock, _canWrite);
+                _folder.Refresh(mhLock, _canWrite, forceScan: true);
             }
 
             var record = _folder.Index.Records.FirstOrDefault(r => r.Uid == uid);
