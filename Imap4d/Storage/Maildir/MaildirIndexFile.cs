@@ -93,7 +93,7 @@ internal static class MaildirIndexFile
         {
             // Written through one buffer of a fixed size, not built whole in memory first (a 100,000
             // message index is 10 MB; the buffer had room for three bytes per name character).
-            var writer = new Writer(stream);
+            var writer = new Writer(stream, Math.Clamp(512 + (ordered.Length * 128L), 4096, Writer.MaxBufferSize));
             writer.Bytes(Magic);
             writer.Int32(Version);
             writer.UInt32(header.UidValidity);
@@ -243,10 +243,12 @@ internal static class MaildirIndexFile
     }
 
     /// <summary>Little-endian fields through one buffer into <paramref name="sink"/> (written when full and at <see cref="Flush"/>).</summary>
-    private sealed class Writer(Stream sink)
+    private sealed class Writer(Stream sink, long capacity)
     {
-        private const int BufferSize = 128 * 1024;
-        private byte[] _buffer = new byte[BufferSize];
+        /// <summary>Below the large object heap's threshold (85,000 bytes): an index saved after every STORE of a small maildir takes no large object each time.</summary>
+        public const int MaxBufferSize = 80 * 1024;
+
+        private byte[] _buffer = new byte[capacity];
         private int _length;
 
         public void Bytes(ReadOnlySpan<byte> bytes) => bytes.CopyTo(Take(bytes.Length));
