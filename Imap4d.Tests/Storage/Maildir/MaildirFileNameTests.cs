@@ -23,14 +23,38 @@ public class MaildirFileNameTests
         Assert.That(parsed.FileSize, Is.EqualTo(size));
         Assert.That(parsed.VirtualSize, Is.EqualTo(vsize));
         Assert.That(parsed.MailutilsUid, Is.EqualTo(uid));
+        MaildirFileName.Fields(name, out long fileSize, out long virtualSize, out uint? mailutilsUid);
+        Assert.That(fileSize, Is.EqualTo(size ?? -1), "Fields: S=");
+        Assert.That(virtualSize, Is.EqualTo(vsize ?? -1), "Fields: W=");
+        Assert.That(mailutilsUid, Is.EqualTo(uid), "Fields: u=");
+        Assert.That(MaildirFileName.LettersOf(name).ToString(), Is.EqualTo(parsed.Letters));
+        Assert.That(MailutilsNames.UidOf(name), Is.EqualTo(uid));
+    }
+
+    /// <summary>The scan reads the fields of a name without strings (<see cref="MaildirFileName.Fields"/>): as Parse, the last of each wins.</summary>
+    [TestCase("x,S=1,W=2,u=3,S=10,W=20,u=30:2,S", 10L, 20L, 30u)]
+    [TestCase("x,S=,W=2x,u=:2,S", -1L, -1L, null)]
+    [TestCase("x,S=5,,W=6,:2,", 5L, 6L, null)]
+    [TestCase("x:2,S,S=5", -1L, -1L, null)]
+    [TestCase("x,u=0", -1L, -1L, 0u)]
+    public void FieldsAsParseReadsThem(string name, long size, long vsize, uint? uid)
+    {
+        MaildirFileName.Fields(name, out long fileSize, out long virtualSize, out uint? mailutilsUid);
+        Assert.That((fileSize, virtualSize, mailutilsUid), Is.EqualTo((size, vsize, uid)));
+        var parsed = MaildirFileName.Parse(name);
+        Assert.That((parsed.FileSize ?? -1, parsed.VirtualSize ?? -1, parsed.MailutilsUid), Is.EqualTo((size, vsize, uid)));
+        Assert.That(MailutilsNames.UidOf(name), Is.EqualTo(uid));
     }
 
     [TestCase("x", "")]
     [TestCase("x:2,", "")]
     [TestCase("x:2,DFPRST", "DFPRST")]
     [TestCase("x:1,S", "")]
-    public void LettersOnlyFromStandardInfo(string name, string letters) =>
+    public void LettersOnlyFromStandardInfo(string name, string letters)
+    {
         Assert.That(MaildirFileName.Parse(name).Letters, Is.EqualTo(letters));
+        Assert.That(MaildirFileName.LettersOf(name).ToString(), Is.EqualTo(letters));
+    }
 
     [TestCase("", MessageFlags.None)]
     [TestCase("S", MessageFlags.Seen)]

@@ -62,6 +62,36 @@ public class MaildirMailutilsTests : MaildirBoxTestBase
         }), "M5 before M40: microseconds compare as numbers");
     }
 
+    /// <summary>
+    /// Many files of a first scan, several per second (the scan sorts by the seconds first, then by
+    /// the whole order only among names of one second): the UIDs follow the names' delivery order.
+    /// </summary>
+    [Test]
+    public void ManyDeliveredFilesAreNumberedInDeliveryOrder()
+    {
+        var names = new List<string>();
+        for (int second = 0; second < 40; second++)
+        {
+            for (int q = 1; q <= 1 + (second % 4); q++)
+            {
+                names.Add($"{1700000000 + ((second * 7) % 40)}.M{(q * 37) % 11}P{second}Q{q * 3}.mda");
+            }
+        }
+
+        var random = new Random(7);
+        foreach (string name in names.OrderBy(_ => random.Next()))
+        {
+            File.WriteAllText(Path.Combine(_path, "cur", name + ":2,"), $"Subject: {name}\n\nx\n");
+        }
+
+        using var box = _driver.Open(_path, "box", readOnly: false);
+        var expected = names.Order(MailutilsNames.DeliveryOrder).ToList();
+        var uidOf = new MaildirUidList();
+        Assert.That(uidOf.Refresh(_path), Is.EqualTo(MaildirUidList.State.Ok));
+        Assert.That(expected.Select(n => uidOf.Uids[n]), Is.EqualTo(Enumerable.Range(1, names.Count).Select(i => (uint)i)));
+        Assert.That(box.Messages.Select(m => m.Uid), Is.EqualTo(Enumerable.Range(1, names.Count).Select(i => (uint)i)));
+    }
+
     [Test]
     public void DeliveryOrderComparesSecondsMicrosecondsAndDeliveriesAsNumbers()
     {

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using System.Text.Unicode;
 using Imap4d.Storage.Index;
 using Imap4d.Storage.State;
 
@@ -54,71 +55,90 @@ internal static class MaildirIndexFile
 
         var keywordIds = new Dictionary<string, int>(FlagSet.KeywordComparer);
         var keywords = new List<string>();
-        int estimate = 256;
-        foreach (var entry in entries)
+        var ordered = new MaildirEntry[entries.Count];
+        entries.CopyTo(ordered, 0);
+        bool inOrder = true;
+        for (int i = 0; i < ordered.Length; i++)
         {
-            estimate += 64 + entry.Name.Length * 3;
+            var entry = ordered[i];
+            inOrder &= i == 0 || ordered[i - 1].Uid < entry.Uid;
+            if (entry.Flags.Keywords.Count == 0)
+            {
+                continue;
+            }
+
             foreach (string keyword in entry.Flags.Keywords)
             {
                 if (keywordIds.TryAdd(keyword, keywords.Count))
                 {
                     keywords.Add(keyword);
                 }
-
-                estimate += 2;
             }
         }
 
-        foreach (string keyword in keywords)
+        if (!inOrder)
         {
-            estimate += 5 + Encoding.UTF8.GetMaxByteCount(keyword.Length);
-        }
-
-        var writer = new Writer(estimate);
-        writer.Bytes(Magic);
-        writer.Int32(Version);
-        writer.UInt32(header.UidValidity);
-        writer.UInt32(header.UidNext);
-        writer.UInt32(header.RecentBoundary);
-        writer.UInt64(header.HighestModSeq);
-        writer.Stamp(header.Cur);
-        writer.Stamp(header.New);
-        var own = header.Own ?? new OwnStamps(SourceStamp.None, SourceStamp.None, 0, 0);
-        writer.Stamp(own.Cur);
-        writer.Stamp(own.New);
-        writer.Int64(own.SinceNs);
-        writer.Int64(own.UntilNs);
-        writer.Int32(keywords.Count);
-        foreach (string keyword in keywords)
-        {
-            writer.String(keyword);
-        }
-
-        writer.Int32(entries.Count);
-        foreach (var entry in entries.OrderBy(e => e.Uid))
-        {
-            writer.UInt32(entry.Uid);
-            writer.Byte((byte)entry.Flags.System);
-            writer.UInt16((ushort)entry.Flags.Keywords.Count);
-            foreach (string keyword in entry.Flags.Keywords)
+            // The entries come in UID order unless the state had removals and additions since it was loaded.
+            var uids = new uint[ordered.Length];
+            for (int i = 0; i < ordered.Length; i++)
             {
-                writer.UInt16((ushort)keywordIds[keyword]);
+                uids[i] = ordered[i].Uid;
             }
 
-            writer.Int64(entry.InternalDate.ToUnixTimeMilliseconds());
-            writer.Int16((short)entry.InternalDate.Offset.TotalMinutes);
-            writer.Int64(entry.Size);
-            writer.UInt64(entry.ModSeq);
-            writer.Int64(entry.FileSize);
-            writer.Byte(entry.Dir == "cur" ? (byte)0 : entry.Dir == "new" ? (byte)1 : throw new IOException("bad directory " + entry.Dir));
-            writer.String(entry.Name);
+            Array.Sort(uids, ordered);
         }
 
-        writer.Bytes(Magic);
         string temp = path + ".tmp." + Environment.ProcessId;
         using (var stream = PrivateFiles.Open(temp, FileMode.Create, FileAccess.Write, 1))
         {
-            stream.Write(writer.Written);
+            // Written through one buffer of a fixed size, not built whole in memory first (a 100,000
+            // message index is 10 MB; the buffer had room for three bytes per name character).
+            var writer = new Writer(stream, Math.Clamp(512 + (ordered.Length * 128L), 4096, Writer.MaxBufferSize));
+            writer.Bytes(Magic);
+            writer.Int32(Version);
+            writer.UInt32(header.UidValidity);
+            writer.UInt32(header.UidNext);
+            writer.UInt32(header.RecentBoundary);
+            writer.UInt64(header.HighestModSeq);
+            writer.Stamp(header.Cur);
+            writer.Stamp(header.New);
+            var own = header.Own ?? new OwnStamps(SourceStamp.None, SourceStamp.None, 0, 0);
+            writer.Stamp(own.Cur);
+            writer.Stamp(own.New);
+            writer.Int64(own.SinceNs);
+            writer.Int64(own.UntilNs);
+            writer.Int32(keywords.Count);
+            foreach (string keyword in keywords)
+            {
+                writer.String(keyword);
+            }
+
+            writer.Int32(ordered.Length);
+            foreach (var entry in ordered)
+            {
+                writer.UInt32(entry.Uid);
+                writer.Byte((byte)entry.Flags.System);
+                var entryKeywords = entry.Flags.Keywords;
+                writer.UInt16((ushort)entryKeywords.Count);
+                if (entryKeywords.Count > 0)
+                {
+                    foreach (string keyword in entryKeywords)
+                    {
+                        writer.UInt16((ushort)keywordIds[keyword]);
+                    }
+                }
+
+                writer.Int64(entry.InternalDate.ToUnixTimeMilliseconds());
+                writer.Int16((short)entry.InternalDate.Offset.TotalMinutes);
+                writer.Int64(entry.Size);
+                writer.UInt64(entry.ModSeq);
+                writer.Int64(entry.FileSize);
+                writer.Byte(entry.Dir == "cur" ? (byte)0 : entry.Dir == "new" ? (byte)1 : throw new IOException("bad directory " + entry.Dir));
+                writer.String(entry.Name);
+            }
+
+            writer.Bytes(Magic);
+            writer.Flush();
         }
 
         File.Move(temp, path, overwrite: true);
@@ -222,13 +242,14 @@ internal static class MaildirIndexFile
         }
     }
 
-    /// <summary>Little-endian fields into one growing buffer.</summary>
-    private sealed class Writer(int capacity)
+    /// <summary>Little-endian fields through one buffer into <paramref name="sink"/> (written when full and at <see cref="Flush"/>).</summary>
+    private sealed class Writer(Stream sink, long capacity)
     {
-        private byte[] _buffer = new byte[Math.Max(capacity, 64)];
-        private int _length;
+        /// <summary>Below the large object heap's threshold (85,000 bytes): an index saved after every STORE of a small maildir takes no large object each time.</summary>
+        public const int MaxBufferSize = 80 * 1024;
 
-        public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _length);
+        private byte[] _buffer = new byte[capacity];
+        private int _length;
 
         public void Bytes(ReadOnlySpan<byte> bytes) => bytes.CopyTo(Take(bytes.Length));
 
@@ -257,17 +278,28 @@ internal static class MaildirIndexFile
         /// <summary>A 32-bit byte count, then the UTF-8 bytes.</summary>
         public void String(string value)
         {
-            var target = Take(4 + Encoding.UTF8.GetMaxByteCount(value.Length));
-            int written = Encoding.UTF8.GetBytes(value, target[4..]);
+            var target = Take(4 + value.Length * 3);
+            // What Encoding.UTF8.GetBytes does (a lone surrogate becomes U+FFFD), without its overhead per call.
+            Utf8.FromUtf16(value, target[4..], out _, out int written);
             BinaryPrimitives.WriteInt32LittleEndian(target, written);
             _length -= target.Length - 4 - written;
+        }
+
+        public void Flush()
+        {
+            sink.Write(_buffer, 0, _length);
+            _length = 0;
         }
 
         private Span<byte> Take(int count)
         {
             if (_length + count > _buffer.Length)
             {
-                Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + count));
+                Flush();
+                if (count > _buffer.Length)
+                {
+                    _buffer = new byte[count];
+                }
             }
 
             var span = _buffer.AsSpan(_length, count);

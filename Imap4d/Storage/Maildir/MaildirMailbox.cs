@@ -235,8 +235,17 @@ internal sealed partial class MaildirMailbox : IMailbox
             if (!ReadOnly)
             {
                 var trusted = TrustedBeforeOwnChange();
+                bool mailutilsKept = false;
                 if (MoveNewToCur())
                 {
+                    if (rescanned)
+                    {
+                        // Before the stamps are taken: AfterOwnChange waits for the clock tick of our
+                        // last rename to pass, and this (a write of .mu-prop) spends part of it.
+                        KeepMailutilsInStep();
+                        mailutilsKept = true;
+                    }
+
                     // Our renames changed new/ and cur/ after the scan. Their stamps after our renames
                     // are trusted as after a STORE (every session, until the listing they put off
                     // falls due: AfterOwnChange). Where they are not (a small maildir, stamps not
@@ -246,12 +255,13 @@ internal sealed partial class MaildirMailbox : IMailbox
                     if (_curStamp == SourceStamp.None)
                     {
                         Rescan();
+                        mailutilsKept = false;
                     }
 
                     rescanned = true;
                 }
 
-                if (rescanned)
+                if (rescanned && !mailutilsKept)
                 {
                     KeepMailutilsInStep();
                 }
@@ -1012,7 +1022,7 @@ internal sealed partial class MaildirMailbox : IMailbox
         }
     }
 
-    private FlagSet FlagsOfName(string name) => MaildirFileName.FlagsOf(MaildirFileName.Parse(name).Letters, _keywords);
+    private FlagSet FlagsOfName(string name) => MaildirFileName.FlagsOf(MaildirFileName.LettersOf(name), _keywords);
 
     private void AddEntry(MaildirEntry entry)
     {
@@ -1090,7 +1100,7 @@ internal sealed partial class MaildirMailbox : IMailbox
             _vanished.Record(_uidValidity, ++_highestModSeq, vanished);
         }
 
-        var unknown = new List<(string Key, string Dir, MaildirFileName Name, long Size, DateTimeOffset Mtime)>();
+        var unknown = new List<Unlisted>(_byKey.Count == 0 ? found.Count : 0);
         foreach (var (key, (dir, name)) in found)
         {
             if (_byKey.TryGetValue(key, out var entry))
@@ -1114,8 +1124,8 @@ internal sealed partial class MaildirMailbox : IMailbox
             }
 
             // Not stat'ed: the date (and, without S=, the size) is looked up when a client first asks (see FactsOf).
-            var parsed = MaildirFileName.Parse(name);
-            unknown.Add((key, dir, parsed, parsed.FileSize ?? UnknownSize, MaildirEntry.UnknownDate));
+            MaildirFileName.Fields(name, out long fileSize, out long virtualSize, out uint? mailutilsUid);
+            unknown.Add(new Unlisted(key, dir, name, fileSize, virtualSize, mailutilsUid));
         }
 
         if (unknown.Count > 0)
@@ -1256,7 +1266,10 @@ internal sealed partial class MaildirMailbox : IMailbox
         static bool MustWait(SourceStamp stamp, long now) => !stamp.IsSettledAt(now) && stamp.MtimeNs % 1_000_000_000L != 0;
     }
 
-    private void AssignUids(List<(string Key, string Dir, MaildirFileName Name, long Size, DateTimeOffset Mtime)> unknown)
+    /// <summary>A file a scan found whose key the state does not know: what its name tells (no stat).</summary>
+    private readonly record struct Unlisted(string Key, string Dir, string Name, long FileSize, long VirtualSize, uint? MailutilsUid);
+
+    private void AssignUids(List<Unlisted> unknown)
     {
         if (!_memoryOnly && _uidList.Refresh(_path) != MaildirUidList.State.Ok)
         {
@@ -1266,12 +1279,14 @@ internal sealed partial class MaildirMailbox : IMailbox
         var used = new HashSet<uint>(_uidList.Uids.Values);
         used.UnionWith(_entries.Keys);
         // A file GNU imap4d delivered under our UIDVALIDITY keeps the UID in its name if that is still free.
-        uint mailutilsFloor = _adopting is null && unknown.Any(f => f.Name.MailutilsUid is not null)
+        uint mailutilsFloor = _adopting is null && unknown.Exists(f => f.MailutilsUid is not null)
             && MailutilsProperties.Read(_path).UidValidity == _uidValidity ? NextUid() : uint.MaxValue;
-        var assignments = new List<(uint Uid, string Key)>();
-        var toNumber = new List<(string Key, string Dir, MaildirFileName Name, long Size, DateTimeOffset Mtime)>();
-        foreach (var file in unknown)
+        var assignments = new List<(uint Uid, string Key)>(unknown.Count);
+        var added = new List<MaildirEntry>(unknown.Count);
+        var toNumber = new List<int>();
+        for (int i = 0; i < unknown.Count; i++)
         {
+            var file = unknown[i];
             uint uid = 0;
             if (_uidList.Uids.TryGetValue(file.Key, out uint listed) && !_entries.ContainsKey(listed))
             {
@@ -1280,7 +1295,7 @@ internal sealed partial class MaildirMailbox : IMailbox
             else if (_adopting is not null)
             {
                 uint candidate = _adopting.FromFileNames
-                    ? file.Name.MailutilsUid ?? 0
+                    ? file.MailutilsUid ?? 0
                     : _adopting.ByKey.GetValueOrDefault(file.Key);
                 if (candidate != 0 && used.Add(candidate))
                 {
@@ -1288,7 +1303,7 @@ internal sealed partial class MaildirMailbox : IMailbox
                     assignments.Add((uid, file.Key));
                 }
             }
-            else if (file.Name.MailutilsUid is uint named && named >= mailutilsFloor && used.Add(named))
+            else if (file.MailutilsUid is uint named && named >= mailutilsFloor && used.Add(named))
             {
                 uid = named;
                 assignments.Add((uid, file.Key));
@@ -1296,26 +1311,28 @@ internal sealed partial class MaildirMailbox : IMailbox
 
             if (uid == 0)
             {
-                toNumber.Add(file);
+                toNumber.Add(i);
                 continue;
             }
 
-            AddUnknown(file, uid);
+            added.Add(NewEntry(file, uid));
         }
 
         uint next = Math.Max(NextUid(), assignments.Count == 0 ? 1 : assignments.Max(a => a.Uid) + 1);
-        foreach (var file in toNumber.OrderBy(f => MailutilsNames.DeliverySecond(f.Name.Name)).ThenBy(f => f.Name.Name, MailutilsNames.DeliveryOrder))
+        foreach (int i in InDeliveryOrder(unknown, toNumber))
         {
             while (used.Contains(next))
             {
                 next++;
             }
 
+            var file = unknown[i];
             assignments.Add((next, file.Key));
-            AddUnknown(file, next);
+            added.Add(NewEntry(file, next));
             next++;
         }
 
+        AddEntries(added);
         try
         {
             _uidList.Append(_path, assignments);
@@ -1325,6 +1342,54 @@ internal sealed partial class MaildirMailbox : IMailbox
             _uidList.Assume(null, assignments);
             _memoryOnly = true;
         }
+    }
+
+    /// <summary>
+    /// The positions <paramref name="which"/> of <paramref name="files"/> sorted by the names'
+    /// <see cref="MailutilsNames.DeliveryOrder"/>, equal ones in the order given (a stable sort):
+    /// by the leading seconds (one number per name) first, then the full comparison only among
+    /// names of the same second. No LINQ sort of the file records (a first SELECT of 100,000 files
+    /// spent a tenth of its time there).
+    /// </summary>
+    private static int[] InDeliveryOrder(List<Unlisted> files, List<int> which)
+    {
+        int[] order = [.. which];
+        var seconds = new ulong[order.Length];
+        bool sorted = true;
+        for (int k = 0; k < order.Length; k++)
+        {
+            seconds[k] = MailutilsNames.DeliverySecond(files[order[k]].Name);
+            sorted &= k == 0 || seconds[k - 1] < seconds[k];
+        }
+
+        if (sorted)
+        {
+            return order;
+        }
+
+        // Unstable, but the position breaks every tie below.
+        Array.Sort(seconds, order);
+        for (int start = 0; start < order.Length;)
+        {
+            int end = start + 1;
+            while (end < order.Length && seconds[end] == seconds[start])
+            {
+                end++;
+            }
+
+            if (end - start > 1)
+            {
+                Array.Sort(order, start, end - start, Comparer<int>.Create((a, b) =>
+                {
+                    int c = MailutilsNames.DeliveryOrder.Compare(files[a].Name, files[b].Name);
+                    return c != 0 ? c : a.CompareTo(b);
+                }));
+            }
+
+            start = end;
+        }
+
+        return order;
     }
 
     /// <summary>
@@ -1357,20 +1422,42 @@ internal sealed partial class MaildirMailbox : IMailbox
         }
     }
 
-    private void AddUnknown((string Key, string Dir, MaildirFileName Name, long Size, DateTimeOffset Mtime) file, uint uid)
+    private MaildirEntry NewEntry(in Unlisted file, uint uid) => new()
     {
-        AddEntry(new MaildirEntry
+        Uid = uid,
+        Key = file.Key,
+        Dir = file.Dir,
+        Name = file.Name,
+        Flags = MaildirFileName.FlagsOf(MaildirFileName.LettersOf(file.Name), _keywords),
+        InternalDate = MaildirEntry.UnknownDate,
+        Size = file.VirtualSize >= 0 ? file.VirtualSize : UnknownSize,
+        FileSize = file.FileSize >= 0 ? file.FileSize : UnknownSize,
+        ModSeq = ++_highestModSeq,
+    };
+
+    /// <summary>New entries in one go (one lock, the dictionaries grown once); as <see cref="AddEntry"/> each.</summary>
+    private void AddEntries(List<MaildirEntry> added)
+    {
+        if (added.Count == 0)
         {
-            Uid = uid,
-            Key = file.Key,
-            Dir = file.Dir,
-            Name = file.Name.Name,
-            Flags = MaildirFileName.FlagsOf(file.Name.Letters, _keywords),
-            InternalDate = file.Mtime,
-            Size = file.Name.VirtualSize ?? UnknownSize,
-            FileSize = file.Size,
-            ModSeq = ++_highestModSeq,
-        });
+            return;
+        }
+
+        _version++;
+        uint maxUid = _maxUid;
+        lock (_s.Guard)
+        {
+            _entries.EnsureCapacity(_entries.Count + added.Count);
+            _byKey.EnsureCapacity(_byKey.Count + added.Count);
+            foreach (var entry in added)
+            {
+                _entries[entry.Uid] = entry;
+                _byKey[entry.Key] = entry;
+                maxUid = Math.Max(maxUid, entry.Uid);
+            }
+        }
+
+        _maxUid = maxUid;
         _dirty = true;
     }
 

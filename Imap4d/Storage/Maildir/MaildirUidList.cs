@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Unicode;
 using Mono.Unix.Native;
 
 namespace Imap4d.Storage.Maildir;
@@ -272,18 +273,8 @@ public sealed class MaildirUidList
         }
 
         string path = Path.Combine(directory, FileName);
-        var text = new StringBuilder();
-        if (_tornTail && !DropTornTail(path))
-        {
-            text.Append('\n');
-        }
-
-        foreach (var (uid, key) in assignments)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"{uid} {key}\n");
-        }
-
-        byte[] bytes = Encoding.UTF8.GetBytes(text.ToString());
+        bool separate = _tornTail && !DropTornTail(path);
+        byte[] bytes = Lines(assignments, separate);
         using (var stream = Imap4d.Storage.State.PrivateFiles.Open(path, FileMode.Append, FileAccess.Write, bufferSize: 1, shared: true))
         {
             stream.Seek(0, SeekOrigin.End);
@@ -296,10 +287,56 @@ public sealed class MaildirUidList
             }
         }
 
+        Uids.EnsureCapacity(Uids.Count + assignments.Count);
         foreach (var (uid, key) in assignments)
         {
             Uids[key] = uid;
             UidNext = Math.Max(UidNext, uid + 1);
+        }
+    }
+
+    /// <summary>
+    /// "UID KEY\n" per assignment as UTF-8 (after a newline when <paramref name="newlineFirst"/>),
+    /// written straight into one array of the exact size: no text builder and no second copy (the
+    /// first SELECT of a large maildir appends a line for every message).
+    /// </summary>
+    private static byte[] Lines(IReadOnlyList<(uint Uid, string Key)> assignments, bool newlineFirst)
+    {
+        int length = newlineFirst ? 1 : 0;
+        foreach (var (uid, key) in assignments)
+        {
+            length += Digits(uid) + 2 + (Ascii.IsValid(key) ? key.Length : Encoding.UTF8.GetByteCount(key));
+        }
+
+        var bytes = new byte[length];
+        int at = 0;
+        if (newlineFirst)
+        {
+            bytes[at++] = (byte)'\n';
+        }
+
+        foreach (var (uid, key) in assignments)
+        {
+            uid.TryFormat(bytes.AsSpan(at), out int digits, default, CultureInfo.InvariantCulture);
+            at += digits;
+            bytes[at++] = (byte)' ';
+            Utf8.FromUtf16(key, bytes.AsSpan(at), out _, out int written);
+            at += written;
+            bytes[at++] = (byte)'\n';
+        }
+
+        return bytes;
+
+        static int Digits(uint value)
+        {
+            int count = 1;
+            while (value >= 10)
+            {
+                value /= 10;
+                count++;
+            }
+
+            return count;
         }
     }
 

@@ -22,6 +22,14 @@ public static class MailutilsNames
     public static uint? UidOf(string name)
     {
         var span = name.AsSpan();
+        // Most names have no field before the info (no ',' before the first ':'): one short pass.
+        int first = span.IndexOfAny(',', ':');
+        if (first < 0 || span[first] == ':')
+        {
+            return null;
+        }
+
+        span = span[first..];
         int colon = span.IndexOf(':');
         if (colon >= 0)
         {
