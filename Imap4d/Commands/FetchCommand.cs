@@ -105,21 +105,25 @@ public sealed class FetchCommand(bool byUid) : IImapCommand
 
         uint max = byUid ? selected.Uids[^1] : (uint)selected.Count;
         var messages = selected.Mailbox.Messages;
+        // A list that reads MODSEQs and UIDs by position makes no MessageInfo for the unchanged messages.
+        var indexed = messages as IUidIndexedList;
+        int sequenceHint = 0;
         for (int i = 0; i < messages.Count; i++)
         {
-            var info = messages[i];
-            if (info.ModSeq <= floor)
+            ulong modSeq = indexed?.ModSeqAt(i) ?? messages[i].ModSeq;
+            if (modSeq <= floor)
             {
                 continue;
             }
 
-            int sequence = selected.SequenceOf(info.Uid);
+            uint uid = indexed?.UidAt(i) ?? messages[i].Uid;
+            int sequence = selected.SequenceOf(uid, ref sequenceHint);
             bool wanted = sequence > 0 && (set.IsSavedResult
-                ? selected.SavedResult.Contains(info.Uid)
-                : set.Contains(byUid ? info.Uid : (uint)sequence, max));
-            if (wanted && !selected.IsExpungedPending(info.Uid))
+                ? selected.SavedResult.Contains(uid)
+                : set.Contains(byUid ? uid : (uint)sequence, max));
+            if (wanted && !selected.IsExpungedPending(uid))
             {
-                result.Add(info.Uid);
+                result.Add(uid);
             }
         }
 
