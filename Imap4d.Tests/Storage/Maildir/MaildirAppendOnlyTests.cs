@@ -15,6 +15,46 @@ public class MaildirAppendOnlyTests : MaildirBoxTestBase
 
     private string UidListPath => Path.Combine(_path, MaildirUidList.FileName);
 
+    /// <summary>Descriptors of this process open on the UID list (the list holds the file it read last).</summary>
+    private int HeldUidLists() =>
+        new DirectoryInfo("/proc/self/fd").GetFiles().Count(f =>
+        {
+            try
+            {
+                return f.LinkTarget is { } target && target.StartsWith(UidListPath, StringComparison.Ordinal);
+            }
+            catch (IOException)
+            {
+                return false; // closed meanwhile
+            }
+        });
+
+    [Test]
+    public void TheUidListsFileIsHeldWhileAnObjectUsesItAndClosedAfter()
+    {
+        int before = HeldUidLists();
+        using (var first = _driver.Open(_path, "box", readOnly: false))
+        {
+            Append(first, "m1");
+            Assert.That(HeldUidLists(), Is.EqualTo(before + 1), "one for the process's shared state");
+            using (var second = _driver.Open(_path, "box", readOnly: false))
+            {
+                Append(second, "m2");
+                Assert.That(HeldUidLists(), Is.EqualTo(before + 1), "shared with the second object");
+            }
+
+            using (var target = _driver.OpenForAppend(_path, "box"))
+            {
+                Append(target, "m3");
+                Assert.That(HeldUidLists(), Is.EqualTo(before + 2), "an append-only object has its own");
+            }
+
+            Assert.That(HeldUidLists(), Is.EqualTo(before + 1), "closed with the append-only object");
+        }
+
+        Assert.That(HeldUidLists(), Is.EqualTo(before), "closed with the last object of the state");
+    }
+
     [Test]
     public void DeliveriesNumberOnFromTheEndOfALongUidListAndAFullOpenSeesThemAll()
     {

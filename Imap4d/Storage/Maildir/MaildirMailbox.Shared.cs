@@ -75,6 +75,7 @@ internal sealed partial class MaildirMailbox
             if (--state.Users == 0 && Table.TryGetValue(key, out var known) && ReferenceEquals(known, state))
             {
                 Table.Remove(key);
+                state.UidList.Close(); // no object uses it any more: its held file goes
             }
         }
     }

@@ -122,6 +122,10 @@ internal sealed partial class MaildirMailbox : IMailbox
             _left = true;
             Leave(_sharedKey, _s);
         }
+        else if (_sharedKey is null)
+        {
+            _s.UidList.Close(); // a state of its own (append-only): the UID list's held file goes with it
+        }
     }
 
     public string Name { get; }

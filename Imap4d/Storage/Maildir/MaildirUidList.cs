@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Unicode;
+using Microsoft.Win32.SafeHandles;
 using Mono.Unix.Native;
 
 namespace Imap4d.Storage.Maildir;
@@ -13,12 +14,19 @@ namespace Imap4d.Storage.Maildir;
 /// an APPEND costs one short write; the file is rewritten (temporary file + rename) only to
 /// drop expunged lines. Lines never change meaning: a UID once written names one key for ever.
 /// A torn last line (a crash in the middle of an append) is ignored: that append never finished.
+/// The file last read stays open (<see cref="_file"/>): its inode number then names it and no other
+/// while this object lives, so that only its appended tail is read again. A stat alone could not
+/// tell: another process's rewrite frees the old inode, and ext4 gives the number to the very next
+/// new file, often the rewrite after it; reading on from the old offset of that file, in the middle
+/// of a line, looked like corruption (a new UIDVALIDITY) or, on a line boundary, gave wrong UIDs.
 /// </summary>
-public sealed class MaildirUidList
+public sealed class MaildirUidList : IDisposable
 {
     public const string FileName = "imap4d-uidlist";
 
+    private SafeFileHandle? _file; // the file read last, held open; null: none (the next read is a full one)
     private long _inode = -1;
+    private ulong _device;
     private long _offset;
     private bool _tornTail;
     private bool _endsOnly; // read by TryReadEnds: Uids lacks the lines in between
@@ -47,25 +55,97 @@ public sealed class MaildirUidList
             return State.Missing;
         }
 
-        if ((long)st.st_ino == _inode && st.st_size >= _offset && !_endsOnly)
+        if (IsHeld(st) && st.st_size >= _offset && !_endsOnly)
         {
             if (st.st_size == _offset)
             {
                 return State.Ok;
             }
 
-            return ReadFrom(path, _offset, header: false);
+            return ReadFrom(_file!, _offset, header: false);
         }
 
         Uids.Clear();
         UidValidity = 0;
         UidNext = 1;
-        _inode = (long)st.st_ino;
         _offset = 0;
         _tornTail = false;
         _endsOnly = false;
-        return ReadFrom(path, 0, header: true);
+        Close();
+        SafeFileHandle? file;
+        try
+        {
+            file = OpenCurrent(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return State.Corrupt;
+        }
+
+        if (file is null)
+        {
+            // Gone since the stat: only a rename replaces it (under the lock), so someone removed it.
+            return State.Missing;
+        }
+
+        var state = ReadFrom(file, 0, header: true);
+        if (state == State.Ok)
+        {
+            Hold(file);
+        }
+        else
+        {
+            file.Dispose();
+        }
+
+        return state;
     }
+
+    /// <summary>Whether <paramref name="st"/> (a stat of the path) is the file held open: then it is the one last read.</summary>
+    private bool IsHeld(in Stat st) => _file is not null && (long)st.st_ino == _inode && st.st_dev == _device;
+
+    /// <summary>The file now at <paramref name="path"/>, open for reading; null when there is none.</summary>
+    private static SafeFileHandle? OpenCurrent(string path)
+    {
+        try
+        {
+            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Keeps <paramref name="file"/> open as the one read last (identified by its own inode, not the path's).</summary>
+    private void Hold(SafeFileHandle file)
+    {
+        if (Syscall.fstat((int)file.DangerousGetHandle(), out Stat own) != 0)
+        {
+            file.Dispose();
+            Close();
+            return;
+        }
+
+        if (!ReferenceEquals(file, _file))
+        {
+            _file?.Dispose();
+        }
+
+        _file = file;
+        _inode = (long)own.st_ino;
+        _device = own.st_dev;
+    }
+
+    /// <summary>Lets the file go: the next read is a full one.</summary>
+    public void Close()
+    {
+        _file?.Dispose();
+        _file = null;
+        _inode = -1;
+    }
+
+    public void Dispose() => Close();
 
     /// <summary>Bytes read from the end of the file by <see cref="TryReadEnds"/>: many lines (a line is a UID and a short key).</summary>
     private const int EndsBytes = 4096;
@@ -86,16 +166,22 @@ public sealed class MaildirUidList
             return false;
         }
 
-        if ((long)st.st_ino == _inode && st.st_size >= _offset)
+        if (IsHeld(st) && st.st_size >= _offset)
         {
-            return (st.st_size == _offset || ReadFrom(path, _offset, header: false) == State.Ok) && UidValidity != 0;
+            return (st.st_size == _offset || ReadFrom(_file!, _offset, header: false) == State.Ok) && UidValidity != 0;
         }
 
         byte[] head, tail;
         long tailStart;
+        SafeFileHandle? file = null;
         try
         {
-            using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            file = OpenCurrent(path);
+            if (file is null)
+            {
+                return false;
+            }
+
             long length = RandomAccess.GetLength(file);
             head = ReadAt(file, 0, (int)Math.Min(length, 256));
             tailStart = Math.Max(0, length - EndsBytes);
@@ -103,6 +189,7 @@ public sealed class MaildirUidList
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            file?.Dispose();
             return false;
         }
 
@@ -113,6 +200,7 @@ public sealed class MaildirUidList
         if (headerEnd < 0 || !ParseHeader(Encoding.UTF8.GetString(head, 0, headerEnd)))
         {
             (UidValidity, UidNext) = saved;
+            file.Dispose();
             return false;
         }
 
@@ -122,18 +210,19 @@ public sealed class MaildirUidList
         if (lastNewline < 0 || !TryRaiseUidNext(tail.AsSpan(from, lastNewline + 1 - from)))
         {
             (UidValidity, UidNext) = saved;
+            file.Dispose();
             return false;
         }
 
         Uids.Clear();
-        _inode = (long)st.st_ino;
+        Hold(file);
         _offset = tailStart + lastNewline + 1;
         _tornTail = lastNewline != tail.Length - 1;
         _endsOnly = true;
         return true;
     }
 
-    private static byte[] ReadAt(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, int count)
+    private static byte[] ReadAt(SafeFileHandle file, long offset, int count)
     {
         var bytes = new byte[count];
         int done = 0;
@@ -177,18 +266,18 @@ public sealed class MaildirUidList
         return true;
     }
 
-    private State ReadFrom(string path, long offset, bool header)
+    /// <summary>Reads <paramref name="file"/> from <paramref name="offset"/> to its end (the file itself, not whatever the path names now).</summary>
+    private State ReadFrom(SafeFileHandle file, long offset, bool header)
     {
         byte[] bytes;
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-            stream.Position = offset;
-            bytes = new byte[stream.Length - offset];
-            stream.ReadExactly(bytes);
+            long length = RandomAccess.GetLength(file);
+            bytes = length <= offset ? [] : ReadAt(file, offset, checked((int)(length - offset)));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            Close();
             return State.Corrupt;
         }
 
@@ -201,7 +290,7 @@ public sealed class MaildirUidList
             int end = rest.IndexOf('\n');
             if (end < 0 || !ParseHeader(text[..end]))
             {
-                _inode = -1;
+                Close();
                 return State.Corrupt;
             }
 
@@ -224,7 +313,7 @@ public sealed class MaildirUidList
             if (space <= 0 || !uint.TryParse(line[..space], NumberStyles.None, CultureInfo.InvariantCulture, out uint uid)
                 || uid == 0 || space + 1 >= line.Length)
             {
-                _inode = -1;
+                Close();
                 return State.Corrupt;
             }
 
@@ -280,7 +369,11 @@ public sealed class MaildirUidList
             stream.Seek(0, SeekOrigin.End);
             stream.Write(bytes);
             stream.Flush(flushToDisk: true);
-            if (_offset + bytes.Length == stream.Length)
+            if (Syscall.fstat((int)stream.SafeFileHandle.DangerousGetHandle(), out Stat own) != 0 || !IsHeld(own))
+            {
+                Close(); // not the file read last: the next Refresh reads this one in full
+            }
+            else if (_offset + bytes.Length == stream.Length)
             {
                 _offset = stream.Length;
                 _tornTail = false;
@@ -351,6 +444,11 @@ public sealed class MaildirUidList
         try
         {
             using var file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+            if (Syscall.fstat((int)file.DangerousGetHandle(), out Stat own) != 0 || !IsHeld(own))
+            {
+                return false; // another file than the one whose end we know
+            }
+
             long length = RandomAccess.GetLength(file);
             if (length <= _offset || length - _offset > 64 * 1024)
             {
@@ -387,12 +485,32 @@ public sealed class MaildirUidList
 
         byte[] bytes = Encoding.UTF8.GetBytes(text.ToString());
         string path = Path.Combine(directory, FileName);
+        Close();
         MaildirFiles.WriteAtomically(path, bytes);
         UidValidity = uidValidity;
         UidNext = Math.Max(uidNext, Uids.Count == 0 ? 1 : Uids.Values.Max() + 1);
-        _inode = Syscall.stat(path, out Stat st) == 0 ? (long)st.st_ino : -1;
         _offset = bytes.Length;
         _tornTail = false;
+        _endsOnly = false;
+        try
+        {
+            // Under the lock nobody replaces it in between; were it another (a foreign program), its size tells.
+            if (OpenCurrent(path) is { } file)
+            {
+                if (RandomAccess.GetLength(file) == bytes.Length)
+                {
+                    Hold(file);
+                }
+                else
+                {
+                    file.Dispose();
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not held: the next Refresh reads the file in full.
+        }
     }
 
     /// <summary>
