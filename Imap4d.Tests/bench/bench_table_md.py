@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""bench_table_md.py SIZE [LABEL]: markdown table of ours vs Dovecot from /tmp/tables/SIZE/*-final.json (ratio = ours / Dovecot;
-for rates (better=higher) the ratio is Dovecot/ours so that > 1 is always slower). MH is compared with dovecot-maildir."""
+"""bench_table_md.py SIZE [LABEL [DOVECOT_LABEL]]: markdown table of ours vs Dovecot from /tmp/tables/SIZE/*-LABEL.json (ratio = ours / Dovecot;
+for rates (better=higher) the ratio is Dovecot/ours so that > 1 is always slower). MH is compared with dovecot-maildir.
+DOVECOT_LABEL (default LABEL) takes Dovecot's figures from another run of the same machine."""
 import json, sys, os
 size = sys.argv[1]; label = sys.argv[2] if len(sys.argv) > 2 else "final"
+dlabel = sys.argv[3] if len(sys.argv) > 3 else label
 d = f"/tmp/tables/{size}"
 def load(kind):
-    p = f"{d}/{kind}-{label}.json"
+    p = f"{d}/{kind}-{dlabel if kind.startswith('dovecot') else label}.json"
     if not os.path.exists(p): return {}
     return {r["name"]: r for r in json.load(open(p))["results"] if r.get("status") == "ok"}
 dm, om, dd, od, oh = (load(k) for k in ("dovecot-mbox", "imap4d-mbox", "dovecot-maildir", "imap4d-maildir", "imap4d-mh"))
