@@ -82,22 +82,7 @@ public sealed class SelectedMailbox : IDisposable
     /// last one found (<paramref name="hint"/>) is tried before a search, so a FETCH of a range
     /// does no binary search per message (two per message were a fifth of a FETCH of 100,000).
     /// </summary>
-    public int SequenceOf(uint uid, ref int hint)
-    {
-        if ((uint)hint < (uint)_uids.Count && _uids[hint] == uid)
-        {
-            return ++hint;
-        }
-
-        int index = _uids.BinarySearch(uid);
-        if (index < 0)
-        {
-            return 0;
-        }
-
-        hint = index + 1;
-        return hint;
-    }
+    public int SequenceOf(uint uid, ref int hint) => UidSequence.IndexOf(_uids, _uids.Count, uid, ref hint) + 1;
 
     /// <summary>True for messages expunged by someone else but not yet announced to this client.</summary>
     public bool IsExpungedPending(uint uid) => _pendingExpunges.Contains(uid);
@@ -135,35 +120,8 @@ public sealed class SelectedMailbox : IDisposable
     }
 
     /// <summary>The position of <paramref name="uid"/> in <paramref name="messages"/> (ascending UIDs), or -1.</summary>
-    private static int IndexOf(IReadOnlyList<MessageInfo> messages, uint uid)
-    {
-        if (messages is IUidIndexedList indexed)
-        {
-            return indexed.IndexOfUid(uid);
-        }
-
-        int lo = 0, hi = messages.Count - 1;
-        while (lo <= hi)
-        {
-            int mid = (lo + hi) / 2;
-            uint u = messages[mid].Uid;
-            if (u == uid)
-            {
-                return mid;
-            }
-
-            if (u < uid)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return -1;
-    }
+    private static int IndexOf(IReadOnlyList<MessageInfo> messages, uint uid) =>
+        messages is IUidIndexedList indexed ? indexed.IndexOfUid(uid) : UidSequence.IndexOf(new MessageUids(messages), messages.Count, uid);
 
     /// <summary>
     /// <see cref="Find"/>, or for a message expunged by someone else that the client has not been
@@ -178,20 +136,10 @@ public sealed class SelectedMailbox : IDisposable
     public MessageInfo? Find(uint uid, ref int hint)
     {
         var messages = Mailbox.Messages;
-        if ((uint)hint < (uint)messages.Count
-            && (messages is IUidIndexedList indexed ? indexed.UidAt(hint) : messages[hint].Uid) == uid)
-        {
-            return messages[hint++];
-        }
-
-        int at = IndexOf(messages, uid);
-        if (at < 0)
-        {
-            return null;
-        }
-
-        hint = at + 1;
-        return messages[at];
+        int at = messages is IUidIndexedList indexed
+            ? UidSequence.IndexOf(indexed, messages.Count, uid, ref hint)
+            : UidSequence.IndexOf(new MessageUids(messages), messages.Count, uid, ref hint);
+        return at < 0 ? null : messages[at];
     }
 
     /// <summary>Resolves a sequence set (of sequence numbers or UIDs) to UIDs the client knows, ascending.</summary>

@@ -9,7 +9,7 @@ namespace Imap4d.Session;
 /// large mailbox touches no per-message data); it becomes a list of its own at the first change
 /// the client is told about (EXISTS, EXPUNGE, VANISHED).
 /// </summary>
-internal sealed class SequenceMap : IReadOnlyList<uint>
+internal sealed class SequenceMap : IReadOnlyList<uint>, IUidSequence
 {
     private IUidIndexedList? _view;
     private readonly int _viewCount;
@@ -48,36 +48,10 @@ internal sealed class SequenceMap : IReadOnlyList<uint>
         }
     }
 
+    public uint UidAt(int index) => this[index];
+
     /// <summary>As <see cref="List{T}.BinarySearch(T)"/>: the position of <paramref name="uid"/>, or the complement of where it would go.</summary>
-    public int BinarySearch(uint uid)
-    {
-        if (_own is not null)
-        {
-            return _own.BinarySearch(uid);
-        }
-
-        int lo = 0, hi = _viewCount - 1;
-        while (lo <= hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            uint at = _view!.UidAt(mid);
-            if (at == uid)
-            {
-                return mid;
-            }
-
-            if (at < uid)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return ~lo;
-    }
+    public int BinarySearch(uint uid) => _own?.BinarySearch(uid) ?? UidSequence.BinarySearch(_view!, _viewCount, uid);
 
     /// <summary>
     /// Once the mailbox has a newer view, the UIDs are copied, so the old view (a whole array of
